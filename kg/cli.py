@@ -1,0 +1,54 @@
+"""The `dta-kg` command: a thin click layer over the library, loading commands lazily."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from dta_kg.errors import DtaKgError, ValidationFailed
+
+# command name -> "module:attribute"; modules import heavy libraries only inside commands
+COMMANDS = {
+    "build": "dta_kg.commands.build:build",
+    "validate": "dta_kg.commands.build:validate",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported only when listed or run."""
+
+    def __init__(self, *args, lazy: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy or {}
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx, name):
+        if name in self.lazy:
+            module, _, attr = self.lazy[name].partition(":")
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ValidationFailed as exc:
+            for problem in exc.problems:
+                click.echo(f"  - {problem}", err=True)
+            raise click.ClickException(str(exc)) from exc
+        except DtaKgError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dta-kg")
+def main():
+    """dta-kg: a knowledge graph of the digital therapeutic alliance (DTA) research.
+
+    \b
+    Example:
+        dta-kg build
+        dta-kg studies --component bond --instrument WAI-SR
+    """

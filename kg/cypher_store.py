@@ -1,0 +1,105 @@
+"""The embedded Cypher database (ladybug, the Kùzu fork), written by COPY from CSV files.
+
+Every node label of the property-graph projection becomes a node table keyed on `iri`, every
+edge type a relationship table; each table is filled by one COPY per CSV file. Every node table
+has `iri`, `label` and `retracted` columns, so queries may filter on them on any node.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+ALWAYS = {"iri": "STRING", "label": "STRING", "retracted": "BOOLEAN"}
+LIST_SEPARATOR = "\x1f"  # joins a list value in one CSV cell; split again on COPY
+CSV_OPTIONS = "(header=true, parallel=false, quote='\"', escape='\"')"
+
+
+def column_type(values: list) -> str:
+    """The table type of a property from its values: BOOLEAN, INT64, DOUBLE, STRING[] or STRING."""
+    kinds = {type(v) for v in values}
+    if kinds == {bool}:
+        return "BOOLEAN"
+    if kinds == {int}:
+        return "INT64"
+    if kinds <= {int, float} and float in kinds:
+        return "DOUBLE"
+    if kinds == {list}:
+        return "STRING[]"
+    return "STRING"
+
+
+def schema(items: list[dict], always: dict[str, str]) -> dict[str, str]:
+    """Column name -> type for property dicts `items`."""
+    values = defaultdict(list)
+    for props in items:
+        for key, value in props.items():
+            if value is not None:
+                values[key].append(value)
+    return {**always, **{k: column_type(v) for k, v in sorted(values.items()) if k not in always}}
+
+
+def _csv_value(value, kind: str):
+    if value is None:
+        return None
+    if kind == "STRING[]":
+        return LIST_SEPARATOR.join(str(v) for v in value)
+    if kind == "STRING" and not isinstance(value, str):
+        return str(value).lower() if isinstance(value, bool) else str(value)
+    return value
+
+
+def _copy(conn, table: str, columns: dict[str, str], rows: list[list], folder: Path,
+          options: str = "") -> None:
+    """Write `rows` to a CSV file and COPY it into `table`; list columns are split on load."""
+    path = folder / f"{table}-{len(list(folder.iterdir()))}.csv"
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    heads = ", ".join(f"`{c}` {'STRING' if t == 'STRING[]' else t}" for c, t in columns.items())
+    picks = ", ".join(f"string_split(`{c}`, '{LIST_SEPARATOR}')" if t == "STRING[]" else f"`{c}`"
+                      for c, t in columns.items())
+    load = f"LOAD WITH HEADERS ({heads}) FROM '{path.as_posix()}' {CSV_OPTIONS} RETURN {picks}"
+    conn.execute(f"COPY `{table}` FROM ({load}){options}")
+
+
+def write_database(pgraph, path: Path) -> None:
+    """Create the ladybug database at `path` (a file) from the projection `pgraph`."""
+    import ladybug
+
+    db = ladybug.Database(str(path))
+    conn = ladybug.Connection(db)
+    label_of = {n.id: n.label for n in pgraph.nodes}
+    by_label = defaultdict(list)
+    for node in pgraph.nodes:
+        by_label[node.label].append(node)
+    by_pair = defaultdict(list)
+    for edge in pgraph.edges:
+        by_pair[edge.type, label_of[edge.source], label_of[edge.target]].append(edge)
+    with tempfile.TemporaryDirectory(prefix="dta-kg-cypher-") as tmp:
+        folder = Path(tmp)
+        for label, nodes in sorted(by_label.items()):
+            cols = schema([{**n.props, "iri": n.id} for n in nodes], ALWAYS)
+            ddl = ", ".join(f"`{c}` {t}" for c, t in cols.items())
+            conn.execute(f"CREATE NODE TABLE `{label}`({ddl}, PRIMARY KEY(iri))")
+            rows = [[_csv_value(n.id if c == "iri" else n.props.get(c), t) for c, t in cols.items()]
+                    for n in nodes]
+            _copy(conn, label, cols, rows, folder)
+        types = defaultdict(list)
+        for (etype, source, target), edges in by_pair.items():
+            types[etype].append((source, target, edges))
+        for etype, pairs in sorted(types.items()):
+            cols = schema([e.props for _, _, es in pairs for e in es], {})
+            ddl = ", ".join([f"FROM `{s}` TO `{t}`" for s, t, _ in pairs]
+                            + [f"`{c}` {t}" for c, t in cols.items()])
+            conn.execute(f"CREATE REL TABLE `{etype}`({ddl})")
+            for source, target, edges in pairs:
+                rows = [[e.source, e.target, *(_csv_value(e.props.get(c), t)
+                                               for c, t in cols.items())] for e in edges]
+                _copy(conn, etype, {"from": "STRING", "to": "STRING", **cols}, rows, folder,
+                      f" (from='{source}', to='{target}')")
+    conn.close()
+    db.close()

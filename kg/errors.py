@@ -1,0 +1,39 @@
+"""Exceptions raised by the dta-kg library; the CLI turns them into one-line messages."""
+
+from __future__ import annotations
+
+
+class DtaKgError(Exception):
+    """Base class of every error dta-kg raises on purpose."""
+
+
+class RecordError(DtaKgError):
+    """A curated record is malformed: names the file, the record, the field and the fix."""
+
+    def __init__(self, path, field: str, problem: str, fix: str = "", record: str = ""):
+        self.path, self.field, self.problem, self.fix, self.record = path, field, problem, fix, record
+        where = f"{path}"
+        if record:
+            where += f" [{record}]"
+        message = f"{where}: field '{field}': {problem}"
+        if fix:
+            message += f"; {fix}"
+        super().__init__(message)
+
+
+class ValidationFailed(DtaKgError):
+    """The graph broke a SHACL shape, a QC query or the reasoner; `problems` lists each one."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        head = f"graph refused: {len(problems)} problem(s); first: {problems[0]}" if problems else ""
+        super().__init__(head)
+
+
+class UnknownTerm(DtaKgError):
+    """A value names no known term; carries the closest valid choices."""
+
+    def __init__(self, kind: str, value: str, choices: list[str]):
+        self.kind, self.value, self.choices = kind, value, choices
+        hint = f"; closest: {', '.join(choices)}" if choices else ""
+        super().__init__(f"unknown {kind} '{value}'{hint}")

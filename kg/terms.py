@@ -1,0 +1,72 @@
+"""The controlled vocabulary of the ontology: components, measures, themes, designs and more."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from dta_kg.errors import UnknownTerm
+
+# kind -> ontology classes whose individuals are the valid values of that kind
+KINDS: dict[str, tuple[str, ...]] = {
+    "component": ("DTAComponent",),
+    "measure": ("Instrument", "Subscale", "EngagementMetric", "GoalSettingFramework"),
+    "instrument": ("Instrument",),
+    "subscale": ("Subscale",),
+    "theme": ("FactorTheme",),
+    "polarity": ("Polarity",),
+    "intervention-type": ("InterventionType",),
+    "design": ("StudyDesign",),
+    "result-kind": ("ResultKind",),
+    "claim-kind": ("ClaimKind",),
+    "database": ("BibliographicDatabase",),
+    "guideline": ("ReportingGuideline",),
+    "method": ("ReviewMethod",),
+    "framework": ("AnalyticFramework",),
+    "appraisal-tool": ("AppraisalTool",),
+}
+
+
+@dataclass(frozen=True)
+class Term:
+    id: str
+    cls: str
+    label: str
+    alt_labels: tuple[str, ...] = ()
+    parent: str | None = None  # the instrument of a subscale
+    measures: tuple[str, ...] = ()  # components a measure measures
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.id, self.label, *self.alt_labels)
+
+
+class Vocabulary:
+    """Look terms up by id, label or alternative label, case-insensitively."""
+
+    def __init__(self, terms: list[Term]):
+        self.terms = {t.id: t for t in terms}
+
+    def of_kind(self, kind: str) -> list[Term]:
+        classes = KINDS[kind]
+        return [t for t in self.terms.values() if t.cls in classes]
+
+    def ids(self, kind: str) -> set[str]:
+        return {t.id for t in self.of_kind(kind)}
+
+    def resolve(self, kind: str, text: str) -> str:
+        """The id of the term of `kind` named `text`; UnknownTerm lists the closest choices."""
+        wanted = text.strip().casefold()
+        for t in self.of_kind(kind):
+            if wanted in (n.casefold() for n in t.names):
+                return t.id
+        raise UnknownTerm(kind, text, self.closest(kind, text))
+
+    def closest(self, kind: str, text: str, n: int = 5) -> list[str]:
+        by_name = {name.casefold(): t.id for t in self.of_kind(kind) for name in t.names}
+        near = difflib.get_close_matches(text.casefold(), list(by_name), n=n * 3, cutoff=0.4)
+        picked = list(dict.fromkeys(by_name[name] for name in near))
+        return picked[:n] or sorted(t.id for t in self.of_kind(kind))[:n]
+
+    def with_terms(self, extra: list[Term]) -> Vocabulary:
+        return Vocabulary([*self.terms.values(), *extra])

@@ -1,0 +1,98 @@
+"""The checks a graph must pass: SHACL shapes, QC violation queries and OWL RL on the ontology."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from dta_kg.paths import QC_DIR, SHAPES
+
+ERROR_MESSAGE = "http://www.daml.org/2002/03/agents/agent-ont#ErrorMessage"
+OWL_NOTHING = "http://www.w3.org/2002/07/owl#Nothing"
+
+
+@dataclass(frozen=True)
+class QcQuery:
+    """A `*-violation.rq` file: any row it returns is a violation of its rule."""
+
+    path: Path
+    name: str
+    rule: str
+    text: str
+
+    @classmethod
+    def read(cls, path: Path) -> QcQuery:
+        text = path.read_text(encoding="utf-8")
+        header = {}
+        for line in text.splitlines():
+            if line.startswith("#") and ":" in line:
+                key, _, value = line.lstrip("# ").partition(":")
+                header.setdefault(key.strip().lower(), value.strip())
+        name = header.get("name", path.stem)
+        return cls(path=path, name=name, rule=header.get("rule", header.get("description", name)),
+                   text=text)
+
+
+def qc_queries(qc_dir: Path = QC_DIR) -> list[QcQuery]:
+    return [QcQuery.read(p) for p in sorted(qc_dir.glob("*-violation.rq"))]
+
+
+def run_qc(graph, qc_dir: Path = QC_DIR, limit: int = 20) -> list[str]:
+    """One problem line per row that a violation query returns."""
+    problems = []
+    for q in qc_queries(qc_dir):
+        for i, row in enumerate(graph.query(q.text)):
+            if i >= limit:
+                problems.append(f"{q.name}: ... more rows")
+                break
+            cells = row.asdict()
+            focus = cells.get("focus", "")
+            message = cells.get("message", "")
+            problems.append(f"{q.name} (rule: {q.rule}): {focus} {message}".rstrip())
+    return problems
+
+
+def run_shacl(graph, shapes: Path = SHAPES, limit: int = 20) -> list[str]:
+    """One problem line per SHACL result, citing the shape's message and the focus node."""
+    import pyshacl
+    from rdflib import Graph
+    from rdflib.namespace import SH
+
+    shapes_graph = Graph().parse(shapes, format="turtle")
+    conforms, report, _ = pyshacl.validate(graph, shacl_graph=shapes_graph, inference="none",
+                                           allow_warnings=True)
+    if conforms:
+        return []
+    problems = []
+    for result in report.subjects(SH.resultSeverity, SH.Violation):
+        focus = report.value(result, SH.focusNode)
+        path = report.value(result, SH.resultPath)
+        message = report.value(result, SH.resultMessage)
+        shape = report.value(result, SH.sourceShape)
+        problems.append(f"SHACL {shape.n3(shapes_graph.namespace_manager) if shape else ''}: "
+                        f"{focus} {path or ''}: {message}")
+        if len(problems) >= limit:
+            break
+    return sorted(problems)
+
+
+def run_reasoner(ontology) -> list[str]:
+    """OWL RL closure of the ontology alone (never of instance data); its inconsistencies."""
+    import owlrl
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import RDF
+
+    closure = Graph()
+    for triple in ontology:
+        closure.add(triple)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(closure)
+    problems = [f"OWL RL inconsistency: {m}" for m in closure.subjects(RDF.type, URIRef(ERROR_MESSAGE))]
+    problems += [f"OWL RL: {s} is inferred to be owl:Nothing"
+                 for s in closure.subjects(RDF.type, URIRef(OWL_NOTHING))]
+    return problems
+
+
+def validate(data, ontology) -> list[str]:
+    """Every problem with `data` (instance triples) checked together with `ontology`."""
+    merged = data + ontology
+    return run_shacl(merged) + run_qc(merged) + run_reasoner(ontology)

@@ -1,0 +1,75 @@
+"""Namespaces and the minting of stable, flat IRIs (never derived from file order)."""
+
+from __future__ import annotations
+
+import re
+
+DTA = "https://w3id.org/dta-kg/ontology#"
+DTAR = "https://w3id.org/dta-kg/id/"
+PREFIXES = {
+    "dta": DTA,
+    "dtar": DTAR,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "cito": "http://purl.org/spar/cito/",
+    "fabio": "http://purl.org/spar/fabio/",
+    "bibo": "http://purl.org/ontology/bibo/",
+    "sh": "http://www.w3.org/ns/shacl#",
+}
+REVIEW_DOI = "10.2196/69294"
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
+def slug(text: str) -> str:
+    """Lower-case `text` and turn every run of other characters into one hyphen."""
+    return _NON_ALNUM.sub("-", text.lower()).strip("-")
+
+
+def normalise_doi(value: str) -> str:
+    """Strip resolver prefixes and white space from a DOI and fold its case."""
+    doi = value.strip()
+    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/",
+                   "http://dx.doi.org/", "doi.org/", "doi:"):
+        if doi.lower().startswith(prefix):
+            doi = doi[len(prefix):]
+            break
+    return doi.strip().lower()
+
+
+def term(local: str) -> str:
+    """The IRI of an ontology term or vocabulary individual."""
+    return DTA + local
+
+
+def study_iri(doi: str) -> str:
+    return f"{DTAR}study-{slug(normalise_doi(doi))}"
+
+
+def fact_iri(doi: str, fact_id: str) -> str:
+    return f"{DTAR}fact-{slug(normalise_doi(doi))}-{slug(fact_id)}"
+
+
+def review_iri(doi: str = REVIEW_DOI) -> str:
+    return f"{DTAR}review-{slug(doi)}"
+
+
+def venue_iri(venue: str) -> str:
+    return f"{DTAR}venue-{slug(venue)}"
+
+
+def agent_iri(name: str) -> str:
+    return f"{DTAR}agent-{slug(name)}"
+
+
+def local_name(iri: str) -> str:
+    """The part of an IRI after its namespace ('#' or the last '/')."""
+    cut = max(iri.rfind("#"), iri.rfind("/"))
+    return iri[cut + 1:]

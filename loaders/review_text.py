@@ -1,0 +1,87 @@
+"""The review's text split into its sections, for checking that quotes are verbatim."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+SOURCE = Path(__file__).resolve().parent.parent / "records" / "source" / "dta-integrative-review-2025.txt"
+
+# (heading line, section name); None marks a parent heading whose text is its subsections'.
+HEADINGS: tuple[tuple[str, str | None], ...] = (
+    ("Abstract", "Abstract"),
+    ("Introduction", "Introduction"),
+    ("Methods", None),
+    ("Search Strategies", "Methods > Search Strategies"),
+    ("Study Eligibility", "Methods > Study Eligibility"),
+    ("Data Extraction", "Methods > Data Extraction"),
+    ("Data Analysis", "Methods > Data Analysis"),
+    ("Quality Assessment", "Methods > Quality Assessment"),
+    ("Results", None),
+    ("Description of Studies", "Results > Description of Studies"),
+    ("Goal Alignment", "Results > Goal Alignment"),
+    ("Task Agreement", "Results > Task Agreement"),
+    ("Therapeutic Bond", "Results > Therapeutic Bond"),
+    ("User Engagement", "Results > User Engagement"),
+    ("Facilitators and Barriers", "Results > Facilitators and Barriers"),
+    ("Quality Assessment of the Identified Studies",
+     "Results > Quality Assessment of the Identified Studies"),
+    ("Definition of the DTA", "Results > Definition of the DTA"),
+    ("Discussion", None),
+    ("Principal Results", "Discussion > Principal Results"),
+    ("Comparison With Prior Work", "Discussion > Comparison With Prior Work"),
+    ("Limitations", "Discussion > Limitations"),
+    ("Conclusions", "Discussion > Conclusions"),
+    ("Acknowledgments", None),
+    ("References", "References"),
+    ("Abbreviations", None),
+)
+SECTIONS = tuple(name for _, name in HEADINGS if name)
+MAX_QUOTE_WORDS = 30
+
+_SPACE = re.compile(r"\s+")
+_FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "*": None})
+
+
+def normalise(text: str) -> str:
+    """Fold white space, curly quotes and '*' emphasis so quotes match across line breaks."""
+    return _SPACE.sub(" ", text.translate(_FOLD)).strip()
+
+
+@lru_cache(maxsize=4)
+def sections(source: Path = SOURCE) -> dict[str, str]:
+    """Map each section name to its normalised text."""
+    lines = source.read_text(encoding="utf-8").splitlines()
+    starts: list[tuple[int, str | None]] = []
+    at = 0
+    for heading, name in HEADINGS:
+        for i in range(at, len(lines)):
+            if lines[i].strip() == heading:
+                starts.append((i, name))
+                at = i + 1
+                break
+        else:
+            raise ValueError(f"{source}: heading '{heading}' not found")
+    texts = {}
+    for (start, name), (end, _) in zip(starts, starts[1:] + [(len(lines), None)], strict=True):
+        if name:
+            texts[name] = normalise("\n".join(lines[start + 1:end]))
+    return texts
+
+
+def quote_problem(section: str, quote: str) -> str | None:
+    """Why `quote` is not a valid evidence span of `section`, or None when it is."""
+    texts = sections()
+    if section not in texts:
+        return f"unknown section '{section}'"
+    words = len(quote.split())
+    if not quote.strip():
+        return "the quote is empty"
+    if words > MAX_QUOTE_WORDS:
+        return f"the quote has {words} words, more than {MAX_QUOTE_WORDS}"
+    if normalise(quote) not in texts[section]:
+        found = [name for name, text in texts.items() if normalise(quote) in text]
+        where = f" (it is in '{found[0]}')" if found else ""
+        return f"the quote is not verbatim in section '{section}'{where}"
+    return None

@@ -1,0 +1,35 @@
+"""Safe YAML reading for records; round-trip editing lives with the curator commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from dta_kg.errors import RecordError
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse `path` with a safe loader; any problem becomes a RecordError naming the file."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RecordError(path, "", f"cannot be read ({exc.strerror})", "check the path") from exc
+    if b"\x00" in raw:
+        raise RecordError(path, "", "is binary, not YAML text", "give a UTF-8 YAML file")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RecordError(path, "", "is not UTF-8 text", "save the file as UTF-8") from exc
+    try:
+        return YAML(typ="safe", pure=True).load(text)
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if "could not determine a constructor for the tag" in str(exc):
+            problem = "uses an unsafe or unknown YAML tag"
+        raise RecordError(path, "", f"is not valid YAML{at}: {problem}",
+                          "fix the YAML syntax (plain mappings and lists only)") from exc

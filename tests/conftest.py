@@ -1,0 +1,48 @@
+"""Shared fixtures: the vocabulary, and throw-away copies of the curated project."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dta_kg.paths import PACKAGE_ROOT, Project
+
+RECORDS = PACKAGE_ROOT / "records"
+
+
+@pytest.fixture(scope="session")
+def vocab():
+    from dta_kg.loaders.vocabulary import load_vocabulary
+
+    return load_vocabulary()
+
+
+@pytest.fixture(scope="session")
+def corpus(vocab):
+    from dta_kg.loaders.records import read_corpus
+
+    return read_corpus(Project(records=RECORDS, build=Path("/nonexistent")), vocab)
+
+
+@pytest.fixture(scope="session")
+def built_graph():
+    """The validated merged graph of the curated records (data + ontology)."""
+    from dta_kg.build import check
+
+    return check(Project(records=RECORDS, build=Path("/nonexistent")))
+
+
+@pytest.fixture
+def project_copy(tmp_path) -> Project:
+    """A copy of the curated records that a test may change, with its own build folder."""
+    records = tmp_path / "records"
+    shutil.copytree(RECORDS, records, ignore=shutil.ignore_patterns("source", "README.md"))
+    return Project(records=records, build=tmp_path / "build")
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` with its bytes, to prove a command changed nothing."""
+    return {str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
