@@ -38,25 +38,35 @@ def qc_queries(qc_dir: Path = QC_DIR) -> list[QcQuery]:
 
 
 def run_qc(graph, qc_dir: Path = QC_DIR, limit: int = 20) -> list[str]:
-    """One problem line per row that a violation query returns."""
+    """One problem line per row that a violation query returns (run in Oxigraph, for speed)."""
+    import pyoxigraph
+
+    store = pyoxigraph.Store()
+    store.load(graph.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
     problems = []
     for q in qc_queries(qc_dir):
-        for i, row in enumerate(graph.query(q.text)):
+        for i, row in enumerate(store.query(q.text, use_default_graph_as_union=True)):
             if i >= limit:
                 problems.append(f"{q.name}: ... more rows")
                 break
-            cells = row.asdict()
-            focus = cells.get("focus", "")
-            message = cells.get("message", "")
+            focus, message = (_cell(row, name) for name in ("focus", "message"))
             problems.append(f"{q.name} (rule: {q.rule}): {focus} {message}".rstrip())
     return problems
+
+
+def _cell(row, name: str) -> str:
+    try:
+        term = row[name]
+    except (KeyError, IndexError):
+        return ""
+    return "" if term is None else str(getattr(term, "value", term))
 
 
 def run_shacl(graph, shapes: Path = SHAPES, limit: int = 20) -> list[str]:
     """One problem line per SHACL result, citing the shape's message and the focus node."""
     import pyshacl
     from rdflib import Graph
-    from rdflib.namespace import SH
+    from rdflib.namespace import RDF, SH
 
     shapes_graph = Graph().parse(shapes, format="turtle")
     conforms, report, _ = pyshacl.validate(graph, shacl_graph=shapes_graph, inference="none",
@@ -64,7 +74,11 @@ def run_shacl(graph, shapes: Path = SHAPES, limit: int = 20) -> list[str]:
     if conforms:
         return []
     problems = []
-    for result in report.subjects(SH.resultSeverity, SH.Violation):
+    results = [r for node in report.subjects(RDF.type, SH.ValidationReport)
+               for r in report.objects(node, SH.result)]
+    for result in results:
+        if report.value(result, SH.resultSeverity) != SH.Violation:
+            continue
         focus = report.value(result, SH.focusNode)
         path = report.value(result, SH.resultPath)
         message = report.value(result, SH.resultMessage)
