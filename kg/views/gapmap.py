@@ -1,0 +1,103 @@
+"""The evidence gap map: DTA components against intervention types and against instruments.
+
+Input is plain data, one dict per study, e.g. from SPARQL results:
+
+    {"id": "https://w3id.org/dta-kg/id/study-10-3389-...", "label": "Beatty et al 2022",
+     "doi": "10.3389/...", "title": "...", "year": 2022,
+     "components": ["Therapeutic bond"], "intervention_types": ["AI-powered chatbots"],
+     "instruments": ["WAI-SR"]}
+
+Only "id" and "label" are required. The page has no script at all; Jinja escapes every string.
+"""
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from markupsafe import Markup
+
+from .page import ASSETS, asset, csp, write_page
+
+Stated = Mapping[str | tuple[str, str], int]
+
+
+def render_gap_map(
+    studies: Iterable[Mapping],
+    path: str | Path,
+    *,
+    title: str = "Evidence gap map",
+    components: Sequence[str] | None = None,
+    intervention_types: Sequence[str] | None = None,
+    instruments: Sequence[str] | None = None,
+    stated_counts: Stated | None = None,
+    study_links: Mapping[str, str | Path] | None = None,
+) -> Path:
+    """Write the gap map page to `path` and return it.
+
+    The axis lists fix the order of rows and columns and make a value that no study has show
+    up as a gap; by default they are the values found, sorted. `stated_counts` holds the
+    review's own counts, keyed by an axis value (compared with its row or column total) or by
+    a (component, column value) pair (compared with that cell). `study_links` maps a study id
+    to the href of its focused view (a Path is made relative to the page); studies without one
+    link to their entry in the list at the foot of the page.
+    """
+    studies = sorted(studies, key=lambda s: str(s["label"]).lower())
+    stated = stated_counts or {}
+    out = Path(path)
+    anchors = {s["id"]: f"study-{i}" for i, s in enumerate(studies, 1)}
+    links = {s["id"]: f"#{anchors[s['id']]}" for s in studies}
+    for study_id, href in (study_links or {}).items():
+        links[study_id] = _href(href, out.parent)
+    rows = components or _values(studies, "components")
+    matrices = [
+        _matrix("Components × intervention types", studies, rows,
+                intervention_types or _values(studies, "intervention_types"),
+                "intervention_types", stated),
+        _matrix("Components × instruments", studies, rows,
+                instruments or _values(studies, "instruments"), "instruments", stated),
+    ]
+    return write_page(
+        "gapmap.html",
+        out,
+        title=title,
+        matrices=matrices,
+        studies=studies,
+        anchors=anchors,
+        links=links,
+        csp=csp(),
+        css=Markup(asset(ASSETS / "gapmap.css")),
+    )
+
+
+def _matrix(name: str, studies, rows: Sequence[str], cols: Sequence[str], key: str, stated):
+    """Rows of cells, each with its studies, count and relative level (0..1) for scaling."""
+    def has(study, axis, value):
+        return value in study.get(axis, ())
+
+    cells = [[[s for s in studies if has(s, "components", r) and has(s, key, c)] for c in cols]
+             for r in rows]
+    top = max((len(cell) for row in cells for cell in row), default=0) or 1
+    return {
+        "name": name,
+        "cols": [_header(c, [s for s in studies if has(s, key, c)], stated) for c in cols],
+        "rows": [
+            _header(r, [s for s in studies if has(s, "components", r)], stated)
+            | {"cells": [{"studies": cell, "count": len(cell), "level": round(len(cell) / top, 3),
+                          "stated": stated.get((r, c))} for c, cell in zip(cols, row, strict=True)]}
+            for r, row in zip(rows, cells, strict=True)
+        ],
+    }
+
+
+def _header(value: str, studies, stated) -> dict:
+    return {"name": value, "count": len(studies), "stated": stated.get(value)}
+
+
+def _values(studies, axis: str) -> list[str]:
+    return sorted({v for s in studies for v in s.get(axis, ())}, key=str.lower)
+
+
+def _href(target: str | Path, base: Path) -> str:
+    if isinstance(target, Path):
+        return Path(os.path.relpath(target, base)).as_posix()
+    return target

@@ -1,0 +1,56 @@
+"""Shared page machinery: the Jinja environment, inlined assets, JSON data islands and the CSP.
+
+Pages are self-contained: scripts and styles are inlined, and a Content-Security-Policy allows
+only those exact scripts (by hash), so no inline event handler and no outside fetch can run.
+"""
+
+import base64
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
+import pyvis
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+ASSETS = Path(__file__).parent / "assets"
+VIS_DIR = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
+
+env = Environment(
+    loader=FileSystemLoader(ASSETS),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@cache
+def asset(path: Path) -> str:
+    """The text of an asset file, read once."""
+    return path.read_text(encoding="utf-8")
+
+
+def json_island(data: object) -> Markup:
+    """JSON safe to place inside <script type="application/json">: no `<`, `>` or `&` survive."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def csp(*scripts: str) -> str:
+    """A policy that runs only the given inline scripts and loads nothing from anywhere."""
+    hashes = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
+        for s in scripts
+    )
+    script_src = f"script-src {hashes}" if hashes else "script-src 'none'"
+    return f"default-src 'none'; {script_src}; style-src 'unsafe-inline'; img-src data:"
+
+
+def write_page(template: str, path: str | Path, **context: object) -> Path:
+    """Render `template` with `context` to `path` (parents created) and return the path."""
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(env.get_template(template).render(**context), encoding="utf-8")
+    return out
