@@ -15,7 +15,7 @@ class RecordError(DtaKgError):
         where = f"{path}"
         if record:
             where += f" [{record}]"
-        message = f"{where}: field '{field}': {problem}"
+        message = f"{where}: field '{field}': {problem}" if field else f"{where}: {problem}"
         if fix:
             message += f"; {fix}"
         super().__init__(message)

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dta_kg.terms import Term
+
 
 @dataclass(frozen=True)
 class Evidence:
@@ -14,6 +16,7 @@ class Evidence:
     section: str
     quote: str
     inferred: str | None = None  # the curator's reason, when the fact is an inference
+    source: str | None = None  # DOI of the document quoted, when it is not the review
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,8 @@ class Study:
     pages: str | None = None
     cited_as: str | None = None
     added: Stamp | None = None
+    updated: Stamp | None = None
+    retracted: Stamp | None = None
     designs: tuple[DesignReport, ...] = ()
     populations: tuple[PopulationReport, ...] = ()
     interventions: tuple[InterventionReport, ...] = ()
@@ -202,3 +207,14 @@ class Corpus:
 
     review: Review
     studies: tuple[Study, ...]
+    instruments: tuple[CuratedTerm, ...] = ()
+
+
+@dataclass(frozen=True)
+class CuratedTerm:
+    """A measure a curator added in records/instruments.yaml, with its provenance."""
+
+    term: Term
+    definition: str
+    evidence: Evidence
+    added: Stamp | None = None

@@ -28,10 +28,13 @@ from dta_kg.paths import Project
 from dta_kg.terms import Vocabulary
 from dta_kg.vocab import DOI_PATTERN, normalise_doi
 
-from .review_text import SECTIONS, quote_problem
+from .review_text import MAX_QUOTE_WORDS, SECTIONS, quote_problem
 from .yaml_io import read_yaml
 
 YEAR_RANGE = (1900, 2100)
+# sections of a study's own text, for evidence quoted from it (`source: <its DOI>`)
+STUDY_SECTIONS = ("Title", "Abstract", "Introduction", "Methods", "Results", "Discussion",
+                  "Conclusions")
 
 
 class Fields:
@@ -118,14 +121,28 @@ class Fields:
 def read_evidence(fields: Fields, key: str = "evidence") -> Evidence:
     ev = fields.sub(key)
     section = ev.text("section")
-    if section not in SECTIONS:
+    source = ev.text("source", required=False)
+    if source is not None:  # a quote from a study's own text, which is not held here to match
+        source = normalise_doi(source)
+        if not DOI_PATTERN.match(source):
+            ev.fail("source", f"'{source}' is not a DOI", "give the DOI of the quoted document")
+        if section not in STUDY_SECTIONS:
+            ev.fail("section", f"'{section}' is not a section of a study",
+                    f"use one of: {', '.join(STUDY_SECTIONS)}")
+    elif section not in SECTIONS:
         ev.fail("section", f"unknown section '{section}'",
                 "use a heading such as 'Results > Therapeutic Bond' (see records/README.md)")
     quote = ev.text("quote")
-    problem = quote_problem(section, quote)
+    if source is None:
+        problem = quote_problem(section, quote)
+    elif len(quote.split()) > MAX_QUOTE_WORDS:
+        problem = f"the quote has {len(quote.split())} words, more than {MAX_QUOTE_WORDS}"
+    else:
+        problem = None
     if problem:
         ev.fail("quote", problem, "copy a span of at most 30 words from that section verbatim")
-    return Evidence(section=section, quote=quote, inferred=ev.text("inferred", required=False))
+    return Evidence(section=section, quote=quote, inferred=ev.text("inferred", required=False),
+                    source=source)
 
 
 def read_stamp(fields: Fields, key: str) -> Stamp | None:
@@ -220,7 +237,8 @@ def study_from_data(data: Any, path: Path, vocab: Vocabulary) -> Study:
         authors_truncated=bool(f.get("authors_truncated", False)),
         volume=f.text("volume", required=False), issue=f.text("issue", required=False),
         pages=f.text("pages", required=False), cited_as=f.text("cited_as", required=False),
-        added=read_stamp(f, "added"), **facts,
+        added=read_stamp(f, "added"), updated=read_stamp(f, "updated"),
+        retracted=read_stamp(f, "retracted"), **facts,
     )
 
 
@@ -281,6 +299,10 @@ def read_studies(paths: Iterable[Path], vocab: Vocabulary) -> tuple[Study, ...]:
 
 
 def read_corpus(project: Project, vocab: Vocabulary) -> Corpus:
-    """The review and every study record of `project`."""
+    """The review, the curator-added instruments and every study record of `project`."""
+    from .vocabulary import read_instruments
+
+    instruments = read_instruments(project.instruments, vocab)
+    vocab = vocab.with_terms([i.term for i in instruments])
     return Corpus(review=read_review(project.review, vocab),
-                  studies=read_studies(study_paths(project), vocab))
+                  studies=read_studies(study_paths(project), vocab), instruments=instruments)

@@ -10,6 +10,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 from dta_kg.model import (
     ComponentReport,
     Corpus,
+    CuratedTerm,
     CuratorNote,
     DesignReport,
     Evidence,
@@ -39,6 +40,7 @@ BIBO = PREFIXES["bibo"]
 FABIO = PREFIXES["fabio"]
 PROV = PREFIXES["prov"]
 OA = PREFIXES["oa"]
+SKOS = PREFIXES["skos"]
 REVIEW_CURATOR = "dta-kg curators"
 CURATED_AT = "2026-11-26T00:00:00Z"
 
@@ -51,18 +53,24 @@ def d(local: str) -> URIRef:
     return URIRef(term(local))
 
 
+def source_iri(ev: Evidence, review: URIRef) -> URIRef:
+    """The document `ev` quotes: the review, or a study added after it."""
+    return u(study_iri(ev.source)) if ev.source else review
+
+
 def evidence_triples(subject: URIRef, base: str, ev: Evidence, review: URIRef) -> Iterator[Triple]:
-    """An oa:Annotation whose target selects the quoted span of the review."""
+    """An oa:Annotation whose target selects the quoted span of the review (or of a study)."""
     ann, target, selector = u(f"{base}-evidence"), u(f"{base}-target"), u(f"{base}-selector")
+    source = source_iri(ev, review)
     yield subject, d("evidence"), ann
-    yield subject, u(PROV + "wasDerivedFrom"), review
+    yield subject, u(PROV + "wasDerivedFrom"), source
     yield ann, RDF.type, u(OA + "Annotation")
     yield ann, u(OA + "hasTarget"), target
     yield ann, d("section"), Literal(ev.section)
     if ev.inferred:
         yield ann, d("curatorInference"), Literal(ev.inferred)
     yield target, RDF.type, u(OA + "SpecificResource")
-    yield target, u(OA + "hasSource"), review
+    yield target, u(OA + "hasSource"), source
     yield target, u(OA + "hasSelector"), selector
     yield selector, RDF.type, u(OA + "TextQuoteSelector")
     yield selector, u(OA + "exact"), Literal(ev.quote)
@@ -157,7 +165,13 @@ def study_triples(study: Study, review: URIRef) -> Iterator[Triple]:
         yield v, u(DCT + "title"), Literal(study.venue)
     base = f"{s}-ref"
     yield from evidence_triples(s, base, study.evidence, review)
-    yield from stamp_triples(s, study.added, None)
+    yield from stamp_triples(s, study.added, study.retracted)
+    if study.updated:
+        agent = u(agent_iri(study.updated.by))
+        yield s, u(DCT + "modified"), Literal(study.updated.at, datatype=XSD.dateTime)
+        yield s, u(DCT + "contributor"), agent
+        yield agent, RDF.type, u(PROV + "Agent")
+        yield agent, RDFS.label, Literal(study.updated.by)
     for fact in study.facts():
         f = u(fact_iri(study.doi, fact.id))
         yield f, RDF.type, d(fact.kind)
@@ -212,9 +226,39 @@ def review_triples(review: Review) -> Iterator[Triple]:
         yield from stamp_triples(c, None, None)
 
 
+def curated_term_triples(curated: CuratedTerm, review: URIRef) -> Iterator[Triple]:
+    """A curator-added instrument or subscale, described like the ontology's own measures."""
+    t, ev = curated.term, curated.evidence
+    node = d(t.id)
+    yield node, RDF.type, u(PREFIXES["owl"] + "NamedIndividual")
+    yield node, RDF.type, u(SKOS + "Concept")
+    yield node, RDF.type, d(t.cls)
+    yield node, u(SKOS + "inScheme"), d("measures-scheme")
+    yield node, RDFS.label, Literal(t.label)
+    yield node, u(SKOS + "prefLabel"), Literal(t.label)
+    for alt in t.alt_labels:
+        yield node, u(SKOS + "altLabel"), Literal(alt)
+    yield node, u(SKOS + "definition"), Literal(curated.definition)
+    for component in t.measures:
+        yield node, d("measuresComponent"), d(component)
+    if t.parent:
+        yield node, d("subscaleOf"), d(t.parent)
+        yield d(t.parent), d("hasSubscale"), node
+    else:
+        yield node, u(SKOS + "topConceptOf"), d("measures-scheme")
+    yield node, d("evidenceSection"), Literal(ev.section)
+    yield node, d("evidenceQuote"), Literal(ev.quote)
+    if ev.inferred:
+        yield node, d("curatorInference"), Literal(ev.inferred)
+    yield node, u(PROV + "wasDerivedFrom"), source_iri(ev, review)
+    yield from stamp_triples(node, curated.added, None)
+
+
 def corpus_triples(corpus: Corpus) -> Iterator[Triple]:
     """Every triple of the instance data (the ontology is added by the build)."""
     review = u(review_iri(corpus.review.doi))
     yield from review_triples(corpus.review)
     for study in corpus.studies:
         yield from study_triples(study, review)
+    for curated in corpus.instruments:
+        yield from curated_term_triples(curated, review)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dta_kg.paths import ONTOLOGY
+from dta_kg.model import CuratedTerm
+from dta_kg.paths import ONTOLOGY, Project
 from dta_kg.terms import KINDS, Term, Vocabulary
-from dta_kg.vocab import DTA, local_name
+from dta_kg.vocab import DTA, local_name, slug
 
 
 def load_vocabulary(ontology: Path = ONTOLOGY) -> Vocabulary:
@@ -38,3 +39,45 @@ def terms_of(graph) -> list[Term]:
                 measures=tuple(sorted(local_name(str(m)) for m in graph.objects(node, measures))),
             ))
     return terms
+
+
+def read_instruments(path: Path, vocab: Vocabulary) -> tuple[CuratedTerm, ...]:
+    """The instruments and subscales curators added in `path` (records/instruments.yaml)."""
+    from .records import Fields, read_evidence, read_stamp
+    from .yaml_io import read_yaml
+
+    if not path.exists():
+        return ()
+    curated: list[CuratedTerm] = []
+    for f in Fields(read_yaml(path) or {}, path, "", "instruments").items("instruments"):
+        evidence, added = read_evidence(f), read_stamp(f, "added")
+        instrument = _curated_term(f, "Instrument", None, vocab, curated)
+        curated.append(CuratedTerm(instrument, f.text("definition"), evidence, added))
+        for s in f.items("subscales"):
+            term = _curated_term(s, "Subscale", instrument.id, vocab, curated)
+            curated.append(CuratedTerm(term, s.text("definition"), evidence, added))
+    return tuple(curated)
+
+
+def _curated_term(f, cls: str, parent: str | None, vocab: Vocabulary, seen) -> Term:
+    term_id = f.text("id")
+    if slug(term_id) != term_id:
+        f.fail("id", f"'{term_id}' is not a valid id", f"use lower-case words and hyphens, "
+               f"e.g. '{slug(term_id)}'")
+    measures = f.strings("measures")
+    components = vocab.ids("component")
+    if not measures or not set(measures) <= components:
+        f.fail("measures", f"must name components, found {list(measures)}",
+               f"use some of: {', '.join(sorted(components))}")
+    term = Term(id=term_id, cls=cls, label=f.text("label"), alt_labels=f.strings("alt_labels"),
+                parent=parent, measures=measures)
+    clash = vocab.terms.get(term_id) or next((c.term for c in seen if c.term.id == term_id), None)
+    if clash and clash != term:
+        f.fail("id", f"'{term_id}' is already the term '{clash.label}'", "choose another id")
+    return term
+
+
+def project_vocabulary(project: Project) -> Vocabulary:
+    """The ontology's vocabulary plus the instruments curators added to `project`."""
+    base = load_vocabulary()
+    return base.with_terms([c.term for c in read_instruments(project.instruments, base)])

@@ -1,0 +1,200 @@
+"""Benchmark dta-kg at several corpus sizes and write the results to benchmarks/README.md.
+
+    python benchmarks/run.py --sizes 28,1000,10000,100000
+
+Each operation is a real `dta-kg` command run as a fresh process (so every run is cold),
+repeated and reported as median, spread (min-max) and peak resident memory. The naive path
+(rdflib in memory, parsing the Turtle build on every command) runs the same SPARQL beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+BIN = Path(sys.executable).parent
+DTA_KG = str(BIN / "dta-kg")
+QUERIES = [  # (name, parameters): five named questions, run in SPARQL and in Cypher
+    ("studies-by-component", {"component": "bond"}),
+    ("studies-by-instrument", {"instrument": "WAI-SR"}),
+    ("studies-by-factor", {"factor": "empathy"}),
+    ("studies-per-component", {}),
+    ("component-co-occurrence", {}),
+]
+NAIVE_LIMIT = 10_000  # rdflib cannot hold the 100,000-study Turtle in memory here
+
+
+@dataclass
+class Measure:
+    what: str
+    size: int
+    seconds: list[float] = field(default_factory=list)
+    peak_mb: float = 0.0
+    naive: list[float] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def speedup(self) -> float | None:
+        return statistics.median(self.naive) / self.median if self.naive else None
+
+
+def run(cmd: list[str], env: dict | None = None) -> tuple[float, float]:
+    """Wall time and peak RSS (MB) of one command, run to completion."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env={**os.environ, **(env or {})})
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr.read().decode()[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def repeat(what: str, size: int, cmd: list[str], times: int, env=None) -> Measure:
+    m = Measure(what, size)
+    for _ in range(times):
+        seconds, peak = run(cmd, env)
+        m.seconds.append(seconds)
+        m.peak_mb = max(m.peak_mb, peak)
+    return m
+
+
+def prepare(size: int, work: Path) -> tuple[Path, Path]:
+    target = work / str(size)
+    records, build = target / "records", target / "build"
+    if size == 28:
+        if records.exists():
+            shutil.rmtree(records)
+        shutil.copytree(ROOT / "records", records, ignore=shutil.ignore_patterns("source"))
+    elif not (records / "studies").exists() or \
+            len(list((records / "studies").glob("*.yaml"))) != size:
+        subprocess.run([DTA_KG, "bench", "generate", "--studies", str(size), "--seed", "1",
+                        "-o", str(target)], check=True, stdout=subprocess.DEVNULL)
+    return records, build
+
+
+def bench_size(size: int, work: Path, repeats: int) -> list[Measure]:
+    records, build = prepare(size, work)
+    env = {"DTA_KG_RECORDS": str(records), "DTA_KG_BUILD": str(build)}
+    builds = 1 if size >= 10_000 else repeats
+    out = [repeat("build", size, [DTA_KG, "build"], builds, env)]
+    for name, params in QUERIES:
+        args = [a for k, v in params.items() for a in ("-p", f"{k}={v}")]
+        for lang in ("sparql", "cypher"):
+            m = repeat(f"query {name} ({lang})", size,
+                       [DTA_KG, "query", "run", name, *args, "--lang", lang, "--format", "json"],
+                       repeats, env)
+            if lang == "sparql":
+                naive(m, build, name, params, repeats)
+            out.append(m)
+    cold = repeat("cold studies --component bond --instrument WAI-SR", size,
+                  [DTA_KG, "studies", "--component", "bond", "--instrument", "WAI-SR",
+                   "--format", "json"], repeats, env)
+    naive(cold, build, "studies", {"component": "bond", "instrument": "WAI-SR"}, repeats)
+    out.append(cold)
+    focus = "10.3389/fdgth.2022.847991" if size == 28 else "10.5555/dta-synth.1.0"
+    out.append(repeat("view --focus STUDY --depth 2", size,
+                      [DTA_KG, "view", "-o", str(work / "view.html"), "--focus", focus,
+                       "--depth", "2"], repeats, env))
+    if size <= 1000:
+        out.append(repeat("view (whole graph)", size,
+                          [DTA_KG, "view", "-o", str(work / "view.html")], repeats, env))
+    return out
+
+
+def naive(m: Measure, build: Path, name: str, params: dict, repeats: int) -> None:
+    if m.size > NAIVE_LIMIT:
+        m.note = "naive path not run: rdflib cannot hold this graph in memory here"
+        return
+    cmd = [sys.executable, str(HERE / "naive.py"), str(build / "dta-kg.ttl"), name,
+           json.dumps(params)]
+    m.naive = [run(cmd)[0] for _ in range(repeats)]
+
+
+def machine() -> str:
+    mem = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")), "?")
+    return (f"{os.cpu_count()} cores, {int(mem) // 1024 // 1024} GiB memory, "
+            f"{platform.platform()}, Python {platform.python_version()}")
+
+
+def table(measures: list[Measure]) -> str:
+    rows = ["| studies | operation | median s | spread s (min-max) | runs | peak MB | "
+            "naive median s | speed-up |", "|---|---|---|---|---|---|---|---|"]
+    for m in measures:
+        spread = f"{min(m.seconds):.3f}-{max(m.seconds):.3f}"
+        naive_s = f"{statistics.median(m.naive):.3f}" if m.naive else "-"
+        speed = f"{m.speedup:.0f}x" if m.speedup else (m.note and "n/a") or "-"
+        rows.append(f"| {m.size:,} | {m.what} | {m.median:.3f} | {spread} | {len(m.seconds)} | "
+                    f"{m.peak_mb:.0f} | {naive_s} | {speed} |")
+    return "\n".join(rows)
+
+
+def targets(measures: list[Measure], help_m: Measure) -> str:
+    def find(what, size):
+        return [m for m in measures if m.size == size and m.what.startswith(what)]
+
+    rows = ["| what | target | figure | met? |", "|---|---|---|---|"]
+
+    def add(what, target, figure, ok):
+        rows.append(f"| {what} | {target} | {figure} | {'met' if ok else 'MISSED'} |")
+
+    add("`dta-kg --help`", "median <= 0.15 s", f"{help_m.median:.3f} s", help_m.median <= 0.15)
+    for m in find("cold studies", 28):
+        add("cold `dta-kg studies --component bond --instrument WAI-SR`, review",
+            "median <= 0.25 s", f"{m.median:.3f} s", m.median <= 0.25)
+    for m in find("build", 28):
+        add("build of the review, all checks", "<= 5 s", f"{m.median:.2f} s", m.median <= 5)
+    for m in find("build", 100_000):
+        add("build of 100,000 studies", "<= 180 s, <= 4 GB",
+            f"{m.median:.0f} s, {m.peak_mb / 1024:.2f} GB", m.median <= 180 and m.peak_mb <= 4096)
+    for m in find("query", 100_000):
+        add(f"{m.what} at 100,000", "median <= 1 s", f"{m.median:.3f} s", m.median <= 1)
+    for m in [*find("query", 10_000), *find("cold studies", 10_000)]:
+        if m.speedup:
+            add(f"speed-up of {m.what} at 10,000", ">= 20x", f"{m.speedup:.0f}x", m.speedup >= 20)
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="28,1000,10000,100000")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/dta-kg-bench"))
+    parser.add_argument("--out", type=Path, default=HERE / "README.md")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    measures: list[Measure] = []
+    help_m = repeat("dta-kg --help", 0, [DTA_KG, "--help"], max(args.repeats, 10))
+    for size in (int(s) for s in args.sizes.split(",")):
+        print(f"benchmarking {size} studies ...", file=sys.stderr)
+        measures += bench_size(size, args.work, args.repeats)
+        (args.work / "partial.md").write_text(table(measures))
+    command = "python benchmarks/run.py " + " ".join(sys.argv[1:])
+    text = (HERE / "README.template.md").read_text().format(
+        date=dt.date.today().isoformat(), machine=machine(), command=command.strip(),
+        help=f"{help_m.median:.3f} s median over {len(help_m.seconds)} runs "
+             f"({min(help_m.seconds):.3f}-{max(help_m.seconds):.3f})",
+        targets=targets(measures, help_m), table=table(measures))
+    args.out.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

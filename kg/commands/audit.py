@@ -1,0 +1,52 @@
+"""`dta-kg check`: the audit of the records against the review's own figures and names."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from dta_kg.commands.options import project_options
+
+
+@click.command()
+@project_options
+@click.option("--strict", is_flag=True, help="Exit with status 1 if any finding is an error.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("-v", "--verbose", is_flag=True, help="Also list the items behind each finding.")
+def check(project, strict, fmt, verbose):
+    """Audit the graph against the review and against itself.
+
+    Compares the counts the review states (studies per component and per intervention
+    theme, the total, the PRISMA flow) with the curated records, showing both numbers;
+    finds names that differ between the body text and the reference list, DOIs whose form
+    is suspicious for their publisher, facts without provenance and factors linked to no
+    component. Each finding is an error, a warning or info.
+
+    \b
+    Example:
+        dta-kg check
+        dta-kg check --strict --format json
+    """
+    from dta_kg.audit import CHECKS, audit, summary
+
+    notices = audit(project)
+    counts = summary(notices)
+    if fmt == "json":
+        click.echo(json.dumps({"summary": counts, "findings": [n.as_dict() for n in notices]},
+                              indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"Audit of {project.records}: "
+                   + ", ".join(f"{n} {severity}{'s' if n != 1 and severity != 'info' else ''}"
+                               for severity, n in counts.items()))
+        for check_id, title in CHECKS.items():
+            group = [n for n in notices if n.check == check_id]
+            if group:
+                click.echo(f"\n{title}")
+            for n in group:
+                click.echo(f"  {n.severity:<7}  {n.subject}: {n.message}")
+                for detail in n.details if verbose else ():
+                    click.echo(f"             - {detail}")
+    if strict and counts["error"]:
+        raise SystemExit(1)

@@ -1,0 +1,368 @@
+"""The curator's commands: `study add|import|list|show`, `finding add`, `factor add`,
+`instrument add` and `retract`. Each write is validated first and stamped with its curator."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from dta_kg.commands.options import project_options
+
+SOURCE_HELP = ("DOI of the document quoted [default: the review for the review's studies, "
+               "the study itself for a study added later]; 'review' for the review.")
+
+
+def note_option(func):
+    return click.option("--note", help="Why you make this change; stored with your name and "
+                        "the time (curator: $DTA_KG_CURATOR, else git's user.name).")(func)
+
+
+def quote_options(func):
+    """--quote, --section and --source, passed on as one `quote` argument."""
+
+    @click.option("--quote", "quote_text", help="Verbatim span (30 words at most) stating it.")
+    @click.option("--section", help="Heading the quote is under, e.g. 'Results > Therapeutic "
+                  "Bond' (a study's own: Title, Abstract, Methods, Results, Discussion...).")
+    @click.option("--source", help=SOURCE_HELP)
+    @functools.wraps(func)
+    def wrapper(*args, quote_text=None, section=None, source=None, **kwargs):
+        from dta_kg.curate import Quote
+
+        return func(*args, quote=Quote(quote_text, section, source), **kwargs)
+
+    return wrapper
+
+
+def on_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+@click.group()
+def study():
+    """Add, import, list and show the studies of the graph.
+
+    \b
+    Example:
+        dta-kg study import new-studies.bib --dry-run
+        dta-kg study show 10.3389/fdgth.2022.847991
+    """
+
+
+@study.command("add")
+@project_options
+@click.option("--doi", help="The study's DOI (https://doi.org/ and doi: prefixes are stripped).")
+@click.option("--title", help="The study's title.")
+@click.option("--year", help="Year of publication.")
+@click.option("--author", "authors", multiple=True, help="'Surname, Given', once per author, "
+              "in order.")
+@click.option("--venue", help="Journal, abbreviated as in the review's reference list.")
+@click.option("--volume", help="Volume.")
+@click.option("--issue", help="Issue.")
+@click.option("--pages", help="Pages or article number.")
+@click.option("--pmid", help="PubMed id.")
+@click.option("--ref", type=int, help="Its number in the review's reference list, if any.")
+@note_option
+def study_add(project, doi, title, year, authors, venue, volume, issue, pages, pmid, ref, note):
+    """Add one study. With no options on a terminal, asks for each field.
+
+    \b
+    Example:
+        dta-kg study add --doi 10.2196/12345 --title "A chatbot trial" --year 2025 \\
+            --author "Doe, Jane" --author "Roe, R" --venue "JMIR Ment Health" \\
+            --note "found in the June search"
+    """
+    from dta_kg.curate import add_study, curator
+    from dta_kg.loaders.bibliography import BibEntry, parse_author
+    from dta_kg.vocab import normalise_doi
+
+    given = (doi, title, year, authors, venue, volume, issue, pages, pmid, ref)
+    if not any(given):
+        if not on_terminal():
+            raise click.UsageError("give --doi, --title, --year and --author (or run it on a "
+                                   "terminal to be asked)")
+        doi, title, year = (click.prompt(p) for p in ("DOI", "Title", "Year"))
+        authors = tuple(iter(lambda: click.prompt("Author ('Surname, Given'; empty to finish)",
+                                                  default="", show_default=False), ""))
+        venue = click.prompt("Venue", default="", show_default=False) or None
+        ref = click.prompt("Reference number in the review (empty if none)", default="",
+                           show_default=False, value_proc=lambda v: int(v) if v else None)
+    entry = BibEntry(record=doi or "study add", doi=doi, title=title, year=year,
+                     authors=tuple(parse_author(a) for a in authors), venue=venue,
+                     volume=volume, issue=issue, pages=pages, pmid=pmid)
+    path = add_study(project, entry, curator(), note, ref)
+    click.echo(f"Added {normalise_doi(doi)} in {path}")
+
+
+@study.command("import")
+@project_options
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would be added, updated and skipped; "
+              "write nothing.")
+@note_option
+def study_import(project, file, dry_run, note):
+    """Import studies from a BibTeX, RIS or CSL-JSON file.
+
+    DOIs are normalised and matched against the graph: new studies are added, recorded ones
+    get missing fields (pmid, venue, volume, issue, pages) filled in, the rest are skipped.
+    One bad entry and nothing is added.
+
+    \b
+    Example:
+        dta-kg study import zotero-export.bib --dry-run
+        dta-kg study import zotero-export.bib --note "June 2025 search"
+    """
+    from dta_kg.curate import curator, import_studies
+    from dta_kg.loaders.bibliography import read_bibliography
+
+    entries = read_bibliography(file)
+    plan = import_studies(project, entries, curator(), note or f"imported from {file.name}",
+                          dry_run=dry_run)
+    verb = "Would import" if dry_run else "Imported"
+    click.echo(f"{verb} {file}: {len(plan.added)} added, {len(plan.updated)} updated, "
+               f"{len(plan.skipped)} skipped")
+    for entry, path in plan.added:
+        click.echo(f"  add     {entry.doi}  {entry.title[:60]}  -> {path}")
+    for entry, path, filled in plan.updated:
+        click.echo(f"  update  {entry.doi}  fill {', '.join(filled)}  -> {path}")
+    for entry, path in plan.skipped:
+        click.echo(f"  skip    {entry.doi}  already in {path}")
+
+
+@study.command("list")
+@project_options
+@click.option("--include-retracted", is_flag=True, help="Also list retracted studies.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv", "markdown"]),
+              default="table", show_default=True)
+def study_list(project, include_retracted, fmt):
+    """List the studies in the records.
+
+    \b
+    Example:
+        dta-kg study list --format csv
+    """
+    from dta_kg.curate import list_studies
+    from dta_kg.output import render
+
+    rows = [{"doi": s.doi, "ref": s.ref, "study": s.short_citation, "title": s.title,
+             "facts": sum(1 for f in s.facts() if not f.retracted),
+             **({"retracted": bool(s.retracted)} if include_retracted else {})}
+            for s in list_studies(project, include_retracted)]
+    click.echo(render(rows, fmt))
+
+
+@study.command("show")
+@project_options
+@click.argument("doi")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def study_show(project, doi, fmt):
+    """Show a study and every fact about it with its evidence, retracted ones included.
+
+    \b
+    Example:
+        dta-kg study show 10.3389/fdgth.2022.847991
+    """
+    from dta_kg.curate import FACT_KEYS, show_study
+
+    s = show_study(project, doi)
+    if fmt == "json":
+        facts = [{"ref": f"{s.doi}#{f.id}", "kind": f.kind, **asdict(f)} for f in s.facts()]
+        data = {k: v for k, v in asdict(s).items() if k not in FACT_KEYS}
+        click.echo(json.dumps({**data, "facts": facts}, indent=2, default=str))
+        return
+    click.echo(f"{s.short_citation}: {s.title}")
+    where = ", ".join(x for x in (s.venue, s.volume, s.pages) if x)
+    click.echo(f"  doi {s.doi}" + (f", ref {s.ref}" if s.ref else "") + f"; {where}")
+    click.echo(f"  file {s.path}")
+    for line in stamp_lines(s):
+        click.echo(f"  {line}")
+    kind = None
+    for fact in s.facts():
+        if fact.kind != kind:
+            kind = fact.kind
+            click.echo(f"\n{kind}")
+        click.echo(f"  {s.doi}#{fact.id}: {describe(fact)}")
+        ev = fact.evidence
+        source = f" [from {ev.source}]" if ev.source else ""
+        click.echo(f"      evidence{source}: {ev.section}: \"{ev.quote}\"")
+        if ev.inferred:
+            click.echo(f"      inferred: {ev.inferred}")
+        for line in stamp_lines(fact):
+            click.echo(f"      {line}")
+
+
+def stamp_lines(item) -> list[str]:
+    lines = []
+    if item.added:
+        lines.append(f"added by {item.added.by} at {item.added.at}"
+                     + (f": {item.added.text}" if item.added.text else ""))
+    if getattr(item, "updated", None):
+        lines.append(f"updated by {item.updated.by} at {item.updated.at}: {item.updated.text}")
+    if item.retracted:
+        lines.append(f"RETRACTED by {item.retracted.by} at {item.retracted.at}: "
+                     f"{item.retracted.text}")
+    return lines
+
+
+def describe(fact) -> str:
+    """What a fact states, in one line."""
+    if fact.kind == "Finding":
+        parts = [fact.component, fact.instrument, fact.subscale]
+        if fact.result:
+            r = fact.result
+            parts.append(f"{r.value:g} {r.kind}" + (f" ({r.unit})" if r.unit else ""))
+        return " / ".join(p for p in parts if p)
+    if fact.kind == "FactorReport":
+        linked = f" -> {', '.join(fact.components)}" if fact.components else ""
+        return f"{fact.polarity} '{fact.label}' ({fact.theme}){linked}"
+    if fact.kind == "InterventionReport":
+        return fact.type + (f" ({fact.name})" if fact.name else "")
+    fields = {"ComponentReport": "component", "DesignReport": "design",
+              "PopulationReport": "population", "CuratorNote": "note"}
+    return str(getattr(fact, fields[fact.kind]))
+
+
+@click.group()
+def finding():
+    """Record findings (measurements and results) of a study.
+
+    \b
+    Example:
+        dta-kg finding add 10.2196/12345 --component bond --section Results --quote "..."
+    """
+
+
+@finding.command("add")
+@project_options
+@click.argument("doi")
+@click.option("--component", help="DTA component, by id or label (e.g. bond).")
+@click.option("--instrument", help="Instrument, engagement metric or framework (e.g. WAI-SR).")
+@click.option("--subscale", help="Subscale of the instrument (e.g. wai-sr-bond).")
+@click.option("--result", "value", help="The reported figure, a number.")
+@click.option("--result-kind", help="cohens-d, percentage or mean-count.")
+@click.option("--unit", help="Unit of the figure, e.g. 'messages per user'.")
+@quote_options
+@note_option
+def finding_add(project, doi, component, instrument, subscale, value, result_kind, unit, quote,
+                note):
+    """Add a finding to the study with DOI (and record that the study informs its component).
+
+    \b
+    Example:
+        dta-kg finding add 10.2196/12345 --component bond --instrument WAI-SR \\
+            --result 0.62 --result-kind cohens-d --section Results \\
+            --quote "bond scores rose by d=0.62 over four weeks"
+    """
+    from dta_kg.curate import add_finding, curator
+
+    ids = add_finding(project, doi, component=component, quote=quote, by=curator(),
+                      instrument=instrument, subscale=subscale, value=value,
+                      result_kind=result_kind, unit=unit, note=note)
+    click.echo(f"Added {', '.join(f'{doi}#{i}' for i in ids)}")
+
+
+@click.group()
+def factor():
+    """Record facilitators and barriers a study reports.
+
+    \b
+    Example:
+        dta-kg factor add 10.2196/12345 --barrier "slow replies" --theme technical-reliability \\
+            --section Results --quote "..."
+    """
+
+
+@factor.command("add")
+@project_options
+@click.argument("doi")
+@click.option("--facilitator", help="The facilitator, in the study's words.")
+@click.option("--barrier", help="The barrier, in the study's words.")
+@click.option("--theme", help="Factor theme, e.g. technical-reliability.")
+@click.option("--component", "components", multiple=True,
+              help="A component the factor affects (repeatable).")
+@quote_options
+@note_option
+def factor_add(project, doi, facilitator, barrier, theme, components, quote, note):
+    """Add a facilitator or a barrier to the study with DOI (and record that the study
+    informs the facilitators-and-barriers component).
+
+    \b
+    Example:
+        dta-kg factor add 10.2196/12345 --barrier "repetitive replies" \\
+            --theme conversational-design --component engagement --section Discussion \\
+            --quote "participants disliked the repetitive replies"
+    """
+    from dta_kg.curate import add_factor, curator
+
+    if bool(facilitator) == bool(barrier):
+        raise click.UsageError("give exactly one of --facilitator TEXT or --barrier TEXT")
+    ids = add_factor(project, doi, label=facilitator or barrier,
+                     polarity="facilitator" if facilitator else "barrier", quote=quote,
+                     by=curator(), theme=theme, components=components, note=note)
+    click.echo(f"Added {', '.join(f'{doi}#{i}' for i in ids)}")
+
+
+@click.group()
+def instrument():
+    """Add instruments (and the components their subscales measure) to the vocabulary.
+
+    \b
+    Example:
+        dta-kg instrument add "Chatbot Alliance Scale" --alt-label CAS --measures bond \\
+            --definition "..." --source 10.2196/12345 --section Methods --quote "..."
+    """
+
+
+@instrument.command("add")
+@project_options
+@click.argument("label")
+@click.option("--id", "instrument_id", help="Its id [default: from the first --alt-label].")
+@click.option("--alt-label", "alt_labels", multiple=True, help="Another name, e.g. an acronym.")
+@click.option("--measures", multiple=True, help="A component it measures (repeatable).")
+@click.option("--subscale", "subscales", multiple=True,
+              help="ID:COMPONENT[:LABEL], a subscale and the component it measures.")
+@click.option("--definition", help="What the instrument is, in one sentence.")
+@quote_options
+@note_option
+def instrument_add(project, label, instrument_id, alt_labels, measures, subscales, definition,
+                   quote, note):
+    """Add an instrument to records/instruments.yaml.
+
+    \b
+    Example:
+        dta-kg instrument add "Chatbot Alliance Scale" --alt-label CAS \\
+            --subscale cas-bond:bond --subscale cas-goal:goal-alignment \\
+            --definition "A scale of the alliance between users and chatbots." \\
+            --source 10.2196/12345 --section Methods --quote "the Chatbot Alliance Scale"
+    """
+    from dta_kg.curate import SubscaleSpec, add_instrument, curator
+
+    ids = add_instrument(project, label, measures=measures, definition=definition, quote=quote,
+                         by=curator(), instrument_id=instrument_id, alt_labels=alt_labels,
+                         subscales=tuple(SubscaleSpec.parse(s) for s in subscales), note=note)
+    click.echo(f"Added {', '.join(ids)} to {project.instruments}")
+
+
+@click.command()
+@project_options
+@click.argument("target")
+@click.option("--reason", help="Why it is withdrawn (stored with your name and the time).")
+def retract(project, target, reason):
+    """Retract a fact (DOI#FACT-ID) or a study and all its facts (DOI).
+
+    The fact stays in its record, marked retracted; queries and views leave it out unless
+    asked to include retracted facts.
+
+    \b
+    Example:
+        dta-kg retract 10.2196/12345#bond-wai-sr --reason "misread the table"
+    """
+    from dta_kg import curate
+
+    ids = curate.retract(project, target, reason, curate.curator())
+    click.echo(f"Retracted {len(ids)} fact(s): {', '.join(ids)}" if ids else "Retracted")

@@ -1,0 +1,489 @@
+"""Curator operations on the records: add and import studies, add facts and instruments, retract.
+
+Every change is stamped with its curator and time, validated as in the built graph, and written
+through `record_store` (lock, round-trip YAML, atomic replace)."""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import os
+import re
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dta_kg.errors import DtaKgError, RecordError, UnknownTerm
+from dta_kg.loaders.bibliography import BibEntry, check_entry
+from dta_kg.loaders.records import FACT_READERS, STUDY_SECTIONS, read_study, study_paths
+from dta_kg.loaders.review_text import MAX_QUOTE_WORDS, SECTIONS, quote_problem, sections
+from dta_kg.loaders.vocabulary import project_vocabulary
+from dta_kg.loaders.yaml_io import read_yaml
+from dta_kg.model import Study, surname
+from dta_kg.paths import Project
+from dta_kg.record_store import transaction
+from dta_kg.terms import Vocabulary
+from dta_kg.vocab import REVIEW_DOI, fact_iri, local_name, normalise_doi, slug
+
+FACT_KEYS = tuple(FACT_READERS)  # the fact lists of a record, in file order
+STUDY_KEYS = ("ref", "doi", "pmid", "authors", "authors_truncated", "year", "title", "venue",
+              "volume", "issue", "pages", "cited_as", "evidence", "added", "updated", "retracted",
+              *FACT_KEYS)
+FILLABLE = ("pmid", "venue", "volume", "issue", "pages")  # import fills these when missing
+INSTRUMENTS_HEADER = ("Instruments added by curators (`dta-kg instrument add`); the ontology "
+                      "holds those the review names.\nEach becomes a term like the ontology's.\n")
+
+
+def curator() -> str:
+    """The curator's name: DTA_KG_CURATOR, else git's user.name."""
+    name = os.environ.get("DTA_KG_CURATOR", "").strip()
+    if not name:
+        try:
+            name = subprocess.run(["git", "config", "user.name"], capture_output=True,
+                                  text=True, timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            name = ""
+    if not name:
+        raise DtaKgError("no curator name: set DTA_KG_CURATOR or `git config user.name`")
+    return name
+
+
+def now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def flow(**items: Any):
+    """A one-line YAML mapping ({a: 1, b: 2}) of the items that are not None."""
+    from ruamel.yaml.comments import CommentedMap
+
+    mapping = CommentedMap((k, v) for k, v in items.items() if v is not None)
+    mapping.fa.set_flow_style()
+    return mapping
+
+
+def flow_list(values: Iterable[str]):
+    from ruamel.yaml.comments import CommentedSeq
+
+    seq = CommentedSeq(values)
+    seq.fa.set_flow_style()
+    return seq
+
+
+def quoted(value: str | None):
+    """A string written in double quotes, as the records write titles, quotes and figures."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    return None if value is None else DoubleQuotedScalarString(value)
+
+
+def block(**items: Any):
+    from ruamel.yaml.comments import CommentedMap
+
+    return CommentedMap((k, v) for k, v in items.items() if v is not None)
+
+
+def stamp(by: str, text: str | None = None, key: str = "note"):
+    return flow(by=by, at=quoted(now()), **{key: quoted(text or None)})
+
+
+def put(data, key: str, value: Any, order: tuple[str, ...] = STUDY_KEYS) -> None:
+    """Set `key` in a round-trip mapping, placed after the keys that precede it in `order`."""
+    if key in data:
+        data[key] = value
+        return
+    before = order[:order.index(key)]
+    pos = max((i + 1 for i, k in enumerate(data) if k in before), default=0)
+    data.insert(pos, key, value)
+
+
+@dataclass(frozen=True)
+class Where:
+    """The record a command edits, for error messages that name file, record and field."""
+
+    path: Path | str
+    record: str
+
+    def fail(self, field_name: str, problem: str, fix: str) -> None:
+        raise RecordError(self.path, field_name, problem, fix, self.record)
+
+    def need(self, option: str, value: str | None, fix: str) -> str:
+        if value is None or not str(value).strip():
+            self.fail(option, "is missing" if value is None else "is empty", fix)
+        return str(value).strip()
+
+    def term(self, vocab: Vocabulary, kind: str, text: str, option: str) -> str:
+        try:
+            return vocab.resolve(kind, text)
+        except UnknownTerm as exc:
+            self.fail(option, f"unknown {kind} '{text}'", f"use one of: {', '.join(exc.choices)}")
+
+
+# --- studies -------------------------------------------------------------------------------
+
+def study_index(project: Project) -> dict[str, Path]:
+    """Normalised DOI -> record file, for every study record."""
+    index = {}
+    for path in study_paths(project):
+        data = read_yaml(path)
+        if isinstance(data, dict) and data.get("doi"):
+            index[normalise_doi(str(data["doi"]))] = path
+    return index
+
+
+def find_study(project: Project, doi: str) -> Path:
+    """The record file of the study with `doi`; a RecordError with the closest DOIs if none."""
+    index = study_index(project)
+    key = normalise_doi(doi)
+    if key not in index:
+        near = difflib.get_close_matches(key, list(index), n=3, cutoff=0.6)
+        hint = f" (closest: {', '.join(near)})" if near else ""
+        raise RecordError(project.studies, "doi", f"no study has DOI '{doi}'{hint}",
+                          "add it first with `dta-kg study add` or `dta-kg study import`", doi)
+    return index[key]
+
+
+def reference_quote(ref: int) -> str:
+    """'25. Beatty C, Malik T, Meheli S, Sinha C.': entry `ref` of the review's reference list."""
+    found = re.search(rf"(?:^|\s)({ref}\. \S.*?\.)(?=\s)", sections()["References"])
+    if not found:
+        raise RecordError("study add", "ref", f"reference {ref} is not in the review's list",
+                          "give the number printed in the review's reference list, or no --ref")
+    return " ".join(found.group(1).split()[:MAX_QUOTE_WORDS])
+
+
+def new_study(entry: BibEntry, ref: int | None, by: str, note: str | None):
+    """A record for a study that is not yet in the graph."""
+    if ref is not None:
+        evidence = flow(section="References", quote=quoted(reference_quote(ref)))
+        origin = f"Reference {ref} of the review"
+    else:  # the study's own title page vouches for its bibliographic data
+        evidence = flow(source=entry.doi, section="Title",
+                        quote=quoted(" ".join(entry.title.split()[:MAX_QUOTE_WORDS])))
+        origin = "Added after the review"
+    data = block(ref=ref, doi=entry.doi, pmid=quoted(entry.pmid),
+                 authors=flow_list(entry.authors), authors_truncated=entry.authors_truncated,
+                 year=int(entry.year), title=quoted(entry.title), venue=entry.venue,
+                 volume=quoted(entry.volume), issue=quoted(entry.issue),
+                 pages=quoted(entry.pages), evidence=evidence, added=stamp(by, note))
+    venue = f", {entry.venue}" if entry.venue else ""
+    data.yaml_set_start_comment(f"{origin}: {surname(entry.authors[0])} {entry.year}{venue}")
+    return data
+
+
+def record_name(project: Project, entry: BibEntry, ref: int | None, taken: set[Path]) -> Path:
+    stem = f"{slug(surname(entry.authors[0]))}-{entry.year}"
+    stem = f"ref-{ref}-{stem}" if ref is not None else stem
+    path, n = project.studies / f"{stem}.yaml", 1
+    while path.exists() or path in taken:
+        n += 1
+        path = project.studies / f"{stem}-{n}.yaml"
+    return path
+
+
+@dataclass
+class ImportPlan:
+    """What an import adds, updates (fills missing fields of) and skips (already recorded)."""
+
+    added: list[tuple[BibEntry, Path]] = field(default_factory=list)
+    updated: list[tuple[BibEntry, Path, list[str]]] = field(default_factory=list)
+    skipped: list[tuple[BibEntry, Path]] = field(default_factory=list)
+
+
+def import_studies(project: Project, entries: list[BibEntry], by: str, note: str | None = None,
+                   dry_run: bool = False, ref: int | None = None,
+                   allow_existing: bool = True) -> ImportPlan:
+    """Add new studies, fill missing fields of recorded ones; nothing is written on any error."""
+    plan = ImportPlan()
+    with transaction(project, dry_run=dry_run) as tx:
+        index = study_index(project)
+        for entry in entries:
+            existing = index.get(entry.doi)
+            if existing and not allow_existing:
+                raise RecordError(existing, "doi", f"duplicate DOI '{entry.doi}': the study is "
+                                  "already recorded", "see it with `dta-kg study show DOI`",
+                                  entry.doi)
+            if existing is None:
+                path = record_name(project, entry, ref, set(tx.staged))
+                tx.stage(path, new_study(entry, ref, by, note))
+                index[entry.doi] = path
+                plan.added.append((entry, path))
+                continue
+            data = tx.load(existing)
+            filled = [k for k in FILLABLE if getattr(entry, k) and not data.get(k)]
+            if not filled:
+                plan.skipped.append((entry, existing))
+                continue
+            for key in filled:
+                put(data, key, quoted(getattr(entry, key)))
+            put(data, "updated", stamp(by, note or f"filled {', '.join(filled)} from an import"))
+            tx.stage(existing, data)
+            plan.updated.append((entry, existing, filled))
+    return plan
+
+
+def add_study(project: Project, entry: BibEntry, by: str, note: str | None = None,
+              ref: int | None = None) -> Path:
+    """Add one study given on the command line; its DOI must be new."""
+    entry = check_entry(entry, "study add")
+    return import_studies(project, [entry], by, note, ref=ref, allow_existing=False).added[0][1]
+
+
+def list_studies(project: Project, include_retracted: bool = False) -> list[Study]:
+    vocab = project_vocabulary(project)
+    studies = [read_study(p, vocab) for p in study_paths(project)]
+    return [s for s in studies if include_retracted or not s.retracted]
+
+
+def show_study(project: Project, doi: str) -> Study:
+    return read_study(find_study(project, doi), project_vocabulary(project))
+
+
+# --- facts ---------------------------------------------------------------------------------
+
+def fact_ids(data) -> set[str]:
+    return {str(item.get("id")) for key in FACT_KEYS for item in data.get(key) or []
+            if isinstance(item, dict)}
+
+
+def append_fact(data, key: str, item, wanted_id: str) -> str:
+    """Append `item` to the record's `key` list under an id unique within the record."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    taken, base = fact_ids(data), slug(wanted_id) or key
+    fact_id, n = base, 1
+    while fact_id in taken:
+        n += 1
+        fact_id = f"{base}-{n}"
+    item.insert(0, "id", fact_id)
+    if not isinstance(data.get(key), list):
+        put(data, key, CommentedSeq())
+    data[key].append(item)
+    return fact_id
+
+
+@dataclass(frozen=True)
+class Quote:
+    """The evidence a curator gives for a fact: a verbatim span, its section and its document."""
+
+    quote: str | None
+    section: str | None
+    source: str | None = None  # a DOI; None means the review, or the study itself if it is new
+
+    def evidence(self, where: Where, default_source: str | None = None):
+        """The evidence mapping; without --source the quote is from `default_source`."""
+        quote = where.need("quote", self.quote, f"give --quote: a verbatim span of at most "
+                           f"{MAX_QUOTE_WORDS} words that states the fact")
+        section = where.need("section", self.section, "give --section: the heading the quote "
+                             "is under, e.g. 'Results > Therapeutic Bond'")
+        source = self.source or default_source
+        if source and (source == "review" or normalise_doi(source) == REVIEW_DOI):
+            source = None
+        if source is None:
+            if section not in SECTIONS:
+                where.fail("section", f"'{section}' is not a heading of the review", "use one "
+                           "such as 'Results > Therapeutic Bond', or --source DOI for a study's")
+            problem = quote_problem(section, quote)
+            if problem:
+                where.fail("quote", problem, "copy the span verbatim from that section")
+        elif section not in STUDY_SECTIONS:
+            where.fail("section", f"'{section}' is not a section of a study",
+                       f"quoting {source}, use one of: {', '.join(STUDY_SECTIONS)}")
+        return flow(source=source and normalise_doi(source), section=section,
+                    quote=quoted(quote))
+
+
+def own_source(data) -> str | None:
+    """A study in the review's reference list is quoted from the review, a new one from itself."""
+    return None if data.get("ref") is not None else str(data["doi"])
+
+
+def ensure_component(data, component: str, quote: Quote, where: Where, by: str,
+                     because: str) -> str | None:
+    """Record that the study informs `component` (a ComponentReport) unless it already does."""
+    if any(c.get("component") == component and not c.get("retracted")
+           for c in data.get("components") or []):
+        return None
+    item = block(component=component, evidence=quote.evidence(where, own_source(data)),
+                 added=stamp(by, f"implied by {because}"))
+    return append_fact(data, "components", item, component)
+
+
+def _add_fact(project: Project, doi: str, key: str, make, by: str) -> list[str]:
+    """Add the fact `make(data, where, vocab)` returns (item, id, implied components)."""
+    vocab = project_vocabulary(project)
+    with transaction(project) as tx:
+        path = find_study(project, doi)
+        data = tx.load(path)
+        where = Where(path, str(data.get("doi")))
+        before = list(data)
+        item, wanted_id, quote, components = make(data, where, vocab)
+        fact_id = append_fact(data, key, item, wanted_id)
+        implied = [ensure_component(data, c, quote, where, by, f"{key[:-1]} {fact_id}")
+                   for c in components]
+        keys = list(data)  # new fact lists are set off by blank lines, like the others
+        spaced = {k for i, k in enumerate(keys) if k not in before or 0 < i and
+                  keys[i - 1] not in before}
+        tx.stage(path, data, blank_before=spaced)
+    return [fact_id, *(i for i in implied if i)]
+
+
+def add_finding(project: Project, doi: str, *, component: str, quote: Quote, by: str,
+                instrument: str | None = None, subscale: str | None = None,
+                value: str | float | None = None, result_kind: str | None = None,
+                unit: str | None = None, note: str | None = None) -> list[str]:
+    """Add a finding (and the component report it implies); returns the new fact ids."""
+
+    def make(data, where: Where, vocab: Vocabulary):
+        comp = where.term(vocab, "component", where.need("component", component,
+                          "give --component, e.g. therapeutic-bond"), "component")
+        measure = instrument and where.term(vocab, "measure", instrument, "instrument")
+        scale = subscale and where.term(vocab, "subscale", subscale, "subscale")
+        result = None
+        if value is not None or result_kind or unit:
+            if value is None:
+                where.fail("result", "has a kind or unit but no value", "give --result VALUE")
+            try:
+                number = float(value)
+            except ValueError:
+                where.fail("result", f"'{value}' is not a number", "give e.g. --result 0.83")
+            kind = where.term(vocab, "result-kind", where.need(
+                "result-kind", result_kind, "give --result-kind, e.g. cohens-d"), "result-kind")
+            result = block(value=number, kind=kind, unit=unit)
+        item = block(component=comp, instrument=measure or None, subscale=scale or None,
+                     result=result, evidence=quote.evidence(where, own_source(data)),
+                     added=stamp(by, note))
+        return item, "-".join(x for x in (comp, measure or scale) if x), quote, [comp]
+
+    return _add_fact(project, doi, "findings", make, by)
+
+
+def add_factor(project: Project, doi: str, *, label: str, polarity: str, quote: Quote, by: str,
+               theme: str | None = None, components: tuple[str, ...] = (),
+               note: str | None = None) -> list[str]:
+    """Add a facilitator or barrier (and the facilitators-and-barriers report it implies)."""
+
+    def make(data, where: Where, vocab: Vocabulary):
+        text = where.need("label", label, "give the factor as --facilitator or --barrier TEXT")
+        themes = ", ".join(sorted(vocab.ids("theme")))
+        chosen = where.term(vocab, "theme", where.need("theme", theme, f"give --theme, one of: "
+                                                       f"{themes}"), "theme")
+        comps = [where.term(vocab, "component", c, "component") for c in components]
+        item = block(label=text, polarity=where.term(vocab, "polarity", polarity, "polarity"),
+                     theme=chosen, components=flow_list(comps) if comps else None,
+                     evidence=quote.evidence(where, own_source(data)), added=stamp(by, note))
+        return item, text, quote, ["facilitators-and-barriers"]
+
+    return _add_fact(project, doi, "factors", make, by)
+
+
+# --- retraction ----------------------------------------------------------------------------
+
+def split_target(project: Project, target: str) -> tuple[str, str | None]:
+    """'DOI', 'DOI#fact-id' or a fact IRI (or its local name) -> (DOI, fact id or None)."""
+    if "#" in target and not target.startswith("http"):
+        doi, _, fact_id = target.partition("#")
+        return doi, fact_id
+    name = local_name(target) if target.startswith("http") else target
+    if not name.startswith("fact-"):
+        return target, None
+    for doi, path in study_index(project).items():
+        data = read_yaml(path)
+        for key in FACT_KEYS:
+            for item in data.get(key) or []:
+                if local_name(fact_iri(doi, str(item.get("id")))) == name:
+                    return doi, str(item["id"])
+    raise RecordError(project.studies, "target", f"no fact has the id '{target}'",
+                      "give DOI#fact-id as `dta-kg study show DOI` lists it", target)
+
+
+def retract(project: Project, target: str, reason: str, by: str) -> list[str]:
+    """Mark a fact (or a study and all its facts) retracted; it stays in the record."""
+    doi, fact_id = split_target(project, target)
+    with transaction(project) as tx:
+        path = find_study(project, doi)
+        data = tx.load(path)
+        where = Where(path, str(data.get("doi")))
+        why = where.need("reason", reason, "give --reason: why the fact is withdrawn")
+        items = [i for k in FACT_KEYS for i in data.get(k) or [] if isinstance(i, dict)]
+        if fact_id is None:
+            if data.get("retracted"):
+                where.fail("retracted", "the study is already retracted", "nothing to do")
+            put(data, "retracted", stamp(by, why, "reason"))
+            chosen = [i for i in items if not i.get("retracted")]
+        else:
+            chosen = [i for i in items if str(i.get("id")) == fact_id]
+            if not chosen:
+                ids = difflib.get_close_matches(fact_id, [str(i.get("id")) for i in items], n=5,
+                                                cutoff=0.3)
+                where.fail("id", f"no fact '{fact_id}' in this record",
+                           f"use one of: {', '.join(ids)}" if ids else "see `dta-kg study show`")
+            if chosen[0].get("retracted"):
+                where.fail("retracted", f"fact '{fact_id}' is already retracted", "nothing to do")
+        for item in chosen:
+            item["retracted"] = stamp(by, why, "reason")
+        tx.stage(path, data)
+    return [str(i["id"]) for i in chosen]
+
+
+# --- instruments ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SubscaleSpec:
+    """'wai-sr-bond:therapeutic-bond[:label]' from the command line."""
+
+    id: str
+    component: str
+    label: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> SubscaleSpec:
+        parts = [p.strip() for p in text.split(":", 2)]
+        if len(parts) < 2 or not all(parts[:2]):
+            raise RecordError("instrument add", "subscale", f"'{text}' is not ID:COMPONENT",
+                              "write e.g. --subscale cars-bond:therapeutic-bond")
+        return cls(parts[0], parts[1], parts[2] if len(parts) > 2 and parts[2] else None)
+
+
+def add_instrument(project: Project, label: str, *, measures: tuple[str, ...], definition: str,
+                   quote: Quote, by: str, instrument_id: str | None = None,
+                   alt_labels: tuple[str, ...] = (), subscales: tuple[SubscaleSpec, ...] = (),
+                   note: str | None = None) -> list[str]:
+    """Add an instrument (and its subscales) to records/instruments.yaml; returns the new ids."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    vocab = project_vocabulary(project)
+    name = Where("instrument add", instrument_id or label)
+    label = name.need("label", label, "give the instrument's name")
+    new_id = slug(instrument_id or (alt_labels[0] if alt_labels else label))
+    components = [name.term(vocab, "component", c, "measures") for c in measures]
+    subs = []
+    for s in subscales:
+        comp = name.term(vocab, "component", s.component, "subscale")
+        comp_label = vocab.terms[comp].label
+        subs.append(block(id=slug(s.id), label=s.label or f"{label} {comp_label} subscale",
+                          definition=f"The subscale of the {label} that measures {comp_label}.",
+                          measures=flow_list([comp])))
+    components += [s["measures"][0] for s in subs if s["measures"][0] not in components]
+    if not components:
+        name.fail("measures", "names no component", "give --measures COMPONENT or --subscale")
+    for new in [new_id, *(s["id"] for s in subs)]:
+        if new in vocab.terms:
+            name.fail("id", f"'{new}' is already the term '{vocab.terms[new].label}'",
+                      "choose another id with --id or another subscale id")
+    where = Where(project.instruments, new_id)
+    item = block(id=new_id, label=label, alt_labels=flow_list(alt_labels) if alt_labels else None,
+                 definition=name.need("definition", definition, "give --definition"),
+                 measures=flow_list(components), subscales=CommentedSeq(subs) if subs else None,
+                 evidence=quote.evidence(where), added=stamp(by, note))
+    with transaction(project) as tx:
+        data = tx.load(project.instruments)
+        if data is None:
+            data = CommentedMap()
+            data.yaml_set_start_comment(INSTRUMENTS_HEADER)
+        if not isinstance(data.get("instruments"), list):
+            data["instruments"] = CommentedSeq()
+        data["instruments"].append(item)
+        tx.stage(project.instruments, data)
+    return [new_id, *(s["id"] for s in subs)]

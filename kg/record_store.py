@@ -1,0 +1,121 @@
+"""Safe edits of record files: one lock, round-trip YAML, validation first, atomic writes."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from dta_kg.errors import DtaKgError, RecordError
+from dta_kg.paths import Project
+
+LOCK_NAME = ".dta-kg.lock"
+LOCK_TIMEOUT = 120.0
+
+
+class LockBusy(DtaKgError):
+    """Another curator (or terminal) holds the records' lock for too long."""
+
+
+def yaml_rt():
+    """A round-trip YAML reader/writer that reproduces the records' layout byte for byte."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt", pure=True)
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def dump(data: Any, blank_before: set[str] = frozenset()) -> str:
+    """YAML text of `data`, with a blank line before each top-level key in `blank_before`."""
+    out = io.StringIO()
+    yaml_rt().dump(data, out)
+    lines = out.getvalue().split("\n")
+    for i in reversed(range(1, len(lines))):
+        if lines[i].partition(":")[0] in blank_before and lines[i - 1].strip():
+            lines.insert(i, "")
+    return "\n".join(lines)
+
+
+class Transaction:
+    """Changes to record files, staged in memory until the whole project validates."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.staged: dict[Path, str] = {}
+
+    def load(self, path: Path) -> Any:
+        """The round-trip data of `path`, as staged so far (None for a new file)."""
+        from dta_kg.loaders.yaml_io import read_yaml
+
+        if path in self.staged:
+            return yaml_rt().load(self.staged[path])
+        if not path.exists():
+            return None
+        read_yaml(path)  # refuses binary files and unsafe tags before round-trip loading
+        return yaml_rt().load(path.read_text(encoding="utf-8"))
+
+    def stage(self, path: Path, data: Any, blank_before: set[str] = frozenset()) -> None:
+        self.staged[path] = dump(data, blank_before)
+
+
+def validate_staged(project: Project, staged: dict[Path, str]) -> None:
+    """Check the project as it would be with `staged` applied, in a temporary copy."""
+    from dta_kg.build import check
+    from dta_kg.loaders.records import read_study
+    from dta_kg.loaders.vocabulary import project_vocabulary
+
+    with tempfile.TemporaryDirectory(prefix="dta-kg-check-") as tmp:
+        copy = Project(records=Path(tmp) / "records", build=Path(tmp) / "build")
+        shutil.copytree(project.records, copy.records, ignore=shutil.ignore_patterns(".*"))
+        real = {}
+        for path, text in staged.items():
+            target = copy.records / path.relative_to(project.records)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            real[target] = path
+        try:
+            vocab = project_vocabulary(copy)
+            for target in real:
+                if target.parent == copy.studies:
+                    read_study(target, vocab)
+            check(copy)
+        except RecordError as exc:
+            path = Path(exc.path)
+            shown = real.get(path) or (project.records / path.relative_to(copy.records)
+                                       if path.is_relative_to(copy.records) else exc.path)
+            raise RecordError(shown, exc.field, exc.problem, exc.fix, exc.record) from None
+
+
+@contextmanager
+def transaction(project: Project, dry_run: bool = False) -> Iterator[Transaction]:
+    """Hold the records' lock; on a clean exit validate the staged files, then write them."""
+    from filelock import FileLock, Timeout
+
+    from dta_kg.build import write_atomic
+
+    project.records.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(project.records / LOCK_NAME, timeout=LOCK_TIMEOUT)
+    try:
+        lock.acquire()
+    except Timeout as exc:
+        raise LockBusy(f"{project.records}: another curator is writing (lock {lock.lock_file}); "
+                       "try again when they are done") from exc
+    try:
+        for stale in project.records.rglob(".*.tmp"):  # left by a writer killed mid-write
+            stale.unlink()
+        tx = Transaction(project)
+        yield tx
+        if tx.staged:
+            validate_staged(project, tx.staged)
+            if not dry_run:
+                for path, text in tx.staged.items():
+                    write_atomic(path, text.encode("utf-8"))
+    finally:
+        lock.release()
