@@ -91,7 +91,8 @@ def count_checks(corpus: Corpus) -> list[Notice]:
     per = {"studies-per-component": Counter(), "studies-per-intervention-theme": Counter()}
     for s in studies:
         facts = active(s)
-        per["studies-per-component"].update({f.component for f in facts.get("ComponentReport", [])})
+        per["studies-per-component"].update(  # as the studies-per-component query counts
+            {f.component for kind in ("ComponentReport", "Finding") for f in facts.get(kind, [])})
         per["studies-per-intervention-theme"].update(
             {f.type for f in facts.get("InterventionReport", [])})
     notices = []
