@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP)
 	$(BIN)/dta-kg build
 	$(BIN)/dta-kg studies --component bond --instrument WAI-SR --format table
+	$(BIN)/dta-kg check
+	$(BIN)/dta-kg view -o build/views/graph.html
+	$(BIN)/dta-kg map -o build/views/gap-map.html
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -10,17 +10,15 @@ chromium; it is not a test.
 import argparse
 import random
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import NamedTuple
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from browser import launch  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import sync_playwright
 
-from dta_kg.views import render_network  # noqa: E402
+from dta_kg.views import render_network
+from dta_kg.views.chromium import launch
 
 VOCAB = {"DTAComponent": 5, "InterventionType": 6, "Instrument": 10, "Subscale": 3,
          "EngagementMetric": 5, "FactorTheme": 10, "StudyDesign": 17}

@@ -242,25 +242,22 @@ def doi_checks(corpus: Corpus) -> list[Notice]:
 def provenance_checks(corpus: Corpus) -> list[Notice]:
     """Every study and fact in the graph has evidence and attribution; curator additions that do
     not quote the review carry a curator's stamp."""
-    from rdflib import Graph, URIRef
-    from rdflib.namespace import RDF
-
+    from dta_kg.loaders.ntriples import RDF
     from dta_kg.loaders.triples import corpus_triples
     from dta_kg.vocab import PREFIXES, term
 
-    graph = Graph()
-    for triple in corpus_triples(corpus):
-        graph.add(triple)
-    kinds = ["Study", "ReviewClaim", *{f.kind for s in corpus.studies for f in s.facts()}]
-    needs = [URIRef(term("evidence")), URIRef(PREFIXES["prov"] + "wasAttributedTo"),
-             URIRef(PREFIXES["prov"] + "generatedAtTime")]
+    triples = list(corpus_triples(corpus))
+    present = {(s, p) for s, p, _ in triples}
+    kinds = {term(k) for k in ("Study", "ReviewClaim",
+                               *{f.kind for s in corpus.studies for f in s.facts()})}
+    needs = [term("evidence"), PREFIXES["prov"] + "wasAttributedTo",
+             PREFIXES["prov"] + "generatedAtTime"]
     notices = []
-    for kind in sorted(kinds):
-        for node in graph.subjects(RDF.type, URIRef(term(kind))):
-            missing = [p.split("/")[-1].split("#")[-1] for p in needs if (node, p, None) not in graph]
-            if missing:
-                notices.append(Notice("provenance", "error", str(node),
-                                      f"{kind} without {', '.join(missing)}"))
+    for node, _, kind in sorted(t for t in triples if t[1] == RDF + "type" and t[2] in kinds):
+        missing = [p.split("/")[-1].split("#")[-1] for p in needs if (node, p) not in present]
+        if missing:
+            notices.append(Notice("provenance", "error", node,
+                                  f"{kind.split('#')[-1]} without {', '.join(missing)}"))
     for s in corpus.studies:
         unvouched = [f"{s.doi}#{f.id}" for f in s.facts()
                      if f.evidence.source and normalise_doi(f.evidence.source) != REVIEW_DOI

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -12,9 +13,9 @@ from pathlib import Path
 
 from dta_kg.errors import ValidationFailed
 from dta_kg.loaders.records import read_corpus, study_paths
+from dta_kg.loaders.triples import corpus_triples
 from dta_kg.loaders.vocabulary import load_vocabulary
 from dta_kg.paths import ONTOLOGY, QC_DIR, SHAPES, Project
-from dta_kg.stores import write_stores
 from dta_kg.vocab import DTA, PREFIXES, local_name
 
 GRAPH_NAME = "dta-kg"
@@ -33,6 +34,7 @@ class BuildSummary:
     facts_with_evidence: int = 0
     triples: int = 0
     triples_per_class: dict[str, int] = field(default_factory=dict)
+    validation: str = ""
     files: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -66,13 +68,10 @@ def data_graph(project: Project):
     """The instance data of `project` as an rdflib graph (records are validated on load)."""
     from rdflib import Graph
 
-    from dta_kg.loaders.triples import corpus_triples
+    from dta_kg.loaders.ntriples import nt_line
 
     corpus = read_corpus(project, load_vocabulary())
-    graph = Graph()
-    for triple in corpus_triples(corpus):
-        graph.add(triple)
-    return graph
+    return Graph().parse(data="".join(map(nt_line, corpus_triples(corpus))), format="nt")
 
 
 def bind_prefixes(graph) -> None:
@@ -117,6 +116,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)  # not mkstemp's 600
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -137,16 +137,126 @@ def check(project: Project):
     return merged
 
 
-def build(project: Project) -> BuildSummary:
-    """Validate, then write the graph as Turtle, N-Triples and JSON-LD, a manifest and the
-    query stores (see dta_kg.stores)."""
-    graph = check(project)
-    summary = summarise(graph)
-    for ext, fmt in FORMATS.items():
-        path = project.build / f"{GRAPH_NAME}.{ext}"
-        write_atomic(path, graph.serialize(format=fmt, encoding="utf-8"))
-        summary.files.append(str(path))
-    manifest = {"content_hash": content_hash(project), "ontology": DTA, **summary.as_dict()}
-    write_atomic(project.build / "manifest.json", json.dumps(manifest, indent=2).encode())
-    summary.files += write_stores(project, graph, manifest["content_hash"])
-    return summary
+SHACL_ALL_UP_TO = 2000  # records; above this SHACL runs on a sample of records
+SHACL_SAMPLE = 200
+STAGED_FILES = [f"{GRAPH_NAME}.{ext}" for ext in FORMATS] + ["manifest.json"]
+
+
+def build(project: Project, jobs: int | None = None) -> BuildSummary:
+    """Validate, then write the graph (Turtle, N-Triples, JSON-LD), a manifest and the query
+    stores. Records stream through worker processes to disk, so large corpora fit in memory;
+    everything is staged and moved into place only when every check has passed."""
+    import random
+
+    import pyoxigraph
+
+    from dta_kg.loaders.ntriples import nt_line
+    from dta_kg.loaders.records import read_review, read_study
+    from dta_kg.loaders.triples import curated_term_triples, review_triples, study_triples
+    from dta_kg.loaders.vocabulary import read_instruments
+    from dta_kg.projection import PropertyGraph, plain_triples
+    from dta_kg.projection import project as projection
+    from dta_kg.stores import install_stores
+    from dta_kg.stream import Context, chunks, class_counts
+    from dta_kg.validate import run_qc_store, run_reasoner, run_shacl
+    from dta_kg.vocab import review_iri
+
+    base = load_vocabulary()
+    instruments = read_instruments(project.instruments, base)
+    vocab = base.with_terms([c.term for c in instruments])
+    review = read_review(project.review, vocab)
+    ontology = ontology_graph()
+    r = review_iri(review.doi)
+    head = [*plain_triples(ontology), *review_triples(review),
+            *(t for c in instruments for t in curated_term_triples(c, r))]
+    head_graph = projection(head)
+    context = Context(tuple(vocab.terms.values()), r, {n.id: n.label for n in head_graph.nodes})
+    paths = study_paths(project)
+    project.build.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=project.build, prefix=".staging-"))
+    try:
+        nt_path = staging / f"{GRAPH_NAME}.nt"
+        nodes = {n.id: n for n in head_graph.nodes}
+        edges = list(head_graph.edges)
+        per_class = class_counts(head)
+        with nt_path.open("w", encoding="utf-8") as out:
+            out.writelines(map(nt_line, head))
+            for chunk in chunks(paths, context, jobs):
+                out.write(chunk.nt)
+                for node in chunk.nodes:
+                    nodes.setdefault(node.id, node)
+                edges += chunk.edges
+                per_class.update(chunk.triples_per_class)
+        store = pyoxigraph.Store(str(staging / "oxigraph"))
+        store.bulk_load(path=str(nt_path), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        if len(paths) <= SHACL_ALL_UP_TO:
+            sample, shacl_scope = paths, f"SHACL and every QC query on all {len(paths)} records"
+        else:
+            sample = random.Random(0).sample(paths, SHACL_SAMPLE)
+            shacl_scope = (f"SHACL and the term QC queries on a random sample of {SHACL_SAMPLE} of "
+                           f"{len(paths)} records (with the ontology and the review)")
+        seen: set[str] = set()
+        sampled = head + [t for path in sample
+                          for t in study_triples(read_study(path, vocab), r, seen)]
+        problems = run_shacl(_rdflib_graph(sampled)) + run_reasoner(ontology)
+        if sample is paths:
+            problems += run_qc_store(store)
+        else:
+            problems += run_qc_store(store, scope="graph") \
+                + run_qc_store(_oxigraph(sampled), scope="sample")
+        if problems:
+            raise ValidationFailed(problems)
+        prefixes = dict(PREFIXES)
+        for ext, fmt in (("ttl", pyoxigraph.RdfFormat.TURTLE),
+                         ("jsonld", pyoxigraph.RdfFormat.JSON_LD)):
+            store.dump(str(staging / f"{GRAPH_NAME}.{ext}"), format=fmt,
+                       from_graph=pyoxigraph.DefaultGraph(),
+                       **({"prefixes": prefixes} if ext == "ttl" else {}))
+        triples = len(store)
+        store.flush()
+        del store
+        pgraph = PropertyGraph(sorted(nodes.values(), key=lambda n: n.id), edges)
+        summary = _summary(pgraph, triples, per_class, shacl_scope)
+        digest = content_hash(project)
+        manifest = {"content_hash": digest, "ontology": DTA, **summary.as_dict()}
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        for name in STAGED_FILES:
+            os.replace(staging / name, project.build / name)
+            summary.files.append(str(project.build / name))
+        summary.files += install_stores(project, staging / "oxigraph", pgraph, vocab, digest)
+        return summary
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _oxigraph(triples):
+    import pyoxigraph
+
+    from dta_kg.loaders.ntriples import nt_line
+
+    store = pyoxigraph.Store()
+    store.load("".join(map(nt_line, triples)), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    return store
+
+
+def _rdflib_graph(triples):
+    from rdflib import Graph
+
+    from dta_kg.loaders.ntriples import nt_line
+
+    return Graph().parse(data="".join(map(nt_line, triples)), format="nt")
+
+
+FACT_LABELS = ("ComponentReport", "Finding", "FactorReport", "DesignReport", "PopulationReport",
+               "InterventionReport", "CuratorNote", "ReviewClaim")
+
+
+def _summary(pgraph, triples: int, per_class: Counter, shacl_scope: str) -> BuildSummary:
+    kinds = Counter(n.label for n in pgraph.nodes)
+    facts = [n for n in pgraph.nodes if n.label in FACT_LABELS]
+    return BuildSummary(
+        studies=kinds["Study"], reviews=kinds["IntegrativeReview"],
+        components=kinds["DTAComponent"], instruments=kinds["Instrument"],
+        findings=kinds["Finding"], factor_reports=kinds["FactorReport"], facts=len(facts),
+        facts_with_evidence=sum(1 for n in facts if n.props.get("quote")), triples=triples,
+        triples_per_class=dict(sorted(per_class.items())), validation=shacl_scope)

@@ -12,6 +12,24 @@ from dta_kg.errors import DtaKgError, ValidationFailed
 COMMANDS = {
     "build": "dta_kg.commands.build:build",
     "validate": "dta_kg.commands.build:validate",
+    "query": "dta_kg.commands.query:query",
+    "studies": "dta_kg.commands.query:studies",
+    "sparql": "dta_kg.commands.query:sparql",
+    "cypher": "dta_kg.commands.query:cypher",
+    "study": "dta_kg.commands.curate:study",
+    "finding": "dta_kg.commands.curate:finding",
+    "factor": "dta_kg.commands.curate:factor",
+    "instrument": "dta_kg.commands.curate:instrument",
+    "retract": "dta_kg.commands.curate:retract",
+    "check": "dta_kg.commands.audit:check",
+    "bench": "dta_kg.commands.bench:bench",
+    "view": "dta_kg.commands.views:view",
+    "map": "dta_kg.commands.views:gap_map",
+    "docs": "dta_kg.commands.views:docs",
+    "export": "dta_kg.commands.scale:export",
+    "neo4j": "dta_kg.commands.scale:neo4j",
+    "sparql-store": "dta_kg.commands.scale:sparql_store",
+    "serve": "dta_kg.commands.scale:serve",
 }
 
 

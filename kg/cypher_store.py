@@ -51,10 +51,9 @@ def _csv_value(value, kind: str):
     return value
 
 
-def _copy(conn, table: str, columns: dict[str, str], rows: list[list], folder: Path,
+def _copy(conn, table: str, columns: dict[str, str], rows: list[list], path: Path,
           options: str = "") -> None:
-    """Write `rows` to a CSV file and COPY it into `table`; list columns are split on load."""
-    path = folder / f"{table}-{len(list(folder.iterdir()))}.csv"
+    """Write `rows` to the CSV file `path` and COPY it into `table`; lists are split on load."""
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(columns)
@@ -87,7 +86,7 @@ def write_database(pgraph, path: Path) -> None:
             conn.execute(f"CREATE NODE TABLE `{label}`({ddl}, PRIMARY KEY(iri))")
             rows = [[_csv_value(n.id if c == "iri" else n.props.get(c), t) for c, t in cols.items()]
                     for n in nodes]
-            _copy(conn, label, cols, rows, folder)
+            _copy(conn, label, cols, rows, folder / f"{label}.csv")
         types = defaultdict(list)
         for (etype, source, target), edges in by_pair.items():
             types[etype].append((source, target, edges))
@@ -99,7 +98,7 @@ def write_database(pgraph, path: Path) -> None:
             for source, target, edges in pairs:
                 rows = [[e.source, e.target, *(_csv_value(e.props.get(c), t)
                                                for c, t in cols.items())] for e in edges]
-                _copy(conn, etype, {"from": "STRING", "to": "STRING", **cols}, rows, folder,
-                      f" (from='{source}', to='{target}')")
+                _copy(conn, etype, {"from": "STRING", "to": "STRING", **cols}, rows,
+                      folder / f"{etype}-{source}-{target}.csv", f" (from='{source}', to='{target}')")
     conn.close()
     db.close()

@@ -20,6 +20,9 @@ class RecordError(DtaKgError):
             message += f"; {fix}"
         super().__init__(message)
 
+    def __reduce__(self):  # so the error crosses from a worker process intact
+        return type(self), (self.path, self.field, self.problem, self.fix, self.record)
+
 
 class ValidationFailed(DtaKgError):
     """The graph broke a SHACL shape, a QC query or the reasoner; `problems` lists each one."""

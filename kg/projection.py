@@ -14,12 +14,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from dta_kg.loaders.ntriples import Lit, Triple
 from dta_kg.vocab import DTA, PREFIXES, local_name
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
+RDF_FIRST, RDF_REST, RDF_NIL = (PREFIXES["rdf"] + n for n in ("first", "rest", "nil"))
 OA = PREFIXES["oa"]
 # node classes kept, besides every dta: class
-EXTRA_CLASSES = {PREFIXES["bibo"] + "Periodical": "Periodical", PREFIXES["prov"] + "Agent": "Agent"}
+EXTRA_CLASSES = {PREFIXES["bibo"] + "Periodical": "Periodical", PREFIXES["prov"] + "Agent": "Agent",
+                 PREFIXES["skos"] + "Concept": "Concept"}
 # classes of the ontology's own machinery, never nodes
 SKIPPED_TYPES = {PREFIXES["owl"] + n for n in ("Class", "ObjectProperty", "DatatypeProperty",
                                                "AnnotationProperty", "Ontology")}
@@ -68,67 +71,81 @@ def edge_type(predicate: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).upper().replace("-", "_")
 
 
-def _value(term):
-    from rdflib import Literal
-
-    if isinstance(term, Literal):
-        value = term.toPython()
-        if hasattr(value, "isoformat"):
-            return value.isoformat()
-        if type(value).__name__ == "Decimal":
-            return float(value)
-        return value if isinstance(value, bool | int | float | str) else str(term)
-    return str(term)
+NUMBERS = {PREFIXES["xsd"] + t: int for t in ("integer", "int", "long", "nonNegativeInteger",
+                                             "positiveInteger")}
+NUMBERS.update({PREFIXES["xsd"] + t: float for t in ("decimal", "double", "float")})
 
 
-def project(graph, include_retracted: bool = True) -> PropertyGraph:
-    """Project an rdflib graph (data + ontology) onto labelled nodes and typed edges."""
-    from rdflib import Literal, URIRef
+def _value(term: Lit):
+    if term.datatype == PREFIXES["xsd"] + "boolean":
+        return term.lexical in ("true", "1")
+    convert = NUMBERS.get(term.datatype)
+    return convert(term.lexical) if convert else term.lexical
 
-    label_of: dict[str, str] = {}
-    for s, o in graph.subject_objects(URIRef(RDF_TYPE)):
-        s, o = str(s), str(o)
-        if not isinstance(s, str) or o in SKIPPED_TYPES:
-            continue
-        if o.startswith(DTA) and (s not in label_of or label_of[s] in EXTRA_CLASSES.values()):
-            label_of[s] = local_name(o)
-        elif o in EXTRA_CLASSES and s not in label_of:
-            label_of[s] = EXTRA_CLASSES[o]
-    label_of = {s: lab for s, lab in label_of.items() if s.startswith(("http", "urn"))
-                and not _is_ontology_term(s, lab)}
 
-    props: dict[str, dict] = defaultdict(dict)
-    edges: list[Edge] = []
-    evidence_of: dict[str, str] = {}
-    for s, p, o in graph:
-        s, p = str(s), str(p)
-        if p == DTA + "evidence":
-            evidence_of[s] = str(o)
-        if s not in label_of or p == RDF_TYPE or p in SKIPPED_PREDICATES:
-            continue
-        if isinstance(o, Literal):
-            name = PROPERTY_NAMES.get(p, local_name(p))
-            if name in MULTI_VALUED:
-                props[s].setdefault(name, []).append(_value(o))
-            else:
-                props[s][name] = _value(o)
-        elif str(o) in label_of:
-            edges.append(Edge(s, str(o), edge_type(p)))
+def plain_triples(source) -> Iterable[Triple]:
+    """Triples of plain terms (IRIs as str, literals as Lit) from an rdflib graph or as given."""
+    if not hasattr(source, "namespace_manager"):
+        return source
+    from rdflib import BNode, Literal
 
-    _fold_evidence(graph, evidence_of, props)
-    _fold_authors(graph, label_of, props)
-    nodes = []
+    string = PREFIXES["xsd"] + "string"
+
+    def plain(term):
+        if isinstance(term, Literal):
+            return Lit(str(term), str(term.datatype or string))
+        return f"_:{term}" if isinstance(term, BNode) else str(term)
+
+    return ((plain(s), str(p), plain(o)) for s, p, o in source)
+
+
+def project(source, include_retracted: bool = True,
+            context: dict[str, str] | None = None) -> PropertyGraph:
+    """Project an RDF graph (data + ontology) onto labelled nodes and typed edges.
+
+    `source` is an rdflib graph or an iterable of plain triples. `context` maps the IRIs of
+    nodes projected elsewhere to their labels, so that a chunk of a large graph (one batch of
+    studies) keeps its edges to the shared vocabulary; those nodes are not repeated.
+    """
+    by_subject: dict[str, list] = defaultdict(list)
+    for s, p, o in plain_triples(source):
+        by_subject[s].append((p, o))
+    label_of = {s: lab for s, pos in by_subject.items() if (lab := _label(s, pos))}
+    targets = {**(context or {}), **label_of}
+
+    nodes, edges = [], []
     for s, lab in label_of.items():
-        p = props[s]
-        p["iri"] = s
-        p.setdefault("label", p.get("shortCitation") or p.get("prefLabel") or p.get("title")
-                     or local_name(s))
-        nodes.append(Node(s, lab, dict(sorted(p.items()))))
+        props: dict = {}
+        for p, o in by_subject[s]:
+            if p == RDF_TYPE or p in SKIPPED_PREDICATES:
+                if p == DTA + "evidence":
+                    props.update(_evidence(by_subject, o))
+                elif p == PREFIXES["bibo"] + "authorList":
+                    props["authors"] = _rdf_list(by_subject, o)
+                continue
+            if isinstance(o, Lit):
+                name = PROPERTY_NAMES.get(p, local_name(p))
+                if name in MULTI_VALUED:
+                    props.setdefault(name, []).append(_value(o))
+                else:
+                    props[name] = _value(o)
+            elif o in targets:
+                edges.append(Edge(s, o, edge_type(p)))
+        props["iri"] = s
+        props.setdefault("label", props.get("shortCitation") or props.get("prefLabel")
+                         or props.get("title") or local_name(s))
+        for multi in MULTI_VALUED & props.keys():
+            props[multi].sort()
+        nodes.append(Node(s, lab, dict(sorted(props.items()))))
+    for s in by_subject.keys() & (context or {}).keys() - label_of.keys():
+        edges += [Edge(s, o, edge_type(p)) for p, o in by_subject[s]
+                  if p != RDF_TYPE and p not in SKIPPED_PREDICATES and isinstance(o, str)
+                  and o in targets]
     if not include_retracted:
         gone = {n.id for n in nodes if n.props.get("retracted")}
         nodes = [n for n in nodes if n.id not in gone]
         edges = [e for e in edges if e.source not in gone and e.target not in gone]
-    labels = {lab.casefold() for lab in label_of.values()}
+    labels = {lab.casefold() for lab in targets.values()}
     edges = [Edge(e.source, e.target, f"HAS_{e.type}", e.props)
              if e.type.casefold() in labels else e for e in edges]
     nodes.sort(key=lambda n: n.id)
@@ -136,40 +153,45 @@ def project(graph, include_retracted: bool = True) -> PropertyGraph:
     return PropertyGraph(nodes, edges)
 
 
-def _is_ontology_term(iri: str, label: str) -> bool:
-    """Vocabulary individuals are kept; ontology classes and properties are not."""
-    return label in {"Class", "ObjectProperty", "DatatypeProperty"}
+def _label(subject: str, pos: list) -> str | None:
+    """The node label of `subject` from its types: a dta: class first, else a kept class."""
+    if not subject.startswith(("http", "urn")):
+        return None
+    types = sorted(o for p, o in pos if p == RDF_TYPE and isinstance(o, str))
+    if any(t in SKIPPED_TYPES for t in types):
+        return None
+    own = [local_name(t) for t in types if t.startswith(DTA)]
+    extra = [EXTRA_CLASSES[t] for t in types if t in EXTRA_CLASSES]
+    return (own or extra or [None])[0]
 
 
-def _fold_evidence(graph, evidence_of: dict[str, str], props: dict[str, dict]) -> None:
-    from rdflib import URIRef
-
-    for subject, ann in evidence_of.items():
-        if subject not in props and not any(True for _ in graph.objects(URIRef(subject), None)):
-            continue
-        a = URIRef(ann)
-        section = graph.value(a, URIRef(DTA + "section"))
-        inferred = graph.value(a, URIRef(DTA + "curatorInference"))
-        target = graph.value(a, URIRef(OA + "hasTarget"))
-        selector = graph.value(target, URIRef(OA + "hasSelector")) if target else None
-        quote = graph.value(selector, URIRef(OA + "exact")) if selector else None
-        p = props.setdefault(subject, {})
-        if section is not None:
-            p["section"] = str(section)
-        if quote is not None:
-            p["quote"] = str(quote)
-        if inferred is not None:
-            p["inferred"] = str(inferred)
+def _first(by_subject: dict, subject, predicate: str):
+    return next((o for p, o in by_subject.get(subject, ()) if p == predicate), None)
 
 
-def _fold_authors(graph, label_of: dict[str, str], props: dict[str, dict]) -> None:
-    from rdflib import URIRef
-    from rdflib.collection import Collection
+def _evidence(by_subject: dict, annotation: str) -> dict:
+    """The section, quote and curator's inference of an evidence annotation."""
+    found = {}
+    section = _first(by_subject, annotation, DTA + "section")
+    inferred = _first(by_subject, annotation, DTA + "curatorInference")
+    target = _first(by_subject, annotation, OA + "hasTarget")
+    selector = _first(by_subject, target, OA + "hasSelector") if target else None
+    quote = _first(by_subject, selector, OA + "exact") if selector else None
+    for name, value in (("section", section), ("quote", quote), ("inferred", inferred)):
+        if value is not None:
+            found[name] = value.lexical
+    return found
 
-    author_list = URIRef(PREFIXES["bibo"] + "authorList")
-    for s, head in graph.subject_objects(author_list):
-        if str(s) in label_of:
-            props[str(s)]["authors"] = [str(a) for a in Collection(graph, head)]
+
+def _rdf_list(by_subject: dict, head: str) -> list[str]:
+    items, node, seen = [], head, set()
+    while node and node != RDF_NIL and node not in seen:
+        seen.add(node)
+        first = _first(by_subject, node, RDF_FIRST)
+        if first is not None:
+            items.append(first.lexical if isinstance(first, Lit) else first)
+        node = _first(by_subject, node, RDF_REST)
+    return items
 
 
 def to_networkx(pgraph: PropertyGraph, nodes: Iterable[Node] | None = None):

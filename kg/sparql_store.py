@@ -32,6 +32,12 @@ class SparqlStoreError(DtaKgError):
     """A remote SPARQL store could not be reached, refused the request or answered badly."""
 
 
+class Rows(list):
+    """SELECT results: a list of rows, with the query's variables in order as ``variables``."""
+
+    variables: list[str] = []
+
+
 @dataclass(frozen=True)
 class Auth:
     """HTTP credentials; ``scheme`` is ``basic`` or ``digest``."""
@@ -65,6 +71,54 @@ def _opener(url: str, auth: Auth | None) -> urllib.request.OpenerDirector:
     return urllib.request.build_opener(*handlers)
 
 
+def _refused(method: str, url: str, auth: Auth | None) -> SparqlStoreError:
+    who = f"user {auth.user!r} with {auth.scheme} auth" if auth else "no credentials"
+    return SparqlStoreError(f"{method} {url}: authentication refused ({who}); set {ENV_USER}, "
+                            f"{ENV_PASSWORD} and {ENV_AUTH}=basic|digest")
+
+
+def _challenge(url: str, headers: Mapping[str, str], timeout: float) -> str | None:
+    """The WWW-Authenticate challenge when a HEAD request is refused with 401, else None."""
+    try:
+        urllib.request.urlopen(urllib.request.Request(url, headers=dict(headers), method="HEAD"),
+                               timeout=timeout).close()
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        return exc.headers.get("WWW-Authenticate", "") if exc.code == 401 else None
+    except (urllib.error.URLError, OSError):
+        pass  # the upload itself reports the failure
+    return None
+
+
+def _authorise_upload(req: urllib.request.Request, opener: urllib.request.OpenerDirector,
+                      auth: Auth | None, timeout: float) -> None:
+    """Check the credentials with HEAD requests before an upload, and give a digest upload its
+    Authorization at once: a server refusing an upload while it is still being sent closes
+    the connection (Virtuoso does), which would look like a network failure."""
+    challenge = _challenge(req.full_url, {}, timeout)
+    if challenge is None:
+        return
+    method = req.get_method()
+    if auth is None:
+        raise _refused(method, req.full_url, auth)
+    if auth.scheme == "basic":
+        if _challenge(req.full_url, {"Authorization": req.get_header("Authorization")},
+                      timeout) is not None:
+            raise _refused(method, req.full_url, auth)
+        return
+    handler = next(h for h in opener.handlers if isinstance(h, urllib.request.HTTPDigestAuthHandler))
+    scheme, _, params = challenge.partition(" ")
+    if scheme.lower() != "digest":
+        raise _refused(method, req.full_url, auth)
+    chal = urllib.request.parse_keqv_list(urllib.request.parse_http_list(params))
+    probe = urllib.request.Request(req.full_url, method="HEAD")
+    value = handler.get_authorization(probe, chal)
+    if not value or _challenge(req.full_url, {"Authorization": f"Digest {value}"},
+                               timeout) is not None:
+        raise _refused(method, req.full_url, auth)
+    req.add_unredirected_header("Authorization", f"Digest {handler.get_authorization(req, chal)}")
+
+
 def _request(
     method: str,
     url: str,
@@ -83,18 +137,17 @@ def _request(
     last: Exception | None = None
     for attempt in range(retries + 1):
         req = urllib.request.Request(url, data=data, headers=head, method=method)
+        opener = _opener(url, auth)
         try:
-            with _opener(url, auth).open(req, timeout=timeout) as resp:
+            if data is not None:
+                _authorise_upload(req, opener, auth, timeout)
+            with opener.open(req, timeout=timeout) as resp:
                 ctype = resp.headers.get("Content-Type", "")
                 return resp.status, ctype, resp.read()
         except urllib.error.HTTPError as exc:
             body = exc.read().decode("utf-8", "replace").strip()[:300]
             if exc.code == 401:
-                who = f"user {auth.user!r} with {auth.scheme} auth" if auth else "no credentials"
-                raise SparqlStoreError(
-                    f"{method} {url}: authentication refused ({who}); set {ENV_USER}, "
-                    f"{ENV_PASSWORD} and {ENV_AUTH}=basic|digest"
-                ) from exc
+                raise _refused(method, url, auth) from exc
             if exc.code >= 500 and attempt < retries:
                 last = exc
             else:
@@ -205,10 +258,11 @@ def query(
     auth: Auth | None = None,
     default_graph: str | None = None,
     timeout: float = 120.0,
-) -> list[dict[str, Node]] | bool | Graph:
+) -> Rows | bool | Graph:
     """Run a query at a SPARQL 1.1 Protocol endpoint.
 
-    SELECT gives rows (variable -> rdflib term, unbound variables left out), ASK a bool,
+    SELECT gives rows (variable -> rdflib term, unbound variables left out; the variables in
+    order as ``rows.variables``), ASK a bool,
     CONSTRUCT/DESCRIBE a Graph. ``default_graph`` sends ``default-graph-uri`` so queries
     written for the default graph run unchanged over one named graph.
     """
@@ -231,10 +285,12 @@ def query(
         raise SparqlStoreError(f"{endpoint}: malformed SPARQL JSON results: {exc}") from exc
     if "boolean" in doc:
         return bool(doc["boolean"])
-    return [
+    rows = Rows(
         {name: term_from_json(cell) for name, cell in row.items()}
         for row in doc.get("results", {}).get("bindings", [])
-    ]
+    )
+    rows.variables = list(doc.get("head", {}).get("vars", []))
+    return rows
 
 
 def count_triples(endpoint: str, graph_iri: str = DEFAULT_GRAPH_IRI, *,

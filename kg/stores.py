@@ -1,6 +1,6 @@
 """The persistent query stores in build/: Oxigraph (SPARQL), ladybug (Cypher), the vocabulary.
 
-`dta_kg.build.build` calls `write_stores` last. Query commands call `ensure_fresh`, which
+`dta_kg.build.build` calls `install_stores` last. Query commands call `ensure_fresh`, which
 rebuilds when the inputs' content hash differs from the one the stores were written from (a
 signature of file sizes and modification times saves hashing the contents on every command),
 then open the stores read-only: no command parses Turtle to answer a question.
@@ -61,26 +61,17 @@ def _replace_dir(target: Path, fill: Callable[[Path], None]) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def write_stores(project: Project, graph, content_hash: str) -> list[str]:
-    """Load build/dta-kg.nt into Oxigraph and the projection of `graph` into ladybug."""
-    import pyoxigraph
-
-    from dta_kg.build import GRAPH_NAME, write_atomic
+def install_stores(project: Project, staged_oxigraph: Path, pgraph, vocab: Vocabulary,
+                   content_hash: str) -> list[str]:
+    """Move the staged Oxigraph store into build/, write `pgraph` into ladybug and cache the
+    vocabulary (ontology and curator-added terms), then stamp the stores as fresh."""
+    from dta_kg.build import write_atomic
     from dta_kg.cypher_store import write_database
-    from dta_kg.loaders.vocabulary import load_vocabulary
-    from dta_kg.projection import project as projection
 
-    def load_oxigraph(folder: Path) -> None:
-        store = pyoxigraph.Store(str(folder))
-        store.bulk_load(path=str(project.build / f"{GRAPH_NAME}.nt"),
-                        format=pyoxigraph.RdfFormat.N_TRIPLES)
-        store.flush()
-        del store
-
-    _replace_dir(project.build / OXIGRAPH, load_oxigraph)
-    pgraph = projection(graph)
+    _replace_dir(project.build / OXIGRAPH, lambda folder: (folder.rmdir(),
+                                                            os.replace(staged_oxigraph, folder)))
     _replace_dir(project.build / LADYBUG, lambda folder: write_database(pgraph, folder / LADYBUG_FILE))
-    terms = [asdict(t) for t in load_vocabulary().terms.values()]
+    terms = [asdict(t) for t in vocab.terms.values()]
     write_atomic(project.build / VOCABULARY, json.dumps(terms, indent=1).encode())
     _write_stamp(project, content_hash)
     return [str(project.build / name) for name in (OXIGRAPH, LADYBUG, VOCABULARY)]

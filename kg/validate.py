@@ -19,6 +19,7 @@ class QcQuery:
     name: str
     rule: str
     text: str
+    scope: str = "graph"  # "sample": at scale, run on the sampled records only
 
     @classmethod
     def read(cls, path: Path) -> QcQuery:
@@ -30,7 +31,7 @@ class QcQuery:
                 header.setdefault(key.strip().lower(), value.strip())
         name = header.get("name", path.stem)
         return cls(path=path, name=name, rule=header.get("rule", header.get("description", name)),
-                   text=text)
+                   text=text, scope=header.get("scope", "graph").split()[0])
 
 
 def qc_queries(qc_dir: Path = QC_DIR) -> list[QcQuery]:
@@ -43,8 +44,16 @@ def run_qc(graph, qc_dir: Path = QC_DIR, limit: int = 20) -> list[str]:
 
     store = pyoxigraph.Store()
     store.load(graph.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    return run_qc_store(store, qc_dir, limit)
+
+
+def run_qc_store(store, qc_dir: Path = QC_DIR, limit: int = 20,
+                 scope: str | None = None) -> list[str]:
+    """The violation queries (of one `scope`, or all) run on an Oxigraph store."""
     problems = []
     for q in qc_queries(qc_dir):
+        if scope and q.scope != scope:
+            continue
         for i, row in enumerate(store.query(q.text, use_default_graph_as_union=True)):
             if i >= limit:
                 problems.append(f"{q.name}: ... more rows")

@@ -5,28 +5,13 @@ Without /usr/bin/chromium the tests are skipped, or fail when DTA_KG_REQUIRE_SER
 """
 
 import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def launch(playwright):
-    """Start Debian's Chromium headless, with no background traffic."""
-    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+from dta_kg.views.chromium import CHROMIUM, launch
 
 
 def is_local(url: str) -> bool:
@@ -48,7 +33,7 @@ class Opened:
     dialogs: list[str] = field(default_factory=list)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # one Playwright at a time: each module that imports it has its own
 def browser():
     if not os.path.exists(CHROMIUM):
         message = f"Chromium not found at {CHROMIUM} (Debian package chromium)"

@@ -34,6 +34,16 @@ def built_graph():
     return check(Project(records=RECORDS, build=Path("/nonexistent")))
 
 
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory) -> Project:
+    """The curated records built once, query stores included, into a throw-away build folder."""
+    from dta_kg.build import build
+
+    project = Project(records=RECORDS, build=tmp_path_factory.mktemp("build"))
+    build(project)
+    return project
+
+
 @pytest.fixture
 def project_copy(tmp_path) -> Project:
     """A copy of the curated records that a test may change, with its own build folder."""

@@ -11,9 +11,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic, to_isomorphic
 from rdflib.namespace import RDF
 
-from dta_kg import build as build_module
 from dta_kg.build import build, data_graph, summarise
 from dta_kg.cli import main
+from dta_kg.loaders import triples as triples_module
 from dta_kg.paths import Project
 from dta_kg.vocab import DTA
 
@@ -77,19 +77,18 @@ def test_cli_build_prints_the_summary(project_copy):
 
 
 def test_build_refuses_a_graph_that_breaks_a_shape(project_copy, monkeypatch):
-    good = build_module.data_graph
+    good = triples_module.review_triples
 
-    def with_untitled_study(project):
-        graph = good(project)
-        graph.add((URIRef("https://w3id.org/dta-kg/id/study-bad"), RDF.type, URIRef(DTA + "Study")))
-        return graph
+    def with_untitled_study(review):
+        yield from good(review)
+        yield "https://w3id.org/dta-kg/id/study-bad", str(RDF.type), DTA + "Study"
 
-    monkeypatch.setattr(build_module, "data_graph", with_untitled_study)
+    monkeypatch.setattr(triples_module, "review_triples", with_untitled_study)
     result = CliRunner().invoke(main, ["build", "--records", str(project_copy.records),
                                        "--build-dir", str(project_copy.build)])
     assert result.exit_code == 1
     assert "graph refused" in result.output and "study-bad" in result.output
-    assert not project_copy.build.exists()
+    assert not any(project_copy.build.iterdir())
 
 
 def test_validate_names_the_bad_record_and_writes_nothing(project_copy):

@@ -129,7 +129,7 @@ def test_focus_keeps_the_ego_graph(tmp_path):
         resolve_focus(graph, "no-such-node")
     html = render_network(graph, tmp_path / "f.html", title="F", focus=BEATTY_DOI, depth=1)
     data = island(html.read_text())
-    assert data["focus"] == ID + "study-beatty"
+    assert data["focus"] == [ID + "study-beatty"]
     assert {n["id"].rsplit("/", 1)[1] for n in data["nodes"]} == {
         "study-beatty", "fact-beatty-f1", "fact-beatty-i1"}
     assert len(data["edges"]) == 2

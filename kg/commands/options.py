@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from dta_kg.output import FORMATS, default_format
 from dta_kg.paths import Project
 
 
@@ -22,5 +23,49 @@ def project_options(func):
         default = Project.default()
         project = Project(records=records_dir or default.records, build=build_dir or default.build)
         return func(*args, project=project, **kwargs)
+
+    return wrapper
+
+
+def format_option(func):
+    """--format, passed as `fmt`: a table on a terminal and JSON otherwise, unless given."""
+
+    @click.option("--format", "fmt", type=click.Choice(FORMATS),
+                  help="Output format [default: table on a terminal, JSON otherwise]; JSON is a "
+                       "list of objects.")
+    @functools.wraps(func)
+    def wrapper(*args, fmt=None, **kwargs):
+        return func(*args, fmt=fmt or default_format(), **kwargs)
+
+    return wrapper
+
+
+ENDPOINT = click.option(
+    "--endpoint", metavar="URL",
+    help="Ask this SPARQL endpoint instead of the embedded store (credentials, if needed: "
+         "DTA_KG_SPARQL_USER, DTA_KG_SPARQL_PASSWORD, DTA_KG_SPARQL_AUTH=basic|digest).")
+GRAPH = click.option(
+    "--graph", metavar="IRI", default="https://w3id.org/dta-kg/graph", show_default=True,
+    help="With --endpoint: the named graph to read ('' for the endpoint's default graph).")
+NEO4J_URI = click.option(
+    "--neo4j-uri", metavar="URI",
+    help="Ask this Bolt server (Neo4j, FalkorDB) instead of the embedded engine; credentials "
+         "from NEO4J_USERNAME and NEO4J_PASSWORD.")
+
+
+def remote_options(func):
+    """--endpoint, --graph and --neo4j-uri, passed as one `remote` dict (empty: embedded stores)."""
+
+    @ENDPOINT
+    @GRAPH
+    @NEO4J_URI
+    @functools.wraps(func)
+    def wrapper(*args, endpoint=None, graph=None, neo4j_uri=None, **kwargs):
+        if endpoint and neo4j_uri:
+            raise click.UsageError("give --endpoint (SPARQL) or --neo4j-uri (Cypher), not both")
+        remote = {"endpoint": endpoint, "graph": graph or None} if endpoint else {}
+        if neo4j_uri:
+            remote = {"neo4j_uri": neo4j_uri}
+        return func(*args, remote=remote, **kwargs)
 
     return wrapper

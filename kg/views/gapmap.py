@@ -5,9 +5,14 @@ Input is plain data, one dict per study, e.g. from SPARQL results:
     {"id": "https://w3id.org/dta-kg/id/study-10-3389-...", "label": "Beatty et al 2022",
      "doi": "10.3389/...", "title": "...", "year": 2022,
      "components": ["Therapeutic bond"], "intervention_types": ["AI-powered chatbots"],
-     "instruments": ["WAI-SR"]}
+     "instruments": ["WAI-SR"],
+     "instrument_uses": [{"component": "Therapeutic bond", "instrument": "WAI-SR",
+                          "subscale": "WAI-SR bond subscale"}]}
 
-Only "id" and "label" are required. The page has no script at all; Jinja escapes every string.
+Only "id" and "label" are required. A study is counted in a component × instrument cell when
+one of its `instrument_uses` pairs them (a finding measured that component with that
+instrument), or, without `instrument_uses`, when it has both; the subscales are shown beside
+the study. The page has no script at all; Jinja escapes every string.
 """
 
 import os
@@ -31,6 +36,7 @@ def render_gap_map(
     instruments: Sequence[str] | None = None,
     stated_counts: Stated | None = None,
     study_links: Mapping[str, str | Path] | None = None,
+    details: Mapping[str, str] | None = None,
 ) -> Path:
     """Write the gap map page to `path` and return it.
 
@@ -39,7 +45,8 @@ def render_gap_map(
     review's own counts, keyed by an axis value (compared with its row or column total) or by
     a (component, column value) pair (compared with that cell). `study_links` maps a study id
     to the href of its focused view (a Path is made relative to the page); studies without one
-    link to their entry in the list at the foot of the page.
+    link to their entry in the list at the foot of the page. `details` adds a line of text
+    under an axis value's header (e.g. an instrument's full name and subscales).
     """
     studies = sorted(studies, key=lambda s: str(s["label"]).lower())
     stated = stated_counts or {}
@@ -64,18 +71,33 @@ def render_gap_map(
         studies=studies,
         anchors=anchors,
         links=links,
+        details=details or {},
         csp=csp(),
         css=Markup(asset(ASSETS / "gapmap.css")),
     )
 
 
 def _matrix(name: str, studies, rows: Sequence[str], cols: Sequence[str], key: str, stated):
-    """Rows of cells, each with its studies, count and relative level (0..1) for scaling."""
+    """Rows of cells, each with its studies (and their notes), count and relative level (0..1)
+    for scaling."""
     def has(study, axis, value):
         return value in study.get(axis, ())
 
-    cells = [[[s for s in studies if has(s, "components", r) and has(s, key, c)] for c in cols]
-             for r in rows]
+    def uses(study, r, c):
+        return [u for u in study["instrument_uses"] if (u["component"], u["instrument"]) == (r, c)]
+
+    def in_cell(study, r, c):
+        if key == "instruments" and "instrument_uses" in study:
+            return bool(uses(study, r, c))
+        return has(study, "components", r) and has(study, key, c)
+
+    def notes(study, r, c):
+        if key != "instruments" or "instrument_uses" not in study:
+            return ""
+        return ", ".join(sorted({u["subscale"] for u in uses(study, r, c) if u.get("subscale")}))
+
+    cells = [[[{"study": s, "note": notes(s, r, c)} for s in studies if in_cell(s, r, c)]
+              for c in cols] for r in rows]
     top = max((len(cell) for row in cells for cell in row), default=0) or 1
     return {
         "name": name,

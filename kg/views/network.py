@@ -9,14 +9,13 @@ no node or edge gets a vis `title`, so vis's HTML tooltip path is never taken.
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import networkx as nx
 from markupsafe import Markup
-from pyvis.network import Network
 
 from .layout import force_layout
-from .page import ASSETS, VIS_DIR, asset, csp, json_island, write_page
+from .page import ASSETS, asset, csp, json_island, vis_dir, write_page
 
 LARGE = 1000  # above this many nodes: layout in Python, physics off
 LABEL_MAX = 40
@@ -40,6 +39,14 @@ STYLES = {  # node type -> (colour, vis shape); other types get FALLBACK colours
 FALLBACK = ["#e377c2", "#f7b6d2", "#6b6ecf", "#b5cf6b", "#e7ba52", "#ad494a", "#a55194"]
 SIZES = {"Study": 16, "DTAComponent": 26}
 FACT_SIZE, VOCAB_SIZE = 9, 18
+OVERVIEW_FONTS = {"DTAComponent": 44}  # in a whole-graph view, legible when zoomed out
+FACT_FONT, NAMED_FONT, DRAW_THRESHOLD = 10, 16, 9  # small labels show only when zoomed in
+FACT_TYPES = {"Finding", "ComponentReport", "FactorReport", "DesignReport", "PopulationReport",
+              "InterventionReport", "CuratorNote", "ReviewClaim"}
+# a focused view reaches further only through studies and the evidenced facts about them, so
+# vocabulary hubs (a component, a polarity, the review, the curators) end a path
+PASS_THROUGH = FACT_TYPES | {"Study"}
+UNNAMED_TARGETS = {"Study", "Agent"}  # not used to name an unlabelled fact
 
 
 def type_styles(types: set[str]) -> dict[str, dict[str, str]]:
@@ -51,25 +58,39 @@ def type_styles(types: set[str]) -> dict[str, dict[str, str]]:
 
 
 def resolve_focus(pgraph, key: str) -> str:
-    """The id of the node whose id, else DOI, else IRI local name, else display label is `key`.
+    """The id of the node whose id, else DOI (with or without a resolver prefix), else IRI
+    local name, else display label, else alternative label is `key`.
 
     Matching ignores case; raises KeyError when nothing matches.
     """
-    wanted = key.strip().lower()
-    for name_of in (lambda n: n.id, lambda n: n.props.get("doi"), lambda n: _local(n.id),
-                    _display):
+    from dta_kg.vocab import normalise_doi
+
+    wanted, doi = key.strip().lower(), normalise_doi(key)
+    for names_of, value in ((lambda n: [n.id], wanted),
+                            (lambda n: [normalise_doi(str(n.props.get("doi") or ""))], doi),
+                            (lambda n: [_local(n.id)], wanted),
+                            (lambda n: [_display(n)], wanted),
+                            (lambda n: n.props.get("altLabels") or [], wanted)):
         for node in pgraph.nodes:
-            if str(name_of(node) or "").lower() == wanted:
+            if value in (str(name).lower() for name in names_of(node)):
                 return node.id
     raise KeyError(f"no node matches {key!r}")
 
 
-def ego(pgraph, focus: str, depth: int):
-    """The nodes within `depth` hops of `focus` (either direction) and the edges among them."""
-    g = nx.Graph()
-    g.add_nodes_from(n.id for n in pgraph.nodes)
-    g.add_edges_from((e.source, e.target) for e in pgraph.edges)
-    keep = set(nx.ego_graph(g, focus, radius=depth))
+def ego(pgraph, focus: Iterable[str], depth: int):
+    """The nodes within `depth` hops of any `focus` id (either direction), and the edges among
+    them. Paths continue only through the focus, studies and facts (see PASS_THROUGH)."""
+    adjacent = defaultdict(set)
+    for e in pgraph.edges:
+        adjacent[e.source].add(e.target)
+        adjacent[e.target].add(e.source)
+    kind = {n.id: n.label for n in pgraph.nodes}
+    focus = set(focus)
+    keep, ring = set(focus), set(focus)
+    for _ in range(depth):
+        ring = {m for n in ring if kind[n] in PASS_THROUGH or n in focus
+                for m in adjacent[n]} - keep
+        keep |= ring
     nodes = [n for n in pgraph.nodes if n.id in keep]
     edges = [e for e in pgraph.edges if e.source in keep and e.target in keep]
     return nodes, edges
@@ -80,20 +101,26 @@ def render_network(
     path: str | Path,
     *,
     title: str,
-    focus: str | None = None,
+    focus: str | Sequence[str] | None = None,
     depth: int | None = None,
     legend: bool = True,
+    hidden_types: Iterable[str] = ("Agent",),
 ) -> Path:
-    """Write one self-contained HTML page of `pgraph`, or of the ego graph around `focus`.
+    """Write one self-contained HTML page of `pgraph`, or of the neighbourhood of `focus`.
 
-    `focus` is a node id, DOI, display label or IRI local name; `depth` (default 2) is the
-    number of hops kept around it. `legend=False` drops the legend and its type filter.
+    `focus` is one key or several (each a node id, DOI, label or IRI local name, as
+    `resolve_focus` takes it); `depth` (default 2) is the number of hops kept around them.
+    `legend=False` drops the legend and its type filter; `hidden_types` start unticked there
+    (by default the curators' Agent node, which every fact links to).
     """
+    from pyvis.network import Network
+
     nodes, edges = list(pgraph.nodes), list(pgraph.edges)
-    focus_id = None
+    focus_ids = []
     if focus is not None:
-        focus_id = resolve_focus(pgraph, focus)
-        nodes, edges = ego(pgraph, focus_id, 2 if depth is None else depth)
+        focus_ids = [resolve_focus(pgraph, key) for key in ([focus] if isinstance(focus, str)
+                                                               else focus)]
+        nodes, edges = ego(pgraph, focus_ids, 2 if depth is None else depth)
     ids = {n.id for n in nodes}
     edges = [e for e in edges if e.source in ids and e.target in ids]
     large = len(nodes) > LARGE
@@ -101,62 +128,93 @@ def render_network(
     links = [(e.source, e.target) for e in edges]
     positions = force_layout([n.id for n in nodes], links) if large else {}
     components = _components(nodes, edges)
+    names = _names(nodes, edges)
+    fonts = {} if focus_ids else OVERVIEW_FONTS
 
     net = Network(directed=True)
     for n in nodes:
-        size = SIZES.get(n.label, FACT_SIZE if "quote" in n.props else VOCAB_SIZE)
+        fact = n.label in FACT_TYPES
+        size = SIZES.get(n.label, FACT_SIZE if fact else VOCAB_SIZE)
         extra = {"x": positions[n.id][0], "y": positions[n.id][1]} if large else {}
-        if n.id == focus_id:
+        if n.id in focus_ids:
             size, extra["borderWidth"] = size * 1.6, 4
         net.add_node(
             n.id,
-            label=_short(_display(n)),
+            label=_short(names[n.id]),
             shape=styles[n.label]["shape"],
             color=styles[n.label]["color"],
             size=size,
+            font={"size": fonts.get(n.label, FACT_FONT if fact else NAMED_FONT)},
             type=n.label,
-            name=_display(n),
+            name=names[n.id],
             props={k: _text(v) for k, v in n.props.items() if v is not None},
             components=components.get(n.id, []),
             **extra,
         )
     for e in edges:
         net.add_edge(e.source, e.target, rel=e.type)
-    net.toggle_physics(not large)
     net.toggle_hide_edges_on_drag(large)
     options = json.loads(net.options.to_json())
+    options["nodes"] = {"scaling": {"label": {"drawThreshold": DRAW_THRESHOLD}}}
     options["edges"] |= {"smooth": {"enabled": not large, "type": "continuous"},
                          "color": {"color": "#b0b0b0", "highlight": "#333333"},
                          "arrows": {"to": {"enabled": True, "scaleFactor": 0.4}}}
-    options["physics"]["stabilization"]["iterations"] = 300
+    options["physics"] = {
+        "enabled": not large, "solver": "forceAtlas2Based",
+        "forceAtlas2Based": {"gravitationalConstant": -60, "centralGravity": 0.012,
+                             "springLength": 60, "springConstant": 0.06, "avoidOverlap": 0.4},
+        "stabilization": {"enabled": True, "iterations": 400, "fit": True},
+    }
     options["interaction"] |= {"hover": True, "tooltipDelay": 150}
     options["layout"] = {"improvedLayout": not large, "randomSeed": 1}
 
+    hidden = set(hidden_types) if legend else set()
     data = {
         "nodes": net.nodes,
         "edges": net.edges,
         "options": options,
-        "focus": focus_id,
+        "focus": focus_ids,
+        "hidden": [t for t in styles if t in hidden],
         "components": sorted(
-            ({"id": n.id, "name": _display(n)} for n in nodes if n.label == "DTAComponent"),
+            ({"id": n.id, "name": names[n.id]} for n in nodes if n.label == "DTAComponent"),
             key=lambda c: c["name"].lower(),
         ),
     }
-    vis_js, app_js = asset(VIS_DIR / "vis-network.min.js"), asset(ASSETS / "network.js")
+    vis_js, app_js = asset(vis_dir() / "vis-network.min.js"), asset(ASSETS / "network.js")
     return write_page(
         "network.html",
         path,
         title=title,
         legend=legend,
         styles=styles,
+        hidden=data["hidden"],
         counts=Counter(n.label for n in nodes),
         components=data["components"],
         data=json_island(data),
         csp=csp(vis_js, app_js),
         vis_js=Markup(vis_js),
         app_js=Markup(app_js),
-        css=Markup(asset(VIS_DIR / "vis-network.css") + asset(ASSETS / "network.css")),
+        css=Markup(asset(vis_dir() / "vis-network.css") + asset(ASSETS / "network.css")),
     )
+
+
+def render_result(pgraph, rows: Iterable[dict], path: str | Path, *, title: str,
+                  depth: int = 1) -> Path:
+    """Write a view of the nodes a query result names, and `depth` hops around them.
+
+    Each text value of the `rows` (dicts, as query results come) that is a node's id, DOI,
+    label or alternative label (see `resolve_focus`) is a focus; other values are ignored.
+    Raises KeyError when no value names a node.
+    """
+    found = []
+    for value in {v for row in rows for v in row.values() if isinstance(v, str) and v.strip()}:
+        try:
+            found.append(resolve_focus(pgraph, value))
+        except KeyError:
+            continue
+    if not found:
+        raise KeyError("no value of the result names a node of the graph")
+    return render_network(pgraph, path, title=title, focus=sorted(set(found)), depth=depth)
 
 
 def render_focus_pages(
@@ -193,6 +251,21 @@ def _components(nodes, edges) -> dict[str, list[str]]:
         for node_id in ring.union(*(adjacent[m] for m in ring)):
             near[node_id].append(c)
     return near
+
+
+def _names(nodes, edges) -> dict[str, str]:
+    """Display names; a node labelled only by its IRI (a fact without rdfs:label) is named
+    after what it points to, e.g. "therapeutic bond · WAI-SR bond subscale"."""
+    by_id = {n.id: n for n in nodes}
+    names = {n.id: _display(n) for n in nodes}
+    targets = defaultdict(list)
+    for e in edges:
+        if by_id[e.target].label not in UNNAMED_TARGETS:
+            targets[e.source].append(names[e.target])
+    for n in nodes:
+        if names[n.id] == _local(n.id) and targets[n.id]:
+            names[n.id] = " · ".join(sorted(set(targets[n.id]), key=str.lower))
+    return names
 
 
 def _display(node) -> str:

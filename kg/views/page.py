@@ -10,12 +10,10 @@ import json
 from functools import cache
 from pathlib import Path
 
-import pyvis
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 ASSETS = Path(__file__).parent / "assets"
-VIS_DIR = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
 
 env = Environment(
     loader=FileSystemLoader(ASSETS),
@@ -23,6 +21,13 @@ env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def vis_dir() -> Path:
+    """The vis-network build that ships inside the installed pyvis package."""
+    import pyvis
+
+    return Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
 
 
 @cache
@@ -33,9 +38,12 @@ def asset(path: Path) -> str:
 
 def json_island(data: object) -> Markup:
     """JSON safe to place inside <script type="application/json">: no `<`, `>` or `&` survive."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(text)
+    return Markup(script_safe(json.dumps(data, ensure_ascii=False, separators=(",", ":"))))
+
+
+def script_safe(json_text: str) -> str:
+    """JSON text with `<`, `>` and `&` written as \\u escapes, so no `</script>` can occur."""
+    return json_text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def csp(*scripts: str) -> str:

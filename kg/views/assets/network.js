@@ -9,7 +9,7 @@
     links.get(e.from).push(byId.get(e.to));
     links.get(e.to).push(byId.get(e.from));
   }
-  const hiddenTypes = new Set();
+  const hiddenTypes = new Set(data.hidden);
   const componentSelect = document.getElementById("component");
   const nodes = new vis.DataSet(data.nodes);
   const view = new vis.DataView(nodes, {
@@ -108,6 +108,11 @@
     const node = byId.get(params.node);
     const parts = [el("div", node.type, "type"), el("div", node.name)];
     if (node.props.title) parts.push(el("div", node.props.title));
+    if (node.props.doi) parts.push(el("div", "https://doi.org/" + node.props.doi, "doi"));
+    if (node.props.quote) {
+      const q = node.props.quote;
+      parts.push(el("blockquote", q.length > 200 ? q.slice(0, 199) + "…" : q));
+    }
     if (node.props.section) parts.push(el("div", "Section: " + node.props.section, "section"));
     showTooltip(params.pointer, parts);
   });
@@ -155,8 +160,8 @@
   }
   if (componentSelect) componentSelect.addEventListener("change", () => view.refresh());
 
-  if (data.focus) {
-    network.selectNodes([data.focus]);
-    showPanel(data.focus);
+  if (data.focus.length) {
+    network.selectNodes(data.focus);
+    showPanel(data.focus[0]);
   }
 })();

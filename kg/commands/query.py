@@ -1,0 +1,207 @@
+"""`dta-kg query list|show|run`, `dta-kg studies`, `dta-kg sparql` and `dta-kg cypher`."""
+
+from __future__ import annotations
+
+import click
+
+from dta_kg.commands.options import ENDPOINT, GRAPH, format_option, project_options, remote_options
+from dta_kg.queries.catalogue import LANGUAGES
+
+LANGUAGE = click.option("--lang", type=click.Choice(list(LANGUAGES)), default="sparql",
+                        show_default=True, help="Run the SPARQL or the Cypher version.")
+RETRACTED = click.option("--include-retracted", is_flag=True,
+                         help="Also use facts a curator retracted (left out by default).")
+
+
+def _session(project, remote: dict | None = None):
+    notify = lambda message: click.echo(message, err=True)  # noqa: E731
+    if remote:
+        from dta_kg.remote import RemoteSession
+
+        session = RemoteSession(project, notify, **remote)
+        click.get_current_context().call_on_close(session.close)
+        return session
+    from dta_kg.query import Session
+
+    return Session(project, notify=notify)
+
+
+def _language(lang: str, remote: dict) -> str:
+    """The query language a remote store takes: SPARQL for --endpoint, Cypher for --neo4j-uri."""
+    want = "cypher" if "neo4j_uri" in remote else "sparql" if remote else lang
+    source = click.get_current_context().get_parameter_source("lang")
+    if want != lang and source is not click.core.ParameterSource.DEFAULT:
+        option = "--neo4j-uri" if want == "cypher" else "--endpoint"
+        raise click.UsageError(f"{option} runs the {want} version; leave out --lang {lang}")
+    return want
+
+
+def _emit(result, fmt: str) -> None:
+    from dta_kg.output import render
+
+    click.echo(render(result.rows, fmt, result.columns))
+
+
+def _query_text(text: str | None, file) -> str:
+    if (text is None) == (file is None):
+        raise click.UsageError("give the query as an argument or with -f FILE, not both")
+    return file.read() if file is not None else text
+
+
+@click.group()
+def query():
+    """The catalogue of named questions, each in SPARQL and in Cypher (queries/).
+
+    \b
+    Example:
+        dta-kg query list
+        dta-kg query show studies-by-component
+        dta-kg query run studies-by-component -p component=bond
+    """
+
+
+@query.command("list")
+@format_option
+def list_queries(fmt):
+    """List the named questions with their parameters and an example.
+
+    \b
+    Example:
+        dta-kg query list
+        dta-kg query list --format markdown
+    """
+    from dta_kg.output import render
+    from dta_kg.queries.catalogue import listing
+
+    click.echo(render(listing(), fmt))
+
+
+@query.command("show")
+@click.argument("name")
+@click.option("--lang", type=click.Choice(list(LANGUAGES)),
+              help="Show only this version [default: both].")
+def show(name, lang):
+    """Print the text of the named question NAME.
+
+    \b
+    Example:
+        dta-kg query show study-evidence --lang cypher
+    """
+    from dta_kg.queries.catalogue import get
+
+    texts = get(name).texts
+    click.echo("\n".join(texts[k].rstrip() for k in ([lang] if lang else texts)))
+
+
+@query.command("run")
+@click.argument("name")
+@click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE",
+              help="A parameter value (repeatable); terms by id, label or alternative label.")
+@LANGUAGE
+@RETRACTED
+@remote_options
+@format_option
+@project_options
+def run(name, params, lang, include_retracted, remote, fmt, project):
+    """Run the named question NAME with its parameters.
+
+    With --endpoint it runs unchanged on a SPARQL store, with --neo4j-uri on a Bolt server
+    (parameters are resolved against the local build).
+
+    \b
+    Example:
+        dta-kg query run studies-by-instrument -p instrument=WAI-SR
+        dta-kg query run study-evidence -p study=10.3389/fdgth.2022.847991 --lang cypher
+        dta-kg query run studies -p component=bond --endpoint http://localhost:7878/query
+    """
+    from dta_kg.queries.catalogue import get
+
+    given = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"'{item}' is not KEY=VALUE", param_hint="-p")
+        given[key.strip()] = value
+    if include_retracted and any(p.name == "include_retracted" for p in get(name).params):
+        given["include_retracted"] = "true"
+    _emit(_session(project, remote).named(name, given, _language(lang, remote)), fmt)
+
+
+@click.command()
+@click.option("--component", help="A DTA component: goal alignment, task agreement, bond, ...")
+@click.option("--instrument", help="An instrument, subscale or metric (used for that component).")
+@click.option("--factor", help="Words of a facilitator or barrier label, or of its theme.")
+@click.option("--polarity", help="facilitator or barrier (of that factor, when one is given).")
+@click.option("--intervention-type", help="An intervention theme, e.g. 'AI-powered chatbots'.")
+@click.option("--design", help="A study design, e.g. 'randomised controlled trial'.")
+@click.option("--year-from", type=int, help="First publication year.")
+@click.option("--year-to", type=int, help="Last publication year.")
+@LANGUAGE
+@RETRACTED
+@remote_options
+@format_option
+@project_options
+def studies(lang, include_retracted, remote, fmt, project, **filters):
+    """List the studies that match every filter given, with DOI and short citation.
+
+    A value may be an id, a label or an alternative label, in any case. An unknown value
+    is an error that lists the closest valid choices.
+
+    \b
+    Example:
+        dta-kg studies --component bond --instrument WAI-SR
+        dta-kg studies --factor anonymity --polarity facilitator --year-from 2023
+    """
+    given = {key: str(value) for key, value in filters.items() if value is not None}
+    given["include_retracted"] = str(include_retracted)
+    _emit(_session(project, remote).named("studies", given, _language(lang, remote)), fmt)
+
+
+@click.command()
+@click.argument("text", metavar="QUERY", required=False)
+@click.option("-f", "--file", type=click.File("r", encoding="utf-8"), help="Read the query from FILE.")
+@ENDPOINT
+@GRAPH
+@format_option
+@project_options
+def sparql(text, file, endpoint, graph, fmt, project):
+    """Run a read-only SPARQL query on the graph (SPARQL Update is refused).
+
+    The usual prefixes (dta:, dtar:, rdfs:, skos:, bibo:, ...) need no declaration.
+    Ad-hoc queries see every fact; retracted ones carry dta:retracted true.
+
+    \b
+    Example:
+        dta-kg sparql 'SELECT ?doi WHERE { ?s a dta:Study ; bibo:doi ?doi }'
+        dta-kg sparql -f my-question.rq --format csv
+        dta-kg sparql --endpoint http://localhost:7878/query 'ASK { ?s a dta:Study }'
+    """
+    remote = {"endpoint": endpoint, "graph": graph or None} if endpoint else {}
+    _emit(_session(project, remote).sparql(_query_text(text, file)), fmt)
+
+
+@click.command()
+@click.argument("text", metavar="QUERY", required=False)
+@click.option("-f", "--file", type=click.File("r", encoding="utf-8"), help="Read the query from FILE.")
+@click.option("--neo4j-uri", metavar="URI",
+              help="Send the query to this Neo4j server instead; the credentials come from "
+                   "NEO4J_USERNAME and NEO4J_PASSWORD.")
+@format_option
+@project_options
+def cypher(text, file, neo4j_uri, fmt, project):
+    """Run a Cypher query on the embedded property graph (read-only), or on Neo4j.
+
+    Ad-hoc queries see every fact; retracted ones have retracted = true.
+
+    \b
+    Example:
+        dta-kg cypher 'MATCH (s:Study) RETURN s.shortCitation AS study, s.doi AS doi'
+        dta-kg cypher -f my-question.cypher --neo4j-uri bolt://localhost:7687
+    """
+    source = _query_text(text, file)
+    if neo4j_uri:
+        from dta_kg.query import neo4j_rows
+
+        _emit(neo4j_rows(neo4j_uri, source), fmt)
+    else:
+        _emit(_session(project).cypher(source), fmt)

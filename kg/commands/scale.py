@@ -1,0 +1,197 @@
+"""`dta-kg export`, `dta-kg neo4j push`, `dta-kg sparql-store push` and `dta-kg serve`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from dta_kg.commands.options import project_options
+
+DEFAULT_GRAPH = "https://w3id.org/dta-kg/graph"  # = dta_kg.sparql_store.DEFAULT_GRAPH_IRI
+GRAPH = click.option("--graph", "graph_iri", default=DEFAULT_GRAPH, show_default=True,
+                     metavar="IRI", help="The named graph (RDF) or graph tag (Neo4j) to write.")
+
+
+def _notify(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.command()
+@click.option("--format", "fmt", required=True,
+              type=click.Choice(["ttl", "nt", "jsonld", "trig", "graphml", "gexf", "cypher",
+                                 "neo4j-csv"]),
+              help="ttl/nt/jsonld: the built graph; trig: it as one named graph; graphml/gexf: "
+                   "the property graph; cypher: a MERGE script; neo4j-csv: a folder for "
+                   "neo4j-admin database import.")
+@click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path),
+              help="The file to write (a folder for neo4j-csv).")
+@GRAPH
+@project_options
+def export(fmt, out, graph_iri, project):
+    """Write the built graph in a format other tools read (building it first if stale).
+
+    \b
+    Example:
+        dta-kg export --format ttl -o dta-kg.ttl
+        dta-kg export --format graphml -o dta-kg.graphml
+        dta-kg export --format neo4j-csv -o neo4j-import/
+    """
+    from dta_kg.exports import export as run
+
+    click.echo(run(project, fmt, out, graph_iri=graph_iri, notify=_notify))
+
+
+class _Progress:
+    """A progress bar on a terminal (stderr), started when the total is known."""
+
+    def __init__(self) -> None:
+        self.bar = None
+        self.done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="pushing", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@click.group()
+def neo4j():
+    """Load the graph into Neo4j (or another Bolt server, such as FalkorDB).
+
+    \b
+    Example:
+        dta-kg neo4j push --uri bolt://localhost:7687
+    """
+
+
+@neo4j.command("push")
+@click.option("--uri", metavar="bolt://HOST:PORT",
+              help="The Bolt server; credentials come from NEO4J_USERNAME and NEO4J_PASSWORD.")
+@click.option("--database", help="The database to write to [default: the server's default].")
+@click.option("--batch-size", type=click.IntRange(min=1), default=500, show_default=True,
+              help="Nodes or relationships per UNWIND ... MERGE statement.")
+@click.option("--replace", is_flag=True,
+              help="Afterwards, delete what earlier pushes of this graph wrote and this push "
+                   "did not (nothing else).")
+@click.option("--dry-run", is_flag=True, help="Print the statements instead of running them.")
+@click.option("--dialect", type=click.Choice(["auto", "neo4j", "falkordb"]), default="auto",
+              show_default=True, help="Cypher dialect; auto asks the server (a dry run: neo4j).")
+@GRAPH
+@project_options
+def push(uri, database, batch_size, replace, dry_run, dialect, graph_iri, project):
+    """Write the property graph to a Bolt server with idempotent MERGE statements.
+
+    Uniqueness constraints on `iri` come first (FalkorDB: indexes). Every node and
+    relationship is tagged with the graph and the push, so pushing again changes nothing
+    and --replace removes only what this graph wrote before. A failed push can simply be
+    run again.
+
+    \b
+    Example:
+        NEO4J_USERNAME=neo4j NEO4J_PASSWORD=... dta-kg neo4j push --uri bolt://localhost:7687
+        dta-kg neo4j push --dry-run --batch-size 100
+    """
+    from dta_kg import neo4j_push as bolt
+    from dta_kg.exports import built_projection
+
+    if not uri and not dry_run:
+        raise click.UsageError("give --uri bolt://HOST:PORT (or --dry-run)")
+    pg = built_projection(project, _notify)
+    if dry_run:
+        statements = bolt.dry_run(pg, dialect="neo4j" if dialect == "auto" else dialect,
+                                  batch_size=batch_size, graph_id=graph_iri, replace=replace)
+        for stmt in statements:
+            click.echo(stmt.render() + "\n")
+        return
+    progress = _Progress()
+    with bolt.BoltClient(uri, database=database, dialect=dialect) as client:
+        try:
+            result = client.push(pg, batch_size=batch_size, graph_id=graph_iri, replace=replace,
+                                 progress=progress)
+        finally:
+            progress.close()
+        nodes, rels = client.counts(graph_iri)
+    where = f"{uri}" + (f" (database {database})" if database else "")
+    click.echo(f"pushed {result.nodes} nodes and {result.relationships} relationships to {where} "
+               f"in {result.batches} batches ({result.dialect} dialect); graph <{graph_iri}> "
+               f"there now has {nodes} nodes and {rels} relationships")
+    if replace:
+        click.echo(f"removed {result.deleted_nodes} nodes and {result.deleted_relationships} "
+                   "relationships that earlier pushes of this graph left")
+
+
+@click.group("sparql-store")
+def sparql_store():
+    """Load the graph into a SPARQL store (Oxigraph, Virtuoso, Fuseki, GraphDB, ...).
+
+    \b
+    Example:
+        dta-kg sparql-store push --endpoint http://localhost:7878/store
+    """
+
+
+@sparql_store.command("push")
+@click.option("--endpoint", required=True, metavar="URL",
+              help="The store's Graph Store Protocol URL, e.g. http://localhost:7878/store "
+                   "(Oxigraph) or http://localhost:8890/sparql-graph-crud-auth (Virtuoso).")
+@click.option("--query-endpoint", metavar="URL",
+              help="Its SPARQL query URL, to count the triples afterwards.")
+@GRAPH
+@project_options
+def store_push(endpoint, query_endpoint, graph_iri, project):
+    """Replace one named graph in a SPARQL store with the built graph (HTTP PUT).
+
+    Credentials, when the store wants them, come from DTA_KG_SPARQL_USER,
+    DTA_KG_SPARQL_PASSWORD and DTA_KG_SPARQL_AUTH (basic, the default, or digest).
+    Only that named graph changes; pushing again replaces it with the same triples.
+
+    \b
+    Example:
+        dta-kg sparql-store push --endpoint http://localhost:7878/store
+        DTA_KG_SPARQL_USER=dba DTA_KG_SPARQL_PASSWORD=... DTA_KG_SPARQL_AUTH=digest \\
+          dta-kg sparql-store push --endpoint http://localhost:8890/sparql-graph-crud-auth
+    """
+    from dta_kg.exports import built_graph
+    from dta_kg.sparql_store import auth_from_env, count_triples, put_graph
+
+    auth = auth_from_env()
+    sent = put_graph(endpoint, built_graph(project, _notify), graph_iri, auth=auth)
+    click.echo(f"replaced the graph <{graph_iri}> at {endpoint} with {sent} triples")
+    if query_endpoint:
+        held = count_triples(query_endpoint, graph_iri, auth=auth)
+        click.echo(f"{query_endpoint} counts {held} triples in <{graph_iri}>")
+
+
+@click.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
+              help="The port on 127.0.0.1 (0: any free port).")
+@project_options
+def serve(port, project):
+    """Serve the graph read-only over SPARQL 1.1 on 127.0.0.1 until Ctrl-C.
+
+    Point YASGUI, SPARQLWrapper, Protégé or `dta-kg sparql --endpoint` at the printed URL.
+    The graph is both the default graph and the named graph <https://w3id.org/dta-kg/graph>.
+    Updates are refused. Needs the `oxigraph` binary (PyPI package oxigraph).
+
+    \b
+    Example:
+        dta-kg serve --port 7878
+    """
+    from dta_kg.serve import serve as run
+
+    def ready(url: str) -> None:
+        click.echo(f"SPARQL endpoint (read-only): {url}/query\nBrowser: {url}/\n"
+                   "Press Ctrl-C to stop.")
+
+    run(project, port, DEFAULT_GRAPH, on_ready=ready, notify=_notify)
+    click.echo("stopped", err=True)

@@ -1,0 +1,105 @@
+"""`dta-kg view`, `dta-kg map` and `dta-kg docs`: self-contained HTML pages."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import click
+
+from dta_kg.commands.options import project_options
+from dta_kg.paths import ONTOLOGY
+
+OUTPUT = click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+                      help="The HTML file to write.")
+TITLE = "dta-kg"
+
+
+def _notify(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.command()
+@OUTPUT
+@click.option("--focus", metavar="KEY",
+              help="Only the neighbourhood of one node: a study DOI, a component, an instrument "
+                   "or a factor, by id or label.")
+@click.option("--depth", type=click.IntRange(min=1),
+              help="Hops kept around the focus [default: 2].")
+@click.option("--include-retracted", is_flag=True,
+              help="Also show facts a curator retracted (left out by default).")
+@project_options
+def view(output, focus, depth, include_retracted, project):
+    """Write an interactive view of the graph: the whole graph, or the part around --focus.
+
+    Node types have their own colour and shape; click a node for its citation, DOI and the
+    quoted evidence; search, and filter by node type and by component. The page works offline.
+
+    \b
+    Example:
+        dta-kg view -o build/views/graph.html
+        dta-kg view -o beatty.html --focus 10.3389/fdgth.2022.847991
+        dta-kg view -o bond.html --focus "therapeutic bond" --depth 1
+    """
+    from dta_kg.views import render_network, resolve_focus
+    from dta_kg.views.source import load_projection
+
+    if depth is not None and focus is None:
+        raise click.UsageError("--depth needs --focus")
+    pgraph = load_projection(project, include_retracted=include_retracted, notify=_notify)
+    title = f"{TITLE}: the digital therapeutic alliance knowledge graph"
+    if focus is not None:
+        try:
+            focus = resolve_focus(pgraph, focus)
+        except KeyError:
+            raise click.BadParameter(_no_match(pgraph, focus), param_hint="--focus") from None
+        title = f"{TITLE}: {pgraph.node(focus).props['label']}"
+    click.echo(render_network(pgraph, output, title=title, focus=focus, depth=depth))
+
+
+@click.command("map")
+@OUTPUT
+@project_options
+def gap_map(output, project):
+    """Write the evidence gap map: DTA components against intervention types and instruments.
+
+    Each cell counts the studies (retracted facts left out) and lists them, linked to a focused
+    view of each study written to studies/ beside the map; the review's stated counts are shown
+    next to the curated ones.
+
+    \b
+    Example:
+        dta-kg map -o build/views/gap-map.html
+    """
+    from dta_kg.views import render_focus_pages, render_gap_map
+    from dta_kg.views.source import gap_map_data, load_projection
+
+    data = gap_map_data(project, notify=_notify)
+    pages = render_focus_pages(load_projection(project), output.parent / "studies",
+                               [s["id"] for s in data["studies"]], title=f"{TITLE}: {{label}}")
+    click.echo(render_gap_map(path=output, title=f"{TITLE}: evidence gap map",
+                              study_links=pages, **data))
+
+
+@click.command()
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write index.html to.")
+@click.option("--ontology", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The ontology in Turtle [default: ontology/dta.ttl].")
+def docs(output, ontology):
+    """Write HTML documentation of every class and property of the ontology (pyLODE).
+
+    \b
+    Example:
+        dta-kg docs -o build/docs
+    """
+    from dta_kg.views.docs import write_docs
+
+    click.echo(write_docs(output, ontology or ONTOLOGY))
+
+
+def _no_match(pgraph, key: str) -> str:
+    names = {str(n.props.get(k)) for n in pgraph.nodes for k in ("label", "doi") if n.props.get(k)}
+    close = difflib.get_close_matches(key, sorted(names), n=5, cutoff=0.5)
+    hint = f"; did you mean: {', '.join(repr(c) for c in close)}?" if close else ""
+    return f"no study, component, instrument or factor matches {key!r}{hint}"

@@ -1,0 +1,339 @@
+"""Export the built graph for other tools.
+
+RDF formats (Turtle, N-Triples, JSON-LD) are the build's own files, byte for byte; TriG holds
+the same triples in one named graph. GraphML and GEXF, the Cypher script and the neo4j-admin
+CSVs all come from `dta_kg.projection.project` (retracted facts included and flagged, as in
+the embedded Cypher engine):
+
+* GraphML/GEXF: node attribute `type` is the node label, `label` its display label; an edge's
+  `label` is its relationship type. Lists become JSON strings, and every attribute has one
+  type throughout the file (mixed values become text).
+* `cypher`: the statements of `dta-kg neo4j push` (constraints, then `UNWIND ... MERGE`
+  batches) with their parameters written as Cypher literals: running it twice changes nothing.
+* `neo4j-csv`: one CSV per node label and per relationship type, with `neo4j-admin database
+  import` headers (`iri:ID`, `:LABEL`, `name:type`, `:START_ID`, `:END_ID`, `:TYPE`), and
+  `import.sh`, the import command with the right options.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from dta_kg.errors import DtaKgError
+from dta_kg.paths import Project
+
+RDF_FORMATS = ("ttl", "nt", "jsonld", "trig")
+FORMATS = (*RDF_FORMATS, "graphml", "gexf", "cypher", "neo4j-csv")
+INT32 = range(-(2**31), 2**31)
+ARRAY_DELIMITERS = (";", "|", "\x1f")
+Notify = Callable[[str], None] | None
+
+
+class ExportError(DtaKgError):
+    """An export could not be written."""
+
+
+def built_graph(project: Project, notify: Notify = None):
+    """The built graph (rebuilt first when stale), parsed from build/dta-kg.nt."""
+    from rdflib import Graph
+
+    from dta_kg.build import GRAPH_NAME
+    from dta_kg.stores import ensure_fresh
+
+    ensure_fresh(project, notify)
+    return Graph().parse(project.build / f"{GRAPH_NAME}.nt", format="nt")
+
+
+def built_projection(project: Project, notify: Notify = None):
+    """The property-graph projection of the built graph, as the Cypher engine has it."""
+    from dta_kg.projection import project as projection
+
+    return projection(built_graph(project, notify))
+
+
+def export(project: Project, fmt: str, out: Path, *, graph_iri: str | None = None,
+           batch_size: int = 500, notify: Notify = None) -> str:
+    """Write the built graph as `fmt` to `out` (a folder for neo4j-csv); say what was written."""
+    from dta_kg.build import GRAPH_NAME, write_atomic
+    from dta_kg.sparql_store import DEFAULT_GRAPH_IRI
+    from dta_kg.stores import ensure_fresh
+
+    graph_iri = graph_iri or DEFAULT_GRAPH_IRI
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt == "neo4j-csv":
+        pg = built_projection(project, notify)
+        files = write_neo4j_csv(pg, out, graph_iri)
+        return (f"wrote {len(pg.nodes)} nodes and {len(pg.edges)} relationships as "
+                f"{len(files)} files in {out} (import with {out / 'import.sh'})")
+    if out.is_dir():
+        raise ExportError(f"{out} is a folder; give a file name, e.g. {out / GRAPH_NAME}.{fmt}")
+    if fmt in ("ttl", "nt", "jsonld"):
+        ensure_fresh(project, notify)
+        write_atomic(out, (project.build / f"{GRAPH_NAME}.{fmt}").read_bytes())
+        return f"wrote the built graph as {fmt} to {out}"
+    if fmt == "trig":
+        graph = built_graph(project, notify)
+        write_atomic(out, trig(graph, graph_iri))
+        return f"wrote {len(graph)} triples in the named graph <{graph_iri}> to {out}"
+    pg = built_projection(project, notify)
+    if fmt == "cypher":
+        write_atomic(out, cypher_script(pg, graph_iri=graph_iri, batch_size=batch_size).encode())
+    else:
+        write_network(pg, out, fmt)
+    return f"wrote {len(pg.nodes)} nodes and {len(pg.edges)} relationships as {fmt} to {out}"
+
+
+def trig(graph, graph_iri: str) -> bytes:
+    """`graph` as TriG, all of it in the named graph `graph_iri`."""
+    from rdflib import Dataset, URIRef
+
+    dataset = Dataset()
+    named = dataset.graph(URIRef(graph_iri))
+    for triple in graph:
+        named.add(triple)
+    for prefix, ns in graph.namespaces():
+        dataset.bind(prefix, ns, override=True)
+    return dataset.serialize(format="trig", encoding="utf-8")
+
+
+# --- GraphML and GEXF ------------------------------------------------------------------
+
+
+def _flat(value: Any) -> Any:
+    """A scalar attribute value: lists as JSON text, str subclasses as plain str."""
+    if isinstance(value, list | tuple | set | frozenset):
+        return json.dumps([_flat(v) for v in value], ensure_ascii=False)
+    if isinstance(value, bool | int | float):
+        return value
+    return str(value)
+
+
+def _unify(items: Iterable[dict]) -> None:
+    """Give each attribute one type across `items`: int+float -> float, anything else -> str."""
+    items = list(items)
+    kinds: dict[str, set[type]] = {}
+    for data in items:
+        for key, value in data.items():
+            kinds.setdefault(key, set()).add(type(value))
+    for key, seen in kinds.items():
+        if len(seen) < 2:
+            continue
+        cast = float if seen <= {int, float} else str
+        for data in items:
+            if key in data:
+                value = data[key]
+                data[key] = str(value).lower() if cast is str and isinstance(value, bool) else cast(value)
+
+
+def network(pg):
+    """The projection as a networkx MultiDiGraph with scalar, consistently typed attributes."""
+    import networkx as nx
+
+    from dta_kg.projection import to_networkx
+
+    source = to_networkx(pg)
+    g = nx.MultiDiGraph()
+    for node, data in source.nodes(data=True):
+        g.add_node(node, **{k: _flat(v) for k, v in data.items()})
+    for i, (u, v, data) in enumerate(source.edges(data=True)):
+        attrs = {k: _flat(x) for k, x in data.items() if k != "type"}
+        g.add_edge(u, v, key=f"e{i}", id=f"e{i}", label=data["type"], **attrs)
+    _unify(data for _, data in g.nodes(data=True))
+    _unify(data for _, _, data in g.edges(data=True))
+    return g
+
+
+def write_network(pg, out: Path, fmt: str) -> None:
+    """Write the projection as GraphML or GEXF (via a temporary file, then renamed)."""
+    import networkx as nx
+
+    from dta_kg.build import write_atomic
+
+    buffer = io.BytesIO()
+    g = network(pg)
+    if fmt == "graphml":
+        nx.write_graphml(g, buffer, encoding="utf-8")
+    elif fmt == "gexf":
+        nx.write_gexf(g, buffer, encoding="utf-8")
+    else:
+        raise ExportError(f"not a network format: {fmt}")
+    write_atomic(out, buffer.getvalue())
+
+
+# --- Cypher script ---------------------------------------------------------------------
+
+_ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def cypher_literal(value: Any) -> str:
+    """A Python value as a Cypher literal (strings single-quoted and escaped)."""
+    from dta_kg.neo4j_push import quote
+
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ExportError(f"cannot write the number {value} in Cypher")
+        return repr(value)
+    if isinstance(value, str):
+        text = "".join(_ESCAPES.get(ch) or (f"\\u{ord(ch):04x}" if ord(ch) < 32 else ch)
+                       for ch in value)
+        return f"'{text}'"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(cypher_literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{quote(str(k))}: {cypher_literal(v)}" for k, v in value.items()) + "}"
+    raise ExportError(f"cannot write {type(value).__name__} values in Cypher")
+
+
+def inline(text: str, params: dict[str, Any]) -> str:
+    """Statement `text` with each `$name` replaced by its parameter as a Cypher literal."""
+    def literal(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in params:
+            raise ExportError(f"statement parameter ${name} has no value")
+        return cypher_literal(params[name])
+
+    return re.sub(r"\$(\w+)", literal, text)
+
+
+def cypher_script(pg, *, graph_iri: str, batch_size: int = 500, push_id: str = "cypher-script",
+                  max_bytes: int | None = None) -> str:
+    """An idempotent script: Neo4j 5 uniqueness constraints, then batched MERGE statements."""
+    from dta_kg.neo4j_push import node_rows, schema_statements, write_statements
+
+    lines = [f"// dta-kg: {len(pg.nodes)} nodes and {len(pg.edges)} relationships, tagged "
+             f"dta_kg_graph = '{graph_iri}'.",
+             "// Idempotent (constraints IF NOT EXISTS, then MERGE): run it again to refresh.",
+             "// Run it with: cypher-shell -a bolt://localhost:7687 -f THIS_FILE", ""]
+    for stmt in schema_statements(node_rows(pg), "neo4j"):
+        lines.append(stmt.text + ";")
+    for stmt in write_statements(pg, batch_size=batch_size, graph_id=graph_iri, push_id=push_id,
+                                 max_bytes=max_bytes):
+        lines += ["", f"// {stmt.kind}: {stmt.rows} row(s)", inline(stmt.text, stmt.params) + ";"]
+    return "\n".join(lines) + "\n"
+
+
+# --- neo4j-admin CSV -------------------------------------------------------------------
+
+
+def csv_type(values: list) -> str:
+    """The neo4j-admin header type of a property from its (non-null) values."""
+    kinds = {type(v) for v in values}
+    if kinds == {bool}:
+        return "boolean"
+    if kinds == {int}:
+        return "int" if all(v in INT32 for v in values) else "long"
+    if kinds and kinds <= {int, float}:
+        return "double"
+    if kinds == {list}:
+        inner = [x for v in values for x in v]
+        kind = csv_type(inner) if inner else "string"
+        return (kind if kind != "string[]" else "string") + "[]"
+    return "string"
+
+
+def _cell(value: Any, kind: str, delimiter: str) -> str | None:
+    if value is None or value == []:
+        return None  # no property: an empty unquoted field
+    if kind.endswith("[]"):
+        return delimiter.join(_cell(v, kind[:-2], delimiter) or "" for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _columns(items: list[dict]) -> dict[str, str]:
+    values: dict[str, list] = {}
+    for props in items:
+        for key, value in props.items():
+            if value is not None and key != "iri":
+                values.setdefault(key, []).append(value)
+    return {key: csv_type(vals) for key, vals in sorted(values.items())}
+
+
+def array_delimiter(pg) -> str:
+    """The first of ; | and U+001F that no list value contains."""
+    items = [str(x) for part in (pg.nodes, pg.edges) for item in part
+             for v in item.props.values() if isinstance(v, list) for x in v]
+    for delimiter in ARRAY_DELIMITERS:
+        if not any(delimiter in x for x in items):
+            return delimiter
+    raise ExportError("every array delimiter occurs in some list value")
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", name)
+
+
+def write_neo4j_csv(pg, folder: Path, graph_iri: str) -> list[Path]:
+    """Node and relationship CSVs for `neo4j-admin database import`, and import.sh."""
+    from dta_kg.neo4j_push import GRAPH_KEY, node_rows, relationship_rows
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in [*folder.glob("nodes-*.csv"), *folder.glob("relationships-*.csv")]:
+        old.unlink()  # an earlier export's files would be imported again
+    delimiter = array_delimiter(pg)
+    written: list[Path] = []
+    for label, rows in node_rows(pg).items():
+        cols = _columns([r["props"] for r in rows])
+        header = ["iri:ID", ":LABEL", *(f"{c}:{t}" for c, t in cols.items()), f"{GRAPH_KEY}:string"]
+        path = folder / f"nodes-{_safe(label)}.csv"
+        _write_csv(path, header, [[r["iri"], label, *(_cell(r["props"].get(c), t, delimiter)
+                                                      for c, t in cols.items()), graph_iri]
+                                  for r in rows])
+        written.append(path)
+    by_type: dict[str, list[dict]] = {}
+    for (rtype, _, _), rows in relationship_rows(pg).items():
+        by_type.setdefault(rtype, []).extend(rows)
+    for rtype, rows in sorted(by_type.items()):
+        cols = _columns([r["props"] for r in rows])
+        header = [":START_ID", ":END_ID", ":TYPE", *(f"{c}:{t}" for c, t in cols.items()),
+                  f"{GRAPH_KEY}:string"]
+        path = folder / f"relationships-{_safe(rtype)}.csv"
+        _write_csv(path, header, [[r["source"], r["target"], rtype,
+                                   *(_cell(r["props"].get(c), t, delimiter) for c, t in cols.items()),
+                                   graph_iri] for r in rows])
+        written.append(path)
+    script = folder / "import.sh"
+    script.write_text(import_script(written, delimiter), encoding="utf-8")
+    script.chmod(0o755)
+    return [*written, script]
+
+
+def import_script(files: list[Path], delimiter: str) -> str:
+    """A shell script running `neo4j-admin database import full` on these CSVs."""
+    shown = "U+001F" if delimiter == "\x1f" else delimiter
+    args = [f"--{'nodes' if f.name.startswith('nodes-') else 'relationships'}={f.name}"
+            for f in files]
+    lines = [
+        "#!/bin/sh",
+        "# Import into a new, empty database (default: neo4j), with the Neo4j server stopped:",
+        "#   NEO4J_HOME=/path/to/neo4j ./import.sh [DATABASE]",
+        'set -e', 'cd "$(dirname "$0")"',
+        '"${NEO4J_HOME:-.}/bin/neo4j-admin" database import full "${1:-neo4j}" \\',
+        f"  --array-delimiter='{shown}' --multiline-fields=true \\",
+        *(f"  {arg} \\" for arg in args[:-1]), f"  {args[-1]}", "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,215 @@
+"""Run named and ad-hoc queries on the query stores and return their rows.
+
+Values are always bound by the engine: SPARQL variables by substitution, Cypher `$params`.
+No value is ever written into query text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+from dta_kg.errors import DtaKgError, UnknownTerm
+from dta_kg.paths import Project
+from dta_kg.queries.catalogue import NamedQuery, Param, get
+from dta_kg.stores import cypher_connection, ensure_fresh, sparql_store, vocabulary
+from dta_kg.terms import KINDS
+from dta_kg.vocab import DTA, PREFIXES, normalise_doi, study_iri
+
+XSD = PREFIXES["xsd"]
+INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
+                              "positiveInteger", "negativeInteger", "nonPositiveInteger",
+                              "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
+DECIMALS = {XSD + t for t in ("decimal", "double", "float")}
+# SPARQL Update keywords, as whole words outside IRIs, strings, comments and prefixed names
+_UPDATE = re.compile(r"(?<![\w?$:])(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)"
+                     r"(?![\w:])", re.IGNORECASE)
+_HIDDEN = re.compile(r"<[^<>\s]*>|\"\"\".*?\"\"\"|'''.*?'''|\"(?:[^\"\\\n]|\\.)*\"|"
+                     r"'(?:[^'\\\n]|\\.)*'|#[^\n]*", re.DOTALL)
+# lookups that validate parameter values (the store knows the usual prefixes)
+DOIS = "SELECT ?doi WHERE { ?s a dta:Study ; bibo:doi ?doi }"
+FACTOR_NAMES = ("SELECT DISTINCT ?name WHERE { { ?f a dta:FactorReport ; rdfs:label ?name } "
+                "UNION { ?t a dta:FactorTheme ; rdfs:label ?name } }")
+
+
+@dataclass
+class Result:
+    columns: list[str]
+    rows: list[dict]
+
+
+def words(text: str) -> str:
+    """Lower-case words separated and framed by single spaces, as `factor` parameters match."""
+    return f" {' '.join(re.sub(r'[^a-z0-9]+', ' ', text.lower()).split())} "
+
+
+def is_update(text: str) -> bool:
+    """True when `text` is SPARQL Update rather than a query."""
+    return bool(_UPDATE.search(_HIDDEN.sub(" ", text)))
+
+
+def python_value(term):
+    """An Oxigraph term as a plain value: IRIs as text, typed numbers and booleans as such."""
+    import pyoxigraph
+
+    if term is None:
+        return None
+    if isinstance(term, pyoxigraph.Literal):
+        kind = term.datatype.value
+        if kind in INTEGERS:
+            return int(term.value)
+        if kind in DECIMALS:
+            return float(term.value)
+        if kind == XSD + "boolean":
+            return term.value in ("true", "1")
+        return term.value
+    if isinstance(term, pyoxigraph.BlankNode):
+        return f"_:{term.value}"
+    return term.value if isinstance(term, pyoxigraph.NamedNode) else str(term)
+
+
+def cypher_value(value):
+    """A Cypher value as plain data: a node or relationship is its label and set properties."""
+    if isinstance(value, dict):
+        return {k: cypher_value(v) for k, v in value.items()
+                if v is not None and k not in ("_ID", "_SRC", "_DST")}
+    if isinstance(value, list):
+        return [cypher_value(v) for v in value]
+    return value
+
+
+class Session:
+    """One command's access to a project's stores: checked fresh once, opened when needed."""
+
+    def __init__(self, project: Project, notify: Callable[[str], None] | None = None):
+        ensure_fresh(project, notify)
+        self.project = project
+
+    @cached_property
+    def store(self):
+        return sparql_store(self.project)
+
+    @cached_property
+    def connection(self):
+        return cypher_connection(self.project)
+
+    @cached_property
+    def vocabulary(self):
+        return vocabulary(self.project)
+
+    @cached_property
+    def dois(self) -> dict[str, str]:
+        """Normalised DOI -> DOI as printed, for every study."""
+        return {normalise_doi(r["doi"].value): r["doi"].value
+                for r in self.store.query(DOIS, prefixes=PREFIXES)}
+
+    @cached_property
+    def factor_names(self) -> list[str]:
+        return sorted(r["name"].value for r in self.store.query(FACTOR_NAMES, prefixes=PREFIXES))
+
+    def sparql(self, text: str, bindings: dict | None = None, hidden: tuple[str, ...] = ()) -> Result:
+        """Run a read-only SPARQL query; `bindings` substitute variables, `hidden` are dropped."""
+        import pyoxigraph
+
+        if is_update(text):
+            raise DtaKgError("SPARQL Update is not allowed: dta-kg sparql only reads the graph "
+                             "(edit the records and run dta-kg build to change it)")
+        subs = {pyoxigraph.Variable(k): v for k, v in (bindings or {}).items()}
+        try:
+            answer = self.store.query(text, prefixes=PREFIXES, substitutions=subs)
+        except SyntaxError as exc:
+            raise DtaKgError(f"malformed SPARQL query: {str(exc).splitlines()[0][:200]}") from exc
+        except (OSError, RuntimeError) as exc:
+            raise DtaKgError(f"SPARQL query failed: {exc}") from exc
+        if isinstance(answer, pyoxigraph.QueryBoolean):
+            return Result(["ask"], [{"ask": bool(answer)}])
+        if isinstance(answer, pyoxigraph.QueryTriples):
+            cols = ["subject", "predicate", "object"]
+            return Result(cols, [dict(zip(cols, map(python_value, t), strict=True)) for t in answer])
+        cols = [v.value for v in answer.variables if v.value not in hidden]
+        return Result(cols, [{c: python_value(row[c]) for c in cols} for row in answer])
+
+    def cypher(self, text: str, params: dict | None = None) -> Result:
+        """Run a Cypher query on the embedded database (opened read-only)."""
+        try:
+            answer = self.connection.execute(text, params or {})
+        except RuntimeError as exc:
+            raise DtaKgError(f"Cypher query failed: {exc}") from exc
+        if isinstance(answer, list):  # several statements: the last one answers
+            answer = answer[-1]
+        cols = answer.get_column_names()
+        return Result(cols, [dict(zip(cols, map(cypher_value, row), strict=True))
+                             for row in answer.get_all()])
+
+    def resolve(self, param: Param, text: str):
+        """The value of `param` given as `text`: a term's IRI, a study's IRI, a number, ..."""
+        kind, name = param.type, param.name
+        if kind in KINDS:
+            return DTA + self.vocabulary.resolve(kind, text)
+        if kind == "study":
+            doi = normalise_doi(text)
+            if doi not in self.dois:
+                raise UnknownTerm("study DOI", text, difflib.get_close_matches(
+                    doi, list(self.dois), n=5, cutoff=0.3) or sorted(self.dois)[:5])
+            return study_iri(doi)
+        if kind == "factor":
+            wanted = words(text)
+            if not wanted.strip() or not any(wanted in words(n) for n in self.factor_names):
+                raise UnknownTerm("factor", text, difflib.get_close_matches(
+                    text.lower(), self.factor_names, n=5, cutoff=0.3) or self.factor_names[:5])
+            return wanted
+        if kind == "integer":
+            try:
+                return int(text)
+            except ValueError:
+                raise DtaKgError(f"parameter {name}: '{text}' is not a whole number") from None
+        if kind == "boolean":
+            flag = text.strip().lower()
+            if flag not in ("true", "false", "yes", "no", "1", "0"):
+                raise DtaKgError(f"parameter {name}: '{text}' is not true or false")
+            return flag in ("true", "yes", "1")
+        return text
+
+    def bind(self, query: NamedQuery, given: dict[str, str]) -> dict:
+        """Every parameter of `query`: given, defaulted or None (optional); resolved."""
+        given = {k.replace("-", "_"): v for k, v in given.items() if v is not None}
+        for key in given:
+            query.param(key)  # an unknown name is an error naming the valid ones
+        values = {}
+        for p in query.params:
+            text = given.get(p.name, p.default)
+            if text is None and p.required:
+                raise DtaKgError(f"query {query.name} needs -p {p.name}=... ({p.type}): {p.help}")
+            values[p.name] = None if text is None else self.resolve(p, str(text))
+        return values
+
+    def named(self, name: str, given: dict[str, str], lang: str = "sparql") -> Result:
+        """Run the named query `name` in `lang` with parameters `given` as text."""
+        query = get(name)
+        values = self.bind(query, given)
+        if lang == "cypher":
+            return self.cypher(query.text("cypher", values), values)
+        return self.sparql(query.text("sparql", values), sparql_bindings(query, values),
+                           hidden=tuple(p.name for p in query.params))
+
+
+def sparql_bindings(query: NamedQuery, values: dict) -> dict:
+    """Oxigraph terms for the bound values: IRIs for terms and studies, literals otherwise."""
+    import pyoxigraph
+
+    iri_types = {*KINDS, "study"}
+    return {p.name: (pyoxigraph.NamedNode(values[p.name]) if p.type in iri_types
+                     else pyoxigraph.Literal(values[p.name]))
+            for p in query.params if values[p.name] is not None}
+
+
+def neo4j_rows(uri: str, text: str) -> Result:
+    """Run `text` on a Neo4j server (credentials from NEO4J_USERNAME / NEO4J_PASSWORD)."""
+    from dta_kg.neo4j_push import BoltClient
+
+    with BoltClient(uri) as client:
+        rows = client.query(text)
+    return Result(list(rows[0]) if rows else [], rows)

@@ -1,0 +1,211 @@
+"""Run ad-hoc and named queries on remote stores: a SPARQL endpoint or a Bolt server.
+
+Named queries run unchanged. Their parameters are resolved as for the embedded stores (against
+the local build's vocabulary and DOIs), then bound as each protocol allows:
+
+* SPARQL: each parameter variable is replaced by its value as an RDF term in N-Triples syntax,
+  as the embedded engine substitutes it (the values are escaped terms, never raw text); the
+  usual prefixes are declared when the query does not declare them; `default-graph-uri`
+  names the graph to read.
+* Cypher: `$name` parameters. The catalogue's Cypher is written for the embedded engine, so
+  `cypher_for` rewrites its few engine-specific functions for Bolt servers (CAST(x AS INT64) ->
+  toInteger(x), label(n) -> labels(n)[0], lower -> toLower, and its one regexp_replace
+  idiom -> `=~`); FalkorDB lacks EXISTS subqueries and `=~`, so queries using them are refused
+  there with a clear message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from dta_kg.errors import DtaKgError
+from dta_kg.paths import Project
+from dta_kg.query import DECIMALS, INTEGERS, XSD, Result, Session, is_update
+from dta_kg.vocab import PREFIXES
+
+# IRIs, strings and comments, blanked before looking for keywords and braces
+_OPAQUE = re.compile(r"<[^<>\s]*>|\"\"\".*?\"\"\"|'''.*?'''|\"(?:\\.|[^\"\\\n])*\""
+                     r"|'(?:\\.|[^'\\\n])*'|#[^\n]*", re.DOTALL)
+_CYPHER_OPAQUE = re.compile(r"'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|//[^\n]*")
+_DECLARED = re.compile(r"\bPREFIX\s+([\w.-]*):", re.IGNORECASE)
+# the catalogue's words-match idiom: (' ' + regexp_replace(lower(X), '[^a-z0-9]+', ' ', 'g')
+# + ' ') CONTAINS $param
+_WORDS = re.compile(r"\(\s*' '\s*\+\s*regexp_replace\(\s*lower\(([^()]*)\)\s*,\s*'\[\^a-z0-9\]\+'"
+                    r"\s*,\s*' '\s*,\s*'g'\s*\)\s*\+\s*' '\s*\)\s*CONTAINS\s*\$(\w+)")
+_CASTS = {"INT64": "toInteger", "INT32": "toInteger", "DOUBLE": "toFloat", "FLOAT": "toFloat",
+          "STRING": "toString", "BOOLEAN": "toBoolean"}
+_FALKORDB_LACKS = {r"\bEXISTS\s*\{": "EXISTS { } subqueries", r"=~": "regular expressions (=~)"}
+
+
+def _blank(text: str, opaque: re.Pattern = _OPAQUE) -> str:
+    """`text` with IRIs, strings and comments replaced by spaces (positions kept)."""
+    return opaque.sub(lambda m: " " * len(m.group()), text)
+
+
+def with_prefixes(text: str) -> str:
+    """`text` with PREFIX lines for the usual prefixes it uses but does not declare."""
+    declared = {m.group(1) for m in _DECLARED.finditer(_blank(text))}
+    lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items()
+             if p not in declared and re.search(rf"(?<![\w?$]){re.escape(p)}:", _blank(text))]
+    return "\n".join([*lines, text]) if lines else text
+
+
+def sparql11(text: str) -> str:
+    """`text` without Oxigraph's LATERAL keyword: the catalogue uses it only before a group whose
+    patterns bind every outer variable they filter on, where a plain group means the same."""
+    blank = _blank(text)
+    for word in reversed(list(re.finditer(r"(?<![?$\w:])LATERAL(?=\s*\{)", blank, re.IGNORECASE))):
+        text = text[:word.start()] + text[word.end():]
+    return text
+
+
+def _spans(blank: str, opener: str, closer: str) -> list[tuple[int, int]]:
+    """(start, end) of each clause that `opener` starts and `closer` (or the text's end) ends."""
+    spans = []
+    for head in re.finditer(opener, blank, re.IGNORECASE):
+        tail = re.compile(closer, re.IGNORECASE).search(blank, head.end())
+        spans.append((head.end(), tail.start() if tail else len(blank)))
+    return spans
+
+
+def substitute(text: str, terms: dict[str, str]) -> str:
+    """`text` with each variable named in `terms` replaced by its RDF term (N-Triples syntax),
+    as the embedded engine substitutes values: `(term AS ?x)` in a projection, `(term)` as a
+    GROUP BY or ORDER BY key, the bare term elsewhere."""
+    if not terms:
+        return text
+    blank = _blank(text)
+    projections = _spans(blank, r"(?<![?$\w])SELECT\b", r"(?<![?$\w])WHERE\b|\{")
+    keys = _spans(blank, r"(?<![?$\w])(GROUP|ORDER)\s+BY\b",
+                  r"(?<![?$\w])(LIMIT|OFFSET|HAVING|ORDER|GROUP|VALUES)\b|\}")
+    pattern = r"[?$](" + "|".join(map(re.escape, terms)) + r")(?!\w)"
+    for var in reversed(list(re.finditer(pattern, blank))):
+        name, at = var.group(1), var.start()
+        term = terms[name]
+        for spans, top in ((projections, f"({term} AS ?{name})"), (keys, f"({term})")):
+            span = next(((a, b) for a, b in spans if a <= at < b), None)
+            if span is not None:
+                depth = blank[span[0]:at].count("(") - blank[span[0]:at].count(")")
+                term = top if depth == 0 else term
+                break
+        text = text[:at] + term + text[var.end():]
+    return text
+
+
+def plain(term):
+    """An rdflib term as a plain value, as the embedded SPARQL engine gives it."""
+    from rdflib import BNode, Literal
+
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        kind = str(term.datatype or "")
+        if kind in INTEGERS:
+            return int(term)
+        if kind in DECIMALS:
+            return float(term)
+        if kind == XSD + "boolean":
+            return str(term) in ("true", "1")
+        return str(term)
+    return f"_:{term}" if isinstance(term, BNode) else str(term)
+
+
+def _call_end(text: str, start: int) -> int:
+    """The index just after the parenthesis closing the one at `start`."""
+    depth = 0
+    for i in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            return i + 1
+    raise DtaKgError("unbalanced parentheses in a Cypher query")
+
+
+def _casts(text: str) -> str:
+    """CAST(x AS T) -> toInteger(x) / toFloat(x) / ... (nested casts included)."""
+    while match := re.search(r"\bCAST\s*\(", text, re.IGNORECASE):
+        end = _call_end(text, match.end() - 1)
+        inner = text[match.end():end - 1]
+        expr, sep, kind = inner.rpartition(" AS ")
+        func = _CASTS.get(kind.strip().upper())
+        if not sep or func is None:
+            raise DtaKgError(f"cannot translate CAST({inner}) for this Cypher server")
+        text = f"{text[:match.start()]}{func}({_casts(expr.strip())}){text[end:]}"
+    return text
+
+
+def cypher_for(text: str, dialect: str) -> str:
+    """Cypher written for the embedded engine, rewritten for a `neo4j` or `falkordb` server."""
+    out = _WORDS.sub(lambda m: f"toLower({m.group(1)}) =~ ('(?s)(.*[^a-z0-9])?' + "
+                               f"replace(trim(${m.group(2)}), ' ', '[^a-z0-9]+') + "
+                               "'([^a-z0-9].*)?')", text)
+    out = _casts(out)
+    out = re.sub(r"(?<![\w.])label\(([^()]*)\)", r"labels(\1)[0]", out)
+    out = re.sub(r"(?<![\w.])lower\(", "toLower(", out)
+    out = re.sub(r"(?<![\w.])upper\(", "toUpper(", out)
+    if "regexp_replace" in out:
+        raise DtaKgError(f"the query uses regexp_replace, which a {dialect} server lacks")
+    if dialect == "falkordb":
+        for pattern, what in _FALKORDB_LACKS.items():
+            if re.search(pattern, _blank(out, _CYPHER_OPAQUE)):
+                raise DtaKgError(f"FalkorDB cannot run this query: it has no {what}; run it "
+                                 "with --lang sparql, or on the embedded engine")
+    return out
+
+
+class RemoteSession(Session):
+    """A Session whose queries go to a SPARQL endpoint or a Bolt server instead."""
+
+    def __init__(self, project: Project, notify: Callable[[str], None] | None = None, *,
+                 endpoint: str | None = None, graph: str | None = None,
+                 neo4j_uri: str | None = None, database: str | None = None):
+        self.project, self.notify = project, notify
+        self.endpoint, self.graph = endpoint, graph
+        self.neo4j_uri, self.database = neo4j_uri, database
+        self._bolt = None
+
+    def close(self) -> None:
+        if self._bolt is not None:
+            self._bolt.close()
+
+    @property
+    def bolt(self):
+        from dta_kg.neo4j_push import BoltClient
+
+        if self.neo4j_uri is None:
+            raise DtaKgError("no Bolt server given: use --neo4j-uri bolt://HOST:PORT")
+        if self._bolt is None:
+            self._bolt = BoltClient(self.neo4j_uri, database=self.database)
+        return self._bolt
+
+    def sparql(self, text: str, bindings: dict | None = None, hidden: tuple[str, ...] = ()) -> Result:
+        """Run a read-only query at the endpoint; `bindings` (pyoxigraph terms) substituted."""
+        from dta_kg.sparql_store import auth_from_env, query
+
+        if self.endpoint is None:
+            raise DtaKgError("no SPARQL endpoint given: use --endpoint URL")
+        if is_update(text):
+            raise DtaKgError("SPARQL Update is not allowed: dta-kg sparql only reads the graph")
+        terms = {name: str(term) for name, term in (bindings or {}).items() if term is not None}
+        answer = query(self.endpoint, substitute(with_prefixes(sparql11(text)), terms),
+                       auth=auth_from_env(),
+                       default_graph=self.graph)
+        if isinstance(answer, bool):
+            return Result(["ask"], [{"ask": answer}])
+        if not isinstance(answer, list):  # CONSTRUCT / DESCRIBE
+            cols = ["subject", "predicate", "object"]
+            return Result(cols, [dict(zip(cols, map(plain, t), strict=True)) for t in answer])
+        cols = [v for v in answer.variables if v not in hidden]
+        return Result(cols, [{c: plain(row.get(c)) for c in cols} for row in answer])
+
+    def cypher(self, text: str, params: dict | None = None) -> Result:
+        """Run a Cypher query on the Bolt server, in its dialect (see `cypher_for`)."""
+        rows = self.bolt.query(cypher_for(text, self.bolt.dialect), params or {})
+        return Result(list(rows[0]) if rows else [], rows)
+
+    def named(self, name: str, given: dict[str, str], lang: str = "sparql") -> Result:
+        """Run the named query `name` remotely; parameters are resolved on the local build."""
+        from dta_kg.stores import ensure_fresh
+
+        ensure_fresh(self.project, self.notify)
+        return super().named(name, given, lang)

@@ -1,0 +1,145 @@
+"""`dta-kg serve`: a local, read-only SPARQL 1.1 Protocol endpoint over the built graph.
+
+The build's Oxigraph store is copied to a temporary folder (a store another process may
+rewrite must not be read in place), the graph is added there as the named graph
+DEFAULT_GRAPH_IRI besides the default graph, and `oxigraph serve-read-only` answers on
+127.0.0.1. Updates are refused by the server itself. Ctrl-C (or SIGTERM) stops it and
+removes the copy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from dta_kg.errors import DtaKgError
+from dta_kg.paths import Project
+
+HOST = "127.0.0.1"
+DEFAULT_PORT = 7878
+
+
+class ServeError(DtaKgError):
+    """The local SPARQL endpoint could not be started."""
+
+
+def oxigraph_binary() -> str:
+    """The `oxigraph` server binary: beside this Python (the venv's bin/), else on PATH."""
+    beside = Path(sys.executable).parent / "oxigraph"
+    found = str(beside) if beside.exists() else shutil.which("oxigraph")
+    if not found:
+        raise ServeError("the oxigraph server binary is missing; install it with "
+                         "`pip install oxigraph` (it comes with the PyPI package)")
+    return found
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def check_port(port: int) -> None:
+    """Fail clearly when 127.0.0.1:`port` is taken."""
+    with socket.socket() as sock:
+        try:
+            sock.bind((HOST, port))
+        except OSError as exc:
+            raise ServeError(f"cannot listen on {HOST}:{port} ({exc.strerror}); "
+                             "choose another with --port") from exc
+
+
+def copy_store(project: Project, folder: Path, graph_iri: str) -> Path:
+    """Copy the build's Oxigraph store into `folder`, with the graph also in `graph_iri`."""
+    import pyoxigraph
+
+    from dta_kg.stores import OXIGRAPH
+
+    target = folder / "store"
+    shutil.copytree(project.build / OXIGRAPH, target)
+    store = pyoxigraph.Store(str(target))
+    store.update(f"INSERT {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}")
+    store.flush()
+    del store
+    return target
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child
+    """Linux: the server gets SIGKILL if dta-kg itself is killed, so it never lingers."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=2) as resp:
+            return resp.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C while serving."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def serve(project: Project, port: int, graph_iri: str, *, on_ready: Callable[[str], None],
+          notify: Callable[[str], None] | None = None, startup: float = 30.0) -> None:
+    """Serve the built graph on 127.0.0.1:`port` until interrupted; returns after a clean stop."""
+    from dta_kg.stores import ensure_fresh
+
+    binary = oxigraph_binary()
+    port = port or free_port()
+    check_port(port)
+    ensure_fresh(project, notify)
+    url = f"http://{HOST}:{port}"
+    with tempfile.TemporaryDirectory(prefix="dta-kg-serve-") as tmp, _sigterm_interrupts():
+        store = copy_store(project, Path(tmp), graph_iri)
+        log = Path(tmp) / "oxigraph.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                [binary, "serve-read-only", "--location", str(store), "--bind", f"{HOST}:{port}"],
+                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+            )
+        try:
+            deadline = time.monotonic() + startup
+            while not _ready(url):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    tail = log.read_text(errors="replace").strip().splitlines()[-5:]
+                    raise ServeError(f"oxigraph did not start on {url}: " + " | ".join(tail))
+                time.sleep(0.1)
+            on_ready(url)
+            code = proc.wait()
+            raise ServeError(f"oxigraph stopped unexpectedly (exit code {code}): "
+                             + " | ".join(log.read_text(errors="replace").strip().splitlines()[-5:]))
+        except KeyboardInterrupt:
+            return
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(5)

@@ -1,0 +1,102 @@
+"""Records to N-Triples and projection, chunk by chunk, in worker processes for large corpora.
+
+Each chunk of study files is read, validated, mapped to triples, written as N-Triples text and
+projected onto the property graph, with the shared vocabulary and the review as context. The
+build streams the chunks to disk, so no process holds the whole graph.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dta_kg.errors import RecordError
+from dta_kg.loaders.ntriples import RDF, nt_line
+from dta_kg.loaders.records import read_study
+from dta_kg.loaders.triples import study_triples
+from dta_kg.projection import Edge, Node, project
+from dta_kg.terms import Term, Vocabulary
+from dta_kg.vocab import DTA, local_name, normalise_doi
+
+CHUNK = 250  # study files per chunk
+IN_PROCESS = 2 * CHUNK  # smaller corpora are not worth the worker processes
+RDF_TYPE = RDF + "type"
+
+
+@dataclass
+class Chunk:
+    nt: str
+    nodes: list[Node]
+    edges: list[Edge]
+    dois: list[tuple[str, str]]  # (normalised DOI, path)
+    triples_per_class: Counter = field(default_factory=Counter)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every worker needs: the vocabulary, the review's IRI, the shared node labels."""
+
+    terms: tuple[Term, ...]
+    review: str
+    labels: dict[str, str]
+
+
+_context: Context | None = None
+
+
+def _start(context: Context) -> None:
+    global _context
+    _context = context
+
+
+def class_counts(triples: list) -> Counter:
+    """Triples per class of their subject (a dta: class when it has one)."""
+    kind: dict[str, str] = {}
+    for s, p, o in triples:
+        if p == RDF_TYPE and isinstance(o, str) and (s not in kind or o.startswith(DTA)):
+            kind[s] = o
+    return Counter(local_name(kind[s]) for s, _, _ in triples if s in kind)
+
+
+def emit(paths: list[str], context: Context | None = None) -> Chunk:
+    """Read the study files `paths` and turn them into one Chunk."""
+    context = context or _context
+    vocab = Vocabulary(list(context.terms))
+    seen: set[str] = set()
+    triples: list = []
+    dois = []
+    for path in paths:
+        study = read_study(Path(path), vocab)
+        dois.append((normalise_doi(study.doi), path))
+        triples.extend(study_triples(study, context.review, seen))
+    graph = project(triples, context=context.labels)
+    return Chunk("".join(map(nt_line, triples)), graph.nodes, graph.edges, dois,
+                 class_counts(triples))
+
+
+def chunks(paths: list[Path], context: Context, jobs: int | None = None) -> Iterator[Chunk]:
+    """Every chunk of `paths`, in order; across worker processes when there are many."""
+    groups = [[str(p) for p in paths[i:i + CHUNK]] for i in range(0, len(paths), CHUNK)]
+    jobs = jobs or os.cpu_count() or 1
+    seen: dict[str, str] = {}
+    if len(paths) <= IN_PROCESS or jobs == 1:
+        results = (emit(g, context) for g in groups)
+        yield from _unique(results, seen)
+        return
+    with ProcessPoolExecutor(jobs, initializer=_start, initargs=(context,)) as pool:
+        yield from _unique(pool.map(emit, groups), seen)
+
+
+def _unique(results, seen: dict[str, str]) -> Iterator[Chunk]:
+    """Refuse a DOI that two records share."""
+    for chunk in results:
+        for doi, path in chunk.dois:
+            if doi in seen:
+                raise RecordError(Path(path), "doi", f"duplicate DOI '{doi}', also in {seen[doi]}",
+                                  "keep one record per study", doi)
+            seen[doi] = path
+        yield chunk

@@ -1,0 +1,89 @@
+"""HTML documentation of the ontology: pyLODE's OntPub page, made inert and offline.
+
+pyLODE renders every literal as Markdown, which passes raw HTML through, and writes the
+ontology's schema.org JSON-LD into a <script> unescaped. Here literals are HTML-escaped before
+Markdown sees them, the JSON-LD is written script-safe, and the page gets a Content-Security-
+Policy that runs no script and loads nothing but its inline styles and data: images. pyLODE
+already inlines its CSS and links no outside script or stylesheet.
+"""
+
+import logging
+import sys
+import types
+from contextlib import contextmanager
+from html import escape
+from importlib.metadata import version
+from pathlib import Path
+
+from dta_kg.paths import ONTOLOGY
+
+from .page import csp, script_safe
+
+PAGE = "index.html"
+
+
+def write_docs(directory: str | Path, ontology: str | Path = ONTOLOGY) -> Path:
+    """Write the documentation of the Turtle `ontology` to `directory`/index.html; return it."""
+    from rdflib import Graph
+    from rdflib.namespace import RDF, SKOS
+
+    graph = Graph().parse(ontology, format="turtle")
+    # pyLODE takes any skos:ConceptScheme for the ontology itself (title, metadata, namespace);
+    # the vocabulary's schemes are individuals, which OntPub does not document anyway
+    graph.remove((None, RDF.type, SKOS.ConceptScheme))
+    ontpub = _ontpub_class()
+    with _escaped_markdown():
+        html = ontpub(graph).make_html()
+    policy = f'<meta http-equiv="Content-Security-Policy" content="{csp()}">'
+    html = html.replace("<head>", f"<head>\n    {policy}", 1)
+    out = Path(directory) / PAGE
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(html, encoding="utf-8")
+    return out
+
+
+def _ontpub_class():
+    """OntPub, imported quietly, with its JSON-LD written script-safe."""
+    # pyLODE 3.4.1 reads its version from a pyproject.toml that wheels do not ship (pyLODE
+    # issue #260) and sets the root logger to DEBUG on import (its supermodel loader).
+    if "pylode.version" not in sys.modules:
+        stub = types.ModuleType("pylode.version")
+        stub.__version__ = version("pylode")
+        sys.modules["pylode.version"] = stub
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    from pylode import OntPub
+
+    root.setLevel(level)
+    root.handlers[:] = handlers
+
+    class _JsonLd:
+        def __init__(self, graph):
+            self.graph = graph
+
+        def serialize(self, **options) -> str:
+            return script_safe(self.graph.serialize(**options))
+
+    class SafeOntPub(OntPub):
+        def _make_head(self, schema_org, include_css=True, destination=None):
+            super()._make_head(_JsonLd(schema_org), include_css, destination)
+
+    return SafeOntPub
+
+
+@contextmanager
+def _escaped_markdown():
+    """While pyLODE renders, give its Markdown HTML-escaped text, so markup shows as text."""
+    import markdown
+    from pylode import utils
+
+    class Escaped:
+        @staticmethod
+        def markdown(text: str) -> str:
+            return markdown.markdown(escape(text, quote=False))
+
+    original, utils.markdown = utils.markdown, Escaped
+    try:
+        yield
+    finally:
+        utils.markdown = original

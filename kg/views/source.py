@@ -1,0 +1,72 @@
+"""What the views read from a built project: the property graph and the gap map's cell data.
+
+Both first rebuild the project when its build is missing or stale (`dta_kg.stores.ensure_fresh`),
+then read the build: the N-Triples file for the projection, the Oxigraph store for SPARQL.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+
+from dta_kg.paths import Project
+
+from .page import ASSETS, asset
+
+Notify = Callable[[str], None] | None
+
+
+def load_projection(project: Project, *, include_retracted: bool = False, notify: Notify = None):
+    """The property-graph projection of the built graph (retracted facts left out by default)."""
+    from rdflib import Graph
+
+    from dta_kg.build import GRAPH_NAME
+    from dta_kg.projection import project as projection
+    from dta_kg.stores import ensure_fresh
+
+    ensure_fresh(project, notify)
+    graph = Graph().parse(project.build / f"{GRAPH_NAME}.nt", format="nt")
+    return projection(graph, include_retracted=include_retracted)
+
+
+def gap_map_data(project: Project, *, notify: Notify = None) -> dict:
+    """Keyword arguments for `render_gap_map`, from two SPARQL queries over the built graph
+    (assets/gap-map-axes.rq and gap-map-cells.rq; retracted studies and facts left out)."""
+    from dta_kg.query import Session
+
+    session = Session(project, notify)
+    axes: dict[str, list[str]] = defaultdict(list)
+    stated, details = {}, {}
+    for row in session.sparql(asset(ASSETS / "gap-map-axes.rq")).rows:
+        name = row["name"]
+        axes[row["axis"]].append(name)
+        if row["stated"] is not None:
+            stated[name] = int(row["stated"])
+        if row["axis"] == "instruments":
+            subscales = sorted(filter(None, (row["subscales"] or "").split("|")))
+            details[name] = "; ".join(
+                [row["kind"].lower()] + ([row["label"]] if row["label"] != name else [])
+                + ([f"subscales: {', '.join(subscales)}"] if subscales else []))
+
+    studies: dict[str, dict] = {}
+    for row in session.sparql(asset(ASSETS / "gap-map-cells.rq")).rows:
+        study = studies.setdefault(row["study"], {
+            "id": row["study"], "label": row["citation"], "doi": row["doi"],
+            "title": row["title"], "year": row["year"], "components": [],
+            "intervention_types": [], "instruments": [], "instrument_uses": []})
+        axis = row["axis"]
+        if axis == "components":
+            _add(study["components"], row["component"])
+        elif axis == "intervention_types":
+            _add(study["intervention_types"], row["value"])
+        elif axis == "instruments":
+            _add(study["instruments"], row["value"])
+            _add(study["instrument_uses"], {"component": row["component"],
+                                            "instrument": row["value"],
+                                            "subscale": row["subscale"]})
+    return {"studies": list(studies.values()), "components": axes["components"],
+            "intervention_types": axes["intervention_types"],
+            "instruments": axes["instruments"], "stated_counts": stated, "details": details}
+
+
+def _add(items: list, item) -> None:
+    if item not in items:
+        items.append(item)

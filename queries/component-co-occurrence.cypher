@@ -1,0 +1,13 @@
+// name: component-co-occurrence
+// description: Which components appear together in the same studies, and in how many?
+// param: include_retracted (boolean, default: false): also use retracted facts
+// example: dta-kg query run component-co-occurrence
+MATCH (c:DTAComponent)<-[:COMPONENT]-(f)-[:ABOUT_STUDY]->(s:Study)
+WHERE $include_retracted OR coalesce(f.retracted, false) = false
+WITH s, collect(DISTINCT c.label) AS components
+UNWIND components AS componentA
+UNWIND components AS componentB
+WITH componentA, componentB, s
+WHERE componentA < componentB
+RETURN componentA, componentB, count(s) AS studies
+ORDER BY studies DESC, componentA, componentB

@@ -1,0 +1,15 @@
+// name: studies-by-factor
+// description: Which studies report a facilitator or barrier, matched by the words of its label or theme?
+// param: factor (factor): words of the factor label or of its theme (anonymity, empathic, privacy, ...)
+// param: polarity (polarity, optional): facilitator or barrier
+// param: include_retracted (boolean, default: false): also use retracted facts
+// example: dta-kg query run studies-by-factor -p factor=empathy -p polarity=facilitator
+MATCH (s:Study)<-[:ABOUT_STUDY]-(r:FactorReport)-[:HAS_POLARITY]->(p:Polarity),
+      (r)-[:THEME]->(t:FactorTheme)
+WHERE (coalesce($polarity, '') = '' OR p.iri = $polarity)
+  AND ((' ' + regexp_replace(lower(r.label), '[^a-z0-9]+', ' ', 'g') + ' ') CONTAINS $factor
+       OR (' ' + regexp_replace(lower(t.label), '[^a-z0-9]+', ' ', 'g') + ' ') CONTAINS $factor)
+  AND ($include_retracted OR coalesce(r.retracted, false) = false)
+RETURN s.shortCitation AS shortCitation, s.doi AS doi, r.label AS factorLabel,
+       p.label AS factorPolarity, t.label AS factorTheme
+ORDER BY shortCitation, factorLabel

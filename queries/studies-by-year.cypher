@@ -1,0 +1,12 @@
+// name: studies-by-year
+// description: Which studies were published in a range of years?
+// param: year_from (integer, optional): first publication year
+// param: year_to (integer, optional): last publication year
+// param: include_retracted (boolean, default: false): also list retracted studies
+// example: dta-kg query run studies-by-year -p year_from=2024
+MATCH (s:Study)
+WITH s, CAST(s.year AS INT64) AS year
+WHERE year >= coalesce($year_from, year) AND year <= coalesce($year_to, year)
+  AND ($include_retracted OR coalesce(s.retracted, false) = false)
+RETURN s.shortCitation AS shortCitation, year, s.doi AS doi, s.title AS title
+ORDER BY year, shortCitation

@@ -1,0 +1,48 @@
+// name: studies
+// description: Which studies match every filter given: component, instrument, factor, polarity, intervention type, design, years?
+// param: component (component, optional): a DTA component the study reports
+// param: instrument (measure, optional): an instrument, subscale or metric the study uses (for that component, when one is given)
+// param: factor (factor, optional): words of a facilitator or barrier the study reports, or of its theme
+// param: polarity (polarity, optional): facilitator or barrier (of that factor, when one is given)
+// param: intervention_type (intervention-type, optional): the study's intervention theme
+// param: design (design, optional): the study's design
+// param: year_from (integer, optional): first publication year
+// param: year_to (integer, optional): last publication year
+// param: include_retracted (boolean, default: false): also use retracted facts
+// example: dta-kg query run studies -p component=bond -p instrument=WAI-SR
+MATCH (s:Study)
+WHERE $include_retracted OR coalesce(s.retracted, false) = false
+// if component
+MATCH (s)<-[:ABOUT_STUDY]-(c)-[:COMPONENT]->(x:DTAComponent)
+WHERE x.iri = $component AND ($include_retracted OR coalesce(c.retracted, false) = false)
+// end
+// if instrument
+MATCH (s)<-[:ABOUT_STUDY]-(m)-[:USES_MEASURE|USES_SUBSCALE]->(y)
+WHERE y.iri = $instrument AND ($include_retracted OR coalesce(m.retracted, false) = false)
+// if component
+MATCH (m)-[:COMPONENT]->(z:DTAComponent)
+WHERE z.iri = $component
+// end
+// end
+// if factor
+MATCH (s)<-[:ABOUT_STUDY]-(r:FactorReport)-[:THEME]->(t:FactorTheme)
+WHERE ((' ' + regexp_replace(lower(r.label), '[^a-z0-9]+', ' ', 'g') + ' ') CONTAINS $factor
+       OR (' ' + regexp_replace(lower(t.label), '[^a-z0-9]+', ' ', 'g') + ' ') CONTAINS $factor)
+  AND ($include_retracted OR coalesce(r.retracted, false) = false)
+// end
+// if polarity
+MATCH (s)<-[:ABOUT_STUDY]-(r:FactorReport)-[:HAS_POLARITY]->(p:Polarity)
+WHERE p.iri = $polarity AND ($include_retracted OR coalesce(r.retracted, false) = false)
+// end
+// if intervention_type
+MATCH (s)<-[:ABOUT_STUDY]-(i:InterventionReport)-[:INTERVENTION_TYPE]->(v:InterventionType)
+WHERE v.iri = $intervention_type AND ($include_retracted OR coalesce(i.retracted, false) = false)
+// end
+// if design
+MATCH (s)<-[:ABOUT_STUDY]-(d:DesignReport)-[:DESIGN]->(g:StudyDesign)
+WHERE g.iri = $design AND ($include_retracted OR coalesce(d.retracted, false) = false)
+// end
+WITH DISTINCT s, CAST(s.year AS INT64) AS year
+WHERE year >= coalesce($year_from, year) AND year <= coalesce($year_to, year)
+RETURN s.shortCitation AS shortCitation, year, s.doi AS doi, s.title AS title
+ORDER BY year, shortCitation

@@ -1,0 +1,260 @@
+"""The query commands through click's CliRunner: every command, format and error path."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shlex
+import subprocess
+import sys
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from dta_kg.cli import main
+from dta_kg.paths import PACKAGE_ROOT
+from dta_kg.queries.catalogue import README_END, README_START, catalogue, readme_section
+
+WAI_SR_BOND = {"10.3389/fdgth.2022.847991", "10.1186/s12889-022-13115-x", "10.1145/3568162.3578625"}
+HEAVY = ("rdflib", "pyshacl", "owlrl", "networkx", "pyvis", "neo4j")
+
+
+@pytest.fixture(scope="module")
+def cli(built_project):
+    """Invoke dta-kg on the built curated project; returns click's Result."""
+    runner = CliRunner()
+    env = {"DTA_KG_RECORDS": str(built_project.records), "DTA_KG_BUILD": str(built_project.build)}
+
+    def invoke(*args, input=None):
+        return runner.invoke(main, list(args), env=env, input=input)
+
+    return invoke
+
+
+def ok(result) -> str:
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def failed(result) -> str:
+    assert result.exit_code != 0, result.output
+    assert "Traceback" not in result.output
+    return result.output
+
+
+def test_studies_bond_with_wai_sr_as_json(cli):
+    rows = json.loads(ok(cli("studies", "--component", "bond", "--instrument", "WAI-SR",
+                             "--format", "json")))
+    assert {r["doi"] for r in rows} == WAI_SR_BOND
+    assert [r["shortCitation"] for r in rows] == ["Beatty et al 2022", "He et al 2022",
+                                                  "Jeong et al 2023"]
+
+
+@pytest.mark.parametrize("component,instrument", [
+    ("therapeutic bond", "Working Alliance Inventory-Short Revised"), ("BOND", "wai-sr"),
+    ("therapeutic-bond", "WAI-SR"),
+])
+def test_studies_accept_ids_labels_and_alternative_labels(cli, component, instrument):
+    rows = json.loads(ok(cli("studies", "--component", component, "--instrument", instrument)))
+    assert {r["doi"] for r in rows} == WAI_SR_BOND
+
+
+def test_studies_default_output_off_a_terminal_is_json(cli):
+    assert isinstance(json.loads(ok(cli("studies", "--year-to", "2019"))), list)
+
+
+@pytest.mark.parametrize("lang", ["sparql", "cypher"])
+def test_studies_formats(cli, lang):
+    args = ("studies", "--component", "bond", "--instrument", "WAI-SR", "--lang", lang, "--format")
+    table = ok(cli(*args, "table"))
+    assert table.splitlines()[0].split() == ["shortCitation", "year", "doi", "title"]
+    assert "Beatty et al 2022" in table and "(3 rows)" in table
+    rows = list(csv.DictReader(io.StringIO(ok(cli(*args, "csv")))))
+    assert {r["doi"] for r in rows} == WAI_SR_BOND
+    rows = list(csv.DictReader(io.StringIO(ok(cli(*args, "tsv"))), delimiter="\t"))
+    assert {r["doi"] for r in rows} == WAI_SR_BOND
+    markdown = ok(cli(*args, "markdown")).splitlines()
+    assert markdown[0] == "| shortCitation | year | doi | title |" and len(markdown) == 5
+
+
+def test_studies_filters_combine_with_and(cli):
+    everyone = json.loads(ok(cli("studies")))
+    bond = json.loads(ok(cli("studies", "--component", "bond")))
+    both = json.loads(ok(cli("studies", "--component", "bond", "--factor", "empathic",
+                             "--polarity", "facilitator", "--year-from", "2022", "--year-to",
+                             "2022")))
+    assert len(everyone) == 28
+    assert {r["doi"] for r in both} < {r["doi"] for r in bond} < {r["doi"] for r in everyone}
+    assert all(r["year"] == 2022 for r in both)
+
+
+@pytest.mark.parametrize("option,value,closest", [
+    ("--component", "bnd", "therapeutic-bond"), ("--instrument", "WAI", "wai-sr"),
+    ("--factor", "zzzz", "closest"), ("--polarity", "good", "closest"),
+    ("--intervention-type", "robot", "closest"), ("--design", "qualitative", "qualitative-study"),
+    ("--factor", '" OR 1=1 //', "closest"),
+])
+def test_unknown_filter_values_are_errors_with_closest_choices(cli, option, value, closest):
+    out = failed(cli("studies", option, value))
+    assert f"'{value}'" in out and closest in out and "unknown" in out
+
+
+def test_query_list_in_every_format(cli):
+    rows = json.loads(ok(cli("query", "list", "--format", "json")))
+    assert {r["name"] for r in rows} == set(catalogue())
+    assert "studies-by-component" in ok(cli("query", "list", "--format", "table"))
+    assert len(list(csv.DictReader(io.StringIO(ok(cli("query", "list", "--format", "csv")))))) \
+        == len(rows)
+    assert ok(cli("query", "list", "--format", "tsv")).startswith("name\tquestion")
+    assert ok(cli("query", "list", "--format", "markdown")).startswith("| name | question")
+
+
+def test_query_show(cli):
+    both = ok(cli("query", "show", "studies-by-component"))
+    assert "SELECT" in both and "MATCH" in both
+    cypher = ok(cli("query", "show", "studies-by-component", "--lang", "cypher"))
+    assert "MATCH" in cypher and "SELECT" not in cypher
+    assert "closest" in failed(cli("query", "show", "studies-by-componnet"))
+
+
+@pytest.mark.parametrize("name", sorted(catalogue()))
+def test_every_catalogue_example_runs(cli, name):
+    args = shlex.split(catalogue()[name].example)[1:]
+    for lang in ("sparql", "cypher"):
+        assert json.loads(ok(cli(*args, "--lang", lang, "--format", "json")))
+
+
+def test_query_run_options_and_errors(cli):
+    rows = json.loads(ok(cli("query", "run", "studies-by-instrument", "-p", "instrument=wai-sr",
+                             "--include-retracted")))
+    assert {r["doi"] for r in rows} == WAI_SR_BOND
+    assert "closest" in failed(cli("query", "run", "no-such-query"))
+    assert "needs -p component" in failed(cli("query", "run", "studies-by-component"))
+    assert "KEY=VALUE" in failed(cli("query", "run", "studies-by-component", "-p", "bond"))
+    assert "unknown parameter 'comp'" in failed(cli("query", "run", "studies-by-component",
+                                                    "-p", "comp=bond"))
+    assert "not a whole number" in failed(cli("query", "run", "studies-by-year",
+                                              "-p", "year_from=soon"))
+    assert "not true or false" in failed(cli("query", "run", "factors-by-component",
+                                             "-p", "include_retracted=maybe"))
+    assert "unknown study DOI" in failed(cli("query", "run", "study-evidence", "-p",
+                                             "study=10.9999/none"))
+
+
+def test_sparql_command(cli, tmp_path):
+    query = "SELECT ?doi WHERE { ?s a dta:Study ; bibo:doi ?doi } ORDER BY ?doi"
+    assert len(json.loads(ok(cli("sparql", query)))) == 28
+    path = tmp_path / "q.rq"
+    path.write_text(query)
+    assert "(28 rows)" in ok(cli("sparql", "-f", str(path), "--format", "table"))
+    assert json.loads(ok(cli("sparql", "ASK { ?s a dta:Study }"))) == [{"ask": True}]
+    triples = json.loads(ok(cli("sparql", "CONSTRUCT { ?s a dta:Study } WHERE { ?s a dta:Study }")))
+    assert len(triples) == 28 and set(triples[0]) == {"subject", "predicate", "object"}
+
+
+@pytest.mark.parametrize("update", ["INSERT DATA { dtar:x a dta:Study }",
+                                    "DELETE WHERE { ?s a dta:Study }", "DROP ALL"])
+def test_sparql_update_is_refused(cli, update):
+    assert "SPARQL Update is not allowed" in failed(cli("sparql", update))
+    assert len(json.loads(ok(cli("sparql", "SELECT ?s WHERE { ?s a dta:Study }")))) == 28
+
+
+def test_malformed_queries_and_bad_arguments(cli, tmp_path):
+    out = failed(cli("sparql", "SELECT ?x WHERE { ?x"))
+    assert "malformed SPARQL query" in out and len(out.strip().splitlines()) == 1
+    assert "Cypher query failed" in failed(cli("cypher", "MATCH (s:Study RETURN s"))
+    assert "not both" in failed(cli("sparql"))
+    path = tmp_path / "q.rq"
+    path.write_text("ASK {}")
+    assert "not both" in failed(cli("sparql", "ASK {}", "-f", str(path)))
+
+
+def test_cypher_command(cli, tmp_path):
+    query = "MATCH (s:Study) RETURN s.doi AS doi ORDER BY doi"
+    rows = json.loads(ok(cli("cypher", query)))
+    assert len(rows) == 28 and set(rows[0]) == {"doi"}
+    path = tmp_path / "q.cypher"
+    path.write_text(query)
+    assert "doi" in ok(cli("cypher", "-f", str(path), "--format", "csv")).splitlines()[0]
+    assert "read-only" in failed(cli("cypher", "MATCH (s:Study) SET s.doi = 'x'"))
+    node = json.loads(ok(cli("cypher", "MATCH (s:Study) RETURN s LIMIT 1")))[0]["s"]
+    assert "doi" in node and "_ID" not in node
+
+
+def test_cypher_on_neo4j_takes_credentials_from_the_environment(cli, monkeypatch):
+    import dta_kg.neo4j_push as push
+
+    seen = {}
+
+    class FakeClient:
+        def __init__(self, uri):
+            seen["uri"] = uri
+            seen["auth"] = push.credentials_from_env()
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return None
+
+        def query(self, text):
+            seen["query"] = text
+            return [{"n": 28}]
+
+    monkeypatch.setattr(push, "BoltClient", FakeClient)
+    monkeypatch.setenv("NEO4J_USERNAME", "reader")
+    monkeypatch.setenv("NEO4J_PASSWORD", "secret")
+    out = ok(cli("cypher", "MATCH (s:Study) RETURN count(s) AS n", "--neo4j-uri",
+                 "bolt://example:7687"))
+    assert json.loads(out) == [{"n": 28}]
+    assert seen == {"uri": "bolt://example:7687", "auth": ("reader", "secret"),
+                    "query": "MATCH (s:Study) RETURN count(s) AS n"}
+    assert "No such option" in failed(cli("cypher", "RETURN 1", "--neo4j-password", "x"))
+
+
+def test_cypher_on_neo4j_with_a_bad_uri_is_a_one_line_error(cli):
+    out = failed(cli("cypher", "RETURN 1", "--neo4j-uri", "nonsense://"))
+    assert out.startswith("Error:") and len(out.strip().splitlines()) == 1
+
+
+def _commands(group: click.Group, ctx: click.Context, path=()):
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        yield (*path, name), command
+        if isinstance(command, click.Group):
+            yield from _commands(command, ctx, (*path, name))
+
+
+def test_every_command_has_help_with_an_example():
+    runner = CliRunner()
+    commands = list(_commands(main, click.Context(main)))
+    assert {"query", "studies", "sparql", "cypher"} <= {path[0] for path, _ in commands}
+    missing = []
+    for path, _ in commands:
+        out = ok(runner.invoke(main, [*path, "--help"]))
+        if "Example" not in out or "dta-kg " not in out.split("Example", 1)[1]:
+            missing.append(" ".join(path))
+    assert not missing, f"help without an example: {missing}"
+
+
+def test_readme_section_is_generated_from_the_catalogue():
+    readme = (PACKAGE_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split(README_START, 1)[1].split(README_END, 1)[0]
+    assert section == f"\n{readme_section()}\n", \
+        "README is stale: run python -m dta_kg.queries.catalogue"
+
+
+def test_query_commands_import_no_heavy_library(built_project):
+    code = (
+        "import sys\nfrom dta_kg.cli import main\n"
+        "try:\n    main(['studies', '--component', 'bond', '--instrument', 'WAI-SR'])\n"
+        "except SystemExit as e:\n    assert not e.code, e.code\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    env = {"DTA_KG_RECORDS": str(built_project.records), "DTA_KG_BUILD": str(built_project.build),
+           "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"

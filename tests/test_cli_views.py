@@ -1,0 +1,218 @@
+"""`dta-kg view`, `map` and `docs` on the curated project, through click's CliRunner."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from test_views import PAYLOAD, assert_self_contained, island
+
+from dta_kg.cli import main
+from dta_kg.paths import ONTOLOGY
+from dta_kg.views import render_result
+from dta_kg.views.source import gap_map_data, load_projection
+from dta_kg.vocab import DTA
+
+ID = "https://w3id.org/dta-kg/id/"
+BEATTY = "10.3389/fdgth.2022.847991"
+BEATTY_ID = ID + "study-10-3389-fdgth-2022-847991"
+WAI_SR_BOND = {"10.3389/fdgth.2022.847991", "10.1186/s12889-022-13115-x", "10.1145/3568162.3578625"}
+
+
+def runner_for(project, **env):
+    runner = CliRunner()
+    env = {"DTA_KG_RECORDS": str(project.records), "DTA_KG_BUILD": str(project.build), **env}
+    return lambda *args: runner.invoke(main, [str(a) for a in args], env=env)
+
+
+@pytest.fixture(scope="module")
+def cli(built_project):
+    return runner_for(built_project)
+
+
+def ok(result) -> str:
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def written(result) -> Path:
+    """The path a command printed on its last line; it exists."""
+    path = Path(ok(result).strip().splitlines()[-1])
+    assert path.is_file()
+    return path
+
+
+def nodes_of(path: Path) -> dict[str, dict]:
+    return {n["id"]: n for n in island(path.read_text(encoding="utf-8"))["nodes"]}
+
+
+def test_view_writes_the_whole_graph(cli, tmp_path):
+    page = written(cli("view", "-o", tmp_path / "views" / "graph.html"))
+    text = page.read_text(encoding="utf-8")
+    assert_self_contained(text)
+    data = island(text)
+    kinds = [n["type"] for n in data["nodes"]]
+    assert kinds.count("Study") == 28 and kinds.count("DTAComponent") == 5
+    assert data["hidden"] == ["Agent"]  # the curators' node starts unticked in the legend
+    assert data["focus"] == []
+    assert not any(n["props"].get("retracted") for n in data["nodes"])
+    beatty = next(n for n in data["nodes"] if n["id"] == BEATTY_ID)
+    assert beatty["props"]["doi"] == BEATTY and beatty["props"]["quote"].startswith("25. Beatty")
+    names = {n["name"] for n in data["nodes"] if n["type"] == "ComponentReport"}
+    assert "therapeutic bond" in names  # unlabelled facts are named after what they report
+
+
+@pytest.mark.parametrize("key,focus", [
+    (BEATTY, BEATTY_ID),
+    ("therapeutic bond", DTA + "therapeutic-bond"),
+    ("WAI-SR", DTA + "wai-sr"),
+    ("Working Alliance Inventory-Short Revised", DTA + "wai-sr"),
+    ("accessibility and anonymity", DTA + "accessibility-and-anonymity"),
+    ("anonymity and flexibility", ID + "fact-10-3389-fdgth-2022-847991-anonymity-flexibility"),
+])
+def test_view_focus_by_doi_component_instrument_or_factor(cli, tmp_path, key, focus):
+    page = written(cli("view", "-o", tmp_path / "f.html", "--focus", key))
+    data = island(page.read_text(encoding="utf-8"))
+    assert data["focus"] == [focus]
+    assert focus in {n["id"] for n in data["nodes"]}
+    assert 1 < len(data["nodes"]) < 200
+
+
+def test_focus_on_a_study_keeps_its_evidence_not_other_studies(cli, tmp_path):
+    nodes = nodes_of(written(cli("view", "-o", tmp_path / "b.html", "--focus", BEATTY)))
+    assert [n for n in nodes.values() if n["type"] == "Study"] == [nodes[BEATTY_ID]]
+    quotes = " ".join(n["props"].get("quote", "") for n in nodes.values())
+    assert "as measured by the WAI-SR subscale for the bond" in quotes
+    assert DTA + "therapeutic-bond" in nodes and DTA + "wai-sr-bond" in nodes
+    title = re.search(r"<title>(.*)</title>", (tmp_path / "b.html").read_text()).group(1)
+    assert title == "dta-kg: Beatty et al 2022"
+
+
+def test_depth_sets_how_far_the_focus_reaches(cli, tmp_path):
+    near = nodes_of(written(cli("view", "-o", tmp_path / "1.html", "--focus", "bond",
+                                "--depth", "1")))
+    far = nodes_of(written(cli("view", "-o", tmp_path / "2.html", "--focus", "bond")))
+    assert not any(n["type"] == "Study" for n in near.values())
+    assert {n["type"] for n in near.values()} >= {"DTAComponent", "Finding", "ComponentReport"}
+    assert set(near) < set(far)
+    assert BEATTY_ID in far
+
+
+def test_view_errors(cli, tmp_path):
+    result = cli("view", "-o", tmp_path / "x.html", "--focus", "therapeutic bnd")
+    assert result.exit_code == 2 and "did you mean: 'therapeutic bond'" in result.output
+    result = cli("view", "-o", tmp_path / "x.html", "--depth", "1")
+    assert result.exit_code == 2 and "--depth needs --focus" in result.output
+    assert cli("view", "-o", tmp_path / "x.html", "--focus", "bond", "--depth", "0").exit_code == 2
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_map_counts_match_the_queries_and_link_to_study_pages(cli, tmp_path):
+    page = written(cli("map", "-o", tmp_path / "views" / "gap-map.html"))
+    text = page.read_text(encoding="utf-8")
+    assert_self_contained(text)
+    per_component = json.loads(ok(cli("query", "run", "studies-per-component")))
+    for row in per_component:  # the row header: name, total, the review's count
+        header = re.search(rf'<span class="name">{re.escape(row["component"])}</span>'
+                           r'<span class="total">(\d+) stud', text)
+        assert int(header.group(1)) == row["curated"]
+        assert f'review: {row["stated"]}</span>' in text
+    per_theme = json.loads(ok(cli("query", "run", "studies-per-intervention-theme")))
+    for row in per_theme:
+        assert re.search(rf'<span class="name">{re.escape(row["theme"])}</span>'
+                         rf'<span class="total">{row["curated"]} stud', text)
+    assert text.count('class="gap"') > 20
+    links = set(re.findall(r'href="(studies/[^"]+\.html)"', text))
+    assert len(links) == 28 and all((page.parent / link).is_file() for link in links)
+    beatty = page.parent / "studies" / "study-10-3389-fdgth-2022-847991.html"
+    assert island(beatty.read_text(encoding="utf-8"))["focus"] == [BEATTY_ID]
+
+
+def test_gap_map_data_comes_from_the_graph(built_project):
+    data = gap_map_data(built_project)
+    assert len(data["studies"]) == 28 and len(data["components"]) == 5
+    assert len(data["intervention_types"]) == 6
+    assert data["instruments"][:6] == ["DWAI", "EHTAI", "RTES", "therapeutic alliance score",
+                                       "UES", "WAI-SR"]  # instruments, then metrics, frameworks
+    assert {"continued use", "SMART"} <= set(data["instruments"])
+    assert "WAI-SR bond subscale" in data["details"]["WAI-SR"]
+    assert data["stated_counts"]["therapeutic bond"] == 12
+    assert data["stated_counts"]["AI-powered chatbot"] == 12
+    bond_wai_sr = {s["doi"] for s in data["studies"] for u in s["instrument_uses"]
+                   if (u["component"], u["instrument"]) == ("therapeutic bond", "WAI-SR")}
+    assert bond_wai_sr == WAI_SR_BOND  # the same as `dta-kg studies --component bond ...`
+
+
+def test_a_query_result_is_viewed_around_the_nodes_it_names(built_project, tmp_path):
+    from dta_kg.query import Session
+
+    rows = Session(built_project).named("studies", {"component": "bond",
+                                                    "instrument": "WAI-SR"}).rows
+    pgraph = load_projection(built_project)
+    page = render_result(pgraph, rows, tmp_path / "result.html", title="bond and WAI-SR")
+    data = island(page.read_text(encoding="utf-8"))
+    assert {n["props"]["doi"] for n in data["nodes"] if n["id"] in data["focus"]} == WAI_SR_BOND
+    with pytest.raises(KeyError):
+        render_result(pgraph, [{"n": 3, "x": "no such thing"}], tmp_path / "none.html", title="")
+
+
+def test_views_leave_out_retracted_facts_and_build_when_stale(project_copy, tmp_path):
+    run = runner_for(project_copy, DTA_KG_CURATOR="Ada Curator")
+    ok(run("retract", BEATTY, "--reason", "duplicate publication"))
+    result = run("view", "-o", tmp_path / "g.html")
+    assert "rebuilding the graph first" in result.output  # no build yet: built on demand
+    assert BEATTY_ID not in nodes_of(written(result))
+    shown = nodes_of(written(run("view", "-o", tmp_path / "r.html", "--include-retracted")))
+    assert shown[BEATTY_ID]["props"]["retracted"] == "True"
+    text = written(run("map", "-o", tmp_path / "m.html")).read_text(encoding="utf-8")
+    assert "Beatty et al 2022" not in text
+    assert re.search(r'<span class="name">therapeutic bond</span><span class="total">9 stud', text)
+
+
+def test_docs_cover_every_class_and_property_offline(cli, tmp_path):
+    page = written(cli("docs", "-o", tmp_path / "docs"))
+    assert page == tmp_path / "docs" / "index.html"
+    text = page.read_text(encoding="utf-8")
+    ontology = Graph().parse(ONTOLOGY)
+    terms = [t for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
+             for t in ontology.subjects(RDF.type, kind) if str(t).startswith(DTA)]
+    assert len(terms) > 60
+    for term in terms:
+        assert f"<code>{term}</code>" in text, term
+        assert html.escape(str(ontology.value(term, RDFS.label)), quote=False) in text, term
+    definition = str(ontology.value(URIRef(DTA + "Study"), SKOS.definition))
+    assert html.escape(definition, quote=False) in text
+    assert "<title>dta-kg ontology: the digital therapeutic alliance</title>" in text
+    assert 'http-equiv="Content-Security-Policy"' in text and "script-src 'none'" in text
+    assert not re.search(r"<script[^>]*\ssrc=", text, re.I)
+    assert not re.search(r"<link[^>]*\shref=[\"'](?!data:)", text, re.I)
+    assert not re.search(r"\ssrc=[\"']?(?:https?:)?//", text, re.I)
+
+
+def payload_ontology(path: Path) -> Path:
+    """The ontology with the payload as its title and description, a class's label and
+    definition, and a property's comment."""
+    graph = Graph().parse(ONTOLOGY)
+    ontology = next(graph.subjects(RDF.type, OWL.Ontology))
+    for subject, predicate in ((ontology, DCTERMS.title), (ontology, DCTERMS.description),
+                               (URIRef(DTA + "Study"), RDFS.label), (URIRef(DTA + "Study"), SKOS.definition),
+                               (URIRef(DTA + "aboutStudy"), RDFS.comment)):
+        graph.set((subject, predicate, Literal(PAYLOAD)))
+    graph.serialize(path, format="turtle")
+    return path
+
+
+def test_docs_escape_every_string(cli, tmp_path):
+    evil = payload_ontology(tmp_path / "evil.ttl")
+    text = written(cli("docs", "-o", tmp_path / "docs", "--ontology", evil)).read_text()
+    assert PAYLOAD not in text and "<img" not in text and "<script>alert" not in text
+    assert text.count(html.escape(PAYLOAD, quote=False)) >= 4
+    ld = re.search(r'<script id="schema.org" type="application/ld\+json">(.*?)</script>',
+                   text, re.S).group(1)
+    assert PAYLOAD in json.dumps(json.loads(ld), ensure_ascii=False)  # script-safe, still JSON

@@ -1,0 +1,300 @@
+"""The catalogue of named questions: both languages agree, and each gives the review's answer.
+
+Expected answers are read from the review (records/source/dta-integrative-review-2025.txt):
+DOIs from its reference list, figures and names from its text, never from a query's output.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+import pytest
+
+from dta_kg.queries.catalogue import LANGUAGES, catalogue, read_header
+from dta_kg.query import Session
+
+BEATTY, HE, JEONG = "10.3389/fdgth.2022.847991", "10.1186/s12889-022-13115-x", "10.1145/3568162.3578625"
+MACNEILL, LIU, PLAKUN = "10.2196/50025", "10.1016/j.invent.2022.100495", "10.1097/PRA.0000000000000748"
+RUSSO = "10.1089/rej.2018.2075"
+# "Beatty et al [25] evaluated therapeutic tasks ... Forman-Hoffman et al [42] ... Goldberg et al
+# [48] ... Hocking et al [43] ... Martinengo et al [41] ... Liu et al [44] ... Goldberg et al [49]"
+TASK_STUDIES = {BEATTY, "10.2196/46473", "10.1037/cou0000382", "10.1177/02692155231216615",
+                "10.1016/j.jad.2022.09.028", LIU, "10.1177/10731911211015310"}
+COMPONENTS = {"goal alignment", "task agreement", "therapeutic bond", "user engagement",
+              "facilitators and barriers"}
+
+
+def example_params(name: str) -> dict[str, str]:
+    """The -p values of a named query's example command."""
+    words = shlex.split(catalogue()[name].example)
+    return dict(words[i + 1].split("=", 1) for i, w in enumerate(words) if w == "-p")
+
+
+@pytest.fixture(scope="module")
+def session(built_project):
+    return Session(built_project)
+
+
+def run(session, name: str, lang: str = "sparql", **params):
+    return session.named(name, {k: str(v) for k, v in params.items()}, lang).rows
+
+
+def dois(rows) -> set[str]:
+    return {r["doi"] for r in rows}
+
+
+def test_catalogue_has_at_least_twelve_questions_in_both_languages():
+    queries = catalogue()
+    assert len(queries) >= 12
+    for q in queries.values():
+        assert set(q.texts) == set(LANGUAGES), q.name
+        assert q.description.endswith("?"), q.name
+        assert q.example.startswith(("dta-kg query run " + q.name, "dta-kg studies")), q.name
+
+
+def test_both_languages_use_every_parameter():
+    for q in catalogue().values():
+        select = q.texts["sparql"].split("SELECT", 1)[1].split("WHERE", 1)[0]
+        for p in q.params:
+            assert f"?{p.name}" in select.split(), (q.name, p.name)
+            assert f"${p.name}" in q.texts["cypher"], (q.name, p.name)
+
+
+def test_malformed_header_is_refused(tmp_path):
+    from dta_kg.queries.catalogue import CatalogueError
+
+    path = tmp_path / "broken.rq"
+    for header in ("# name: broken\n# description: x?\n# param: x [text]: nope\n# example: e\n",
+                   "# name: broken\n# description: x?\n# param: x (colour): c\n# example: e\n",
+                   "# name: other\n# description: x?\n# example: e\n",
+                   "# name: broken\n# example: e\n"):
+        with pytest.raises(CatalogueError):
+            read_header(header, "#", path)
+
+
+def test_if_blocks_drop_the_text_of_unset_parameters(tmp_path):
+    from dta_kg.queries.catalogue import CatalogueError, Param, check_blocks
+
+    query = catalogue()["studies"]
+    assert "?component" not in query.text("sparql", {}).split("WHERE", 1)[1]
+    assert "dta:component ?component" in query.text("sparql", {"component": "x"})
+    assert "$instrument" not in query.text("cypher", {"component": "x"})
+    params = (Param("a", "text", "a", optional=True), Param("b", "text", "b"))
+    check_blocks("# if a\nx\n# end\n", params, tmp_path)
+    for text in ("# if b\nx\n# end\n", "# if a\nx\n", "x\n# end\n"):
+        with pytest.raises(CatalogueError):
+            check_blocks(text, params, tmp_path)
+
+
+@pytest.mark.parametrize("name", sorted(catalogue()))
+@pytest.mark.parametrize("include_retracted", ["false", "true"])
+def test_sparql_and_cypher_return_the_same_rows(session, name, include_retracted):
+    params = example_params(name)
+    if any(p.name == "include_retracted" for p in catalogue()[name].params):
+        params["include_retracted"] = include_retracted
+    sparql = session.named(name, params, "sparql")
+    cypher = session.named(name, params, "cypher")
+    assert sparql.columns == cypher.columns
+    assert sparql.rows == cypher.rows
+    assert sparql.rows, f"{name} answers nothing on the curated graph"
+
+
+@pytest.mark.parametrize("filters", [
+    {"factor": "anonymity"}, {"polarity": "barrier", "year_from": "2024"},
+    {"design": "randomised controlled trial"}, {"intervention_type": "AI-powered chatbots"},
+    {"factor": "privacy", "polarity": "barrier"}, {"year_to": "2019"}, {},
+])
+def test_studies_filters_agree_in_both_languages(session, filters):
+    assert session.named("studies", filters, "sparql").rows == \
+        session.named("studies", filters, "cypher").rows
+
+
+# --- expected answers, one per named query, read from the review --------------------------------
+
+def expect_studies(session, lang):
+    # "He et al [38] and Jeong et al [39] measured the bond using the WAI-SR"; Beatty et al [25]
+    # "as measured by the WAI-SR subscale for the bond"
+    rows = run(session, "studies", lang, component="bond", instrument="WAI-SR")
+    assert dois(rows) == {BEATTY, HE, JEONG}
+    assert {r["shortCitation"] for r in rows} == {"Beatty et al 2022", "He et al 2022",
+                                                   "Jeong et al 2023"}
+
+
+def expect_studies_by_component(session, lang):
+    # "A total of 8 studies provided insight on this key concept", seven of them named
+    rows = run(session, "studies-by-component", lang, component="task agreement")
+    assert TASK_STUDIES <= dois(rows) and len(rows) <= 8
+
+
+def expect_studies_by_instrument(session, lang):
+    # "Beatty et al [25], He et al [38], and Jeong et al [39] ... using the WAI-SR subscale"
+    rows = run(session, "studies-by-instrument", lang, instrument="WAI-SR")
+    assert dois(rows) == {BEATTY, HE, JEONG}
+    assert {"WAI-SR goal subscale", "WAI-SR bond subscale"} <= {r["subscale"] for r in rows}
+
+
+def expect_studies_by_factor(session, lang):
+    # "Beatty et al [25] reported that anonymity and flexibility raised user autonomy";
+    # Plakun [50] "noted ... privacy concerns as major hindrances"
+    assert BEATTY in dois(run(session, "studies-by-factor", lang, factor="anonymity",
+                              polarity="facilitator"))
+    rows = run(session, "studies-by-factor", lang, factor="privacy", polarity="barrier")
+    assert PLAKUN in dois(rows) and {r["factorPolarity"] for r in rows} == {"barrier"}
+
+
+def expect_studies_by_intervention_type(session, lang):
+    # "AI-powered chatbots (n=12)"; Beatty et al [25]: "the Wysa chatbot"
+    rows = run(session, "studies-by-intervention-type", lang,
+               intervention_type="AI-powered chatbots")
+    assert len(rows) == 12 and BEATTY in dois(rows)
+
+
+def expect_studies_by_design(session, lang):
+    # reference titles: "a randomized trial of effectiveness" [44], "randomized controlled trial" [20]
+    rows = run(session, "studies-by-design", lang, design="randomised controlled trial")
+    assert {LIU, MACNEILL} <= dois(rows)
+
+
+def expect_studies_by_year(session, lang):
+    # the reference list dates only Russo et al [51] before 2020
+    assert dois(run(session, "studies-by-year", lang, year_to=2019)) == {RUSSO}
+
+
+def expect_measures_by_component(session, lang):
+    # User Engagement: "User Engagement Scale", "Rehabilitation Therapy Engagement Scale",
+    # "eHealth Therapeutic Alliance Inventory"
+    rows = run(session, "measures-by-component", lang, component="user engagement")
+    assert {"User Engagement Scale", "Rehabilitation Therapy Engagement Scale",
+            "eHealth Therapeutic Alliance Inventory"} <= {r["measure"] for r in rows}
+    # Therapeutic Bond: "evaluated the bond using the therapeutic alliance score"
+    rows = run(session, "measures-by-component", lang, component="therapeutic bond")
+    assert "therapeutic alliance score" in {r["measure"] for r in rows}
+
+
+def expect_unmeasured_components(session, lang):
+    # the review names instruments for goals, tasks, bond and engagement, none for the factors
+    assert [r["component"] for r in run(session, "unmeasured-components", lang)] == \
+        ["facilitators and barriers"]
+
+
+def expect_factors_by_component(session, lang):
+    # Liu et al [44]: "an empathic tone ... facilitated engagement but ... rule-based systems
+    # limited the bond"; "22 studies reported either a facilitator, a barrier, or ... both"
+    rows = {r["component"]: r for r in run(session, "factors-by-component", lang)}
+    assert set(rows) == COMPONENTS
+    for component in ("therapeutic bond", "facilitators and barriers"):
+        assert rows[component]["facilitators"] >= 1 and rows[component]["barriers"] >= 1
+    assert rows["facilitators and barriers"]["studies"] >= 1
+
+
+def expect_studies_per_component(session, lang):
+    # "A total of 16 studies ...", "A total of 8 studies ...", "In total, 12 studies ...",
+    # "reported in 22 studies", "In total, 22 studies ..."
+    rows = {r["component"]: r for r in run(session, "studies-per-component", lang)}
+    assert {c: r["stated"] for c, r in rows.items()} == {
+        "goal alignment": 16, "task agreement": 8, "therapeutic bond": 12,
+        "user engagement": 22, "facilitators and barriers": 22}
+    assert all(0 < r["curated"] <= 28 for r in rows.values())
+
+
+def expect_studies_per_intervention_theme(session, lang):
+    # "AI-powered chatbots (n=12), digital psychotherapy (n=7), exploratory or review studies
+    # (n=3), general AI health care tools (n=2), personalized therapy (n=2), and behavioral
+    # change tools (n=2)"
+    rows = run(session, "studies-per-intervention-theme", lang)
+    assert sorted(r["stated"] for r in rows) == [2, 2, 2, 3, 7, 12]
+    assert rows[0]["theme"] == "AI-powered chatbot"
+
+
+def expect_study_evidence(session, lang):
+    rows = run(session, "study-evidence", lang, study=BEATTY)
+    assert all(r["section"] and r["quote"] for r in rows)
+    assert {"Results > Therapeutic Bond"} <= {r["section"] for r in rows}
+    assert any("as measured by the WAI-SR subscale for the bond" in r["quote"] for r in rows)
+
+
+def expect_dta_definition(session, lang):
+    rows = run(session, "dta-definition", lang)
+    assert {r["component"] for r in rows} == COMPONENTS
+    assert rows[0]["definition"].startswith("The Digital Therapeutic Alliance (DTA) refers to the "
+                                            "collaborative relationship and emotional connection")
+    assert rows[0]["section"] == "Results > Definition of the DTA"
+
+
+def expect_component_co_occurrence(session, lang):
+    # goal alignment and the bond both measured with the WAI-SR by [25], [38] and [39]
+    rows = {(r["componentA"], r["componentB"]): r["studies"]
+            for r in run(session, "component-co-occurrence", lang)}
+    assert rows[("goal alignment", "therapeutic bond")] >= 3
+
+
+def expect_prisma_flow(session, lang):
+    # "identified 1294 articles. Of these, 203 duplicates ... remaining 1091 ... 806 articles were
+    # excluded ... (307 ... and 499 ...) ... 28 articles were fully retained ... 285 articles"
+    rows = run(session, "prisma-flow", lang)
+    assert sorted(r["value"] for r in rows) == [28, 203, 285, 307, 499, 806, 1091, 1294]
+
+
+EXPECTED = {name.removeprefix("expect_").replace("_", "-"): check
+            for name, check in globals().items() if name.startswith("expect_")}
+
+
+def test_every_named_query_has_an_expected_answer():
+    assert set(EXPECTED) == set(catalogue())
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_named_query_gives_the_reviews_answer(session, name, lang):
+    EXPECTED[name](session, lang)
+
+
+# --- safety: values are bound, never pasted ------------------------------------------------------
+
+HOSTILE = ['" } UNION { ?study ?p ?o } #', "' OR 1=1 //", "x\" OR 1=1 --", "} UNION {",
+           "{}", "bond' }) RETURN s //"]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_values_cannot_change_a_query(session, value):
+    import pyoxigraph
+
+    q = catalogue()["studies"]
+    hidden = tuple(p.name for p in q.params)
+    for name in ("component", "instrument", "factor", "design"):
+        bindings = {name: pyoxigraph.Literal(value), "include_retracted": pyoxigraph.Literal(False)}
+        rows = session.sparql(q.text("sparql", {name: value}), bindings, hidden).rows
+        assert rows == [], (name, value)
+        params = {p.name: None for p in q.params} | {name: value, "include_retracted": False}
+        assert session.cypher(q.text("cypher", params), params).rows == [], (name, value)
+
+
+def test_hostile_filter_text_is_an_unknown_value_not_a_wider_answer(session):
+    from dta_kg.errors import UnknownTerm
+
+    for key in ("component", "factor", "design"):
+        with pytest.raises(UnknownTerm):
+            session.named("studies", {key: '" OR 1=1 } UNION { ?s ?p ?o'})
+    with pytest.raises(UnknownTerm):
+        session.named("study-evidence", {"study": '10.1/x" } UNION { ?s ?p ?o'})
+
+
+@pytest.mark.parametrize("text", [
+    "INSERT DATA { <urn:a> <urn:b> <urn:c> }", "DELETE WHERE { ?s ?p ?o }", "LOAD <http://x/y>",
+    "CLEAR ALL", "DROP GRAPH <urn:g>", "PREFIX ex: <http://ex/>\nWITH <urn:g> DELETE { ?s ?p ?o } "
+    "WHERE { ?s ?p ?o }", "create silent graph <urn:g>",
+])
+def test_updates_are_recognised(text):
+    from dta_kg.query import is_update
+
+    assert is_update(text)
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT ?insert WHERE { ?insert ?p ?o }", "PREFIX del: <http://ex/delete#> SELECT * "
+    "WHERE { ?s del:load ?o }", 'SELECT * WHERE { ?s ?p "DROP ALL" } # clear', "ASK { ?s ?p ?o }",
+])
+def test_queries_are_not_mistaken_for_updates(text):
+    from dta_kg.query import is_update
+
+    assert not is_update(text)

@@ -1,0 +1,64 @@
+"""Result formatting: table, JSON (a list of objects), CSV, TSV and Markdown."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from dta_kg.output import default_format, render
+
+ROWS = [{"study": "Beatty et al 2022", "year": 2022, "tags": ["a", "b"], "ok": True, "x": None},
+        {"study": "He | et al", "year": 2022, "tags": [], "ok": False, "x": 0.83}]
+
+
+def test_json_is_a_list_of_objects_in_column_order():
+    data = json.loads(render(ROWS, "json", ["year", "study"]))
+    assert data == [{"year": 2022, "study": "Beatty et al 2022"}, {"year": 2022, "study": "He | et al"}]
+    assert render([], "json") == "[]"
+
+
+@pytest.mark.parametrize("fmt,delimiter", [("csv", ","), ("tsv", "\t")])
+def test_csv_and_tsv_flatten_values(fmt, delimiter):
+    rows = list(csv.reader(io.StringIO(render(ROWS, fmt)), delimiter=delimiter))
+    assert rows == [["study", "year", "tags", "ok", "x"],
+                    ["Beatty et al 2022", "2022", "a; b", "true", ""],
+                    ["He | et al", "2022", "", "false", "0.83"]]
+    assert render([], fmt, ["a", "b"]) == f"a{delimiter}b"
+
+
+def test_table_aligns_and_wraps_long_cells():
+    text = render([{"a": "word " * 30, "b": 1}], "table")
+    lines = text.splitlines()
+    assert lines[0].split() == ["a", "b"] and set(lines[1].replace(" ", "")) == {"-"}
+    assert len(lines) > 4 and max(len(line) for line in lines) < 70
+    assert lines[-1] == "(1 row)"
+    assert render([], "table", ["a"]).splitlines()[-1] == "(0 rows)"
+
+
+def test_markdown_escapes_pipes():
+    lines = render(ROWS, "markdown").splitlines()
+    assert lines[:2] == ["| study | year | tags | ok | x |", "|---|---|---|---|---|"]
+    assert lines[3].startswith("| He \\| et al |")
+
+
+def test_unknown_format_is_refused():
+    with pytest.raises(ValueError):
+        render(ROWS, "xml")
+
+
+def test_default_format_is_a_table_only_on_a_terminal(monkeypatch):
+    class Stdout(io.StringIO):
+        def __init__(self, tty):
+            super().__init__()
+            self.tty = tty
+
+        def isatty(self):
+            return self.tty
+
+    monkeypatch.setattr("sys.stdout", Stdout(True))
+    assert default_format() == "table"
+    monkeypatch.setattr("sys.stdout", Stdout(False))
+    assert default_format() == "json"

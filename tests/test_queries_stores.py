@@ -1,0 +1,94 @@
+"""The persistent query stores: written by the build, rebuilt when stale, retraction-aware."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from dta_kg.paths import Project
+from dta_kg.projection import Edge, Node, PropertyGraph
+from dta_kg.query import Session
+from dta_kg.stores import LADYBUG, OXIGRAPH, STAMP, cypher_connection, is_fresh, vocabulary
+
+BEATTY, HE, JEONG = "10.3389/fdgth.2022.847991", "10.1186/s12889-022-13115-x", "10.1145/3568162.3578625"
+
+
+def test_build_writes_the_stores_with_the_manifest_hash(built_project):
+    build = built_project.build
+    assert (build / OXIGRAPH).is_dir() and (build / LADYBUG).is_dir()
+    stamp = json.loads((build / STAMP).read_text())
+    assert stamp["content_hash"] == json.loads((build / "manifest.json").read_text())["content_hash"]
+    assert is_fresh(built_project)
+
+
+def test_cached_vocabulary_equals_the_ontologys(built_project, vocab):
+    assert vocabulary(built_project).terms == vocab.terms
+
+
+def test_touching_a_record_does_not_make_the_stores_stale(built_project):
+    record = next(built_project.studies.glob("*.yaml"))
+    before = json.loads((built_project.build / STAMP).read_text())["inputs"]
+    stat = record.stat()
+    os.utime(record, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    try:
+        assert is_fresh(built_project)
+        assert json.loads((built_project.build / STAMP).read_text())["inputs"] != before
+    finally:
+        os.utime(record, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def retract_jeong_bond_finding(project) -> None:
+    path = next(project.studies.glob("ref-39-*.yaml"))
+    text = path.read_text()
+    marker = "  - id: bond-wai-sr\n"
+    assert marker in text
+    path.write_text(text.replace(marker, marker + '    retracted: {by: tester, at: '
+                                 '"2026-01-02T00:00:00Z", reason: "test retraction"}\n'))
+
+
+@pytest.mark.slow
+def test_stale_stores_are_rebuilt_and_retracted_facts_are_left_out(project_copy):
+    messages = []
+    Session(project_copy, notify=messages.append)  # nothing built yet: builds
+    assert len(messages) == 1 and is_fresh(project_copy)
+    retract_jeong_bond_finding(project_copy)
+    assert not is_fresh(project_copy)
+    session = Session(project_copy, notify=messages.append)
+    assert len(messages) == 2 and "stale" in messages[1]
+    for lang in ("sparql", "cypher"):
+        rows = session.named("studies", {"component": "bond", "instrument": "WAI-SR"}, lang).rows
+        assert {r["doi"] for r in rows} == {BEATTY, HE}
+        rows = session.named("studies", {"component": "bond", "instrument": "WAI-SR",
+                                         "include_retracted": "true"}, lang).rows
+        assert {r["doi"] for r in rows} == {BEATTY, HE, JEONG}
+        shown = session.named("study-evidence", {"study": JEONG}, lang).rows
+        every = session.named("study-evidence", {"study": JEONG, "include_retracted": "yes"},
+                              lang).rows
+        assert [r for r in every if r["retracted"]] == \
+            [r for r in every if r["fact"] == "bond-wai-sr"]
+        assert len(every) == len(shown) + 1
+
+
+def test_the_cypher_database_keeps_tricky_values(tmp_path):
+    from dta_kg.cypher_store import write_database
+    from dta_kg.stores import LADYBUG_FILE
+
+    tricky = 'a "quoted", comma\nand a new line'
+    pgraph = PropertyGraph(
+        nodes=[Node("urn:a", "Thing", {"label": tricky, "names": ["x, y", 'z "q"'], "n": 3,
+                                      "score": 1.5, "flag": True, "mixed": 1}),
+               Node("urn:b", "Thing", {"label": "b", "mixed": "two", "score": 2}),
+               Node("urn:c", "Other", {"label": "c"})],
+        edges=[Edge("urn:a", "urn:b", "LINKS"), Edge("urn:a", "urn:c", "LINKS")],
+    )
+    (tmp_path / LADYBUG).mkdir()
+    write_database(pgraph, tmp_path / LADYBUG / LADYBUG_FILE)
+    conn = cypher_connection(Project(records=tmp_path, build=tmp_path))
+    rows = conn.execute("MATCH (t:Thing) RETURN t.iri, t.label, t.names, t.n, t.score, t.flag, "
+                        "t.mixed, t.retracted ORDER BY t.iri").get_all()
+    assert rows == [["urn:a", tricky, ["x, y", 'z "q"'], 3, 1.5, True, "1", None],
+                    ["urn:b", "b", None, None, 2.0, None, "two", None]]
+    linked = conn.execute("MATCH (:Thing)-[:LINKS]->(x) RETURN x.iri ORDER BY x.iri").get_all()
+    assert linked == [["urn:b"], ["urn:c"]]

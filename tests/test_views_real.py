@@ -1,0 +1,155 @@
+"""The views of the real curated graph, written by the CLI, in a headless Chromium.
+
+Each page loads with no console error and no request leaving the machine; network canvases
+are drawn; clicking a study shows its DOI and a quote; and a study whose title is an HTML
+payload (and an ontology full of it, for the docs) shows the payload as text and runs nothing.
+"""
+
+import shutil
+
+import pytest
+from browser import browser, open_page  # noqa: F401  (fixtures)
+from conftest import RECORDS
+from test_cli_views import BEATTY, BEATTY_ID, payload_ontology, runner_for, written
+from test_views import PAYLOAD
+from test_views_browser import INJECTED, INK, assert_clean, click_node
+
+from dta_kg.paths import Project
+
+pytestmark = pytest.mark.services
+BEATTY_QUOTE = "as measured by the WAI-SR subscale for the bond"
+BEATTY_TITLE = "Evaluating the therapeutic alliance with a free-text CBT conversational agent"
+
+
+def write_views(project: Project, folder, ontology=None) -> dict:
+    """The whole graph, Beatty's focused view, the gap map and the docs, via the CLI."""
+    run = runner_for(project)
+    return {
+        "graph": written(run("view", "-o", folder / "graph.html")),
+        "focus": written(run("view", "-o", folder / "beatty.html", "--focus", BEATTY)),
+        "map": written(run("map", "-o", folder / "gap-map.html")),
+        "docs": written(run("docs", "-o", folder / "docs",
+                            *(["--ontology", ontology] if ontology else []))),
+    }
+
+
+@pytest.fixture(scope="module")
+def views(built_project, tmp_path_factory):
+    return write_views(built_project, tmp_path_factory.mktemp("views"))
+
+
+@pytest.fixture(scope="module")
+def evil_views(tmp_path_factory):
+    """The views of a copy of the records where Beatty et al's title is the payload."""
+    root = tmp_path_factory.mktemp("evil")
+    shutil.copytree(RECORDS, root / "records", ignore=shutil.ignore_patterns("source", "README.md"))
+    record = root / "records" / "studies" / "ref-25-beatty-2022.yaml"
+    text = record.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title:"))
+    record.write_text(text.replace(title, f"title: '{PAYLOAD}'"), encoding="utf-8")
+    project = Project(records=root / "records", build=root / "build")
+    return write_views(project, root / "views", payload_ontology(root / "evil.ttl"))
+
+
+def show_study(page, node_id: str):
+    """Zoom in on a node as a reader would, click it, and return the side panel."""
+    page.evaluate("(id) => window.kgNetwork.focus(id, {scale: 1.5, animation: false})", node_id)
+    page.wait_for_timeout(100)
+    spot = click_node(page, node_id)
+    return page.locator("#panel"), spot
+
+
+def test_whole_graph(views, open_page):  # noqa: F811
+    opened = open_page(views["graph"])
+    page = opened.page
+    assert page.evaluate(INK) > 5000
+    panel, spot = show_study(page, BEATTY_ID)
+    assert panel.locator("h2").inner_text() == "Beatty et al 2022"
+    assert panel.locator("a", has_text=BEATTY).get_attribute("href") == f"https://doi.org/{BEATTY}"
+    assert BEATTY_QUOTE in panel.inner_text()
+    page.mouse.move(spot["x"] + 1, spot["y"] + 1)
+    page.wait_for_selector("#tooltip:not([hidden])")
+    tooltip = page.locator("#tooltip").inner_text()
+    assert BEATTY_TITLE in tooltip and f"https://doi.org/{BEATTY}" in tooltip
+    assert "25. Beatty C, Malik T" in tooltip  # the study's own quote, from the reference list
+    page.fill("#query", "beatty")
+    assert page.inner_text("#matches") == "1 found"
+    assert_clean(opened)
+
+
+def test_focused_view(views, open_page):  # noqa: F811
+    opened = open_page(views["focus"])
+    page = opened.page
+    assert page.evaluate(INK) > 2000
+    panel = page.locator("#panel")  # opens on the focused study
+    assert BEATTY_QUOTE in panel.inner_text() and f"https://doi.org/{BEATTY}" in panel.inner_text()
+    assert page.evaluate("window.kgNetwork.getSelectedNodes()") == [BEATTY_ID]
+    panel.evaluate("p => p.replaceChildren()")
+    panel, _ = show_study(page, BEATTY_ID)
+    assert panel.locator("a", has_text=BEATTY).count() == 1
+    assert_clean(opened)
+
+
+def test_gap_map_and_its_study_pages(views, open_page):  # noqa: F811
+    opened = open_page(views["map"], wait_for="table")
+    page = opened.page
+    assert page.locator("section.matrix").count() == 2
+    assert page.locator("td.gap").count() > 20 and page.locator("td.filled").count() > 10
+    assert "review: 12" in page.inner_text("thead")
+    row = page.locator("section.matrix").nth(1).locator("tr", has_text="therapeutic bond")
+    cell = row.locator("td").nth(5)  # the WAI-SR column
+    assert cell.locator(".bubble").inner_text() == "3"
+    cell.locator("summary").click()
+    assert "WAI-SR bond subscale" in cell.inner_text()
+    assert_clean(opened)
+    with page.expect_navigation():
+        cell.locator("a", has_text="Beatty et al 2022").click()
+    page.wait_for_selector("body[data-drawn]", state="attached")
+    assert page.url.endswith("/studies/study-10-3389-fdgth-2022-847991.html")
+    assert page.evaluate(INK) > 2000
+    assert BEATTY_QUOTE in page.inner_text("#panel")
+    assert_clean(opened)
+
+
+def test_docs(views, open_page):  # noqa: F811
+    opened = open_page(views["docs"], wait_for="#metadata")
+    page = opened.page
+    assert page.title() == "dta-kg ontology: the digital therapeutic alliance"
+    assert page.locator("#classes .entity").count() > 30
+    assert "A publication included in the integrative review" in page.inner_text("#Study")
+    assert page.evaluate(INJECTED) == {"imgs": 0, "scripts": 1, "anchors": 0}  # JSON-LD only
+    assert_clean(opened)
+
+
+@pytest.mark.parametrize("name", ["graph", "focus"])
+def test_injected_title_in_network_views_is_text(evil_views, open_page, name):  # noqa: F811
+    opened = open_page(evil_views[name])
+    page = opened.page
+    panel, spot = show_study(page, BEATTY_ID)
+    assert panel.locator(".citation .title").inner_text() == PAYLOAD
+    page.mouse.move(spot["x"] + 1, spot["y"] + 1)
+    page.wait_for_selector("#tooltip:not([hidden])")
+    assert PAYLOAD in page.locator("#tooltip").inner_text()
+    page.wait_for_timeout(300)
+    assert page.evaluate(INJECTED) == {"imgs": 0, "scripts": 3, "anchors": 0}
+    assert_clean(opened)
+
+
+def test_injected_title_in_gap_map_is_text(evil_views, open_page):  # noqa: F811
+    opened = open_page(evil_views["map"], wait_for="table")
+    page = opened.page
+    assert PAYLOAD in page.inner_text("#studies")
+    page.wait_for_timeout(300)
+    assert page.evaluate(INJECTED) == {"imgs": 0, "scripts": 0, "anchors": 0}
+    assert_clean(opened)
+
+
+def test_injected_strings_in_docs_are_text(evil_views, open_page):  # noqa: F811
+    opened = open_page(evil_views["docs"], wait_for="#metadata")
+    page = opened.page
+    assert page.title() == PAYLOAD
+    assert PAYLOAD in page.inner_text("#metadata h1")
+    assert page.inner_text("#Study").count(PAYLOAD) >= 2  # label and definition
+    page.wait_for_timeout(300)
+    assert page.evaluate(INJECTED) == {"imgs": 0, "scripts": 1, "anchors": 0}
+    assert_clean(opened)
