@@ -46,6 +46,16 @@ def words(text: str) -> str:
     return f" {' '.join(re.sub(r'[^a-z0-9]+', ' ', text.lower()).split())} "
 
 
+def sparql11(text: str) -> str:
+    """`text` without Oxigraph's LATERAL keyword, for other engines: the catalogue uses it only
+    before a group whose patterns bind every outer variable they filter on, where a plain group
+    means the same."""
+    blank = _HIDDEN.sub(lambda m: " " * len(m.group()), text)
+    for word in reversed(list(re.finditer(r"(?<![?$\w:])LATERAL(?=\s*\{)", blank, re.IGNORECASE))):
+        text = text[:word.start()] + text[word.end():]
+    return text
+
+
 def is_update(text: str) -> bool:
     """True when `text` is SPARQL Update rather than a query."""
     return bool(_UPDATE.search(_HIDDEN.sub(" ", text)))

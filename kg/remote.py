@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from dta_kg.errors import DtaKgError
 from dta_kg.paths import Project
-from dta_kg.query import DECIMALS, INTEGERS, XSD, Result, Session, is_update
+from dta_kg.query import DECIMALS, INTEGERS, XSD, Result, Session, is_update, sparql11
 from dta_kg.vocab import PREFIXES
 
 # IRIs, strings and comments, blanked before looking for keywords and braces
@@ -49,15 +49,6 @@ def with_prefixes(text: str) -> str:
     lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items()
              if p not in declared and re.search(rf"(?<![\w?$]){re.escape(p)}:", _blank(text))]
     return "\n".join([*lines, text]) if lines else text
-
-
-def sparql11(text: str) -> str:
-    """`text` without Oxigraph's LATERAL keyword: the catalogue uses it only before a group whose
-    patterns bind every outer variable they filter on, where a plain group means the same."""
-    blank = _blank(text)
-    for word in reversed(list(re.finditer(r"(?<![?$\w:])LATERAL(?=\s*\{)", blank, re.IGNORECASE))):
-        text = text[:word.start()] + text[word.end():]
-    return text
 
 
 def _spans(blank: str, opener: str, closer: str) -> list[tuple[int, int]]:
