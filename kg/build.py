@@ -7,7 +7,9 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,11 +144,14 @@ SHACL_SAMPLE = 200
 STAGED_FILES = [f"{GRAPH_NAME}.{ext}" for ext in FORMATS] + ["manifest.json"]
 
 
-def build(project: Project, jobs: int | None = None) -> BuildSummary:
+def build(project: Project, jobs: int | None = None,
+          log: Callable[[str], None] | None = None) -> BuildSummary:
     """Validate, then write the graph (Turtle, N-Triples, JSON-LD), a manifest and the query
     stores. Records stream through worker processes to disk, so large corpora fit in memory;
-    everything is staged and moved into place only when every check has passed."""
+    everything is staged and moved into place only when every check has passed. `log` is
+    told each stage as it ends, with its time."""
     import random
+    from concurrent.futures import ThreadPoolExecutor
 
     import pyoxigraph
 
@@ -160,6 +165,12 @@ def build(project: Project, jobs: int | None = None) -> BuildSummary:
     from dta_kg.stream import Context, chunks, class_counts
     from dta_kg.validate import run_qc_store, run_reasoner, run_shacl
     from dta_kg.vocab import review_iri
+
+    started = time.perf_counter()
+
+    def stage(what: str) -> None:
+        if log:
+            log(f"{time.perf_counter() - started:7.1f} s  {what}")
 
     base = load_vocabulary()
     instruments = read_instruments(project.instruments, base)
@@ -187,8 +198,11 @@ def build(project: Project, jobs: int | None = None) -> BuildSummary:
                     nodes.setdefault(node.id, node)
                 edges += chunk.edges
                 per_class.update(chunk.triples_per_class)
+        stage(f"read, checked and mapped {len(paths)} records")
         store = pyoxigraph.Store(str(staging / "oxigraph"))
         store.bulk_load(path=str(nt_path), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        stage("loaded the query store")
+        dumps = ThreadPoolExecutor(1).submit(_dump, store, staging)  # overlaps the checks
         if len(paths) <= SHACL_ALL_UP_TO:
             sample, shacl_scope = paths, f"SHACL and every QC query on all {len(paths)} records"
         else:
@@ -204,14 +218,11 @@ def build(project: Project, jobs: int | None = None) -> BuildSummary:
         else:
             problems += run_qc_store(store, scope="graph") \
                 + run_qc_store(_oxigraph(sampled), scope="sample")
+        stage(f"checked: {shacl_scope}")
+        dumps.result()
+        stage("wrote Turtle and JSON-LD")
         if problems:
             raise ValidationFailed(problems)
-        prefixes = dict(PREFIXES)
-        for ext, fmt in (("ttl", pyoxigraph.RdfFormat.TURTLE),
-                         ("jsonld", pyoxigraph.RdfFormat.JSON_LD)):
-            store.dump(str(staging / f"{GRAPH_NAME}.{ext}"), format=fmt,
-                       from_graph=pyoxigraph.DefaultGraph(),
-                       **({"prefixes": prefixes} if ext == "ttl" else {}))
         triples = len(store)
         store.flush()
         del store
@@ -224,9 +235,19 @@ def build(project: Project, jobs: int | None = None) -> BuildSummary:
             os.replace(staging / name, project.build / name)
             summary.files.append(str(project.build / name))
         summary.files += install_stores(project, staging / "oxigraph", pgraph, vocab, digest)
+        stage("wrote the Cypher database and moved the build into place")
         return summary
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _dump(store, folder: Path) -> None:
+    import pyoxigraph
+
+    for ext, fmt in (("ttl", pyoxigraph.RdfFormat.TURTLE), ("jsonld", pyoxigraph.RdfFormat.JSON_LD)):
+        store.dump(str(folder / f"{GRAPH_NAME}.{ext}"), format=fmt,
+                   from_graph=pyoxigraph.DefaultGraph(),
+                   **({"prefixes": dict(PREFIXES)} if ext == "ttl" else {}))
 
 
 def _oxigraph(triples):

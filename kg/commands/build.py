@@ -9,7 +9,9 @@ from dta_kg.commands.options import project_options
 
 @click.command()
 @project_options
-def build(project):
+@click.option("-v", "--verbose", is_flag=True, help="Print each stage of the build with its time.")
+@click.option("--jobs", type=click.IntRange(1), help="Worker processes [default: one per core].")
+def build(project, verbose, jobs):
     """Validate the records and write the graph to build/ (Turtle, N-Triples, JSON-LD).
 
     Runs the SHACL shapes, the QC violation queries and the OWL RL reasoner; refuses to
@@ -18,11 +20,12 @@ def build(project):
     \b
     Example:
         dta-kg build
-        dta-kg build --records my-records --build-dir out
+        dta-kg build --records my-records --build-dir out -v
     """
     from dta_kg.build import build as run_build
 
-    summary = run_build(project)
+    summary = run_build(project, jobs=jobs,
+                        log=(lambda line: click.echo(line, err=True)) if verbose else None)
     click.echo(f"Built {summary.triples} triples:")
     click.echo(f"  studies {summary.studies}, reviews {summary.reviews}, "
                f"components {summary.components}, instruments {summary.instruments}")
