@@ -120,6 +120,23 @@ def sparql_store(project: Project):
     return pyoxigraph.Store.read_only(str(project.build / OXIGRAPH))
 
 
+def store_triples(store):
+    """Every triple of an Oxigraph store as plain terms (see dta_kg.loaders.ntriples)."""
+    import pyoxigraph
+
+    from dta_kg.loaders.ntriples import Lit
+
+    def plain(term):
+        if isinstance(term, pyoxigraph.Literal):
+            return Lit(term.value, term.datatype.value)
+        if isinstance(term, pyoxigraph.BlankNode):
+            return f"_:{term.value}"
+        return term.value
+
+    return ((plain(q.subject), q.predicate.value, plain(q.object))
+            for q in store.quads_for_pattern(None, None, None))
+
+
 def cypher_connection(project: Project):
     """A connection to the ladybug database, opened read-only."""
     import ladybug

@@ -15,16 +15,13 @@ Notify = Callable[[str], None] | None
 
 
 def load_projection(project: Project, *, include_retracted: bool = False, notify: Notify = None):
-    """The property-graph projection of the built graph (retracted facts left out by default)."""
-    from rdflib import Graph
-
-    from dta_kg.build import GRAPH_NAME
+    """The property-graph projection of the built graph (retracted facts left out by default),
+    read from the Oxigraph store without building an rdflib graph."""
     from dta_kg.projection import project as projection
-    from dta_kg.stores import ensure_fresh
+    from dta_kg.stores import ensure_fresh, sparql_store, store_triples
 
     ensure_fresh(project, notify)
-    graph = Graph().parse(project.build / f"{GRAPH_NAME}.nt", format="nt")
-    return projection(graph, include_retracted=include_retracted)
+    return projection(store_triples(sparql_store(project)), include_retracted=include_retracted)
 
 
 def gap_map_data(project: Project, *, notify: Notify = None) -> dict:
