@@ -13,10 +13,10 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
-from typing import NamedTuple
 
 from playwright.sync_api import sync_playwright
 
+from dta_kg.projection import Edge, Node, PropertyGraph
 from dta_kg.views import render_network
 from dta_kg.views.chromium import launch
 
@@ -25,22 +25,6 @@ VOCAB = {"DTAComponent": 5, "InterventionType": 6, "Instrument": 10, "Subscale":
 FACTS = ["Finding", "ComponentReport", "FactorReport", "InterventionReport", "DesignReport"]
 
 
-class Node(NamedTuple):
-    id: str
-    label: str
-    props: dict
-
-
-class Edge(NamedTuple):
-    source: str
-    target: str
-    type: str
-    props: dict
-
-
-class PropertyGraph(NamedTuple):
-    nodes: list
-    edges: list
 
 
 def synthetic(n: int, seed: int = 7) -> PropertyGraph:

@@ -2,10 +2,10 @@
 
 import json
 import re
-from typing import NamedTuple
 
 import pytest
 
+from dta_kg.projection import Edge, Node, PropertyGraph
 from dta_kg.views import render_focus_pages, render_gap_map, render_network, resolve_focus
 from dta_kg.views.layout import force_layout
 
@@ -17,22 +17,6 @@ BEATTY_DOI = "10.3389/fdgth.2022.847991"
 BEATTY_QUOTE = "measured the bond using the WAI-SR"
 
 
-class Node(NamedTuple):  # stand-in for dta_kg.projection's types
-    id: str
-    label: str
-    props: dict
-
-
-class Edge(NamedTuple):
-    source: str
-    target: str
-    type: str
-    props: dict
-
-
-class PropertyGraph(NamedTuple):
-    nodes: list
-    edges: list
 
 
 def sample_graph() -> PropertyGraph:
