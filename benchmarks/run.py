@@ -63,13 +63,16 @@ def run(cmd: list[str], env: dict | None = None,
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             env={**os.environ, **(env or {})})
-    if timeout is not None:
+    if timeout is not None:  # peak memory is not measured for these
         try:
-            proc.wait(timeout)
+            code = proc.wait(timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
             return timeout, 0.0
+        if code != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr.read().decode()[-2000:]}")
+        return time.perf_counter() - start, 0.0
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
