@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import tempfile
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 
 ALWAYS = {"iri": "STRING", "label": "STRING", "retracted": "BOOLEAN"}
@@ -17,9 +18,9 @@ LIST_SEPARATOR = "\x1f"  # joins a list value in one CSV cell; split again on CO
 CSV_OPTIONS = "(header=true, parallel=false, quote='\"', escape='\"')"
 
 
-def column_type(values: list) -> str:
-    """The table type of a property from its values: BOOLEAN, INT64, DOUBLE, STRING[] or STRING."""
-    kinds = {type(v) for v in values}
+def column_type(kinds: set[type]) -> str:
+    """The table type of a property from its values' types: BOOLEAN, INT64, DOUBLE, STRING[]
+    or STRING."""
     if kinds == {bool}:
         return "BOOLEAN"
     if kinds == {int}:
@@ -31,14 +32,14 @@ def column_type(values: list) -> str:
     return "STRING"
 
 
-def schema(items: list[dict], always: dict[str, str]) -> dict[str, str]:
-    """Column name -> type for property dicts `items`."""
-    values = defaultdict(list)
+def schema(items: Iterable[dict], always: dict[str, str]) -> dict[str, str]:
+    """Column name -> type for property dicts `items` (read once, nothing kept)."""
+    kinds: dict[str, set[type]] = defaultdict(set)
     for props in items:
         for key, value in props.items():
             if value is not None:
-                values[key].append(value)
-    return {**always, **{k: column_type(v) for k, v in sorted(values.items()) if k not in always}}
+                kinds[key].add(type(value))
+    return {**always, **{k: column_type(v) for k, v in sorted(kinds.items()) if k not in always}}
 
 
 def _csv_value(value, kind: str):
@@ -81,23 +82,23 @@ def write_database(pgraph, path: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="dta-kg-cypher-") as tmp:
         folder = Path(tmp)
         for label, nodes in sorted(by_label.items()):
-            cols = schema([{**n.props, "iri": n.id} for n in nodes], ALWAYS)
+            cols = schema((n.props for n in nodes), ALWAYS)
             ddl = ", ".join(f"`{c}` {t}" for c, t in cols.items())
             conn.execute(f"CREATE NODE TABLE `{label}`({ddl}, PRIMARY KEY(iri))")
-            rows = [[_csv_value(n.id if c == "iri" else n.props.get(c), t) for c, t in cols.items()]
-                    for n in nodes]
+            rows = ([_csv_value(n.id if c == "iri" else n.props.get(c), t) for c, t in cols.items()]
+                    for n in nodes)
             _copy(conn, label, cols, rows, folder / f"{label}.csv")
         types = defaultdict(list)
         for (etype, source, target), edges in by_pair.items():
             types[etype].append((source, target, edges))
         for etype, pairs in sorted(types.items()):
-            cols = schema([e.props for _, _, es in pairs for e in es], {})
+            cols = schema((e.props for _, _, es in pairs for e in es), {})
             ddl = ", ".join([f"FROM `{s}` TO `{t}`" for s, t, _ in pairs]
                             + [f"`{c}` {t}" for c, t in cols.items()])
             conn.execute(f"CREATE REL TABLE `{etype}`({ddl})")
             for source, target, edges in pairs:
-                rows = [[e.source, e.target, *(_csv_value(e.props.get(c), t)
-                                               for c, t in cols.items())] for e in edges]
+                rows = ([e.source, e.target, *(_csv_value(e.props.get(c), t)
+                                               for c, t in cols.items())] for e in edges)
                 _copy(conn, etype, {"from": "STRING", "to": "STRING", **cols}, rows,
                       folder / f"{etype}-{source}-{target}.csv", f" (from='{source}', to='{target}')")
     conn.close()
