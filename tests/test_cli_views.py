@@ -216,3 +216,23 @@ def test_docs_escape_every_string(cli, tmp_path):
     ld = re.search(r'<script id="schema.org" type="application/ld\+json">(.*?)</script>',
                    text, re.S).group(1)
     assert PAYLOAD in json.dumps(json.loads(ld), ensure_ascii=False)  # script-safe, still JSON
+
+
+def test_query_run_view_draws_the_studies_the_result_names(cli, tmp_path):
+    page = tmp_path / "bond.html"
+    result = cli("query", "run", "studies", "-p", "component=bond", "-p", "instrument=WAI-SR",
+                 "--format", "json", "--view", page)
+    assert result.exit_code == 0, result.output
+    assert {r["doi"] for r in json.loads(result.stdout)} == WAI_SR_BOND
+    assert_self_contained(page.read_text(encoding="utf-8"))
+    focused = {n["props"].get("doi") for n in nodes_of(page).values() if n.get("focus")}
+    drawn = {n["props"].get("doi") for n in nodes_of(page).values()}
+    assert WAI_SR_BOND <= drawn, focused
+
+
+def test_query_run_view_of_a_result_naming_no_node_is_an_error(cli, tmp_path):
+    result = cli("query", "run", "studies-by-year", "-p", "year_from=2099",
+                 "--view", tmp_path / "prisma.html")
+    assert result.exit_code == 1
+    assert "--view" in result.output and "nothing to draw" in result.output
+    assert not (tmp_path / "prisma.html").exists()

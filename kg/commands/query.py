@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from dta_kg.commands.options import ENDPOINT, GRAPH, format_option, project_options, remote_options
@@ -99,10 +101,12 @@ def show(name, lang):
               help="A parameter value (repeatable); terms by id, label or alternative label.")
 @LANGUAGE
 @RETRACTED
+@click.option("--view", "view_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write an HTML view of the graph around what the result names.")
 @remote_options
 @format_option
 @project_options
-def run(name, params, lang, include_retracted, remote, fmt, project):
+def run(name, params, lang, include_retracted, view_path, remote, fmt, project):
     """Run the named question NAME with its parameters.
 
     With --endpoint it runs unchanged on a SPARQL store, with --neo4j-uri on a Bolt server
@@ -113,6 +117,7 @@ def run(name, params, lang, include_retracted, remote, fmt, project):
         dta-kg query run studies-by-instrument -p instrument=WAI-SR
         dta-kg query run study-evidence -p study=10.3389/fdgth.2022.847991 --lang cypher
         dta-kg query run studies -p component=bond --endpoint http://localhost:7878/query
+        dta-kg query run studies-by-instrument -p instrument=UES --view ues.html
     """
     from dta_kg.queries.catalogue import get
 
@@ -124,7 +129,22 @@ def run(name, params, lang, include_retracted, remote, fmt, project):
         given[key.strip()] = value
     if include_retracted and any(p.name == "include_retracted" for p in get(name).params):
         given["include_retracted"] = "true"
-    _emit(_session(project, remote).named(name, given, _language(lang, remote)), fmt)
+    result = _session(project, remote).named(name, given, _language(lang, remote))
+    _emit(result, fmt)
+    if view_path:
+        click.echo(f"Wrote {_view(project, name, result, view_path, include_retracted)}", err=True)
+
+
+def _view(project, name: str, result, path: Path, include_retracted: bool) -> Path:
+    from dta_kg.errors import DtaKgError
+    from dta_kg.views import render_result
+    from dta_kg.views.source import load_projection
+
+    graph = load_projection(project, include_retracted=include_retracted)
+    try:
+        return render_result(graph, result.rows, path, title=f"dta-kg: {name}")
+    except KeyError as exc:
+        raise DtaKgError(f"--view: {exc.args[0]}; nothing to draw") from exc
 
 
 @click.command()
