@@ -204,11 +204,13 @@ def build(project: Project, jobs: int | None = None,
         stage("loaded the query store")
         dumps = ThreadPoolExecutor(1).submit(_dump, store, staging)  # overlaps the checks
         if len(paths) <= SHACL_ALL_UP_TO:
-            sample, shacl_scope = paths, f"SHACL and every QC query on all {len(paths)} records"
+            sample, shacl_scope = paths, (f"the SHACL shapes and every QC query on the whole "
+                                          f"graph ({len(paths)} records)")
         else:
             sample = random.Random(0).sample(paths, SHACL_SAMPLE)
-            shacl_scope = (f"SHACL and the term QC queries on a random sample of {SHACL_SAMPLE} of "
-                           f"{len(paths)} records (with the ontology and the review)")
+            shacl_scope = (f"the SHACL shapes and the term QC queries on a random sample of "
+                           f"{SHACL_SAMPLE} of {len(paths)} records (with the ontology and the "
+                           "review), the other QC queries on the whole graph")
         seen: set[str] = set()
         sampled = head + [t for path in sample
                           for t in study_triples(read_study(path, vocab), r, seen)]
