@@ -25,6 +25,7 @@ CHECKS = {
     "doi": "DOIs whose form is suspicious for their publisher",
     "provenance": "Provenance of studies and facts",
     "factor": "Factors linked to no component",
+    "note": "Discrepancies in the review that curators noted in the records",
 }
 NEAR_MISS = 0.8  # difflib ratio above which two different spellings are one name misspelt
 _NAME = r"[A-Z][A-Za-z'’-]+"
@@ -288,9 +289,17 @@ def factor_checks(corpus: Corpus) -> list[Notice]:
                    "which component they affect", curated=len(loose), details=tuple(loose))]
 
 
+def note_checks(corpus: Corpus) -> list[Notice]:
+    """The curator notes of the records: what a curator found amiss in the review itself."""
+    return [Notice("note", "warning", f"{s.doi}#{n.id}", n.note,
+                   details=(f"{n.evidence.section}: \"{n.evidence.quote}\"",))
+            for s in corpus.studies for n in active(s).get("CuratorNote", [])]
+
+
 def audit_corpus(corpus: Corpus) -> list[Notice]:
     return [*count_checks(corpus), *prisma_checks(corpus), *name_checks(corpus),
-            *doi_checks(corpus), *provenance_checks(corpus), *factor_checks(corpus)]
+            *doi_checks(corpus), *provenance_checks(corpus), *factor_checks(corpus),
+            *note_checks(corpus)]
 
 
 def audit(project: Project) -> list[Notice]:
