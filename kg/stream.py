@@ -7,6 +7,7 @@ build streams the chunks to disk, so no process holds the whole graph.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Iterator
@@ -87,8 +88,19 @@ def chunks(paths: list[Path], context: Context, jobs: int | None = None) -> Iter
         results = (emit(g, context) for g in groups)
         yield from _unique(results, seen)
         return
-    with ProcessPoolExecutor(jobs, initializer=_start, initargs=(context,)) as pool:
+    pool = ProcessPoolExecutor(jobs, mp_context=_workers(), initializer=_start, initargs=(context,))
+    try:
         yield from _unique(pool.map(emit, groups), seen)
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _workers() -> multiprocessing.context.BaseContext:
+    """Workers forked from a fresh server process, never from this one: a fork of a process
+    whose native libraries (ladybug, pyoxigraph) run threads can deadlock in the child."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
 
 
 def _unique(results, seen: dict[str, str]) -> Iterator[Chunk]:

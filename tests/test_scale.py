@@ -83,3 +83,45 @@ def test_help_imports_no_heavy_module():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+WORKERS_AFTER_LADYBUG = '''
+import gc, sys
+from pathlib import Path
+import ladybug
+from dta_kg import stream
+from dta_kg.build import build
+from dta_kg.synthetic import generate
+
+original = stream.chunks
+
+
+def chunks_beside_ladybug_garbage(*args, **kwargs):
+    """Leave ladybug objects in a reference cycle that a forked child would collect."""
+    gc.disable()
+    db = ladybug.Database(sys.argv[1] + "/ladybug")
+    conn = ladybug.Connection(db)
+    conn.execute("CREATE NODE TABLE N(id STRING, PRIMARY KEY(id))")
+    cycle = [db, conn]
+    cycle.append(cycle)
+    del db, conn, cycle
+    gc.enable()
+    return original(*args, **kwargs)
+
+
+if __name__ == "__main__":
+    project = generate(Path(sys.argv[1]) / "corpus", 60, seed=3)
+    stream.chunks = chunks_beside_ladybug_garbage
+    stream.CHUNK, stream.IN_PROCESS = 10, 0
+    print(build(project, jobs=2).studies)
+'''
+
+
+def test_workers_start_clean_while_ladybug_threads_run(tmp_path):
+    """Workers forked from a process with ladybug's threads deadlocked in CI; they must not."""
+    script = tmp_path / "build_beside_ladybug.py"
+    script.write_text(WORKERS_AFTER_LADYBUG)
+    done = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["60"]
