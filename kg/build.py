@@ -45,8 +45,12 @@ class BuildSummary:
 
 def input_files(project: Project) -> list[Path]:
     """Every file the graph is built from, in a fixed order (for the content hash)."""
-    inputs = [project.review, *study_paths(project), ONTOLOGY, SHAPES,
-              *sorted(QC_DIR.glob("*.rq"))]
+    return [project.review, *study_paths(project), *shared_inputs(project)]
+
+
+def shared_inputs(project: Project) -> list[Path]:
+    """The input files besides the review and the study records."""
+    inputs = [ONTOLOGY, SHAPES, *sorted(QC_DIR.glob("*.rq"))]
     if project.instruments.exists():
         inputs.append(project.instruments)
     return inputs

@@ -165,11 +165,10 @@ class Session:
                 raise UnknownTerm("study DOI", text, difflib.get_close_matches(
                     doi, list(self.dois), n=5, cutoff=0.3) or sorted(self.dois)[:5])
             return study_iri(doi)
-        if kind == "factor":
+        if kind == "factor":  # checked against every factor name only when nothing matched
             wanted = words(text)
-            if not wanted.strip() or not any(wanted in words(n) for n in self.factor_names):
-                raise UnknownTerm("factor", text, difflib.get_close_matches(
-                    text.lower(), self.factor_names, n=5, cutoff=0.3) or self.factor_names[:5])
+            if not wanted.strip():
+                self.unknown_factor(text)
             return wanted
         if kind == "integer":
             try:
@@ -182,6 +181,13 @@ class Session:
                 raise DtaKgError(f"parameter {name}: '{text}' is not true or false")
             return flag in ("true", "yes", "1")
         return text
+
+    def unknown_factor(self, text: str) -> None:
+        """Raise UnknownTerm for `text` unless it is words of some factor label or theme."""
+        wanted = words(text)
+        if not wanted.strip() or not any(wanted in words(n) for n in self.factor_names):
+            raise UnknownTerm("factor", text, difflib.get_close_matches(
+                text.lower(), self.factor_names, n=5, cutoff=0.3) or self.factor_names[:5])
 
     def bind(self, query: NamedQuery, given: dict[str, str]) -> dict:
         """Every parameter of `query`: given, defaulted or None (optional); resolved."""
@@ -201,9 +207,15 @@ class Session:
         query = get(name)
         values = self.bind(query, given)
         if lang == "cypher":
-            return self.cypher(query.text("cypher", values), values)
-        return self.sparql(query.text("sparql", values), sparql_bindings(query, values),
-                           hidden=tuple(p.name for p in query.params))
+            result = self.cypher(query.text("cypher", values), values)
+        else:
+            result = self.sparql(query.text("sparql", values), sparql_bindings(query, values),
+                                 hidden=tuple(p.name for p in query.params))
+        if not result.rows:  # a factor is looked up only when it matched nothing
+            for p in query.params:
+                if p.type == "factor" and given.get(p.name) is not None:
+                    self.unknown_factor(str(given[p.name]))
+        return result
 
 
 def sparql_bindings(query: NamedQuery, values: dict) -> dict:

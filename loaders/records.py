@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -282,8 +283,20 @@ def read_review(path: Path, vocab: Vocabulary) -> Review:
     )
 
 
+def study_names(folder: Path) -> list[str]:
+    """The names of the study record files in `folder` (`*.yaml`, hidden ones left out),
+    sorted. Sorting text rather than paths keeps this fast at 100,000 records."""
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(e.name for e in entries
+                          if e.name.endswith(".yaml") and not e.name.startswith(".") and e.is_file())
+    except FileNotFoundError:
+        return []
+
+
 def study_paths(project: Project) -> list[Path]:
-    return sorted(project.studies.glob("*.yaml"))
+    folder = project.studies
+    return [folder / name for name in study_names(folder)]
 
 
 def read_studies(paths: Iterable[Path], vocab: Vocabulary) -> tuple[Study, ...]:

@@ -20,6 +20,13 @@ def test_json_is_a_list_of_objects_in_column_order():
     assert render([], "json") == "[]"
 
 
+def test_json_puts_one_row_on_each_line():
+    lines = render(ROWS, "json", ["study", "tags"]).splitlines()
+    assert lines[0] == "[" and lines[-1] == "]"
+    assert [json.loads(line.rstrip(",")) for line in lines[1:-1]] == [
+        {"study": "Beatty et al 2022", "tags": ["a", "b"]}, {"study": "He | et al", "tags": []}]
+
+
 @pytest.mark.parametrize("fmt,delimiter", [("csv", ","), ("tsv", "\t")])
 def test_csv_and_tsv_flatten_values(fmt, delimiter):
     rows = list(csv.reader(io.StringIO(render(ROWS, fmt)), delimiter=delimiter))
