@@ -155,17 +155,19 @@ def build(project: Project, jobs: int | None = None,
     everything is staged and moved into place only when every check has passed. `log` is
     told each stage as it ends, with its time."""
     import random
+    import resource
     from concurrent.futures import ThreadPoolExecutor
 
     import pyoxigraph
 
+    from dta_kg.cypher_store import write_database
     from dta_kg.loaders.ntriples import nt_line
     from dta_kg.loaders.records import read_review, read_study
     from dta_kg.loaders.triples import curated_term_triples, review_triples, study_triples
     from dta_kg.loaders.vocabulary import read_instruments
     from dta_kg.projection import PropertyGraph, plain_triples
     from dta_kg.projection import project as projection
-    from dta_kg.stores import install_stores
+    from dta_kg.stores import LADYBUG, LADYBUG_FILE, install_stores
     from dta_kg.stream import Context, chunks, class_counts
     from dta_kg.validate import run_qc_store, run_reasoner, run_shacl
     from dta_kg.vocab import review_iri
@@ -174,7 +176,8 @@ def build(project: Project, jobs: int | None = None,
 
     def stage(what: str) -> None:
         if log:
-            log(f"{time.perf_counter() - started:7.1f} s  {what}")
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+            log(f"{time.perf_counter() - started:7.1f} s  {peak:6.0f} MB peak  {what}")
 
     base = load_vocabulary()
     instruments = read_instruments(project.instruments, base)
@@ -203,10 +206,17 @@ def build(project: Project, jobs: int | None = None,
                 edges += chunk.edges
                 per_class.update(chunk.triples_per_class)
         stage(f"read, checked and mapped {len(paths)} records")
+        dumps = ThreadPoolExecutor(1)
+        dumped = dumps.submit(_dump, nt_path, staging)  # overlaps everything that follows
+        pgraph = PropertyGraph(sorted(nodes.values(), key=lambda n: n.id), edges)
+        summary = _summary(pgraph, per_class)
+        (staging / LADYBUG).mkdir()
+        write_database(pgraph, staging / LADYBUG / LADYBUG_FILE)
+        del pgraph, nodes, edges  # freed before the bulk load, which takes its own memory
+        stage("wrote the Cypher database")
         store = pyoxigraph.Store(str(staging / "oxigraph"))
         store.bulk_load(path=str(nt_path), format=pyoxigraph.RdfFormat.N_TRIPLES)
         stage("loaded the query store")
-        dumps = ThreadPoolExecutor(1).submit(_dump, store, staging)  # overlaps the checks
         if len(paths) <= SHACL_ALL_UP_TO:
             sample, shacl_scope = paths, (f"the SHACL shapes and every QC query on the whole "
                                           f"graph ({len(paths)} records)")
@@ -225,35 +235,36 @@ def build(project: Project, jobs: int | None = None,
             problems += run_qc_store(store, scope="graph") \
                 + run_qc_store(_oxigraph(sampled), scope="sample")
         stage(f"checked: {shacl_scope}")
-        dumps.result()
+        dumped.result()
+        dumps.shutdown()
         stage("wrote Turtle and JSON-LD")
         if problems:
             raise ValidationFailed(problems)
-        triples = len(store)
+        summary.triples, summary.validation = len(store), shacl_scope
         store.flush()
         del store
-        pgraph = PropertyGraph(sorted(nodes.values(), key=lambda n: n.id), edges)
-        summary = _summary(pgraph, triples, per_class, shacl_scope)
         digest = content_hash(project)
         manifest = {"content_hash": digest, "ontology": DTA, **summary.as_dict()}
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         for name in STAGED_FILES:
             os.replace(staging / name, project.build / name)
             summary.files.append(str(project.build / name))
-        summary.files += install_stores(project, staging / "oxigraph", pgraph, vocab, digest)
-        stage("wrote the Cypher database and moved the build into place")
+        summary.files += install_stores(project, staging / "oxigraph", staging / LADYBUG, vocab,
+                                        digest)
+        stage("moved the build into place")
         return summary
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _dump(store, folder: Path) -> None:
+def _dump(nt_path: Path, folder: Path) -> None:
+    """Turtle and JSON-LD beside the N-Triples, streamed from it (faster than from the store)."""
     import pyoxigraph
 
     for ext, fmt in (("ttl", pyoxigraph.RdfFormat.TURTLE), ("jsonld", pyoxigraph.RdfFormat.JSON_LD)):
-        store.dump(str(folder / f"{GRAPH_NAME}.{ext}"), format=fmt,
-                   from_graph=pyoxigraph.DefaultGraph(),
-                   **({"prefixes": dict(PREFIXES)} if ext == "ttl" else {}))
+        pyoxigraph.serialize(pyoxigraph.parse(path=str(nt_path), format=pyoxigraph.RdfFormat.N_TRIPLES),
+                             output=str(folder / f"{GRAPH_NAME}.{ext}"), format=fmt,
+                             **({"prefixes": dict(PREFIXES)} if ext == "ttl" else {}))
 
 
 def _oxigraph(triples):
@@ -278,12 +289,13 @@ FACT_LABELS = ("ComponentReport", "Finding", "FactorReport", "DesignReport", "Po
                "InterventionReport", "CuratorNote", "ReviewClaim")
 
 
-def _summary(pgraph, triples: int, per_class: Counter, shacl_scope: str) -> BuildSummary:
+def _summary(pgraph, per_class: Counter) -> BuildSummary:
+    """The counts of the build, from its projection (triples and checks are added later)."""
     kinds = Counter(n.label for n in pgraph.nodes)
     facts = [n for n in pgraph.nodes if n.label in FACT_LABELS]
     return BuildSummary(
         studies=kinds["Study"], reviews=kinds["IntegrativeReview"],
         components=kinds["DTAComponent"], instruments=kinds["Instrument"],
         findings=kinds["Finding"], factor_reports=kinds["FactorReport"], facts=len(facts),
-        facts_with_evidence=sum(1 for n in facts if n.props.get("quote")), triples=triples,
-        triples_per_class=dict(sorted(per_class.items())), validation=shacl_scope)
+        facts_with_evidence=sum(1 for n in facts if n.props.get("quote")),
+        triples_per_class=dict(sorted(per_class.items())))

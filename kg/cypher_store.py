@@ -16,6 +16,7 @@ from pathlib import Path
 ALWAYS = {"iri": "STRING", "label": "STRING", "retracted": "BOOLEAN"}
 LIST_SEPARATOR = "\x1f"  # joins a list value in one CSV cell; split again on COPY
 CSV_OPTIONS = "(header=true, parallel=false, quote='\"', escape='\"')"
+BUFFER_POOL = 1 << 30  # bytes; ladybug's default, most of the machine's memory, competes with the build
 
 
 def column_type(kinds: set[type]) -> str:
@@ -70,7 +71,7 @@ def write_database(pgraph, path: Path) -> None:
     """Create the ladybug database at `path` (a file) from the projection `pgraph`."""
     import ladybug
 
-    db = ladybug.Database(str(path))
+    db = ladybug.Database(str(path), buffer_pool_size=BUFFER_POOL)
     conn = ladybug.Connection(db)
     label_of = {n.id: n.label for n in pgraph.nodes}
     by_label = defaultdict(list)

@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 from dta_kg.loaders.ntriples import Lit, Triple
 from dta_kg.vocab import DTA, PREFIXES, local_name
@@ -41,14 +42,14 @@ SKIPPED_PREDICATES = {PREFIXES["dcterms"] + "creator", PREFIXES["bibo"] + "autho
                       PREFIXES["skos"] + "inScheme"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Node:
     id: str
     label: str
     props: dict = field(default_factory=dict, hash=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Edge:
     source: str
     target: str
@@ -65,8 +66,9 @@ class PropertyGraph:
         return next((n for n in self.nodes if n.id == node_id), None)
 
 
+@cache
 def edge_type(predicate: str) -> str:
-    """'aboutStudy' -> 'ABOUT_STUDY'."""
+    """'aboutStudy' -> 'ABOUT_STUDY' (one string per type, shared by all its edges)."""
     name = local_name(predicate)
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).upper().replace("-", "_")
 

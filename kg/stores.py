@@ -65,16 +65,15 @@ def _replace_dir(target: Path, fill: Callable[[Path], None]) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def install_stores(project: Project, staged_oxigraph: Path, pgraph, vocab: Vocabulary,
-                   content_hash: str) -> list[str]:
-    """Move the staged Oxigraph store into build/, write `pgraph` into ladybug and cache the
-    vocabulary (ontology and curator-added terms), then stamp the stores as fresh."""
+def install_stores(project: Project, staged_oxigraph: Path, staged_ladybug: Path,
+                   vocab: Vocabulary, content_hash: str) -> list[str]:
+    """Move the staged Oxigraph and ladybug stores into build/ and cache the vocabulary
+    (ontology and curator-added terms), then stamp the stores as fresh."""
     from dta_kg.build import write_atomic
-    from dta_kg.cypher_store import write_database
 
-    _replace_dir(project.build / OXIGRAPH, lambda folder: (folder.rmdir(),
-                                                            os.replace(staged_oxigraph, folder)))
-    _replace_dir(project.build / LADYBUG, lambda folder: write_database(pgraph, folder / LADYBUG_FILE))
+    for name, staged in ((OXIGRAPH, staged_oxigraph), (LADYBUG, staged_ladybug)):
+        _replace_dir(project.build / name,
+                     lambda folder, staged=staged: (folder.rmdir(), os.replace(staged, folder)))
     terms = [asdict(t) for t in vocab.terms.values()]
     write_atomic(project.build / VOCABULARY, json.dumps(terms, indent=1).encode())
     _write_stamp(project, content_hash)
