@@ -18,6 +18,7 @@ from dta_kg.loaders.records import read_corpus, study_paths
 from dta_kg.loaders.triples import corpus_triples
 from dta_kg.loaders.vocabulary import load_vocabulary
 from dta_kg.paths import ONTOLOGY, QC_DIR, SHAPES, Project
+from dta_kg.validate import qc_queries
 from dta_kg.vocab import DTA, PREFIXES, local_name
 
 GRAPH_NAME = "dta-kg"
@@ -162,14 +163,14 @@ def build(project: Project, jobs: int | None = None,
 
     from dta_kg.cypher_store import write_database
     from dta_kg.loaders.ntriples import nt_line
-    from dta_kg.loaders.records import read_review, read_study
-    from dta_kg.loaders.triples import curated_term_triples, review_triples, study_triples
+    from dta_kg.loaders.records import read_review
+    from dta_kg.loaders.triples import curated_term_triples, review_triples
     from dta_kg.loaders.vocabulary import read_instruments
     from dta_kg.projection import PropertyGraph, plain_triples
     from dta_kg.projection import project as projection
     from dta_kg.stores import LADYBUG, LADYBUG_FILE, install_stores
     from dta_kg.stream import Context, chunks, class_counts
-    from dta_kg.validate import run_qc_store, run_reasoner, run_shacl
+    from dta_kg.validate import run_qc_store
     from dta_kg.vocab import review_iri
 
     started = time.perf_counter()
@@ -214,26 +215,21 @@ def build(project: Project, jobs: int | None = None,
         write_database(pgraph, staging / LADYBUG / LADYBUG_FILE)
         del pgraph, nodes, edges  # freed before the bulk load, which takes its own memory
         stage("wrote the Cypher database")
-        store = pyoxigraph.Store(str(staging / "oxigraph"))
-        store.bulk_load(path=str(nt_path), format=pyoxigraph.RdfFormat.N_TRIPLES)
-        stage("loaded the query store")
         if len(paths) <= SHACL_ALL_UP_TO:
             sample, shacl_scope = paths, (f"the SHACL shapes and every QC query on the whole "
                                           f"graph ({len(paths)} records)")
         else:
             sample = random.Random(0).sample(paths, SHACL_SAMPLE)
-            shacl_scope = (f"the SHACL shapes and the term QC queries on a random sample of "
-                           f"{SHACL_SAMPLE} of {len(paths)} records (with the ontology and the "
-                           "review), the other QC queries on the whole graph")
-        seen: set[str] = set()
-        sampled = head + [t for path in sample
-                          for t in study_triples(read_study(path, vocab), r, seen)]
-        problems = run_shacl(_rdflib_graph(sampled)) + run_reasoner(ontology)
-        if sample is paths:
-            problems += run_qc_store(store)
-        else:
-            problems += run_qc_store(store, scope="graph") \
-                + run_qc_store(_oxigraph(sampled), scope="sample")
+            shacl_scope = qc_scope_text(len(paths))
+        checks = ThreadPoolExecutor(1)  # needs no store, so it overlaps the bulk load
+        sample_checked = checks.submit(_check_sample, head, sample, vocab, r, ontology,
+                                       whole=sample is paths)
+        store = pyoxigraph.Store(str(staging / "oxigraph"))
+        store.bulk_load(path=str(nt_path), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        stage("loaded the query store")
+        problems = run_qc_store(store, scope=None if sample is paths else "graph", threads=2)
+        problems += sample_checked.result()
+        checks.shutdown()
         stage(f"checked: {shacl_scope}")
         dumped.result()
         dumps.shutdown()
@@ -255,6 +251,36 @@ def build(project: Project, jobs: int | None = None,
         return summary
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def qc_scope_text(records: int) -> str:
+    """What a build of more than SHACL_ALL_UP_TO records checks, and on what."""
+    scopes: dict[str, list[str]] = {}
+    for q in qc_queries():
+        scopes.setdefault(q.scope, []).append(q.name)
+    def queries(scope: str) -> str:
+        names = scopes.get(scope, [])
+        return f"QC {'query' if len(names) == 1 else 'queries'} {', '.join(names)}"
+
+    return (f"the SHACL shapes and the {queries('sample')} on a random sample of {SHACL_SAMPLE} "
+            f"of {records} records (with the ontology and the review); the {queries('graph')} "
+            "on the whole graph")
+
+
+def _check_sample(head: list, paths: list[Path], vocab, review: str, ontology,
+                  whole: bool) -> list[str]:
+    """SHACL on the records `paths` with the ontology and the review, OWL RL on the ontology
+    alone and, when `paths` are a sample, the sample-scope QC queries on them."""
+    from dta_kg.loaders.records import read_study
+    from dta_kg.loaders.triples import study_triples
+    from dta_kg.validate import run_qc_store, run_reasoner, run_shacl
+
+    seen: set[str] = set()
+    triples = head + [t for path in paths for t in study_triples(read_study(path, vocab), review, seen)]
+    problems = run_shacl(_rdflib_graph(triples)) + run_reasoner(ontology)
+    if not whole:
+        problems += run_qc_store(_oxigraph(triples), scope="sample")
+    return problems
 
 
 def _dump(nt_path: Path, folder: Path) -> None:

@@ -48,18 +48,25 @@ def run_qc(graph, qc_dir: Path = QC_DIR, limit: int = 20) -> list[str]:
 
 
 def run_qc_store(store, qc_dir: Path = QC_DIR, limit: int = 20,
-                 scope: str | None = None) -> list[str]:
-    """The violation queries (of one `scope`, or all) run on an Oxigraph store."""
+                 scope: str | None = None, threads: int = 1) -> list[str]:
+    """The violation queries (of one `scope`, or all) run on an Oxigraph store, on `threads`
+    threads at once (Oxigraph evaluates without holding Python's lock)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    chosen = [q for q in qc_queries(qc_dir) if not scope or q.scope == scope]
+    with ThreadPoolExecutor(max(1, threads)) as pool:
+        found = pool.map(lambda q: _violations(store, q, limit), chosen)
+        return [line for lines in found for line in lines]
+
+
+def _violations(store, q: QcQuery, limit: int) -> list[str]:
     problems = []
-    for q in qc_queries(qc_dir):
-        if scope and q.scope != scope:
-            continue
-        for i, row in enumerate(store.query(q.text, use_default_graph_as_union=True)):
-            if i >= limit:
-                problems.append(f"{q.name}: ... more rows")
-                break
-            focus, message = (_cell(row, name) for name in ("focus", "message"))
-            problems.append(f"{q.name} (rule: {q.rule}): {focus} {message}".rstrip())
+    for i, row in enumerate(store.query(q.text, use_default_graph_as_union=True)):
+        if i >= limit:
+            problems.append(f"{q.name}: ... more rows")
+            break
+        focus, message = (_cell(row, name) for name in ("focus", "message"))
+        problems.append(f"{q.name} (rule: {q.rule}): {focus} {message}".rstrip())
     return problems
 
 

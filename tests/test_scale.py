@@ -9,6 +9,7 @@ import sys
 import pytest
 from rdflib import Graph
 
+from dta_kg import build as build_module
 from dta_kg import stream
 from dta_kg.build import build
 from dta_kg.loaders.yaml_io import read_yaml
@@ -16,6 +17,7 @@ from dta_kg.naive import naive_named
 from dta_kg.projection import project
 from dta_kg.query import Session
 from dta_kg.synthetic import SYNTHETIC, generate
+from dta_kg.validate import qc_queries
 
 HEAVY = ("rdflib", "pyshacl", "owlrl", "networkx", "pyvis", "neo4j", "pyoxigraph", "ladybug")
 QUESTIONS = [("studies-by-component", {"component": "bond"}),
@@ -26,12 +28,15 @@ QUESTIONS = [("studies-by-component", {"component": "bond"}),
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory):
-    """200 synthetic studies built through worker processes, in chunks of 40."""
+    """200 synthetic studies built through worker processes, in chunks of 40, and checked as a
+    large corpus is: SHACL on a sample of 30."""
     target = tmp_path_factory.mktemp("synthetic")
     project = generate(target, 200, seed=7)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(stream, "CHUNK", 40)
         mp.setattr(stream, "IN_PROCESS", 0)
+        mp.setattr(build_module, "SHACL_ALL_UP_TO", 100)
+        mp.setattr(build_module, "SHACL_SAMPLE", 30)
         summary = build(project, jobs=2)
     return project, summary
 
@@ -45,6 +50,15 @@ def test_generator_writes_records_shaped_like_the_curated_ones(synthetic, corpus
     curated = sum(len(s.factors) for s in corpus.studies) / len(corpus.studies)
     synthetic_mean = sum(len(r.get("factors", [])) for r in records) / len(records)
     assert abs(synthetic_mean - curated) < 1.0
+
+
+def test_a_large_build_says_which_checks_ran_on_the_sample_and_which_on_the_whole_graph(synthetic):
+    _, summary = synthetic
+    sample, graph = summary.validation.split("; ")
+    assert "random sample of 30 of 200 records" in sample and graph.endswith("on the whole graph")
+    for q in qc_queries():
+        assert (q.name in sample) != (q.name in graph), q.name
+        assert q.name in (sample if q.scope == "sample" else graph), q.name
 
 
 def test_query_store_and_turtle_give_the_same_answers(synthetic):
@@ -89,6 +103,7 @@ WORKERS_AFTER_LADYBUG = '''
 import gc, sys
 from pathlib import Path
 import ladybug
+from dta_kg import build as build_module
 from dta_kg import stream
 from dta_kg.build import build
 from dta_kg.synthetic import generate
