@@ -38,9 +38,9 @@ def render(rows: list[dict], fmt: str, columns: list[str] | None = None) -> str:
     """`rows` in format `fmt`; `columns` fixes the column order (and the header of no rows)."""
     cols = columns_of(rows, columns)
     if fmt == "json":  # one row per line: readable, and encoded in C at any size
-        lines = ",\n".join("  " + json.dumps({c: r.get(c) for c in cols}, ensure_ascii=False,
-                                             default=str) for r in rows)
-        return f"[\n{lines}\n]" if rows else "[]"
+        encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+        lines = ",\n  ".join(encode({c: r.get(c) for c in cols}) for r in rows)
+        return f"[\n  {lines}\n]" if rows else "[]"
     if fmt in ("csv", "tsv"):
         out = io.StringIO()
         writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")

@@ -9,13 +9,21 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
 from dta_kg.errors import DtaKgError, UnknownTerm
 from dta_kg.paths import Project
 from dta_kg.queries.catalogue import NamedQuery, Param, get
-from dta_kg.stores import cypher_connection, ensure_fresh, sparql_store, vocabulary
+from dta_kg.stores import (
+    cypher_connection,
+    ensure_fresh,
+    is_fresh,
+    sparql_store,
+    stores_present,
+    vocabulary,
+)
 from dta_kg.terms import KINDS
 from dta_kg.vocab import DTA, PREFIXES, normalise_doi, study_iri
 
@@ -24,6 +32,9 @@ INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNeg
                               "positiveInteger", "negativeInteger", "nonPositiveInteger",
                               "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
 DECIMALS = {XSD + t for t in ("decimal", "double", "float")}
+# ladybug column types whose values come out as plain Python values
+SCALARS = {"STRING", "BOOL", "INT64", "INT32", "INT16", "INT8", "UINT64", "UINT32", "UINT16",
+           "UINT8", "DOUBLE", "FLOAT", "SERIAL"}
 # SPARQL Update keywords, as whole words outside IRIs, strings, comments and prefixed names
 _UPDATE = re.compile(r"(?<![\w?$:])(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)"
                      r"(?![\w:])", re.IGNORECASE)
@@ -92,11 +103,47 @@ def cypher_value(value):
 
 
 class Session:
-    """One command's access to a project's stores: checked fresh once, opened when needed."""
+    """One command's access to a project's stores, opened when needed.
+
+    Missing stores are built at once. Existing ones are checked for freshness on a thread while
+    the first query runs on them (the check stats every input file, which takes a third of a
+    second at 100,000 records); if they were stale, the project is rebuilt and the query run
+    again, so no stale answer is ever returned.
+    """
+
+    _check: Future | None = None  # the freshness check, until the first query has used it
 
     def __init__(self, project: Project, notify: Callable[[str], None] | None = None):
-        ensure_fresh(project, notify)
-        self.project = project
+        self.project, self.notify = project, notify
+        if stores_present(project):
+            pool = ThreadPoolExecutor(1)
+            self._check = pool.submit(is_fresh, project)
+            pool.shutdown(wait=False)  # the check runs on; the pool takes no more work
+        else:
+            ensure_fresh(project, notify)
+
+    def _checked(self, run: Callable[[], Result]) -> Result:
+        """`run()`, answered only once the stores are known fresh. An error raised before that
+        waits for the check too: a stale vocabulary can refuse a term the records now define."""
+        check, self._check = self._check, None
+        if check is None:
+            return run()
+        try:
+            result = run()
+        except DtaKgError:
+            if check.result():
+                raise
+        else:
+            if check.result():
+                return result
+        self._reopen()
+        return run()
+
+    def _reopen(self) -> None:
+        """Rebuild the stale project and forget the stores opened before."""
+        for name in ("store", "connection", "vocabulary", "dois", "factor_names"):
+            self.__dict__.pop(name, None)
+        ensure_fresh(self.project, self.notify)
 
     @cached_property
     def store(self):
@@ -122,6 +169,9 @@ class Session:
 
     def sparql(self, text: str, bindings: dict | None = None, hidden: tuple[str, ...] = ()) -> Result:
         """Run a read-only SPARQL query; `bindings` substitute variables, `hidden` are dropped."""
+        return self._checked(lambda: self._sparql(text, bindings, hidden))
+
+    def _sparql(self, text: str, bindings: dict | None, hidden: tuple[str, ...]) -> Result:
         import pyoxigraph
 
         if is_update(text):
@@ -144,6 +194,9 @@ class Session:
 
     def cypher(self, text: str, params: dict | None = None) -> Result:
         """Run a Cypher query on the embedded database (opened read-only)."""
+        return self._checked(lambda: self._cypher(text, params))
+
+    def _cypher(self, text: str, params: dict | None) -> Result:
         try:
             answer = self.connection.execute(text, params or {})
         except RuntimeError as exc:
@@ -151,6 +204,8 @@ class Session:
         if isinstance(answer, list):  # several statements: the last one answers
             answer = answer[-1]
         cols = answer.get_column_names()
+        if set(answer.get_column_data_types()) <= SCALARS:  # nothing to convert
+            return Result(cols, [dict(zip(cols, row, strict=True)) for row in answer.get_all()])
         return Result(cols, [dict(zip(cols, map(cypher_value, row), strict=True))
                              for row in answer.get_all()])
 
@@ -204,6 +259,9 @@ class Session:
 
     def named(self, name: str, given: dict[str, str], lang: str = "sparql") -> Result:
         """Run the named query `name` in `lang` with parameters `given` as text."""
+        return self._checked(lambda: self._named(name, given, lang))
+
+    def _named(self, name: str, given: dict[str, str], lang: str) -> Result:
         query = get(name)
         values = self.bind(query, given)
         if lang == "cypher":

@@ -80,6 +80,11 @@ def install_stores(project: Project, staged_oxigraph: Path, staged_ladybug: Path
     return [str(project.build / name) for name in (OXIGRAPH, LADYBUG, VOCABULARY)]
 
 
+def stores_present(project: Project) -> bool:
+    """True when the stamp and every store exist (fresh or not)."""
+    return all((project.build / name).exists() for name in (STAMP, OXIGRAPH, LADYBUG, VOCABULARY))
+
+
 def is_fresh(project: Project) -> bool:
     """True when every store exists and was written from the current inputs."""
     from dta_kg.build import content_hash
@@ -88,7 +93,7 @@ def is_fresh(project: Project) -> bool:
         stamp = json.loads((project.build / STAMP).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    if not all((project.build / name).exists() for name in (OXIGRAPH, LADYBUG, VOCABULARY)):
+    if not stores_present(project):
         return False
     if stamp.get("inputs") == inputs_signature(project):
         return True

@@ -44,11 +44,22 @@ def missing(what: str) -> NoReturn:
     pytest.skip(message)
 
 
+def free_ports(count: int) -> list[int]:
+    """`count` distinct TCP ports that are free on 127.0.0.1 right now (all held at once while
+    they are chosen, so the kernel cannot hand out one twice)."""
+    socks = [socket.socket() for _ in range(count)]
+    try:
+        for sock in socks:
+            sock.bind((HOST, 0))
+        return [sock.getsockname()[1] for sock in socks]
+    finally:
+        for sock in socks:
+            sock.close()
+
+
 def free_port() -> int:
     """A TCP port that is free on 127.0.0.1 right now (in the current network namespace)."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+    return free_ports(1)[0]
 
 
 def port_open(port: int, host: str = HOST) -> bool:
@@ -262,31 +273,43 @@ class Virtuoso:
         return port_open(self.sql_port) and http_ok(self.sparql_url + "?query=ASK%7B%7D")
 
 
-def start_virtuoso(workdir: Path) -> Virtuoso:
+def start_virtuoso(workdir: Path, attempts: int = 2) -> Virtuoso:
     """A Virtuoso instance of its own in ``workdir``, both ports bound to 127.0.0.1.
 
     The new database's dba password ("dba") is changed with isql-vt, and a user with the
-    SPARQL_UPDATE role is made for /sparql-graph-crud-auth (digest authentication).
+    SPARQL_UPDATE role is made for /sparql-graph-crud-auth (digest authentication). A start
+    that fails is tried once more, on new ports and a new database.
     """
+    for attempt in range(1, attempts):
+        with contextlib.suppress(pytest.fail.Exception):
+            return _start_virtuoso(workdir / f"start-{attempt}")
+    return _start_virtuoso(workdir / f"start-{attempts}")
+
+
+def _start_virtuoso(workdir: Path) -> Virtuoso:
     binary = shutil.which("virtuoso-t")
     if not binary or not shutil.which("isql-vt"):
         missing("virtuoso-t / isql-vt (Debian virtuoso-opensource) are not installed")
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "vsp").mkdir(exist_ok=True)
-    http_port, sql_port = free_port(), free_port()
+    http_port, sql_port = free_ports(2)
     ini = workdir / "virtuoso.ini"
     ini.write_text(VIRTUOSO_INI.format(d=workdir, host=HOST, sql_port=sql_port,
                                        http_port=http_port))
     server = Server([binary, "-f", "-c", str(ini)], workdir / "stdout.log", cwd=workdir)
     url = f"http://{HOST}:{http_port}"
     vt = Virtuoso(server, url, sql_port, dba_password=secrets.token_hex(8))
-    server.wait_ready(vt.ready, "virtuoso", 120)
-    vt.isql(
-        f"USER_SET_PASSWORD('dba', '{vt.dba_password}');\n"
-        f"DB.DBA.USER_CREATE('{vt.user}', '{vt.password}');\n"
-        f'GRANT SPARQL_UPDATE TO "{vt.user}";\n',
-        password="dba",
-    )
+    try:
+        server.wait_ready(vt.ready, "virtuoso", 120)
+        vt.isql(
+            f"USER_SET_PASSWORD('dba', '{vt.dba_password}');\n"
+            f"DB.DBA.USER_CREATE('{vt.user}', '{vt.password}');\n"
+            f'GRANT SPARQL_UPDATE TO "{vt.user}";\n',
+            password="dba",
+        )
+    except BaseException:
+        server.stop()
+        raise
     return vt
 
 

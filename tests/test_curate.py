@@ -246,3 +246,23 @@ def test_the_curator_comes_from_git_when_the_variable_is_unset(monkeypatch, tmp_
     monkeypatch.setenv("DTA_KG_CURATOR", "Ada Curator")
     assert curator() == "Ada Curator"
 
+
+
+def test_a_query_naming_a_term_added_since_the_build_rebuilds_first(project_copy, run, tmp_path):
+    """The stores exist but are stale: the new term is unknown to them until the rebuild,
+    which the query waits for instead of refusing the term."""
+    ok(run("build"))
+    bib = tmp_path / "new.bib"
+    bib.write_text(NEW_STUDIES_BIB, encoding="utf-8")
+    ok(run("study", "import", bib))
+    ok(run("instrument", "add", "Chatbot Alliance Scale", "--alt-label", "CAS", "--measures", "bond",
+           "--definition", "A scale of the alliance between users and chatbots.",
+           "--source", SMITH, "--section", "Methods", "--quote", "the Chatbot Alliance Scale"))
+    ok(run("finding", "add", SMITH, "--component", "bond", "--instrument", "cas",
+           "--section", "Results", "--quote", "bond on the CAS was high"))
+    found = run("studies", "--component", "bond", "--instrument", "CAS", "--format", "json")
+    ok(found)
+    assert "stale" in found.stderr and dois(found.stdout) == {SMITH}
+    found = run("studies", "--component", "bond", "--instrument", "CAS", "--lang", "cypher",
+                "--format", "json")
+    assert not ok(found).startswith("dta-kg:") and dois(found.stdout) == {SMITH}
