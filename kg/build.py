@@ -207,33 +207,32 @@ def build(project: Project, jobs: int | None = None,
                 edges += chunk.edges
                 per_class.update(chunk.triples_per_class)
         stage(f"read, checked and mapped {len(paths)} records")
-        dumps = ThreadPoolExecutor(1)
-        dumped = dumps.submit(_dump, nt_path, staging)  # overlaps everything that follows
-        pgraph = PropertyGraph(sorted(nodes.values(), key=lambda n: n.id), edges)
-        summary = _summary(pgraph, per_class)
-        (staging / LADYBUG).mkdir()
-        write_database(pgraph, staging / LADYBUG / LADYBUG_FILE)
-        del pgraph, nodes, edges  # freed before the bulk load, which takes its own memory
-        stage("wrote the Cypher database")
-        if len(paths) <= SHACL_ALL_UP_TO:
-            sample, shacl_scope = paths, (f"the SHACL shapes and every QC query on the whole "
-                                          f"graph ({len(paths)} records)")
-        else:
-            sample = random.Random(0).sample(paths, SHACL_SAMPLE)
-            shacl_scope = qc_scope_text(len(paths))
-        checks = ThreadPoolExecutor(1)  # needs no store, so it overlaps the bulk load
-        sample_checked = checks.submit(_check_sample, head, sample, vocab, r, ontology,
-                                       whole=sample is paths)
-        store = pyoxigraph.Store(str(staging / "oxigraph"))
-        store.bulk_load(path=str(nt_path), format=pyoxigraph.RdfFormat.N_TRIPLES)
-        stage("loaded the query store")
-        problems = run_qc_store(store, scope=None if sample is paths else "graph", threads=2)
-        problems += sample_checked.result()
-        checks.shutdown()
-        stage(f"checked: {shacl_scope}")
-        dumped.result()
-        dumps.shutdown()
-        stage("wrote Turtle and JSON-LD")
+        # Turtle/JSON-LD and the sample checks run beside the main thread; leaving the block
+        # (even on an error) waits for them, so nothing writes into a staging folder being removed
+        with ThreadPoolExecutor(2) as background:
+            dumped = background.submit(_dump, nt_path, staging)
+            pgraph = PropertyGraph(sorted(nodes.values(), key=lambda n: n.id), edges)
+            summary = _summary(pgraph, per_class)
+            (staging / LADYBUG).mkdir()
+            write_database(pgraph, staging / LADYBUG / LADYBUG_FILE)
+            del pgraph, nodes, edges  # freed before the bulk load, which takes its own memory
+            stage("wrote the Cypher database")
+            if len(paths) <= SHACL_ALL_UP_TO:
+                sample, shacl_scope = paths, (f"the SHACL shapes and every QC query on the whole "
+                                              f"graph ({len(paths)} records)")
+            else:
+                sample = random.Random(0).sample(paths, SHACL_SAMPLE)
+                shacl_scope = qc_scope_text(len(paths))
+            sample_checked = background.submit(_check_sample, head, sample, vocab, r, ontology,
+                                               whole=sample is paths)  # needs no store
+            store = pyoxigraph.Store(str(staging / "oxigraph"))
+            store.bulk_load(path=str(nt_path), format=pyoxigraph.RdfFormat.N_TRIPLES)
+            stage("loaded the query store")
+            problems = run_qc_store(store, scope=None if sample is paths else "graph", threads=2)
+            problems += sample_checked.result()
+            stage(f"checked: {shacl_scope}")
+            dumped.result()
+            stage("wrote Turtle and JSON-LD")
         if problems:
             raise ValidationFailed(problems)
         summary.triples, summary.validation = len(store), shacl_scope
@@ -258,6 +257,7 @@ def qc_scope_text(records: int) -> str:
     scopes: dict[str, list[str]] = {}
     for q in qc_queries():
         scopes.setdefault(q.scope, []).append(q.name)
+
     def queries(scope: str) -> str:
         names = scopes.get(scope, [])
         return f"QC {'query' if len(names) == 1 else 'queries'} {', '.join(names)}"

@@ -16,7 +16,8 @@ from pathlib import Path
 ALWAYS = {"iri": "STRING", "label": "STRING", "retracted": "BOOLEAN"}
 LIST_SEPARATOR = "\x1f"  # joins a list value in one CSV cell; split again on COPY
 CSV_OPTIONS = "(header=true, parallel=false, quote='\"', escape='\"')"
-BUFFER_POOL = 1 << 30  # bytes; ladybug's default, most of the machine's memory, competes with the build
+BUFFER_POOL = 1 << 30  # bytes, at least: ladybug's default reserves most of the machine's memory,
+# which slows every opening and competes with the rest of the build
 
 
 def column_type(kinds: set[type]) -> str:

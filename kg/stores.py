@@ -146,13 +146,14 @@ def store_triples(store):
 
 
 def cypher_connection(project: Project):
-    """A connection to the ladybug database, opened read-only. Its buffer pool is sized to
-    the database (ladybug's default reserves most of the machine's memory, which makes every
-    opening slower)."""
+    """A connection to the ladybug database, opened read-only, its buffer pool sized to the
+    database (see `dta_kg.cypher_store.BUFFER_POOL`)."""
     import ladybug
 
+    from dta_kg.cypher_store import BUFFER_POOL
+
     path = project.build / LADYBUG / LADYBUG_FILE
-    pool = max(1 << 30, 2 * path.stat().st_size) if path.exists() else 1 << 30
+    pool = max(BUFFER_POOL, 2 * path.stat().st_size) if path.exists() else BUFFER_POOL
     db = ladybug.Database(str(path), read_only=True, buffer_pool_size=pool)
     return ladybug.Connection(db)
 
