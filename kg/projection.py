@@ -37,9 +37,11 @@ PROPERTY_NAMES = {
     PREFIXES["rdf"] + "value": "text",
 }
 MULTI_VALUED = {"altLabels"}
+# dta:reportsComponent summarises facts for SPARQL; a property graph walks the facts as cheaply
+# (and a view with retracted facts shown would contradict it)
 SKIPPED_PREDICATES = {PREFIXES["dcterms"] + "creator", PREFIXES["bibo"] + "authorList",
                       PREFIXES["prov"] + "wasDerivedFrom", DTA + "evidence",
-                      PREFIXES["skos"] + "inScheme"}
+                      PREFIXES["skos"] + "inScheme", DTA + "reportsComponent"}
 
 
 @dataclass(frozen=True, slots=True)

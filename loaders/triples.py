@@ -201,6 +201,14 @@ def study_triples(study: Study, review: str, seen: set[str] | None = None) -> It
         yield from fact_body(f, fact)
         yield from evidence_triples(f, fact.evidence, review, seen)
         yield from stamp_triples(f, fact.added, fact.retracted, seen)
+    for component in reported_components(study):
+        yield s, d("reportsComponent"), d(component)
+
+
+def reported_components(study: Study) -> list[str]:
+    """The components of the study's component reports and findings that are not retracted:
+    the summary `dta:reportsComponent` edges that spare queries a visit to every fact."""
+    return sorted({f.component for f in (*study.components, *study.findings) if not f.retracted})
 
 
 def review_triples(review: Review) -> Iterator[Triple]:
