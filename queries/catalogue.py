@@ -15,7 +15,8 @@ header. SPARQL binds parameters by substitution, so each parameter variable must
 the SELECT clause (the runner drops it from the results); Cypher binds them as `$name`.
 
 Lines between `# if NAME` and `# end` (`// if NAME`, `// end` in Cypher) are left out when the
-optional parameter NAME has no value, so an unused filter costs nothing. The blocks hold only
+optional parameter NAME has no value, or the boolean parameter NAME is false, so an unused
+filter or branch costs nothing. The blocks hold only
 fixed query text: values are always bound, never written into the text.
 """
 
@@ -72,12 +73,14 @@ class NamedQuery:
     texts: dict  # language -> query text
 
     def text(self, lang: str, values: dict) -> str:
-        """The query in `lang` without the `if NAME` blocks of parameters that have no value."""
+        """The query in `lang` without the `if NAME` blocks of parameters that have no value
+        (or are false)."""
         kept, skipping = [], []
         for line in self.texts[lang].splitlines(keepends=True):
             block = _BLOCK.match(line)
             if block and block["word"] == "if":
-                skipping.append(values.get(block["name"]) is None)
+                value = values.get(block["name"])
+                skipping.append(value is None or value is False)
             elif block:
                 skipping.pop()
             elif not any(skipping):
@@ -124,14 +127,15 @@ def read_header(text: str, comment: str, path: Path) -> tuple[dict[str, str], tu
 
 
 def check_blocks(text: str, params: tuple[Param, ...], path: Path) -> None:
-    """Every `if NAME` block names an optional parameter and is closed by an `end`."""
-    optional = {p.name for p in params if p.optional}
+    """Every `if NAME` block names an optional or boolean parameter and is closed by an
+    `end`."""
+    optional = {p.name for p in params if p.optional or p.type == "boolean"}
     depth = 0
     for number, line in enumerate(text.splitlines(), 1):
         block = _BLOCK.match(line)
         if block and block["word"] == "if" and block["name"] not in optional:
             raise CatalogueError(f"{path}:{number}: 'if {block['name']}' names no optional "
-                                 "parameter")
+                                 "or boolean parameter")
         depth += 0 if not block else 1 if block["word"] == "if" else -1
         if depth < 0:
             raise CatalogueError(f"{path}:{number}: 'end' without 'if'")

@@ -4,11 +4,17 @@
 // param: polarity (polarity, optional): facilitator or barrier
 // param: include_retracted (boolean, default: false): also use retracted facts
 // example: dta-kg query run studies-by-factor -p factor=empathy -p polarity=facilitator
-MATCH (s:Study)<-[:ABOUT_STUDY]-(r:FactorReport)-[:HAS_POLARITY]->(p:Polarity),
-      (r)-[:THEME]->(t:FactorTheme)
-WHERE (coalesce($polarity, '') = '' OR p.iri = $polarity)
-  AND ((' ' + regexp_replace(lower(r.label), '[^a-z0-9]+', ' ', 'g') + ' ') CONTAINS $factor
-       OR (' ' + regexp_replace(lower(t.label), '[^a-z0-9]+', ' ', 'g') + ' ') CONTAINS $factor)
+// The words are matched once per distinct label and per theme, not once per factor report.
+MATCH (x:FactorReport)
+WITH DISTINCT x.label AS name
+WHERE (' ' + regexp_replace(lower(name), '[^a-z0-9]+', ' ', 'g') + ' ') CONTAINS $factor
+WITH collect(name) AS names
+MATCH (t:FactorTheme)
+WITH names, t, (' ' + regexp_replace(lower(t.label), '[^a-z0-9]+', ' ', 'g') + ' ') CONTAINS $factor AS themed
+MATCH (s:Study)<-[:ABOUT_STUDY]-(r:FactorReport)-[:THEME]->(t),
+      (r)-[:HAS_POLARITY]->(p:Polarity)
+WHERE (themed OR r.label IN names)
+  AND (coalesce($polarity, '') = '' OR p.iri = $polarity)
   AND ($include_retracted OR coalesce(r.retracted, false) = false)
 RETURN s.shortCitation AS shortCitation, s.doi AS doi, r.label AS factorLabel,
        p.label AS factorPolarity, t.label AS factorTheme

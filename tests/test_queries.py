@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shlex
 
+import pyoxigraph
 import pytest
 
 from dta_kg.queries.catalogue import LANGUAGES, catalogue, read_header
@@ -73,14 +74,22 @@ def test_malformed_header_is_refused(tmp_path):
 
 
 def test_if_blocks_drop_the_text_of_unset_parameters(tmp_path):
-    from dta_kg.queries.catalogue import CatalogueError, Param, check_blocks
+    from dta_kg.queries.catalogue import CatalogueError, NamedQuery, Param, check_blocks
 
     query = catalogue()["studies"]
     assert "?component" not in query.text("sparql", {}).split("WHERE", 1)[1]
     assert "dta:component ?component" in query.text("sparql", {"component": "x"})
     assert "$instrument" not in query.text("cypher", {"component": "x"})
-    params = (Param("a", "text", "a", optional=True), Param("b", "text", "b"))
-    check_blocks("# if a\nx\n# end\n", params, tmp_path)
+    union = "UNION\n  { ?fact dta:retracted true"
+    by_component = catalogue()["studies-by-component"]
+    assert union not in by_component.text("sparql", {"component": "x", "include_retracted": False})
+    assert union in by_component.text("sparql", {"component": "x", "include_retracted": True})
+    params = (Param("a", "text", "a", optional=True), Param("b", "text", "b"),
+              Param("flag", "boolean", "f", default="false"),
+              Param("n", "integer", "n", optional=True))
+    check_blocks("# if a\nx\n# end\n# if flag\ny\n# end\n", params, tmp_path)
+    numbered = NamedQuery("n", "n?", params, "e", {"sparql": "# if n\nkept\n# end\n"})
+    assert numbered.text("sparql", {"n": 0}) == "kept\n"
     for text in ("# if b\nx\n# end\n", "# if a\nx\n", "x\n# end\n"):
         with pytest.raises(CatalogueError):
             check_blocks(text, params, tmp_path)
@@ -298,3 +307,61 @@ def test_queries_are_not_mistaken_for_updates(text):
     from dta_kg.query import is_update
 
     assert not is_update(text)
+
+
+# --- retracted facts: summary edges and the include_retracted branch --------------------------
+
+def test_a_retracted_study_leaves_the_component_queries_unless_asked_for(project_copy):
+    from dta_kg.build import build
+    from dta_kg.curate import retract
+
+    retract(project_copy, BEATTY, "a test of retraction", "Test Curator")
+    build(project_copy)
+    session = Session(project_copy)
+    for lang in LANGUAGES:
+        for component in ("task agreement", "bond"):
+            active = dois(run(session, "studies-by-component", lang, component=component))
+            every = dois(run(session, "studies-by-component", lang, component=component,
+                             include_retracted="true"))
+            assert BEATTY not in active and every == active | {BEATTY}, (lang, component)
+        counts = {r["component"]: r["curated"] for r in run(session, "studies-per-component", lang)}
+        with_retracted = {r["component"]: r["curated"] for r in run(
+            session, "studies-per-component", lang, include_retracted="true")}
+        assert with_retracted["task agreement"] == counts["task agreement"] + 1
+        assert with_retracted["therapeutic bond"] == counts["therapeutic bond"] + 1
+    for name in ("studies-by-component", "studies-per-component", "component-co-occurrence"):
+        for flag in ("false", "true"):
+            params = {**example_params(name), "include_retracted": flag}
+            assert session.named(name, params, "sparql").rows == \
+                session.named(name, params, "cypher").rows, (name, flag)
+    pairs = {(r["componentA"], r["componentB"]): r["studies"]
+             for r in run(session, "component-co-occurrence", "sparql")}
+    more = {(r["componentA"], r["componentB"]): r["studies"]
+            for r in run(session, "component-co-occurrence", "sparql", include_retracted="true")}
+    assert more[("task agreement", "therapeutic bond")] == \
+        pairs.get(("task agreement", "therapeutic bond"), 0) + 1
+
+
+@pytest.mark.parametrize("name", sorted(catalogue()))
+def test_rows_come_in_the_order_the_engine_gives(session, name):
+    """The final ORDER BY of a SPARQL query is applied to the rows by dta-kg; Oxigraph's own
+    sort of the same query must give the same sequence."""
+    from dta_kg.query import python_value, sparql_bindings, split_order
+
+    query = catalogue()[name]
+    values = session.bind(query, example_params(name))
+    text = query.text("sparql", values)
+    subs = {pyoxigraph.Variable(k): v for k, v in sparql_bindings(query, values).items()}
+    got = session.named(name, example_params(name), "sparql")
+    engine = [{c: python_value(row[c]) for c in got.columns}
+              for row in session.evaluate(text, subs)]
+    assert split_order(text)[1], f"{name} has no plain ORDER BY"
+    assert got.rows == engine
+
+
+def test_client_order_follows_sparql_across_kinds_of_term(session):
+    text = """SELECT ?x WHERE { VALUES ?x { 10 "b" <urn:b> 2.5 UNDEF "a" <urn:a> 3 } }
+              ORDER BY DESC(?x)"""
+    engine = [r["x"] for r in session.sparql(text + " LIMIT 100").rows]  # LIMIT: Oxigraph sorts
+    assert session.sparql(text).rows == [{"x": x} for x in engine]
+    assert engine[-1] is None and engine[:2] == ["b", "a"]
