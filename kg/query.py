@@ -213,7 +213,8 @@ class Session:
                              "(edit the records and run dta-kg build to change it)")
         subs = {pyoxigraph.Variable(k): v for k, v in (bindings or {}).items()}
         # Oxigraph reads a string from disk at every comparison of a sort; a final ORDER BY of
-        # plain variables is applied here instead, on the rows (4x faster on 50,000 rows).
+        # plain variables is applied here instead, on the rows (59,000 rows: 1.1 s there,
+        # 0.15 s here).
         unordered, order = split_order(text)
         answer = self.evaluate(unordered, subs)
         names = [v.value for v in getattr(answer, "variables", ())]

@@ -11,11 +11,12 @@ WHERE (' ' + regexp_replace(lower(name), '[^a-z0-9]+', ' ', 'g') + ' ') CONTAINS
 WITH collect(name) AS names
 MATCH (t:FactorTheme)
 WITH names, t, (' ' + regexp_replace(lower(t.label), '[^a-z0-9]+', ' ', 'g') + ' ') CONTAINS $factor AS themed
-MATCH (s:Study)<-[:ABOUT_STUDY]-(r:FactorReport)-[:THEME]->(t),
-      (r)-[:HAS_POLARITY]->(p:Polarity)
+MATCH (r:FactorReport)-[:THEME]->(t)
 WHERE (themed OR r.label IN names)
-  AND (coalesce($polarity, '') = '' OR p.iri = $polarity)
   AND ($include_retracted OR coalesce(r.retracted, false) = false)
+WITH r, t
+MATCH (s:Study)<-[:ABOUT_STUDY]-(r)-[:HAS_POLARITY]->(p:Polarity)
+WHERE coalesce($polarity, '') = '' OR p.iri = $polarity
 RETURN s.shortCitation AS shortCitation, s.doi AS doi, r.label AS factorLabel,
        p.label AS factorPolarity, t.label AS factorTheme
 ORDER BY shortCitation, factorLabel
