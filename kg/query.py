@@ -229,9 +229,13 @@ class Session:
         kept = [i for i, name in enumerate(names) if name not in hidden]
         used = kept + [i for i in (names.index(var) for var, _ in order) if i not in kept]
         solutions = [[row[i] for i in used] for row in answer]
-        for var, descending in reversed(order):  # stable sorts, last key first
-            at = used.index(names.index(var))
-            solutions.sort(key=lambda row, at=at: order_key(row[at]), reverse=descending)
+        at = [used.index(names.index(var)) for var, _ in order]
+        if len({descending for _, descending in order}) == 1:  # one sort on all keys
+            solutions.sort(key=lambda row: [order_key(row[i]) for i in at],
+                           reverse=order[0][1])
+        else:  # stable sorts, last key first
+            for i, (_, descending) in reversed(list(zip(at, order, strict=True))):
+                solutions.sort(key=lambda row, i=i: order_key(row[i]), reverse=descending)
         cols = [names[i] for i in kept]
         return Result(cols, [dict(zip(cols, map(python_value, row), strict=False))  # sort keys last
                              for row in solutions])

@@ -324,12 +324,18 @@ def test_a_retracted_study_leaves_the_component_queries_unless_asked_for(project
             every = dois(run(session, "studies-by-component", lang, component=component,
                              include_retracted="true"))
             assert BEATTY not in active and every == active | {BEATTY}, (lang, component)
+        for name, params in (("studies-by-instrument", {"instrument": "WAI-SR"}),
+                             ("studies-by-factor", {"factor": "anonymity"})):
+            active = dois(run(session, name, lang, **params))
+            every = dois(run(session, name, lang, include_retracted="true", **params))
+            assert BEATTY not in active and BEATTY in every, (lang, name)
         counts = {r["component"]: r["curated"] for r in run(session, "studies-per-component", lang)}
         with_retracted = {r["component"]: r["curated"] for r in run(
             session, "studies-per-component", lang, include_retracted="true")}
         assert with_retracted["task agreement"] == counts["task agreement"] + 1
         assert with_retracted["therapeutic bond"] == counts["therapeutic bond"] + 1
-    for name in ("studies-by-component", "studies-per-component", "component-co-occurrence"):
+    for name in ("studies-by-component", "studies-by-instrument", "studies-by-factor",
+                 "studies-per-component", "component-co-occurrence"):
         for flag in ("false", "true"):
             params = {**example_params(name), "include_retracted": flag}
             assert session.named(name, params, "sparql").rows == \
