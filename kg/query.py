@@ -61,12 +61,18 @@ def words(text: str) -> str:
     return f" {' '.join(re.sub(r'[^a-z0-9]+', ' ', text.lower()).split())} "
 
 
+def blank(text: str, opaque: re.Pattern = _HIDDEN) -> str:
+    """`text` with the `opaque` spans (by default SPARQL's IRIs, strings and comments) replaced
+    by spaces, positions kept, so keywords and braces can be searched for."""
+    return opaque.sub(lambda m: " " * len(m.group()), text)
+
+
 def sparql11(text: str) -> str:
     """`text` without Oxigraph's LATERAL keyword, for other engines: the catalogue uses it only
     before a group whose patterns bind every outer variable they filter on, where a plain group
     means the same."""
-    blank = _HIDDEN.sub(lambda m: " " * len(m.group()), text)
-    for word in reversed(list(re.finditer(r"(?<![?$\w:])LATERAL(?=\s*\{)", blank, re.IGNORECASE))):
+    for word in reversed(list(re.finditer(r"(?<![?$\w:])LATERAL(?=\s*\{)", blank(text),
+                                          re.IGNORECASE))):
         text = text[:word.start()] + text[word.end():]
     return text
 
@@ -74,7 +80,7 @@ def sparql11(text: str) -> str:
 def split_order(text: str) -> tuple[str, list[tuple[str, bool]]]:
     """`text` without its final ORDER BY, and that order as (variable, descending) pairs, when
     it sorts by plain variables; otherwise `text` unchanged and no order."""
-    match = _ORDER.search(_HIDDEN.sub(lambda m: " " * len(m.group()), text))
+    match = _ORDER.search(blank(text))
     if not match:
         return text, []
     keys = [(m.group(2), bool(m.group(1))) for m in _ORDER_KEY.finditer(match.group(1))]
@@ -103,7 +109,7 @@ def order_key(term) -> tuple:
 
 def is_update(text: str) -> bool:
     """True when `text` is SPARQL Update rather than a query."""
-    return bool(_UPDATE.search(_HIDDEN.sub(" ", text)))
+    return bool(_UPDATE.search(blank(text)))
 
 
 def python_value(term):

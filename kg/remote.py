@@ -21,12 +21,9 @@ from collections.abc import Callable
 
 from dta_kg.errors import DtaKgError
 from dta_kg.paths import Project
-from dta_kg.query import DECIMALS, INTEGERS, XSD, Result, Session, is_update, sparql11
+from dta_kg.query import DECIMALS, INTEGERS, XSD, Result, Session, blank, is_update, sparql11
 from dta_kg.vocab import PREFIXES
 
-# IRIs, strings and comments, blanked before looking for keywords and braces
-_OPAQUE = re.compile(r"<[^<>\s]*>|\"\"\".*?\"\"\"|'''.*?'''|\"(?:\\.|[^\"\\\n])*\""
-                     r"|'(?:\\.|[^'\\\n])*'|#[^\n]*", re.DOTALL)
 _CYPHER_OPAQUE = re.compile(r"'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|//[^\n]*")
 _DECLARED = re.compile(r"\bPREFIX\s+([\w.-]*):", re.IGNORECASE)
 # the catalogue's words-match idiom: (' ' + regexp_replace(lower(X), '[^a-z0-9]+', ' ', 'g')
@@ -38,25 +35,21 @@ _CASTS = {"INT64": "toInteger", "INT32": "toInteger", "DOUBLE": "toFloat", "FLOA
 _FALKORDB_LACKS = {r"\bEXISTS\s*\{": "EXISTS { } subqueries", r"=~": "regular expressions (=~)"}
 
 
-def _blank(text: str, opaque: re.Pattern = _OPAQUE) -> str:
-    """`text` with IRIs, strings and comments replaced by spaces (positions kept)."""
-    return opaque.sub(lambda m: " " * len(m.group()), text)
-
-
 def with_prefixes(text: str) -> str:
     """`text` with PREFIX lines for the usual prefixes it uses but does not declare."""
-    declared = {m.group(1) for m in _DECLARED.finditer(_blank(text))}
+    masked = blank(text)
+    declared = {m.group(1) for m in _DECLARED.finditer(masked)}
     lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items()
-             if p not in declared and re.search(rf"(?<![\w?$]){re.escape(p)}:", _blank(text))]
+             if p not in declared and re.search(rf"(?<![\w?$]){re.escape(p)}:", masked)]
     return "\n".join([*lines, text]) if lines else text
 
 
-def _spans(blank: str, opener: str, closer: str) -> list[tuple[int, int]]:
+def _spans(masked: str, opener: str, closer: str) -> list[tuple[int, int]]:
     """(start, end) of each clause that `opener` starts and `closer` (or the text's end) ends."""
     spans = []
-    for head in re.finditer(opener, blank, re.IGNORECASE):
-        tail = re.compile(closer, re.IGNORECASE).search(blank, head.end())
-        spans.append((head.end(), tail.start() if tail else len(blank)))
+    for head in re.finditer(opener, masked, re.IGNORECASE):
+        tail = re.compile(closer, re.IGNORECASE).search(masked, head.end())
+        spans.append((head.end(), tail.start() if tail else len(masked)))
     return spans
 
 
@@ -66,18 +59,18 @@ def substitute(text: str, terms: dict[str, str]) -> str:
     GROUP BY or ORDER BY key, the bare term elsewhere."""
     if not terms:
         return text
-    blank = _blank(text)
-    projections = _spans(blank, r"(?<![?$\w])SELECT\b", r"(?<![?$\w])WHERE\b|\{")
-    keys = _spans(blank, r"(?<![?$\w])(GROUP|ORDER)\s+BY\b",
+    masked = blank(text)
+    projections = _spans(masked, r"(?<![?$\w])SELECT\b", r"(?<![?$\w])WHERE\b|\{")
+    keys = _spans(masked, r"(?<![?$\w])(GROUP|ORDER)\s+BY\b",
                   r"(?<![?$\w])(LIMIT|OFFSET|HAVING|ORDER|GROUP|VALUES)\b|\}")
     pattern = r"[?$](" + "|".join(map(re.escape, terms)) + r")(?!\w)"
-    for var in reversed(list(re.finditer(pattern, blank))):
+    for var in reversed(list(re.finditer(pattern, masked))):
         name, at = var.group(1), var.start()
         term = terms[name]
         for spans, top in ((projections, f"({term} AS ?{name})"), (keys, f"({term})")):
             span = next(((a, b) for a, b in spans if a <= at < b), None)
             if span is not None:
-                depth = blank[span[0]:at].count("(") - blank[span[0]:at].count(")")
+                depth = masked[span[0]:at].count("(") - masked[span[0]:at].count(")")
                 term = top if depth == 0 else term
                 break
         text = text[:at] + term + text[var.end():]
@@ -138,7 +131,7 @@ def cypher_for(text: str, dialect: str) -> str:
         raise DtaKgError(f"the query uses regexp_replace, which a {dialect} server lacks")
     if dialect == "falkordb":
         for pattern, what in _FALKORDB_LACKS.items():
-            if re.search(pattern, _blank(out, _CYPHER_OPAQUE)):
+            if re.search(pattern, blank(out, _CYPHER_OPAQUE)):
                 raise DtaKgError(f"FalkorDB cannot run this query: it has no {what}; run it "
                                  "with --lang sparql, or on the embedded engine")
     return out
