@@ -10,9 +10,8 @@ import sys
 
 
 def main(ttl: str, name: str, params: str) -> None:
+    from naive_path import naive_named
     from rdflib import Graph
-
-    from dta_kg.naive import naive_named
 
     graph = Graph().parse(ttl, format="turtle")
     print(len(naive_named(graph, name, json.loads(params)).rows))

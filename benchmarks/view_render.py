@@ -16,7 +16,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from dta_kg.projection import Edge, Node, PropertyGraph
+from dta_kg.pipeline.projection import Edge, Node, PropertyGraph
 from dta_kg.views import render_network
 from dta_kg.views.chromium import launch
 

@@ -6,7 +6,7 @@ import importlib
 
 import click
 
-from dta_kg.errors import DtaKgError, ValidationFailed
+from dta_kg.core.errors import DtaKgError, ValidationFailed
 
 # command name -> "module:attribute"; modules import heavy libraries only inside commands
 COMMANDS = {

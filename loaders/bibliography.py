@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dta_kg.errors import RecordError
-from dta_kg.vocab import DOI_PATTERN, normalise_doi
+from dta_kg.core.errors import RecordError
+from dta_kg.core.iris import DOI_PATTERN, normalise_doi
 
 FORMATS = {".bib": "bibtex", ".bibtex": "bibtex", ".ris": "ris", ".json": "csl-json",
            ".csl": "csl-json", ".csljson": "csl-json"}

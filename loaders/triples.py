@@ -5,8 +5,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 
-from dta_kg.loaders.ntriples import RDF, RDFS, XSD, Triple, lit
-from dta_kg.model import (
+from dta_kg.core.iris import (
+    DTAR,
+    PREFIXES,
+    agent_iri,
+    fact_iri,
+    review_iri,
+    slug,
+    study_iri,
+    term,
+    venue_iri,
+)
+from dta_kg.core.model import (
     ComponentReport,
     Corpus,
     CuratedTerm,
@@ -21,17 +31,7 @@ from dta_kg.model import (
     Stamp,
     Study,
 )
-from dta_kg.vocab import (
-    DTAR,
-    PREFIXES,
-    agent_iri,
-    fact_iri,
-    review_iri,
-    slug,
-    study_iri,
-    term,
-    venue_iri,
-)
+from dta_kg.loaders.ntriples import RDF, RDFS, XSD, Triple, lit
 
 DCT = PREFIXES["dcterms"]
 BIBO = PREFIXES["bibo"]

@@ -1,6 +1,6 @@
 """Safe YAML reading for records (libyaml's C safe loader, for speed at scale).
 
-Round-trip editing, which keeps curators' comments and layout, lives in dta_kg.record_store.
+Round-trip editing, which keeps curators' comments and layout, lives in dta_kg.curation.transaction.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from dta_kg.errors import RecordError
+from dta_kg.core.errors import RecordError
 
 
 def read_yaml(path: Path) -> Any:

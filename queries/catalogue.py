@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from dta_kg.errors import DtaKgError, UnknownTerm
-from dta_kg.terms import KINDS
+from dta_kg.core.errors import DtaKgError, UnknownTerm
+from dta_kg.core.vocabulary import KINDS
 
 QUERY_DIR = Path(__file__).resolve().parent
 LANGUAGES = {"sparql": ".rq", "cypher": ".cypher"}
@@ -189,7 +189,7 @@ README_START, README_END = "<!-- queries:start -->", "<!-- queries:end -->"
 
 def readme_section() -> str:
     """The README's "Questions you can ask", generated from the catalogue."""
-    from dta_kg.output import render
+    from dta_kg.core.output import render
 
     return "\n".join([
         "## Questions you can ask", "",

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from dta_kg.paths import PACKAGE_ROOT, Project
+from dta_kg.core.paths import PACKAGE_ROOT, Project
 
 RECORDS = PACKAGE_ROOT / "records"
 
 
 @pytest.fixture(scope="session")
 def vocab():
-    from dta_kg.loaders.vocabulary import load_vocabulary
+    from dta_kg.loaders.terms import load_vocabulary
 
     return load_vocabulary()
 
@@ -29,7 +29,7 @@ def corpus(vocab):
 @pytest.fixture(scope="session")
 def built_graph():
     """The validated merged graph of the curated records (data + ontology)."""
-    from dta_kg.build import check
+    from dta_kg.pipeline.build import check
 
     return check(Project(records=RECORDS, build=Path("/nonexistent")))
 
@@ -37,7 +37,7 @@ def built_graph():
 @pytest.fixture(scope="session")
 def built_project(tmp_path_factory) -> Project:
     """The curated records built once, query stores included, into a throw-away build folder."""
-    from dta_kg.build import build
+    from dta_kg.pipeline.build import build
 
     project = Project(records=RECORDS, build=tmp_path_factory.mktemp("build"))
     build(project)

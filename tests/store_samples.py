@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from rdflib import XSD, Graph, Literal
 
-from dta_kg.projection import Edge, Node, PropertyGraph
+from dta_kg.pipeline.projection import Edge, Node, PropertyGraph
 
 DTA = "https://w3id.org/dta-kg/ontology#"
 ID = "https://w3id.org/dta-kg/id/"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dta_kg.audit import audit, audit_corpus, doi_problem, summary
 from dta_kg.cli import main
-from dta_kg.paths import PACKAGE_ROOT, Project
+from dta_kg.core.paths import PACKAGE_ROOT, Project
+from dta_kg.curation.audit import audit, audit_corpus, doi_problem, summary
 
 PROJECT = Project(records=PACKAGE_ROOT / "records", build=Path("/nonexistent"))
 

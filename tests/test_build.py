@@ -11,11 +11,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic, to_isomorphic
 from rdflib.namespace import RDF
 
-from dta_kg.build import build, data_graph, summarise
 from dta_kg.cli import main
+from dta_kg.core.iris import DTA
+from dta_kg.core.paths import Project
 from dta_kg.loaders import triples as triples_module
-from dta_kg.paths import Project
-from dta_kg.vocab import DTA
+from dta_kg.pipeline.build import build, data_graph, summarise
 
 GOLDEN = Path(__file__).parent / "fixtures" / "golden"
 

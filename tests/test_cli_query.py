@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from dta_kg.cli import main
-from dta_kg.paths import PACKAGE_ROOT
+from dta_kg.core.paths import PACKAGE_ROOT
 from dta_kg.queries.catalogue import README_END, README_START, catalogue, readme_section
 
 WAI_SR_BOND = {"10.3389/fdgth.2022.847991", "10.1186/s12889-022-13115-x", "10.1145/3568162.3578625"}
@@ -184,7 +184,7 @@ def test_cypher_command(cli, tmp_path):
 
 
 def test_cypher_on_neo4j_takes_credentials_from_the_environment(cli, monkeypatch):
-    import dta_kg.neo4j_push as push
+    import dta_kg.stores.bolt as push
 
     seen = {}
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from servers import free_port
 
 from dta_kg.cli import main
-from dta_kg.remote import cypher_for, substitute, with_prefixes
+from dta_kg.query.remote import cypher_for, substitute, with_prefixes
 
 G = "https://w3id.org/dta-kg/graph"
 
@@ -80,7 +80,7 @@ def test_help_imports_no_heavy_library():
 
 def test_default_graph_constant_matches_the_client():
     from dta_kg.commands.scale import DEFAULT_GRAPH
-    from dta_kg.sparql_store import DEFAULT_GRAPH_IRI
+    from dta_kg.stores.sparql_http import DEFAULT_GRAPH_IRI
 
     assert DEFAULT_GRAPH == DEFAULT_GRAPH_IRI
 

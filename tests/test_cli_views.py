@@ -14,10 +14,10 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from test_views import PAYLOAD, assert_self_contained, island
 
 from dta_kg.cli import main
-from dta_kg.paths import ONTOLOGY
+from dta_kg.core.iris import DTA
+from dta_kg.core.paths import ONTOLOGY
 from dta_kg.views import render_result
 from dta_kg.views.source import gap_map_data, load_projection
-from dta_kg.vocab import DTA
 
 ID = "https://w3id.org/dta-kg/id/"
 BEATTY = "10.3389/fdgth.2022.847991"
@@ -150,7 +150,7 @@ def test_gap_map_data_comes_from_the_graph(built_project):
 
 
 def test_a_query_result_is_viewed_around_the_nodes_it_names(built_project, tmp_path):
-    from dta_kg.query import Session
+    from dta_kg.query.session import Session
 
     rows = Session(built_project).named("studies", {"component": "bond",
                                                     "instrument": "WAI-SR"}).rows

@@ -12,7 +12,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from dta_kg.cli import main
-from dta_kg.vocab import DTA, PREFIXES, agent_iri, fact_iri, study_iri
+from dta_kg.core.iris import DTA, PREFIXES, agent_iri, fact_iri, study_iri
 
 PROV = PREFIXES["prov"]
 OA = PREFIXES["oa"]
@@ -231,8 +231,8 @@ def test_a_new_instrument_joins_the_vocabulary_and_the_graph(project_copy, run, 
 
 
 def test_the_curator_comes_from_git_when_the_variable_is_unset(monkeypatch, tmp_path):
-    from dta_kg.curate import curator
-    from dta_kg.errors import DtaKgError
+    from dta_kg.core.errors import DtaKgError
+    from dta_kg.curation.curate import curator
 
     monkeypatch.delenv("DTA_KG_CURATOR", raising=False)
     monkeypatch.chdir(tmp_path)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from dta_kg.errors import RecordError
+from dta_kg.core.errors import RecordError
 from dta_kg.loaders.bibliography import author_name, parse_author, read_bibliography
 
 EXPECTED = dict(doi="10.1016/j.invent.2023.100668", year="2023",

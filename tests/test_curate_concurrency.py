@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from dta_kg.build import check
 from dta_kg.loaders.yaml_io import read_yaml
+from dta_kg.pipeline.build import check
 
 pytestmark = pytest.mark.slow
 
@@ -81,7 +81,7 @@ def test_a_writer_killed_mid_write_leaves_old_or_new_content(project_copy):
         (project_copy.records.parent / "variants" / str(i)).write_bytes(v)
     writer = textwrap.dedent(f"""\
         from pathlib import Path
-        from dta_kg.build import write_atomic
+        from dta_kg.core.files import write_atomic
         variants = [Path({str(project_copy.records.parent / "variants")!r}) / n for n in "01"]
         i = 0
         while True:

@@ -6,7 +6,7 @@
     and passes on a valid one (fixtures under tests/fixtures/ontology/);
 (d) every dta:evidenceQuote occurs verbatim in the review section it names.
 
-The QC runner here is deliberately tiny; dta_kg.validate will replace it.
+The QC runner here is deliberately tiny; dta_kg.pipeline.checks will replace it.
 """
 
 from __future__ import annotations

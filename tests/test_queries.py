@@ -12,7 +12,7 @@ import pyoxigraph
 import pytest
 
 from dta_kg.queries.catalogue import LANGUAGES, catalogue, read_header
-from dta_kg.query import Session
+from dta_kg.query.session import Session
 
 BEATTY, HE, JEONG = "10.3389/fdgth.2022.847991", "10.1186/s12889-022-13115-x", "10.1145/3568162.3578625"
 MACNEILL, LIU, PLAKUN = "10.2196/50025", "10.1016/j.invent.2022.100495", "10.1097/PRA.0000000000000748"
@@ -279,7 +279,7 @@ def test_hostile_values_cannot_change_a_query(session, value):
 
 
 def test_hostile_filter_text_is_an_unknown_value_not_a_wider_answer(session):
-    from dta_kg.errors import UnknownTerm
+    from dta_kg.core.errors import UnknownTerm
 
     for key in ("component", "factor", "design"):
         with pytest.raises(UnknownTerm):
@@ -294,7 +294,7 @@ def test_hostile_filter_text_is_an_unknown_value_not_a_wider_answer(session):
     "WHERE { ?s ?p ?o }", "create silent graph <urn:g>",
 ])
 def test_updates_are_recognised(text):
-    from dta_kg.query import is_update
+    from dta_kg.query.session import is_update
 
     assert is_update(text)
 
@@ -304,7 +304,7 @@ def test_updates_are_recognised(text):
     "WHERE { ?s del:load ?o }", 'SELECT * WHERE { ?s ?p "DROP ALL" } # clear', "ASK { ?s ?p ?o }",
 ])
 def test_queries_are_not_mistaken_for_updates(text):
-    from dta_kg.query import is_update
+    from dta_kg.query.session import is_update
 
     assert not is_update(text)
 
@@ -312,8 +312,8 @@ def test_queries_are_not_mistaken_for_updates(text):
 # --- retracted facts: summary edges and the include_retracted branch --------------------------
 
 def test_a_retracted_study_leaves_the_component_queries_unless_asked_for(project_copy):
-    from dta_kg.build import build
-    from dta_kg.curate import retract
+    from dta_kg.curation.curate import retract
+    from dta_kg.pipeline.build import build
 
     retract(project_copy, BEATTY, "a test of retraction", "Test Curator")
     build(project_copy)
@@ -353,7 +353,7 @@ def test_rows_come_in_the_order_the_engine_gives(session, name):
     """The final ORDER BY of a SPARQL query is applied to the rows by dta-kg; Oxigraph's own
     sort of the same query must give the same rows with the same sequence of sort keys (rows
     that tie may come in either order)."""
-    from dta_kg.query import python_value, sparql_bindings, split_order
+    from dta_kg.query.session import python_value, sparql_bindings, split_order
 
     query = catalogue()[name]
     values = session.bind(query, example_params(name))

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from dta_kg.output import default_format, render
+from dta_kg.core.output import default_format, render
 
 ROWS = [{"study": "Beatty et al 2022", "year": 2022, "tags": ["a", "b"], "ok": True, "x": None},
         {"study": "He | et al", "year": 2022, "tags": [], "ok": False, "x": 0.83}]

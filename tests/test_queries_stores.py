@@ -7,10 +7,11 @@ import os
 
 import pytest
 
-from dta_kg.paths import Project
-from dta_kg.projection import Edge, Node, PropertyGraph
-from dta_kg.query import Session
-from dta_kg.stores import LADYBUG, OXIGRAPH, STAMP, cypher_connection, is_fresh, vocabulary
+from dta_kg.core.paths import Project
+from dta_kg.pipeline.manifest import LADYBUG, OXIGRAPH, STAMP, is_fresh
+from dta_kg.pipeline.projection import Edge, Node, PropertyGraph
+from dta_kg.query.session import Session
+from dta_kg.stores.local import cypher_connection, vocabulary
 
 BEATTY, HE, JEONG = "10.3389/fdgth.2022.847991", "10.1186/s12889-022-13115-x", "10.1145/3568162.3578625"
 
@@ -72,8 +73,8 @@ def test_stale_stores_are_rebuilt_and_retracted_facts_are_left_out(project_copy)
 
 
 def test_the_cypher_database_keeps_tricky_values(tmp_path):
-    from dta_kg.cypher_store import write_database
-    from dta_kg.stores import LADYBUG_FILE
+    from dta_kg.pipeline.cypher_db import write_database
+    from dta_kg.pipeline.manifest import LADYBUG_FILE
 
     tricky = 'a "quoted", comma\nand a new line'
     pgraph = PropertyGraph(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from dta_kg.paths import PACKAGE_ROOT
+from dta_kg.core.paths import PACKAGE_ROOT
 
 README = (PACKAGE_ROOT / "README.md").read_text(encoding="utf-8")
 

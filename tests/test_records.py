@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dta_kg.errors import RecordError
+from dta_kg.core.errors import RecordError
 from dta_kg.loaders.records import read_corpus, read_study, study_from_data
 from dta_kg.loaders.yaml_io import read_yaml
 

@@ -6,8 +6,8 @@ import pytest
 from rdflib.plugins.sparql import prepareQuery
 
 from dta_kg.queries.catalogue import catalogue
-from dta_kg.query import sparql11
-from dta_kg.remote import with_prefixes
+from dta_kg.query.remote import with_prefixes
+from dta_kg.query.session import sparql11
 
 
 @pytest.mark.parametrize("name", sorted(catalogue()))

@@ -7,17 +7,17 @@ import subprocess
 import sys
 
 import pytest
+from naive_path import naive_named
 from rdflib import Graph
 
-from dta_kg import build as build_module
-from dta_kg import stream
-from dta_kg.build import build
 from dta_kg.loaders.yaml_io import read_yaml
-from dta_kg.naive import naive_named
-from dta_kg.projection import project
-from dta_kg.query import Session
-from dta_kg.synthetic import SYNTHETIC, generate
-from dta_kg.validate import qc_queries
+from dta_kg.pipeline import build as build_module
+from dta_kg.pipeline import chunks as stream
+from dta_kg.pipeline.build import build
+from dta_kg.pipeline.checks import qc_queries
+from dta_kg.pipeline.projection import project
+from dta_kg.pipeline.synthetic import SYNTHETIC, generate
+from dta_kg.query.session import Session
 
 HEAVY = ("rdflib", "pyshacl", "owlrl", "networkx", "pyvis", "neo4j", "pyoxigraph", "ladybug")
 QUESTIONS = [("studies-by-component", {"component": "bond"}),
@@ -103,10 +103,10 @@ WORKERS_AFTER_LADYBUG = '''
 import gc, sys
 from pathlib import Path
 import ladybug
-from dta_kg import build as build_module
-from dta_kg import stream
-from dta_kg.build import build
-from dta_kg.synthetic import generate
+from dta_kg.pipeline import build as build_module
+from dta_kg.pipeline import chunks as stream
+from dta_kg.pipeline.build import build
+from dta_kg.pipeline.synthetic import generate
 
 original = stream.chunks
 

@@ -28,11 +28,11 @@ from servers import (
 )
 
 from dta_kg.cli import main
-from dta_kg.errors import DtaKgError
+from dta_kg.core.errors import DtaKgError
 from dta_kg.queries.catalogue import catalogue
-from dta_kg.query import Session
-from dta_kg.remote import RemoteSession
-from dta_kg.sparql_store import SparqlStoreError, count_triples, put_graph, query
+from dta_kg.query.remote import RemoteSession
+from dta_kg.query.session import Session
+from dta_kg.stores.sparql_http import SparqlStoreError, count_triples, put_graph, query
 
 pytestmark = pytest.mark.services
 G = "https://w3id.org/dta-kg/graph"
@@ -63,7 +63,7 @@ def cli(env):
 def size(built_project):
     from rdflib import Graph
 
-    from dta_kg.projection import project
+    from dta_kg.pipeline.projection import project
 
     graph = Graph().parse(built_project.build / "dta-kg.nt", format="nt")
     pg = project(graph)
@@ -158,7 +158,7 @@ def bolt(falkordb_server):
     """A client opened before any CLI run. FalkorDB's Bolt server stalls the first connection
     made after a client says GOODBYE (the client's retry then gets through, a timeout later),
     so this test client keeps one connection and each CLI run here costs one timeout."""
-    from dta_kg.neo4j_push import BoltClient
+    from dta_kg.stores.bolt import BoltClient
 
     with BoltClient(falkordb_server.uri, auth=None) as client:
         client.counts(G)
@@ -201,7 +201,7 @@ def test_falkordb_push_query_push_again(cli, falkordb_server, bolt, size, built_
 
 def test_falkordb_outage_mid_push_then_push_completes(cli, falkordb_server, size, monkeypatch):
     from dta_kg.commands import scale
-    from dta_kg.neo4j_push import BoltClient
+    from dta_kg.stores.bolt import BoltClient
 
     fk = falkordb_server
     calls = []

@@ -13,15 +13,16 @@ from store_samples import (
     sample_property_graph,
 )
 
-from dta_kg.neo4j_push import FALKORDB_MAX_BYTES, BoltClient, PushError, write_statements
-from dta_kg.projection import Edge, Node, PropertyGraph
+from dta_kg.pipeline.projection import Edge, Node, PropertyGraph
+from dta_kg.sinks.neo4j import FALKORDB_MAX_BYTES, BoltWriter, write_statements
+from dta_kg.stores.bolt import BoltError
 
 pytestmark = pytest.mark.services
 G = "https://w3id.org/dta-kg/graph"
 
 
-def client(fk, **kw) -> BoltClient:
-    return BoltClient(fk.uri, auth=None, database="dta_kg_test", retries=2, backoff=0.2, **kw)
+def client(fk, **kw) -> BoltWriter:
+    return BoltWriter(fk.uri, auth=None, database="dta_kg_test", retries=2, backoff=0.2, **kw)
 
 
 def expected(pg) -> tuple[int, int]:
@@ -63,7 +64,7 @@ def test_batches_stay_under_falkordb_message_limit(falkordb_server):
         assert falkordb_server.server.proc.poll() is None  # still alive
 
         huge = PropertyGraph([Node(ID + "study-huge", "Study", {"abstract": "x" * 5000})], [])
-        with pytest.raises(PushError, match="byte limit"):
+        with pytest.raises(BoltError, match="byte limit"):
             bolt.push(huge)
         assert falkordb_server.server.proc.poll() is None
 
@@ -107,7 +108,7 @@ def test_outage_mid_push_then_second_push_completes(falkordb_server):
 
     with client(fk) as bolt:
         outage = r"unreachable after 2 attempt\(s\) at batch 6 of 22 .*push again to complete"
-        with pytest.raises(PushError, match=outage):
+        with pytest.raises(BoltError, match=outage):
             bolt.push(pg, batch_size=2, progress=stop_halfway)
         fk.start()
         assert 0 < bolt.counts()[0] < expected(pg)[0]  # partly written
@@ -122,6 +123,6 @@ def test_outage_mid_push_then_second_push_completes(falkordb_server):
 def test_unknown_relationship_end_is_refused_before_writing(falkordb_server):
     pg = PropertyGraph([Node("urn:a", "Study")], [Edge("urn:a", "urn:missing", "CITES")])
     with client(falkordb_server) as bolt:
-        with pytest.raises(PushError, match="urn:missing, which is not a node"):
+        with pytest.raises(BoltError, match="urn:missing, which is not a node"):
             bolt.push(pg)
         assert bolt.counts() == (0, 0)

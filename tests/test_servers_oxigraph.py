@@ -8,7 +8,7 @@ from rdflib.compare import isomorphic
 from servers import oxigraph_fixture, start_oxigraph  # noqa: F401  (fixture)
 from store_samples import BOND_WAI_SR, BOND_WAI_SR_SPARQL, canonical, sample_rdf
 
-from dta_kg.sparql_store import (
+from dta_kg.stores.sparql_http import (
     SparqlStoreError,
     count_triples,
     delete_graph,

@@ -8,7 +8,7 @@ from rdflib.compare import isomorphic
 from servers import virtuoso_fixture  # noqa: F401  (fixture)
 from store_samples import BOND_WAI_SR, BOND_WAI_SR_SPARQL, ID, canonical, sample_rdf
 
-from dta_kg.sparql_store import (
+from dta_kg.stores.sparql_http import (
     Auth,
     SparqlStoreError,
     auth_from_env,

@@ -11,9 +11,10 @@ from rdflib import Graph
 from servers import free_port
 from store_samples import sample_property_graph, sample_rdf
 
-from dta_kg import neo4j_push as np
-from dta_kg import sparql_store as ss
-from dta_kg.projection import Edge, Node, PropertyGraph
+from dta_kg.pipeline.projection import Edge, Node, PropertyGraph
+from dta_kg.sinks import neo4j as np
+from dta_kg.stores import bolt as bc
+from dta_kg.stores import sparql_http as ss
 
 
 def test_neo4j_constraints_use_neo4j5_syntax():
@@ -27,7 +28,7 @@ def test_neo4j_constraints_use_neo4j5_syntax():
 def test_falkordb_gets_indexes_only_where_missing():
     stmts = np.schema_statements(["Study", "Finding"], "falkordb", existing=["Study"])
     assert [s.text for s in stmts] == ["CREATE INDEX FOR (n:`Finding`) ON (n.iri)"]
-    with pytest.raises(np.PushError, match="unknown Cypher dialect"):
+    with pytest.raises(bc.BoltError, match="unknown Cypher dialect"):
         np.schema_statements(["Study"], "memgraph")
 
 
@@ -58,18 +59,18 @@ def test_byte_budget_splits_batches_and_refuses_oversized_rows():
                                              .encode())
         assert size <= np.FALKORDB_MAX_BYTES
     huge = PropertyGraph([Node("urn:big", "Study", {"abstract": "x" * 4000})], [])
-    with pytest.raises(np.PushError, match="urn:big needs a"):
+    with pytest.raises(bc.BoltError, match="urn:big needs a"):
         list(np.write_statements(huge, max_bytes=np.FALKORDB_MAX_BYTES))
-    with pytest.raises(np.PushError, match="batch size"):
+    with pytest.raises(bc.BoltError, match="batch size"):
         list(np.write_statements(huge, batch_size=0))
 
 
 def test_graph_shape_errors():
     two_labels = PropertyGraph([Node("urn:a", "Study"), Node("urn:a", "Finding")], [])
-    with pytest.raises(np.PushError, match="two labels"):
+    with pytest.raises(bc.BoltError, match="two labels"):
         np.node_rows(two_labels)
     dangling = PropertyGraph([Node("urn:a", "Study")], [Edge("urn:a", "urn:b", "CITES")])
-    with pytest.raises(np.PushError, match="not a node"):
+    with pytest.raises(bc.BoltError, match="not a node"):
         np.relationship_rows(dangling)
 
 
@@ -93,18 +94,18 @@ def test_dry_run_lists_every_statement():
 
 
 def test_credentials_from_env():
-    assert np.credentials_from_env({}) is None
-    assert np.credentials_from_env({"NEO4J_USERNAME": "u", "NEO4J_PASSWORD": "p"}) == ("u", "p")
-    assert np.credentials_from_env({"NEO4J_PASSWORD": "p"}) == ("neo4j", "p")
+    assert bc.credentials_from_env({}) is None
+    assert bc.credentials_from_env({"NEO4J_USERNAME": "u", "NEO4J_PASSWORD": "p"}) == ("u", "p")
+    assert bc.credentials_from_env({"NEO4J_PASSWORD": "p"}) == ("neo4j", "p")
 
 
 def test_unreachable_bolt_server_gives_a_clear_error():
-    with np.BoltClient(f"bolt://127.0.0.1:{free_port()}", auth=None, retries=2, backoff=0,
+    with np.BoltWriter(f"bolt://127.0.0.1:{free_port()}", auth=None, retries=2, backoff=0,
                        timeout=2) as bolt:
-        with pytest.raises(np.PushError, match="unreachable"):
+        with pytest.raises(bc.BoltError, match="unreachable"):
             bolt.push(sample_property_graph())
-    with pytest.raises(np.PushError, match="cannot use Bolt URI"):
-        np.BoltClient("http://nowhere", auth=None)
+    with pytest.raises(bc.BoltError, match="cannot use Bolt URI"):
+        bc.BoltClient("http://nowhere", auth=None)
 
 
 def test_sparql_auth_from_env():
@@ -165,7 +166,7 @@ def test_basic_auth_put_against_a_local_http_server():
 
 def test_falkordb_escape_quotes_and_backslashes_everywhere():
     value = {"rows": [{"iri": "urn:a", "props": {"t": "it's C:\\x", "n": 1, "l": ["'"]}}]}
-    assert np.falkordb_escape(value) == {
+    assert bc.falkordb_escape(value) == {
         "rows": [{"iri": "urn:a", "props": {"t": "it\\'s C:\\\\x", "n": 1, "l": ["\\'"]}}]}
-    with pytest.raises(np.PushError, match="map key"):
-        np.falkordb_escape({"it's": 1})
+    with pytest.raises(bc.BoltError, match="map key"):
+        bc.falkordb_escape({"it's": 1})

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from dta_kg.projection import Edge, Node, PropertyGraph
+from dta_kg.pipeline.projection import Edge, Node, PropertyGraph
 from dta_kg.views import render_focus_pages, render_gap_map, render_network, resolve_focus
 from dta_kg.views.layout import force_layout
 

@@ -14,7 +14,7 @@ from test_cli_views import BEATTY, BEATTY_ID, payload_ontology, runner_for, writ
 from test_views import PAYLOAD
 from test_views_browser import INJECTED, INK, assert_clean, click_node
 
-from dta_kg.paths import Project
+from dta_kg.core.paths import Project
 
 pytestmark = pytest.mark.services
 BEATTY_QUOTE = "as measured by the WAI-SR subscale for the bond"

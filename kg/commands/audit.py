@@ -29,7 +29,7 @@ def check(project, strict, fmt, verbose):
         dta-kg check
         dta-kg check --strict --format json
     """
-    from dta_kg.audit import CHECKS, audit, summary
+    from dta_kg.curation.audit import CHECKS, audit, summary
 
     notices = audit(project)
     counts = summary(notices)

@@ -33,7 +33,7 @@ def generate(studies, seed, output):
         dta-kg bench generate --studies 1000 --seed 1 -o /tmp/dta-1k
         dta-kg build --records /tmp/dta-1k/records --build-dir /tmp/dta-1k/build
     """
-    from dta_kg.synthetic import generate as run
+    from dta_kg.pipeline.synthetic import generate as run
 
     project = run(output, studies, seed)
     click.echo(f"Wrote {studies} synthetic studies to {project.studies}")

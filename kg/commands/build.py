@@ -22,7 +22,7 @@ def build(project, verbose, jobs):
         dta-kg build
         dta-kg build --records my-records --build-dir out -v
     """
-    from dta_kg.build import build as run_build
+    from dta_kg.pipeline.build import build as run_build
 
     summary = run_build(project, jobs=jobs,
                         log=(lambda line: click.echo(line, err=True)) if verbose else None)
@@ -48,7 +48,7 @@ def validate(project):
     Example:
         dta-kg validate
     """
-    from dta_kg.build import check
+    from dta_kg.pipeline.build import check
 
     graph = check(project)
     click.echo(f"OK: {len(graph)} triples pass the SHACL shapes, QC queries and reasoner.")

@@ -31,7 +31,7 @@ def quote_options(func):
     @click.option("--source", help=SOURCE_HELP)
     @functools.wraps(func)
     def wrapper(*args, quote_text=None, section=None, source=None, **kwargs):
-        from dta_kg.curate import Quote
+        from dta_kg.curation.curate import Quote
 
         return func(*args, quote=Quote(quote_text, section, source), **kwargs)
 
@@ -76,9 +76,9 @@ def study_add(project, doi, title, year, authors, venue, volume, issue, pages, p
             --author "Doe, Jane" --author "Roe, R" --venue "JMIR Ment Health" \\
             --note "found in the June search"
     """
-    from dta_kg.curate import add_study, curator
+    from dta_kg.core.iris import normalise_doi
+    from dta_kg.curation.curate import add_study, curator
     from dta_kg.loaders.bibliography import BibEntry, parse_author
-    from dta_kg.vocab import normalise_doi
 
     given = (doi, title, year, authors, venue, volume, issue, pages, pmid, ref)
     if not any(given):
@@ -116,7 +116,7 @@ def study_import(project, file, dry_run, note):
         dta-kg study import zotero-export.bib --dry-run
         dta-kg study import zotero-export.bib --note "June 2025 search"
     """
-    from dta_kg.curate import curator, import_studies
+    from dta_kg.curation.curate import curator, import_studies
     from dta_kg.loaders.bibliography import read_bibliography
 
     entries = read_bibliography(file)
@@ -145,8 +145,8 @@ def study_list(project, include_retracted, fmt):
     Example:
         dta-kg study list --format csv
     """
-    from dta_kg.curate import list_studies
-    from dta_kg.output import render
+    from dta_kg.core.output import render
+    from dta_kg.curation.curate import list_studies
 
     rows = [{"doi": s.doi, "ref": s.ref, "study": s.short_citation, "title": s.title,
              "facts": sum(1 for f in s.facts() if not f.retracted),
@@ -167,7 +167,7 @@ def study_show(project, doi, fmt):
     Example:
         dta-kg study show 10.3389/fdgth.2022.847991
     """
-    from dta_kg.curate import FACT_KEYS, show_study
+    from dta_kg.curation.curate import FACT_KEYS, show_study
 
     s = show_study(project, doi)
     if fmt == "json":
@@ -258,7 +258,7 @@ def finding_add(project, doi, component, instrument, subscale, value, result_kin
             --result 0.62 --result-kind cohens-d --section Results \\
             --quote "bond scores rose by d=0.62 over four weeks"
     """
-    from dta_kg.curate import add_finding, curator
+    from dta_kg.curation.curate import add_finding, curator
 
     ids = add_finding(project, doi, component=component, quote=quote, by=curator(),
                       instrument=instrument, subscale=subscale, value=value,
@@ -297,7 +297,7 @@ def factor_add(project, doi, facilitator, barrier, theme, components, quote, not
             --theme conversational-design --component engagement --section Discussion \\
             --quote "participants disliked the repetitive replies"
     """
-    from dta_kg.curate import add_factor, curator
+    from dta_kg.curation.curate import add_factor, curator
 
     if bool(facilitator) == bool(barrier):
         raise click.UsageError("give exactly one of --facilitator TEXT or --barrier TEXT")
@@ -340,7 +340,8 @@ def instrument_add(project, label, instrument_id, alt_labels, measures, subscale
             --definition "A scale of the alliance between users and chatbots." \\
             --source 10.2196/12345 --section Methods --quote "the Chatbot Alliance Scale"
     """
-    from dta_kg.curate import SubscaleSpec, add_instrument, curator
+    from dta_kg.curation.curate import curator
+    from dta_kg.curation.instruments import SubscaleSpec, add_instrument
 
     ids = add_instrument(project, label, measures=measures, definition=definition, quote=quote,
                          by=curator(), instrument_id=instrument_id, alt_labels=alt_labels,
@@ -362,7 +363,7 @@ def retract(project, target, reason):
     Example:
         dta-kg retract 10.2196/12345#bond-wai-sr --reason "misread the table"
     """
-    from dta_kg import curate
+    from dta_kg.curation import curate
 
     ids = curate.retract(project, target, reason, curate.curator())
     click.echo(f"Retracted {len(ids)} fact(s): {', '.join(ids)}" if ids else "Retracted")

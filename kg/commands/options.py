@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from dta_kg.output import FORMATS, default_format
-from dta_kg.paths import Project
+from dta_kg.core.output import FORMATS, default_format
+from dta_kg.core.paths import Project
 
 
 def project_options(func):

@@ -18,12 +18,12 @@ RETRACTED = click.option("--include-retracted", is_flag=True,
 def _session(project, remote: dict | None = None):
     notify = lambda message: click.echo(message, err=True)  # noqa: E731
     if remote:
-        from dta_kg.remote import RemoteSession
+        from dta_kg.query.remote import RemoteSession
 
         session = RemoteSession(project, notify, **remote)
         click.get_current_context().call_on_close(session.close)
         return session
-    from dta_kg.query import Session
+    from dta_kg.query.session import Session
 
     return Session(project, notify=notify)
 
@@ -39,7 +39,7 @@ def _language(lang: str, remote: dict) -> str:
 
 
 def _emit(result, fmt: str) -> None:
-    from dta_kg.output import render
+    from dta_kg.core.output import render
 
     click.echo(render(result.rows, fmt, result.columns))
 
@@ -72,7 +72,7 @@ def list_queries(fmt):
         dta-kg query list
         dta-kg query list --format markdown
     """
-    from dta_kg.output import render
+    from dta_kg.core.output import render
     from dta_kg.queries.catalogue import listing
 
     click.echo(render(listing(), fmt))
@@ -136,7 +136,7 @@ def run(name, params, lang, include_retracted, view_path, remote, fmt, project):
 
 
 def _view(project, name: str, result, path: Path, include_retracted: bool) -> Path:
-    from dta_kg.errors import DtaKgError
+    from dta_kg.core.errors import DtaKgError
     from dta_kg.views import render_result
     from dta_kg.views.source import load_projection
 
@@ -220,7 +220,7 @@ def cypher(text, file, neo4j_uri, fmt, project):
     """
     source = _query_text(text, file)
     if neo4j_uri:
-        from dta_kg.query import neo4j_rows
+        from dta_kg.query.session import neo4j_rows
 
         _emit(neo4j_rows(neo4j_uri, source), fmt)
     else:

@@ -9,7 +9,7 @@ import click
 
 from dta_kg.commands.options import project_options
 
-DEFAULT_GRAPH = "https://w3id.org/dta-kg/graph"  # = dta_kg.sparql_store.DEFAULT_GRAPH_IRI
+DEFAULT_GRAPH = "https://w3id.org/dta-kg/graph"  # = dta_kg.stores.sparql_http.DEFAULT_GRAPH_IRI
 GRAPH = click.option("--graph", "graph_iri", default=DEFAULT_GRAPH, show_default=True,
                      metavar="IRI", help="The named graph (RDF) or graph tag (Neo4j) to write.")
 
@@ -38,7 +38,7 @@ def export(fmt, out, graph_iri, project):
         dta-kg export --format graphml -o dta-kg.graphml
         dta-kg export --format neo4j-csv -o neo4j-import/
     """
-    from dta_kg.exports import export as run
+    from dta_kg.sinks.files import export as run
 
     click.echo(run(project, fmt, out, graph_iri=graph_iri, notify=_notify))
 
@@ -101,8 +101,8 @@ def push(uri, database, batch_size, replace, dry_run, dialect, graph_iri, projec
         NEO4J_USERNAME=neo4j NEO4J_PASSWORD=... dta-kg neo4j push --uri bolt://localhost:7687
         dta-kg neo4j push --dry-run --batch-size 100
     """
-    from dta_kg import neo4j_push as bolt
-    from dta_kg.exports import built_projection
+    from dta_kg.sinks import neo4j as bolt
+    from dta_kg.sinks.files import built_projection
 
     if not uri and not dry_run:
         raise click.UsageError("give --uri bolt://HOST:PORT (or --dry-run)")
@@ -114,7 +114,7 @@ def push(uri, database, batch_size, replace, dry_run, dialect, graph_iri, projec
             click.echo(stmt.render() + "\n")
         return
     progress = _Progress()
-    with bolt.BoltClient(uri, database=database, dialect=dialect) as client:
+    with bolt.BoltWriter(uri, database=database, dialect=dialect) as client:
         try:
             result = client.push(pg, batch_size=batch_size, graph_id=graph_iri, replace=replace,
                                  progress=progress)
@@ -161,8 +161,8 @@ def store_push(endpoint, query_endpoint, graph_iri, project):
         DTA_KG_SPARQL_USER=dba DTA_KG_SPARQL_PASSWORD=... DTA_KG_SPARQL_AUTH=digest \\
           dta-kg sparql-store push --endpoint http://localhost:8890/sparql-graph-crud-auth
     """
-    from dta_kg.exports import built_graph
-    from dta_kg.sparql_store import auth_from_env, count_triples, put_graph
+    from dta_kg.sinks.files import built_graph
+    from dta_kg.stores.sparql_http import auth_from_env, count_triples, put_graph
 
     auth = auth_from_env()
     sent = put_graph(endpoint, built_graph(project, _notify), graph_iri, auth=auth)
@@ -187,7 +187,7 @@ def serve(port, project):
     Example:
         dta-kg serve --port 7878
     """
-    from dta_kg.serve import serve as run
+    from dta_kg.sinks.serve import serve as run
 
     def ready(url: str) -> None:
         click.echo(f"SPARQL endpoint (read-only): {url}/query\nBrowser: {url}/\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from dta_kg.commands.options import project_options
-from dta_kg.paths import ONTOLOGY
+from dta_kg.core.paths import ONTOLOGY
 
 OUTPUT = click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
                       help="The HTML file to write.")

@@ -15,7 +15,7 @@ from html import escape
 from importlib.metadata import version
 from pathlib import Path
 
-from dta_kg.paths import ONTOLOGY
+from dta_kg.core.paths import ONTOLOGY
 
 from .page import csp, script_safe
 

@@ -1,7 +1,7 @@
 """Interactive network pages of a property graph, built with pyvis and drawn by vis-network.
 
 `pgraph` is anything with `.nodes` (items with `.id`, `.label` = node type, `.props`) and `.edges`
-(items with `.source`, `.target`, `.type`, `.props`), as `dta_kg.projection.project` returns.
+(items with `.source`, `.target`, `.type`, `.props`), as `dta_kg.pipeline.projection.project` returns.
 Record-derived text travels only in a JSON data island and reaches the page as DOM text nodes;
 no node or edge gets a vis `title`, so vis's HTML tooltip path is never taken.
 """
@@ -63,7 +63,7 @@ def resolve_focus(pgraph, key: str) -> str:
 
     Matching ignores case; raises KeyError when nothing matches.
     """
-    from dta_kg.vocab import normalise_doi
+    from dta_kg.core.iris import normalise_doi
 
     wanted, doi = key.strip().lower(), normalise_doi(key)
     for names_of, value in ((lambda n: [n.id], wanted),

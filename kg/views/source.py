@@ -1,13 +1,13 @@
 """What the views read from a built project: the property graph and the gap map's cell data.
 
-Both first rebuild the project when its build is missing or stale (`dta_kg.stores.ensure_fresh`),
+Both first rebuild the project when its build is missing or stale (`dta_kg.pipeline.manifest.ensure_fresh`),
 then read the build: the N-Triples file for the projection, the Oxigraph store for SPARQL.
 """
 
 from collections import defaultdict
 from collections.abc import Callable
 
-from dta_kg.paths import Project
+from dta_kg.core.paths import Project
 
 from .page import ASSETS, asset
 
@@ -17,8 +17,8 @@ Notify = Callable[[str], None] | None
 def load_projection(project: Project, *, include_retracted: bool = False, notify: Notify = None):
     """The property-graph projection of the built graph (retracted facts left out by default),
     read from the Oxigraph store without building an rdflib graph."""
-    from dta_kg.projection import project as projection
-    from dta_kg.stores import ensure_fresh, sparql_store, store_triples
+    from dta_kg.pipeline.projection import project as projection
+    from dta_kg.stores.local import ensure_fresh, sparql_store, store_triples
 
     ensure_fresh(project, notify)
     return projection(store_triples(sparql_store(project)), include_retracted=include_retracted)
@@ -27,7 +27,7 @@ def load_projection(project: Project, *, include_retracted: bool = False, notify
 def gap_map_data(project: Project, *, notify: Notify = None) -> dict:
     """Keyword arguments for `render_gap_map`, from two SPARQL queries over the built graph
     (assets/gap-map-axes.rq and gap-map-cells.rq; retracted studies and facts left out)."""
-    from dta_kg.query import Session
+    from dta_kg.query.session import Session
 
     session = Session(project, notify)
     axes: dict[str, list[str]] = defaultdict(list)

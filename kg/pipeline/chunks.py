@@ -15,13 +15,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dta_kg.errors import RecordError
+from dta_kg.core.errors import RecordError
+from dta_kg.core.iris import DTA, local_name, normalise_doi
+from dta_kg.core.vocabulary import Term, Vocabulary
 from dta_kg.loaders.ntriples import RDF, nt_line
 from dta_kg.loaders.records import read_study
 from dta_kg.loaders.triples import study_triples
-from dta_kg.projection import Edge, Node, project
-from dta_kg.terms import Term, Vocabulary
-from dta_kg.vocab import DTA, local_name, normalise_doi
+from dta_kg.pipeline.projection import Edge, Node, project
 
 CHUNK = 250  # study files per chunk
 IN_PROCESS = 2 * CHUNK  # smaller corpora are not worth the worker processes

@@ -2,7 +2,7 @@
 
 RDF formats (Turtle, N-Triples, JSON-LD) are the build's own files, byte for byte; TriG holds
 the same triples in one named graph. GraphML and GEXF, the Cypher script and the neo4j-admin
-CSVs all come from `dta_kg.projection.project` (retracted facts included and flagged, as in
+CSVs all come from `dta_kg.pipeline.projection.project` (retracted facts included and flagged, as in
 the embedded Cypher engine):
 
 * GraphML/GEXF: node attribute `type` is the node label, `label` its display label; an edge's
@@ -26,8 +26,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from dta_kg.errors import DtaKgError
-from dta_kg.paths import Project
+from dta_kg.core.errors import DtaKgError
+from dta_kg.core.paths import Project
 
 RDF_FORMATS = ("ttl", "nt", "jsonld", "trig")
 FORMATS = (*RDF_FORMATS, "graphml", "gexf", "cypher", "neo4j-csv")
@@ -44,8 +44,8 @@ def built_graph(project: Project, notify: Notify = None):
     """The built graph (rebuilt first when stale), parsed from build/dta-kg.nt."""
     from rdflib import Graph
 
-    from dta_kg.build import GRAPH_NAME
-    from dta_kg.stores import ensure_fresh
+    from dta_kg.pipeline.build import GRAPH_NAME
+    from dta_kg.stores.local import ensure_fresh
 
     ensure_fresh(project, notify)
     return Graph().parse(project.build / f"{GRAPH_NAME}.nt", format="nt")
@@ -53,7 +53,7 @@ def built_graph(project: Project, notify: Notify = None):
 
 def built_projection(project: Project, notify: Notify = None):
     """The property-graph projection of the built graph, as the Cypher engine has it."""
-    from dta_kg.projection import project as projection
+    from dta_kg.pipeline.projection import project as projection
 
     return projection(built_graph(project, notify))
 
@@ -61,9 +61,10 @@ def built_projection(project: Project, notify: Notify = None):
 def export(project: Project, fmt: str, out: Path, *, graph_iri: str | None = None,
            batch_size: int = 500, notify: Notify = None) -> str:
     """Write the built graph as `fmt` to `out` (a folder for neo4j-csv); say what was written."""
-    from dta_kg.build import GRAPH_NAME, write_atomic
-    from dta_kg.sparql_store import DEFAULT_GRAPH_IRI
-    from dta_kg.stores import ensure_fresh
+    from dta_kg.core.files import write_atomic
+    from dta_kg.pipeline.build import GRAPH_NAME
+    from dta_kg.stores.local import ensure_fresh
+    from dta_kg.stores.sparql_http import DEFAULT_GRAPH_IRI
 
     graph_iri = graph_iri or DEFAULT_GRAPH_IRI
     if fmt not in FORMATS:
@@ -137,7 +138,7 @@ def network(pg):
     """The projection as a networkx MultiDiGraph with scalar, consistently typed attributes."""
     import networkx as nx
 
-    from dta_kg.projection import to_networkx
+    from dta_kg.pipeline.projection import to_networkx
 
     source = to_networkx(pg)
     g = nx.MultiDiGraph()
@@ -155,7 +156,7 @@ def write_network(pg, out: Path, fmt: str) -> None:
     """Write the projection as GraphML or GEXF (via a temporary file, then renamed)."""
     import networkx as nx
 
-    from dta_kg.build import write_atomic
+    from dta_kg.core.files import write_atomic
 
     buffer = io.BytesIO()
     g = network(pg)
@@ -175,7 +176,7 @@ _ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 def cypher_literal(value: Any) -> str:
     """A Python value as a Cypher literal (strings single-quoted and escaped)."""
-    from dta_kg.neo4j_push import quote
+    from dta_kg.sinks.neo4j import quote
 
     if value is None:
         return "null"
@@ -212,7 +213,7 @@ def inline(text: str, params: dict[str, Any]) -> str:
 def cypher_script(pg, *, graph_iri: str, batch_size: int = 500, push_id: str = "cypher-script",
                   max_bytes: int | None = None) -> str:
     """An idempotent script: Neo4j 5 uniqueness constraints, then batched MERGE statements."""
-    from dta_kg.neo4j_push import node_rows, schema_statements, write_statements
+    from dta_kg.sinks.neo4j import node_rows, schema_statements, write_statements
 
     lines = [f"// dta-kg: {len(pg.nodes)} nodes and {len(pg.edges)} relationships, tagged "
              f"dta_kg_graph = '{graph_iri}'.",
@@ -289,7 +290,7 @@ def _safe(name: str) -> str:
 
 def write_neo4j_csv(pg, folder: Path, graph_iri: str) -> list[Path]:
     """Node and relationship CSVs for `neo4j-admin database import`, and import.sh."""
-    from dta_kg.neo4j_push import GRAPH_KEY, node_rows, relationship_rows
+    from dta_kg.sinks.neo4j import GRAPH_KEY, node_rows, relationship_rows
 
     folder.mkdir(parents=True, exist_ok=True)
     for old in [*folder.glob("nodes-*.csv"), *folder.glob("relationships-*.csv")]:

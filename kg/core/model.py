@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dta_kg.terms import Term
+from dta_kg.core.vocabulary import Term
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from dta_kg.errors import DtaKgError
+from dta_kg.core.errors import DtaKgError
 
 DEFAULT_GRAPH_IRI = "https://w3id.org/dta-kg/graph"
 ENV_USER, ENV_PASSWORD = "DTA_KG_SPARQL_USER", "DTA_KG_SPARQL_PASSWORD"

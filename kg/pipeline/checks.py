@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from dta_kg.paths import QC_DIR, SHAPES
+from dta_kg.core.paths import QC_DIR, SHAPES
 
 ERROR_MESSAGE = "http://www.daml.org/2002/03/agents/agent-ont#ErrorMessage"
 OWL_NOTHING = "http://www.w3.org/2002/07/owl#Nothing"

@@ -5,35 +5,33 @@ through `record_store` (lock, round-trip YAML, atomic replace)."""
 
 from __future__ import annotations
 
-import datetime
 import difflib
 import os
 import re
 import subprocess
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dta_kg.errors import DtaKgError, RecordError, UnknownTerm
+from dta_kg.core.errors import DtaKgError, RecordError, UnknownTerm
+from dta_kg.core.iris import REVIEW_DOI, fact_iri, local_name, normalise_doi, slug
+from dta_kg.core.model import Study, surname
+from dta_kg.core.paths import Project
+from dta_kg.core.vocabulary import Vocabulary
+from dta_kg.curation.transaction import transaction
+from dta_kg.curation.yaml_nodes import block, flow, flow_list, quoted, stamp
 from dta_kg.loaders.bibliography import BibEntry, check_entry
-from dta_kg.loaders.records import FACT_READERS, STUDY_SECTIONS, read_study, study_paths
+from dta_kg.loaders.fields import STUDY_SECTIONS
+from dta_kg.loaders.records import FACT_READERS, read_study, study_paths
 from dta_kg.loaders.review_text import MAX_QUOTE_WORDS, SECTIONS, quote_problem, sections
-from dta_kg.loaders.vocabulary import project_vocabulary
+from dta_kg.loaders.terms import project_vocabulary
 from dta_kg.loaders.yaml_io import read_yaml
-from dta_kg.model import Study, surname
-from dta_kg.paths import Project
-from dta_kg.record_store import transaction
-from dta_kg.terms import Vocabulary
-from dta_kg.vocab import REVIEW_DOI, fact_iri, local_name, normalise_doi, slug
 
 FACT_KEYS = tuple(FACT_READERS)  # the fact lists of a record, in file order
 STUDY_KEYS = ("ref", "doi", "pmid", "authors", "authors_truncated", "year", "title", "venue",
               "volume", "issue", "pages", "cited_as", "evidence", "added", "updated", "retracted",
               *FACT_KEYS)
 FILLABLE = ("pmid", "venue", "volume", "issue", "pages")  # import fills these when missing
-INSTRUMENTS_HEADER = ("Instruments added by curators (`dta-kg instrument add`); the ontology "
-                      "holds those the review names.\nEach becomes a term like the ontology's.\n")
 
 
 def curator() -> str:
@@ -48,44 +46,6 @@ def curator() -> str:
     if not name:
         raise DtaKgError("no curator name: set DTA_KG_CURATOR or `git config user.name`")
     return name
-
-
-def now() -> str:
-    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def flow(**items: Any):
-    """A one-line YAML mapping ({a: 1, b: 2}) of the items that are not None."""
-    from ruamel.yaml.comments import CommentedMap
-
-    mapping = CommentedMap((k, v) for k, v in items.items() if v is not None)
-    mapping.fa.set_flow_style()
-    return mapping
-
-
-def flow_list(values: Iterable[str]):
-    from ruamel.yaml.comments import CommentedSeq
-
-    seq = CommentedSeq(values)
-    seq.fa.set_flow_style()
-    return seq
-
-
-def quoted(value: str | None):
-    """A string written in double quotes, as the records write titles, quotes and figures."""
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
-
-    return None if value is None else DoubleQuotedScalarString(value)
-
-
-def block(**items: Any):
-    from ruamel.yaml.comments import CommentedMap
-
-    return CommentedMap((k, v) for k, v in items.items() if v is not None)
-
-
-def stamp(by: str, text: str | None = None, key: str = "note"):
-    return flow(by=by, at=quoted(now()), **{key: quoted(text or None)})
 
 
 def put(data, key: str, value: Any, order: tuple[str, ...] = STUDY_KEYS) -> None:
@@ -425,65 +385,3 @@ def retract(project: Project, target: str, reason: str, by: str) -> list[str]:
             item["retracted"] = stamp(by, why, "reason")
         tx.stage(path, data)
     return [str(i["id"]) for i in chosen]
-
-
-# --- instruments ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class SubscaleSpec:
-    """'wai-sr-bond:therapeutic-bond[:label]' from the command line."""
-
-    id: str
-    component: str
-    label: str | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> SubscaleSpec:
-        parts = [p.strip() for p in text.split(":", 2)]
-        if len(parts) < 2 or not all(parts[:2]):
-            raise RecordError("instrument add", "subscale", f"'{text}' is not ID:COMPONENT",
-                              "write e.g. --subscale cars-bond:therapeutic-bond")
-        return cls(parts[0], parts[1], parts[2] if len(parts) > 2 and parts[2] else None)
-
-
-def add_instrument(project: Project, label: str, *, measures: tuple[str, ...], definition: str,
-                   quote: Quote, by: str, instrument_id: str | None = None,
-                   alt_labels: tuple[str, ...] = (), subscales: tuple[SubscaleSpec, ...] = (),
-                   note: str | None = None) -> list[str]:
-    """Add an instrument (and its subscales) to records/instruments.yaml; returns the new ids."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    vocab = project_vocabulary(project)
-    name = Where("instrument add", instrument_id or label)
-    label = name.need("label", label, "give the instrument's name")
-    new_id = slug(instrument_id or (alt_labels[0] if alt_labels else label))
-    components = [name.term(vocab, "component", c, "measures") for c in measures]
-    subs = []
-    for s in subscales:
-        comp = name.term(vocab, "component", s.component, "subscale")
-        comp_label = vocab.terms[comp].label
-        subs.append(block(id=slug(s.id), label=s.label or f"{label} {comp_label} subscale",
-                          definition=f"The subscale of the {label} that measures {comp_label}.",
-                          measures=flow_list([comp])))
-    components += [s["measures"][0] for s in subs if s["measures"][0] not in components]
-    if not components:
-        name.fail("measures", "names no component", "give --measures COMPONENT or --subscale")
-    for new in [new_id, *(s["id"] for s in subs)]:
-        if new in vocab.terms:
-            name.fail("id", f"'{new}' is already the term '{vocab.terms[new].label}'",
-                      "choose another id with --id or another subscale id")
-    where = Where(project.instruments, new_id)
-    item = block(id=new_id, label=label, alt_labels=flow_list(alt_labels) if alt_labels else None,
-                 definition=name.need("definition", definition, "give --definition"),
-                 measures=flow_list(components), subscales=CommentedSeq(subs) if subs else None,
-                 evidence=quote.evidence(where), added=stamp(by, note))
-    with transaction(project) as tx:
-        data = tx.load(project.instruments)
-        if data is None:
-            data = CommentedMap()
-            data.yaml_set_start_comment(INSTRUMENTS_HEADER)
-        if not isinstance(data.get("instruments"), list):
-            data["instruments"] = CommentedSeq()
-        data["instruments"].append(item)
-        tx.stage(project.instruments, data)
-    return [new_id, *(s["id"] for s in subs)]

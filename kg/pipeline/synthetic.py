@@ -12,7 +12,7 @@ import random
 import shutil
 from pathlib import Path
 
-from dta_kg.paths import Project
+from dta_kg.core.paths import Project
 
 FACT_LISTS = ("designs", "populations", "interventions", "components", "findings", "factors",
               "notes")

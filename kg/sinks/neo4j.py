@@ -4,16 +4,13 @@ Nodes are merged by label on an ``iri`` key, relationships by type between two s
 in batches of ``UNWIND $rows MERGE``, so pushing twice changes nothing. Everything written
 carries ``dta_kg_graph`` (which graph) and ``dta_kg_push`` (which push): ``replace=True``
 deletes what earlier pushes of the same graph wrote and this push did not, and nothing else.
-Credentials come from NEO4J_USERNAME / NEO4J_PASSWORD.
+The connection is `dta_kg.stores.bolt.BoltClient`'s.
 """
 
 from __future__ import annotations
 
 import json
-import logging
-import os
 import re
-import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -22,16 +19,13 @@ from datetime import time as dtime
 from decimal import Decimal
 from typing import Any
 
-from dta_kg.errors import DtaKgError
-from dta_kg.sparql_store import DEFAULT_GRAPH_IRI
+from dta_kg.stores.bolt import DIALECTS, BoltClient, BoltError
+from dta_kg.stores.sparql_http import DEFAULT_GRAPH_IRI
 
 GRAPH_KEY, PUSH_KEY, IRI_KEY = "dta_kg_graph", "dta_kg_push", "iri"
 RESERVED = {GRAPH_KEY, PUSH_KEY, IRI_KEY}
-DIALECTS = ("neo4j", "falkordb")
 # FalkorDB's Bolt server crashes on a message (query text + parameters) over about 4 KiB.
 FALKORDB_MAX_BYTES = 3500
-_USE_ENV = object()
-BOLT_SCHEMES = {"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"}
 
 NODE_MERGE = (
     "UNWIND $rows AS row\n"
@@ -53,10 +47,6 @@ STALE_NODES = (
     "MATCH (n) WHERE n.dta_kg_graph = $graph AND coalesce(n.dta_kg_push, '') <> $push\n"
     "WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
 )
-
-
-class PushError(DtaKgError):
-    """A push to a Bolt server failed; the message says where and what to do next."""
 
 
 @dataclass(frozen=True)
@@ -93,17 +83,8 @@ class PushResult:
 def quote(name: str) -> str:
     """A label, type or name as a backtick-quoted Cypher identifier."""
     if not name:
-        raise PushError("empty label or relationship type in the property graph")
+        raise BoltError("empty label or relationship type in the property graph")
     return "`" + str(name).replace("`", "``") + "`"
-
-
-def credentials_from_env(env: Mapping[str, str] | None = None) -> tuple[str, str] | None:
-    """(user, password) from NEO4J_USERNAME / NEO4J_PASSWORD, or None when neither is set."""
-    env = os.environ if env is None else env
-    user, password = env.get("NEO4J_USERNAME"), env.get("NEO4J_PASSWORD")
-    if user is None and password is None:
-        return None
-    return (user or "neo4j", password or "")
 
 
 def _scalar(value: Any) -> Any:
@@ -143,7 +124,7 @@ def node_rows(pg: Any) -> dict[str, list[dict[str, Any]]]:
     for node in pg.nodes:
         iri, label = str(node.id), str(node.label or "")
         if labels.setdefault(iri, label) != label:
-            raise PushError(f"node {iri} has two labels ({labels[iri]}, {label}); it needs one")
+            raise BoltError(f"node {iri} has two labels ({labels[iri]}, {label}); it needs one")
         rows.setdefault(label, {})[iri] = {"iri": iri, "props": clean_props(node.props)}
     return {label: list(by_iri.values()) for label, by_iri in sorted(rows.items())}
 
@@ -156,7 +137,7 @@ def relationship_rows(pg: Any) -> dict[tuple[str, str, str], list[dict[str, Any]
         source, target = str(edge.source), str(edge.target)
         for end in (source, target):
             if end not in labels:
-                raise PushError(f"relationship {edge.type} uses {end}, which is not a node")
+                raise BoltError(f"relationship {edge.type} uses {end}, which is not a node")
         key = (str(edge.type), labels[source], labels[target])
         row = {"source": source, "target": target, "props": clean_props(edge.props)}
         groups.setdefault(key, {})[(source, target)] = row
@@ -167,7 +148,7 @@ def schema_statements(labels: Iterable[str], dialect: str = "neo4j",
                       existing: Iterable[str] = ()) -> list[Statement]:
     """Uniqueness constraints (Neo4j 5) or ``iri`` indexes (FalkorDB) for each label."""
     if dialect not in DIALECTS:
-        raise PushError(f"unknown Cypher dialect {dialect!r}; use one of {', '.join(DIALECTS)}")
+        raise BoltError(f"unknown Cypher dialect {dialect!r}; use one of {', '.join(DIALECTS)}")
     done = set(existing)
     out = []
     for label in sorted(set(labels) - done):
@@ -180,21 +161,6 @@ def schema_statements(labels: Iterable[str], dialect: str = "neo4j",
             text = f"CREATE INDEX FOR (n:{quote(label)}) ON (n.iri)"
         out.append(Statement(text, {}, "schema"))
     return out
-
-
-def falkordb_escape(value: Any) -> Any:
-    """Escape strings for FalkorDB's Bolt server, which pastes string parameters into a
-    single-quoted Cypher literal: unescaped, a quote fails the query and a backslash is lost."""
-    if isinstance(value, str):
-        return value.replace("\\", "\\\\").replace("'", "\\'")
-    if isinstance(value, list | tuple):
-        return [falkordb_escape(v) for v in value]
-    if isinstance(value, Mapping):
-        for key in value:
-            if "'" in key or "\\" in key:
-                raise PushError(f"FalkorDB cannot take the map key {key!r} (quote or backslash)")
-        return {key: falkordb_escape(v) for key, v in value.items()}
-    return value
 
 
 def _size(value: Any) -> int:
@@ -210,7 +176,7 @@ def _batches(rows: list[dict[str, Any]], batch_size: int, max_bytes: int | None,
         need = _size(row) + 1
         if max_bytes and overhead + need > max_bytes:
             what = row.get("iri") or f"{row.get('source')} -> {row.get('target')}"
-            raise PushError(
+            raise BoltError(
                 f"{what} needs a {overhead + need}-byte message, over this server's "
                 f"{max_bytes}-byte limit; shorten its longest property"
             )
@@ -230,7 +196,7 @@ def write_statements(pg: Any, *, batch_size: int = 500, graph_id: str = DEFAULT_
     ``max_bytes`` caps text + parameters of one statement (FalkorDB needs it).
     """
     if batch_size < 1:
-        raise PushError(f"batch size must be at least 1, not {batch_size}")
+        raise BoltError(f"batch size must be at least 1, not {batch_size}")
     base = {"graph": graph_id, "push": push_id}
     plans: list[tuple[str, str, list[dict[str, Any]]]] = []
     for label, rows in node_rows(pg).items():
@@ -262,141 +228,13 @@ def dry_run(pg: Any, *, dialect: str = "neo4j", batch_size: int = 500,
         yield from cleanup_statements(graph_id, push_id)
 
 
-class BoltClient:
-    """One long-lived driver to a Bolt server, with short timeouts and retried statements."""
-
-    def __init__(self, uri: str, *, auth: Any = _USE_ENV, database: str | None = None,
-                 dialect: str = "auto", timeout: float = 5.0, retries: int = 3,
-                 backoff: float = 0.5) -> None:
-        import neo4j  # imported here so that dry runs and offline use need no server
-
-        # the driver logs every lost connection; PushError reports the outcome instead
-        logger = logging.getLogger("neo4j")
-        if not logger.handlers:
-            logger.addHandler(logging.NullHandler())
-
-        if dialect not in (*DIALECTS, "auto"):
-            raise PushError(f"unknown Cypher dialect {dialect!r}; use auto, neo4j or falkordb")
-        if uri.split("://", 1)[0] not in BOLT_SCHEMES:
-            raise PushError(f"cannot use Bolt URI {uri!r}: it must start with bolt:// "
-                            "(or bolt+s://, neo4j://, neo4j+s://)")
-        self.uri, self.database, self.retries, self.backoff = uri, database, retries, backoff
-        self._dialect = None if dialect == "auto" else dialect
-        try:
-            self.driver = neo4j.GraphDatabase.driver(
-                uri,
-                auth=credentials_from_env() if auth is _USE_ENV else auth,
-                connection_acquisition_timeout=timeout,
-                connection_timeout=timeout,
-                max_transaction_retry_time=timeout,
-            )
-        except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
-            raise PushError(f"cannot use Bolt URI {uri!r}: {exc}") from exc
-
-    def __enter__(self) -> BoltClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the driver and its connections."""
-        self.driver.close()
-
-    def _raw(self, text: str,
-             params: Mapping[str, Any] | None = None) -> tuple[list[dict[str, Any]], Any]:
-        """Run one auto-commit statement, retrying lost connections; Neo4jError passes."""
-        from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired, TransientError
-
-        tries = max(self.retries, 1)
-        last: Exception | None = None
-        params = dict(params or {})
-        if self._dialect == "falkordb":
-            params = falkordb_escape(params)
-        for attempt in range(tries):
-            try:
-                with self.driver.session(database=self.database) as session:
-                    result = session.run(text, params)
-                    records = [record.data() for record in result]
-                    return records, result.consume().counters
-            except (ServiceUnavailable, SessionExpired, TransientError, OSError) as exc:
-                last = exc
-            except Neo4jError:
-                raise
-            if attempt + 1 < tries:
-                time.sleep(self.backoff * (attempt + 1))
-        raise _Unreachable(last)
-
-    def run(self, text: str, params: Mapping[str, Any] | None = None, where: str = "",
-            advice: str = "") -> list[dict[str, Any]]:
-        """Run a statement and return its records as dicts; failures raise PushError."""
-        from neo4j.exceptions import AuthError, Neo4jError
-
-        at = f" at {where}" if where else ""
-        then = f". {advice}" if advice else ""
-        if params and self._dialect is None:
-            self._dialect = self._detect()  # FalkorDB needs its parameters escaped
-        try:
-            return self._raw(text, params)[0]
-        except _Unreachable as exc:
-            raise self._unreachable(exc, at, then) from exc.cause
-        except AuthError as exc:
-            raise self._refused_credentials() from exc
-        except Neo4jError as exc:
-            falkordb = self._dialect == "falkordb"
-            hint = " (FalkorDB hides the cause of query errors)" if falkordb else ""
-            raise PushError(f"Bolt server {self.uri} refused a statement{at}: "
-                            f"{exc.message or exc}{hint}{then}") from exc
-
-    def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Run a read query and return its rows."""
-        return self.run(cypher, params)
-
-    @property
-    def dialect(self) -> str:
-        """``neo4j`` or ``falkordb``, detected once: FalkorDB has no dbms.components()."""
-        if self._dialect is None:
-            self._dialect = self._detect()
-        return self._dialect
-
-    def _detect(self) -> str:
-        from neo4j.exceptions import AuthError, Neo4jError
-
-        for dialect, probe in (("neo4j", "CALL dbms.components() YIELD name RETURN name"),
-                               ("falkordb", "CALL db.indexes()")):
-            try:
-                self._raw(probe)
-                return dialect
-            except _Unreachable as exc:
-                raise self._unreachable(exc) from exc.cause
-            except AuthError as exc:
-                raise self._refused_credentials() from exc
-            except Neo4jError:
-                continue
-        raise PushError(f"cannot tell whether {self.uri} is Neo4j or FalkorDB; pass a dialect")
-
-    def _unreachable(self, exc: _Unreachable, at: str = "", then: str = "") -> PushError:
-        cause = " ".join(str(exc.cause).split())
-        return PushError(f"Bolt server {self.uri} unreachable after {max(self.retries, 1)} "
-                         f"attempt(s){at}: {cause}{then}")
-
-    def _refused_credentials(self) -> PushError:
-        return PushError(f"Bolt server {self.uri} refused the credentials; "
-                         "set NEO4J_USERNAME and NEO4J_PASSWORD")
+class BoltWriter(BoltClient):
+    """A Bolt client that pushes a property graph (see the module docstring)."""
 
     def _falkordb_indexed(self) -> set[str]:
         rows = self.run("CALL db.indexes()")
         return {r.get("label") for r in rows
                 if IRI_KEY in (r.get("properties") or []) and r.get("entitytype", "NODE") == "NODE"}
-
-    def counts(self, graph_id: str | None = None) -> tuple[int, int]:
-        """(nodes, relationships) on the server, or only those tagged with ``graph_id``."""
-        where_n = " WHERE n.dta_kg_graph = $graph" if graph_id else ""
-        where_r = " WHERE r.dta_kg_graph = $graph" if graph_id else ""
-        params = {"graph": graph_id} if graph_id else {}
-        nodes = self.run(f"MATCH (n){where_n} RETURN count(n) AS c", params)[0]["c"]
-        rels = self.run(f"MATCH ()-[r]->(){where_r} RETURN count(r) AS c", params)[0]["c"]
-        return int(nodes), int(rels)
 
     def push(self, pg: Any, *, batch_size: int = 500, graph_id: str = DEFAULT_GRAPH_IRI,
              replace: bool = False, max_bytes: int | None = None,
@@ -448,7 +286,3 @@ class BoltClient:
                 return deleted
 
 
-class _Unreachable(Exception):
-    def __init__(self, cause: Exception | None) -> None:
-        super().__init__(str(cause))
-        self.cause = cause

@@ -5,17 +5,17 @@ Kept to check the fast path (Oxigraph store) against, in tests and benchmarks.
 
 from __future__ import annotations
 
+from dta_kg.core.iris import DTA
+from dta_kg.core.vocabulary import KINDS, Vocabulary
 from dta_kg.queries.catalogue import get
-from dta_kg.query import Result, sparql11, words
-from dta_kg.terms import KINDS, Vocabulary
-from dta_kg.vocab import DTA
+from dta_kg.query.session import Result, sparql11, words
 
 
 def naive_named(graph, name: str, given: dict[str, str]) -> Result:
     """Run the named query `name` with parameters `given` (text) on the rdflib `graph`."""
     from rdflib import Literal, URIRef
 
-    from dta_kg.loaders.vocabulary import terms_of
+    from dta_kg.loaders.terms import terms_of
 
     vocab = Vocabulary(terms_of(graph))
     query = get(name)

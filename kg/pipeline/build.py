@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -13,13 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dta_kg.errors import ValidationFailed
+from dta_kg.core.errors import ValidationFailed
+from dta_kg.core.iris import DTA, PREFIXES, local_name
+from dta_kg.core.paths import ONTOLOGY, Project
 from dta_kg.loaders.records import read_corpus, study_paths
+from dta_kg.loaders.terms import load_vocabulary
 from dta_kg.loaders.triples import corpus_triples
-from dta_kg.loaders.vocabulary import load_vocabulary
-from dta_kg.paths import ONTOLOGY, QC_DIR, SHAPES, Project
-from dta_kg.validate import qc_queries
-from dta_kg.vocab import DTA, PREFIXES, local_name
+from dta_kg.pipeline.checks import qc_queries
+from dta_kg.pipeline.manifest import LADYBUG, LADYBUG_FILE, content_hash, install_stores
 
 GRAPH_NAME = "dta-kg"
 FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
@@ -42,27 +42,6 @@ class BuildSummary:
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
-
-
-def input_files(project: Project) -> list[Path]:
-    """Every file the graph is built from, in a fixed order (for the content hash)."""
-    return [project.review, *study_paths(project), *shared_inputs(project)]
-
-
-def shared_inputs(project: Project) -> list[Path]:
-    """The input files besides the review and the study records."""
-    inputs = [ONTOLOGY, SHAPES, *sorted(QC_DIR.glob("*.rq"))]
-    if project.instruments.exists():
-        inputs.append(project.instruments)
-    return inputs
-
-
-def content_hash(project: Project) -> str:
-    digest = hashlib.sha256()
-    for path in input_files(project):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def ontology_graph():
@@ -114,25 +93,9 @@ def summarise(graph) -> BuildSummary:
     )
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file and rename, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)  # not mkstemp's 600
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def check(project: Project):
     """Load and validate; return the merged graph or raise ValidationFailed / RecordError."""
-    from dta_kg.validate import validate
+    from dta_kg.pipeline.checks import validate
 
     data = data_graph(project)
     ontology = ontology_graph()
@@ -161,17 +124,16 @@ def build(project: Project, jobs: int | None = None,
 
     import pyoxigraph
 
-    from dta_kg.cypher_store import write_database
+    from dta_kg.core.iris import review_iri
     from dta_kg.loaders.ntriples import nt_line
     from dta_kg.loaders.records import read_review
+    from dta_kg.loaders.terms import read_instruments
     from dta_kg.loaders.triples import curated_term_triples, review_triples
-    from dta_kg.loaders.vocabulary import read_instruments
-    from dta_kg.projection import PropertyGraph, plain_triples
-    from dta_kg.projection import project as projection
-    from dta_kg.stores import LADYBUG, LADYBUG_FILE, install_stores
-    from dta_kg.stream import Context, chunks, class_counts
-    from dta_kg.validate import run_qc_store
-    from dta_kg.vocab import review_iri
+    from dta_kg.pipeline.checks import run_qc_store
+    from dta_kg.pipeline.chunks import Context, chunks, class_counts
+    from dta_kg.pipeline.cypher_db import write_database
+    from dta_kg.pipeline.projection import PropertyGraph, plain_triples
+    from dta_kg.pipeline.projection import project as projection
 
     started = time.perf_counter()
 
@@ -276,7 +238,7 @@ def _check_sample(head: list, paths: list[Path], vocab, review: str, ontology,
     alone and, when `paths` are a sample, the sample-scope QC queries on them."""
     from dta_kg.loaders.records import read_study
     from dta_kg.loaders.triples import study_triples
-    from dta_kg.validate import run_qc_store, run_reasoner, run_shacl
+    from dta_kg.pipeline.checks import run_qc_store, run_reasoner, run_shacl
 
     seen: set[str] = set()
     triples = head + [t for path in paths for t in study_triples(read_study(path, vocab), review, seen)]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-ONTOLOGY_DIR = PACKAGE_ROOT / "ontology"
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+ONTOLOGY_DIR = Path(str(files("dta_kg.ontology")))
 ONTOLOGY = ONTOLOGY_DIR / "dta.ttl"
 SHAPES = ONTOLOGY_DIR / "shapes.ttl"
 QC_DIR = ONTOLOGY_DIR / "qc"

@@ -23,8 +23,8 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from dta_kg.errors import DtaKgError
-from dta_kg.paths import Project
+from dta_kg.core.errors import DtaKgError
+from dta_kg.core.paths import Project
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -65,7 +65,7 @@ def copy_store(project: Project, folder: Path, graph_iri: str) -> Path:
     """Copy the build's Oxigraph store into `folder`, with the graph also in `graph_iri`."""
     import pyoxigraph
 
-    from dta_kg.stores import OXIGRAPH
+    from dta_kg.pipeline.manifest import OXIGRAPH
 
     target = folder / "store"
     shutil.copytree(project.build / OXIGRAPH, target)
@@ -106,7 +106,7 @@ def _sigterm_interrupts() -> Iterator[None]:
 def serve(project: Project, port: int, graph_iri: str, *, on_ready: Callable[[str], None],
           notify: Callable[[str], None] | None = None, startup: float = 30.0) -> None:
     """Serve the built graph on 127.0.0.1:`port` until interrupted; returns after a clean stop."""
-    from dta_kg.stores import ensure_fresh
+    from dta_kg.stores.local import ensure_fresh
 
     binary = oxigraph_binary()
     port = port or free_port()

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dta_kg.model import CuratedTerm
-from dta_kg.paths import ONTOLOGY, Project
-from dta_kg.terms import KINDS, Term, Vocabulary
-from dta_kg.vocab import DTA, local_name, slug
+from dta_kg.core.iris import DTA, local_name, slug
+from dta_kg.core.model import CuratedTerm
+from dta_kg.core.paths import ONTOLOGY, Project
+from dta_kg.core.vocabulary import KINDS, Term, Vocabulary
+
+from .fields import Fields, read_evidence, read_stamp
+from .yaml_io import read_yaml
 
 
 def load_vocabulary(ontology: Path = ONTOLOGY) -> Vocabulary:
@@ -43,9 +46,6 @@ def terms_of(graph) -> list[Term]:
 
 def read_instruments(path: Path, vocab: Vocabulary) -> tuple[CuratedTerm, ...]:
     """The instruments and subscales curators added in `path` (records/instruments.yaml)."""
-    from .records import Fields, read_evidence, read_stamp
-    from .yaml_io import read_yaml
-
     if not path.exists():
         return ()
     curated: list[CuratedTerm] = []

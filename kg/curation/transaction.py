@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from dta_kg.errors import DtaKgError, RecordError
-from dta_kg.paths import Project
+from dta_kg.core.errors import DtaKgError, RecordError
+from dta_kg.core.paths import Project
 
 LOCK_NAME = ".dta-kg.lock"
 LOCK_TIMEOUT = 120.0
@@ -67,9 +67,9 @@ class Transaction:
 
 def validate_staged(project: Project, staged: dict[Path, str]) -> None:
     """Check the project as it would be with `staged` applied, in a temporary copy."""
-    from dta_kg.build import check
     from dta_kg.loaders.records import read_study
-    from dta_kg.loaders.vocabulary import project_vocabulary
+    from dta_kg.loaders.terms import project_vocabulary
+    from dta_kg.pipeline.build import check
 
     with tempfile.TemporaryDirectory(prefix="dta-kg-check-") as tmp:
         copy = Project(records=Path(tmp) / "records", build=Path(tmp) / "build")
@@ -98,7 +98,7 @@ def transaction(project: Project, dry_run: bool = False) -> Iterator[Transaction
     """Hold the records' lock; on a clean exit validate the staged files, then write them."""
     from filelock import FileLock, Timeout
 
-    from dta_kg.build import write_atomic
+    from dta_kg.core.files import write_atomic
 
     project.records.mkdir(parents=True, exist_ok=True)
     lock = FileLock(project.records / LOCK_NAME, timeout=LOCK_TIMEOUT)

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
+from dta_kg.core.iris import DTA, PREFIXES, local_name
 from dta_kg.loaders.ntriples import Lit, Triple
-from dta_kg.vocab import DTA, PREFIXES, local_name
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 RDF_FIRST, RDF_REST, RDF_NIL = (PREFIXES["rdf"] + n for n in ("first", "rest", "nil"))

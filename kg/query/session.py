@@ -13,19 +13,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
-from dta_kg.errors import DtaKgError, UnknownTerm
-from dta_kg.paths import Project
+from dta_kg.core.errors import DtaKgError, UnknownTerm
+from dta_kg.core.iris import DTA, PREFIXES, normalise_doi, study_iri
+from dta_kg.core.paths import Project
+from dta_kg.core.vocabulary import KINDS
+from dta_kg.pipeline.manifest import is_fresh, stores_present
 from dta_kg.queries.catalogue import NamedQuery, Param, get
-from dta_kg.stores import (
-    cypher_connection,
-    ensure_fresh,
-    is_fresh,
-    sparql_store,
-    stores_present,
-    vocabulary,
-)
-from dta_kg.terms import KINDS
-from dta_kg.vocab import DTA, PREFIXES, normalise_doi, study_iri
+from dta_kg.stores.local import cypher_connection, ensure_fresh, sparql_store, vocabulary
 
 XSD = PREFIXES["xsd"]
 INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
@@ -351,7 +345,7 @@ def sparql_bindings(query: NamedQuery, values: dict) -> dict:
 
 def neo4j_rows(uri: str, text: str) -> Result:
     """Run `text` on a Neo4j server (credentials from NEO4J_USERNAME / NEO4J_PASSWORD)."""
-    from dta_kg.neo4j_push import BoltClient
+    from dta_kg.stores.bolt import BoltClient
 
     with BoltClient(uri) as client:
         rows = client.query(text)

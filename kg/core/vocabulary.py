@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from dta_kg.errors import UnknownTerm
+from dta_kg.core.errors import UnknownTerm
 
 # kind -> ontology classes whose individuals are the valid values of that kind
 KINDS: dict[str, tuple[str, ...]] = {

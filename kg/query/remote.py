@@ -19,10 +19,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from dta_kg.errors import DtaKgError
-from dta_kg.paths import Project
-from dta_kg.query import DECIMALS, INTEGERS, XSD, Result, Session, blank, is_update, sparql11
-from dta_kg.vocab import PREFIXES
+from dta_kg.core.errors import DtaKgError
+from dta_kg.core.iris import PREFIXES
+from dta_kg.core.paths import Project
+from dta_kg.query.session import DECIMALS, INTEGERS, XSD, Result, Session, blank, is_update, sparql11
 
 _CYPHER_OPAQUE = re.compile(r"'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|//[^\n]*")
 _DECLARED = re.compile(r"\bPREFIX\s+([\w.-]*):", re.IGNORECASE)
@@ -154,7 +154,7 @@ class RemoteSession(Session):
 
     @property
     def bolt(self):
-        from dta_kg.neo4j_push import BoltClient
+        from dta_kg.stores.bolt import BoltClient
 
         if self.neo4j_uri is None:
             raise DtaKgError("no Bolt server given: use --neo4j-uri bolt://HOST:PORT")
@@ -164,7 +164,7 @@ class RemoteSession(Session):
 
     def sparql(self, text: str, bindings: dict | None = None, hidden: tuple[str, ...] = ()) -> Result:
         """Run a read-only query at the endpoint; `bindings` (pyoxigraph terms) substituted."""
-        from dta_kg.sparql_store import auth_from_env, query
+        from dta_kg.stores.sparql_http import auth_from_env, query
 
         if self.endpoint is None:
             raise DtaKgError("no SPARQL endpoint given: use --endpoint URL")
@@ -189,7 +189,7 @@ class RemoteSession(Session):
 
     def named(self, name: str, given: dict[str, str], lang: str = "sparql") -> Result:
         """Run the named query `name` remotely; parameters are resolved on the local build."""
-        from dta_kg.stores import ensure_fresh
+        from dta_kg.stores.local import ensure_fresh
 
         ensure_fresh(self.project, self.notify)
         return super().named(name, given, lang)

@@ -1,0 +1,45 @@
+"""Round-trip YAML nodes written into records the way curators write them by hand."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+
+def now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def flow(**items: Any):
+    """A one-line YAML mapping ({a: 1, b: 2}) of the items that are not None."""
+    from ruamel.yaml.comments import CommentedMap
+
+    mapping = CommentedMap((k, v) for k, v in items.items() if v is not None)
+    mapping.fa.set_flow_style()
+    return mapping
+
+
+def flow_list(values: Iterable[str]):
+    from ruamel.yaml.comments import CommentedSeq
+
+    seq = CommentedSeq(values)
+    seq.fa.set_flow_style()
+    return seq
+
+
+def quoted(value: str | None):
+    """A string written in double quotes, as the records write titles, quotes and figures."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    return None if value is None else DoubleQuotedScalarString(value)
+
+
+def block(**items: Any):
+    from ruamel.yaml.comments import CommentedMap
+
+    return CommentedMap((k, v) for k, v in items.items() if v is not None)
+
+
+def stamp(by: str, text: str | None = None, key: str = "note"):
+    return flow(by=by, at=quoted(now()), **{key: quoted(text or None)})

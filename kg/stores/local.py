@@ -1,0 +1,71 @@
+"""The local query stores in build/, opened read-only and rebuilt first when they are stale."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from dta_kg.core.paths import Project
+from dta_kg.core.vocabulary import Term, Vocabulary
+from dta_kg.pipeline.cypher_db import BUFFER_POOL
+from dta_kg.pipeline.manifest import LADYBUG, LADYBUG_FILE, OXIGRAPH, VOCABULARY, is_fresh
+
+
+def ensure_fresh(project: Project, notify: Callable[[str], None] | None = None) -> None:
+    """Rebuild the graph and its stores when the records or ontology changed since the build."""
+    if is_fresh(project):
+        return
+    from filelock import FileLock
+
+    from dta_kg.pipeline.build import build  # lazy: the build loads rdflib, which queries never need
+
+    project.build.mkdir(parents=True, exist_ok=True)
+    with FileLock(project.build / ".build.lock"):
+        if is_fresh(project):  # another process rebuilt while we waited
+            return
+        if notify:
+            notify(f"dta-kg: the query stores in {project.build} are missing or stale; "
+                   "rebuilding the graph first")
+        build(project)
+
+
+def sparql_store(project: Project):
+    """The Oxigraph store, opened read-only."""
+    import pyoxigraph
+
+    return pyoxigraph.Store.read_only(str(project.build / OXIGRAPH))
+
+
+def store_triples(store):
+    """Every triple of an Oxigraph store as plain terms (see dta_kg.loaders.ntriples)."""
+    import pyoxigraph
+
+    from dta_kg.loaders.ntriples import Lit
+
+    def plain(term):
+        if isinstance(term, pyoxigraph.Literal):
+            return Lit(term.value, term.datatype.value)
+        if isinstance(term, pyoxigraph.BlankNode):
+            return f"_:{term.value}"
+        return term.value
+
+    return ((plain(q.subject), q.predicate.value, plain(q.object))
+            for q in store.quads_for_pattern(None, None, None))
+
+
+def cypher_connection(project: Project):
+    """A connection to the ladybug database, opened read-only, its buffer pool sized to the
+    database (see `dta_kg.pipeline.cypher_db.BUFFER_POOL`)."""
+    import ladybug  # lazy: a native library that SPARQL-only commands never load
+
+    path = project.build / LADYBUG / LADYBUG_FILE
+    pool = max(BUFFER_POOL, 2 * path.stat().st_size) if path.exists() else BUFFER_POOL
+    db = ladybug.Database(str(path), read_only=True, buffer_pool_size=pool)
+    return ladybug.Connection(db)
+
+
+def vocabulary(project: Project) -> Vocabulary:
+    """The controlled vocabulary cached at build time."""
+    terms = json.loads((project.build / VOCABULARY).read_text(encoding="utf-8"))
+    return Vocabulary([Term(**{**t, "alt_labels": tuple(t["alt_labels"]),
+                                "measures": tuple(t["measures"])}) for t in terms])

@@ -1,0 +1,133 @@
+"""Field access for curated records: every accessor raises RecordError naming file, record and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, NoReturn
+
+from dta_kg.core.errors import RecordError
+from dta_kg.core.iris import DOI_PATTERN, normalise_doi
+from dta_kg.core.model import Evidence, Stamp
+from dta_kg.core.vocabulary import Vocabulary
+
+from .review_text import MAX_QUOTE_WORDS, SECTIONS, quote_problem
+
+# sections of a study's own text, for evidence quoted from it (`source: <its DOI>`)
+STUDY_SECTIONS = ("Title", "Abstract", "Introduction", "Methods", "Results", "Discussion",
+                  "Conclusions")
+
+
+class Fields:
+    """A mapping from a record, with accessors that raise RecordError naming the field."""
+
+    def __init__(self, data: Any, path: Path, where: str, record: str = ""):
+        self.path, self.where, self.record = path, where, record
+        if not isinstance(data, dict):
+            self.fail("", f"expected a mapping, found {type(data).__name__}",
+                      "write 'key: value' lines")
+        self.data = data
+
+    def name(self, key: str) -> str:
+        return f"{self.where}.{key}" if self.where else key
+
+    def fail(self, key: str, problem: str, fix: str = "") -> NoReturn:
+        raise RecordError(self.path, self.name(key), problem, fix, self.record)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self.data.get(key, default)
+        return default if value is None else value
+
+    def text(self, key: str, required: bool = True) -> str | None:
+        value = self.get(key)
+        if value is None:
+            if required:
+                self.fail(key, "is missing", f"add '{key}: ...'")
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.fail(key, f"expected text, found {type(value).__name__}", "write plain text")
+        value = str(value).strip()
+        if required and not value:
+            self.fail(key, "is empty", f"give '{key}' a value")
+        return value or None
+
+    def integer(self, key: str, required: bool = True, bounds: tuple[int, int] | None = None):
+        value = self.get(key)
+        if value is None:
+            if required:
+                self.fail(key, "is missing", f"add '{key}: <number>'")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, str) and value.strip().isdigit():
+                value = int(value)
+            else:
+                self.fail(key, f"'{value}' is not a whole number", "write digits only")
+        if bounds and not bounds[0] <= value <= bounds[1]:
+            self.fail(key, f"{value} is out of range", f"use a value from {bounds[0]} to {bounds[1]}")
+        return value
+
+    def items(self, key: str) -> list[Fields]:
+        value = self.get(key, [])
+        if not isinstance(value, list):
+            self.fail(key, "expected a list", f"write '{key}:' followed by '- ...' items")
+        return [Fields(v, self.path, f"{self.name(key)}[{i}]", self.record)
+                for i, v in enumerate(value)]
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.fail(key, "expected a list of non-empty text", f"write '{key}: [a, b]'")
+        return tuple(v.strip() for v in value)
+
+    def term(self, key: str, kind: str, vocab: Vocabulary, required: bool = True) -> str | None:
+        value = self.text(key, required)
+        if value is None:
+            return None
+        if value not in vocab.ids(kind):
+            choices = ", ".join(vocab.closest(kind, value))
+            self.fail(key, f"unknown {kind} '{value}'", f"use one of: {choices}")
+        return value
+
+    def sub(self, key: str, required: bool = True) -> Fields | None:
+        value = self.get(key)
+        if value is None:
+            if required:
+                self.fail(key, "is missing", f"add '{key}:' with its fields")
+            return None
+        return Fields(value, self.path, self.name(key), self.record)
+
+
+def read_evidence(fields: Fields, key: str = "evidence") -> Evidence:
+    ev = fields.sub(key)
+    section = ev.text("section")
+    source = ev.text("source", required=False)
+    if source is not None:  # a quote from a study's own text, which is not held here to match
+        source = normalise_doi(source)
+        if not DOI_PATTERN.match(source):
+            ev.fail("source", f"'{source}' is not a DOI", "give the DOI of the quoted document")
+        if section not in STUDY_SECTIONS:
+            ev.fail("section", f"'{section}' is not a section of a study",
+                    f"use one of: {', '.join(STUDY_SECTIONS)}")
+    elif section not in SECTIONS:
+        ev.fail("section", f"unknown section '{section}'",
+                "use a heading such as 'Results > Therapeutic Bond' (see records/README.md)")
+    quote = ev.text("quote")
+    if source is None:
+        problem = quote_problem(section, quote)
+    elif len(quote.split()) > MAX_QUOTE_WORDS:
+        problem = f"the quote has {len(quote.split())} words, more than {MAX_QUOTE_WORDS}"
+    else:
+        problem = None
+    if problem:
+        ev.fail("quote", problem, "copy a span of at most 30 words from that section verbatim")
+    return Evidence(section=section, quote=quote, inferred=ev.text("inferred", required=False),
+                    source=source)
+
+
+def read_stamp(fields: Fields, key: str) -> Stamp | None:
+    stamp = fields.sub(key, required=False)
+    if stamp is None:
+        return None
+    return Stamp(by=stamp.text("by"), at=stamp.text("at"),
+                 text=stamp.text("reason" if key == "retracted" else "note", required=False))
