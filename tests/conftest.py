@@ -6,10 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support.project import RECORDS
 
-from dta_kg.core.paths import PACKAGE_ROOT, Project
+from dta_kg.core.paths import Project
 
-RECORDS = PACKAGE_ROOT / "records"
+pytest_plugins = ["plugins.servers", "plugins.browser"]
+
 
 
 @pytest.fixture(scope="session")
@@ -50,9 +52,3 @@ def project_copy(tmp_path) -> Project:
     records = tmp_path / "records"
     shutil.copytree(RECORDS, records, ignore=shutil.ignore_patterns("source", "README.md"))
     return Project(records=records, build=tmp_path / "build")
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file below `folder` with its bytes, to prove a command changed nothing."""
-    return {str(p.relative_to(folder)): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from servers import falkordb_fixture  # noqa: F401  (fixture)
-from store_samples import (
+from support.samples import (
     BOND_WAI_SR,
     BOND_WAI_SR_CYPHER,
     BOND_WAI_SR_PARAMS,

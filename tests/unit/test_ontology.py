@@ -21,12 +21,12 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ONTOLOGY = ROOT / "ontology" / "dta.ttl"
 SHAPES = ROOT / "ontology" / "shapes.ttl"
 QC_QUERIES = sorted((ROOT / "ontology" / "qc").glob("*-violation.rq"))
 REVIEW_TEXT = ROOT / "records" / "source" / "dta-integrative-review-2025.txt"
-FIXTURES = Path(__file__).parent / "fixtures" / "ontology"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "ontology"
 VALID_GRAPH = FIXTURES / "valid-graph.ttl"
 SHACL_FIXTURES = sorted((FIXTURES / "shacl").glob("*-invalid.ttl"))
 

@@ -1,13 +1,16 @@
 """The views in a real headless Chromium: offline, drawn, clickable, and inert to injected HTML."""
 
 import pytest
-from browser import browser, open_page  # noqa: F401  (fixtures)
-from test_views import (
+from support.views import (
     BEATTY_DOI,
     BEATTY_QUOTE,
     HREF_PAYLOAD,
     ID,
+    INJECTED,
+    INK,
     PAYLOAD,
+    assert_clean,
+    click_node,
     sample_graph,
     sample_studies,
 )
@@ -16,44 +19,7 @@ from dta_kg.views import render_focus_pages, render_gap_map, render_network
 
 pytestmark = pytest.mark.services
 
-INK = """() => {
-  const c = document.querySelector("#network canvas");
-  const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-  let ink = 0;
-  for (let i = 0; i < d.length; i += 4) {
-    if (d[i + 3] > 0 && (d[i] < 230 || d[i + 1] < 230 || d[i + 2] < 230)) ink++;
-  }
-  return ink;
-}"""
-
-NODE_AT = """(id) => {
-  const net = window.kgNetwork;
-  const p = net.canvasToDOM(net.getPosition(id));
-  const box = document.getElementById("network").getBoundingClientRect();
-  return {x: box.left + p.x, y: box.top + p.y};
-}"""
-
-INJECTED = """() => ({
-  imgs: document.images.length,
-  scripts: document.scripts.length,
-  anchors: [...document.links].filter((a) => a.protocol === "javascript:").length,
-})"""
-
-
-def assert_clean(opened):
-    assert opened.errors == []
-    assert opened.blocked == []
-    assert opened.dialogs == []
-    assert all(url.startswith(("file://", "data:", "about:")) for url in opened.requests)
-
-
-def click_node(page, node_id):
-    spot = page.evaluate(NODE_AT, node_id)
-    page.mouse.click(spot["x"], spot["y"])
-    return spot
-
-
-def test_whole_graph_is_drawn_and_shows_evidence(tmp_path, open_page):  # noqa: F811
+def test_whole_graph_is_drawn_and_shows_evidence(tmp_path, open_page):
     opened = open_page(render_network(sample_graph(), tmp_path / "all.html", title="All"))
     page = opened.page
     assert page.evaluate(INK) > 500
@@ -70,7 +36,7 @@ def test_whole_graph_is_drawn_and_shows_evidence(tmp_path, open_page):  # noqa: 
     assert_clean(opened)
 
 
-def test_focused_view_opens_on_its_node(tmp_path, open_page):  # noqa: F811
+def test_focused_view_opens_on_its_node(tmp_path, open_page):
     path = render_network(sample_graph(), tmp_path / "f.html", title="Beatty", focus=BEATTY_DOI)
     opened = open_page(path)
     page = opened.page
@@ -84,7 +50,7 @@ def test_focused_view_opens_on_its_node(tmp_path, open_page):  # noqa: F811
     assert_clean(opened)
 
 
-def test_injected_title_is_text_and_runs_nothing(tmp_path, open_page):  # noqa: F811
+def test_injected_title_is_text_and_runs_nothing(tmp_path, open_page):
     opened = open_page(render_network(sample_graph(), tmp_path / "x.html", title=PAYLOAD))
     page = opened.page
     spot = click_node(page, ID + "study-evil")
@@ -100,7 +66,7 @@ def test_injected_title_is_text_and_runs_nothing(tmp_path, open_page):  # noqa: 
     assert_clean(opened)
 
 
-def test_search_and_filters(tmp_path, open_page):  # noqa: F811
+def test_search_and_filters(tmp_path, open_page):
     page = open_page(render_network(sample_graph(), tmp_path / "s.html", title="S")).page
     visible = "() => window.kgNetwork.body.data.nodes.getIds().length"
     total = page.evaluate(visible)
@@ -115,7 +81,7 @@ def test_search_and_filters(tmp_path, open_page):  # noqa: F811
     assert 0 < page.evaluate(visible) < total
 
 
-def test_gap_map_links_to_focused_views(tmp_path, open_page):  # noqa: F811
+def test_gap_map_links_to_focused_views(tmp_path, open_page):
     graph = sample_graph()
     pages = render_focus_pages(graph, tmp_path / "focus", [ID + "study-beatty", ID + "study-evil"])
     path = render_gap_map(

@@ -8,11 +8,19 @@ payload (and an ontology full of it, for the docs) shows the payload as text and
 import shutil
 
 import pytest
-from browser import browser, open_page  # noqa: F401  (fixtures)
-from conftest import RECORDS
-from test_cli_views import BEATTY, BEATTY_ID, payload_ontology, runner_for, written
-from test_views import PAYLOAD
-from test_views_browser import INJECTED, INK, assert_clean, click_node
+from support.project import RECORDS
+from support.views import (
+    BEATTY,
+    BEATTY_ID,
+    INJECTED,
+    INK,
+    PAYLOAD,
+    assert_clean,
+    click_node,
+    payload_ontology,
+    runner_for,
+    written,
+)
 
 from dta_kg.core.paths import Project
 
@@ -59,7 +67,7 @@ def show_study(page, node_id: str):
     return page.locator("#panel"), spot
 
 
-def test_whole_graph(views, open_page):  # noqa: F811
+def test_whole_graph(views, open_page):
     opened = open_page(views["graph"])
     page = opened.page
     assert page.evaluate(INK) > 5000
@@ -77,7 +85,7 @@ def test_whole_graph(views, open_page):  # noqa: F811
     assert_clean(opened)
 
 
-def test_focused_view(views, open_page):  # noqa: F811
+def test_focused_view(views, open_page):
     opened = open_page(views["focus"])
     page = opened.page
     assert page.evaluate(INK) > 2000
@@ -90,7 +98,7 @@ def test_focused_view(views, open_page):  # noqa: F811
     assert_clean(opened)
 
 
-def test_gap_map_and_its_study_pages(views, open_page):  # noqa: F811
+def test_gap_map_and_its_study_pages(views, open_page):
     opened = open_page(views["map"], wait_for="table")
     page = opened.page
     assert page.locator("section.matrix").count() == 2
@@ -111,7 +119,7 @@ def test_gap_map_and_its_study_pages(views, open_page):  # noqa: F811
     assert_clean(opened)
 
 
-def test_docs(views, open_page):  # noqa: F811
+def test_docs(views, open_page):
     opened = open_page(views["docs"], wait_for="#metadata")
     page = opened.page
     assert page.title() == "dta-kg ontology: the digital therapeutic alliance"
@@ -122,7 +130,7 @@ def test_docs(views, open_page):  # noqa: F811
 
 
 @pytest.mark.parametrize("name", ["graph", "focus"])
-def test_injected_title_in_network_views_is_text(evil_views, open_page, name):  # noqa: F811
+def test_injected_title_in_network_views_is_text(evil_views, open_page, name):
     opened = open_page(evil_views[name])
     page = opened.page
     panel, spot = show_study(page, BEATTY_ID)
@@ -135,7 +143,7 @@ def test_injected_title_in_network_views_is_text(evil_views, open_page, name):  
     assert_clean(opened)
 
 
-def test_injected_title_in_gap_map_is_text(evil_views, open_page):  # noqa: F811
+def test_injected_title_in_gap_map_is_text(evil_views, open_page):
     opened = open_page(evil_views["map"], wait_for="table")
     page = opened.page
     assert PAYLOAD in page.inner_text("#studies")
@@ -144,7 +152,7 @@ def test_injected_title_in_gap_map_is_text(evil_views, open_page):  # noqa: F811
     assert_clean(opened)
 
 
-def test_injected_strings_in_docs_are_text(evil_views, open_page):  # noqa: F811
+def test_injected_strings_in_docs_are_text(evil_views, open_page):
     opened = open_page(evil_views["docs"], wait_for="#metadata")
     page = opened.page
     assert page.title() == PAYLOAD

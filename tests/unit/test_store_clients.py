@@ -7,9 +7,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from plugins.servers import free_port
 from rdflib import Graph
-from servers import free_port
-from store_samples import sample_property_graph, sample_rdf
+from support.samples import sample_property_graph, sample_rdf
 
 from dta_kg.pipeline.projection import Edge, Node, PropertyGraph
 from dta_kg.sinks import neo4j as np

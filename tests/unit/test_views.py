@@ -1,89 +1,21 @@
 """dta_kg.views without a browser: self-contained output, escaping, focus, layout, gap map."""
 
-import json
-import re
 
 import pytest
+from support.views import (
+    BEATTY_DOI,
+    ID,
+    ONT,
+    PAYLOAD,
+    assert_self_contained,
+    island,
+    sample_graph,
+    sample_studies,
+)
 
 from dta_kg.pipeline.projection import Edge, Node, PropertyGraph
 from dta_kg.views import render_focus_pages, render_gap_map, render_network, resolve_focus
 from dta_kg.views.layout import force_layout
-
-ID = "https://w3id.org/dta-kg/id/"
-ONT = "https://w3id.org/dta-kg/ontology#"
-PAYLOAD = "<img src=x onerror=alert(1)><script>alert(2)</script>"
-HREF_PAYLOAD = '<a href="javascript:alert(3)">Evil et al</a> 2023'
-BEATTY_DOI = "10.3389/fdgth.2022.847991"
-BEATTY_QUOTE = "measured the bond using the WAI-SR"
-
-
-
-
-def sample_graph() -> PropertyGraph:
-    """Two studies (one with a script-injection title), facts, vocabulary."""
-    nodes = [
-        Node(ID + "study-beatty", "Study", {
-            "label": "Beatty et al 2022", "shortCitation": "Beatty et al 2022", "doi": BEATTY_DOI,
-            "title": "Evaluating the therapeutic alliance with a conversational agent",
-            "year": 2022, "quote": "25. Beatty C, Malik T, Meheli S, Sinha C.",
-            "section": "References"}),
-        Node(ID + "study-evil", "Study", {
-            "label": HREF_PAYLOAD, "shortCitation": HREF_PAYLOAD, "doi": "10.1000/evil",
-            "title": PAYLOAD, "year": 2023, "quote": PAYLOAD, "section": "References"}),
-        Node(ONT + "therapeutic-bond", "DTAComponent", {"label": "Therapeutic bond"}),
-        Node(ONT + "user-engagement", "DTAComponent", {"label": "User engagement"}),
-        Node(ONT + "wai-sr", "Instrument", {"label": "WAI-SR"}),
-        Node(ONT + "wai-sr-bond", "Subscale", {"label": "WAI-SR bond subscale"}),
-        Node(ONT + "ai-powered-chatbot", "InterventionType", {"label": "AI-powered chatbots"}),
-        Node(ONT + "empathy-and-personalisation", "FactorTheme", {"label": "Empathy"}),
-        Node(ID + "fact-beatty-f1", "Finding", {
-            "label": "Bond score", "quote": BEATTY_QUOTE, "section": "Results > Therapeutic Bond",
-            "resultValue": "3.8"}),
-        Node(ID + "fact-beatty-i1", "InterventionReport", {
-            "label": "Wysa", "quote": "Wysa, an AI-powered chatbot", "section": "Results",
-            "inferred": "named in the abstract"}),
-        Node(ID + "fact-evil-c1", "ComponentReport", {
-            "label": PAYLOAD, "quote": PAYLOAD, "section": "Results > User Engagement"}),
-        Node(ID + "fact-evil-r1", "FactorReport", {
-            "label": "Empathic replies", "quote": "empathic replies", "section": "Results"}),
-    ]
-    edges = [
-        Edge(ID + "fact-beatty-f1", ID + "study-beatty", "aboutStudy", {}),
-        Edge(ID + "fact-beatty-f1", ONT + "therapeutic-bond", "component", {}),
-        Edge(ID + "fact-beatty-f1", ONT + "wai-sr", "usesMeasure", {}),
-        Edge(ID + "fact-beatty-i1", ID + "study-beatty", "aboutStudy", {}),
-        Edge(ID + "fact-beatty-i1", ONT + "ai-powered-chatbot", "interventionType", {}),
-        Edge(ONT + "wai-sr", ONT + "wai-sr-bond", "hasSubscale", {}),
-        Edge(ONT + "wai-sr-bond", ONT + "therapeutic-bond", "measuresComponent", {}),
-        Edge(ID + "fact-evil-c1", ID + "study-evil", "aboutStudy", {}),
-        Edge(ID + "fact-evil-c1", ONT + "user-engagement", "component", {}),
-        Edge(ID + "fact-evil-r1", ID + "study-evil", "aboutStudy", {}),
-        Edge(ID + "fact-evil-r1", ONT + "empathy-and-personalisation", "theme", {}),
-    ]
-    return PropertyGraph(nodes, edges)
-
-
-def sample_studies() -> list[dict]:
-    return [
-        {"id": ID + "study-beatty", "label": "Beatty et al 2022", "doi": BEATTY_DOI, "year": 2022,
-         "components": ["Therapeutic bond"], "intervention_types": ["AI-powered chatbots"],
-         "instruments": ["WAI-SR"]},
-        {"id": ID + "study-evil", "label": HREF_PAYLOAD, "title": PAYLOAD, "doi": "10.1000/evil",
-         "components": ["User engagement", "Therapeutic bond"],
-         "intervention_types": ["AI-powered chatbots"], "instruments": []},
-    ]
-
-
-def island(html: str) -> dict:
-    match = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', html, re.S)
-    return json.loads(match.group(1))
-
-
-def assert_self_contained(html: str) -> None:
-    assert not re.search(r"<script[^>]*\ssrc=", html, re.I)
-    assert not re.search(r"<link[^>]*\shref=", html, re.I)
-    assert not re.search(r"""\s(?:src|href)=["']?(?:https?:)?//(?!doi\.org/)""", html, re.I)
-    assert 'http-equiv="Content-Security-Policy"' in html
 
 
 def test_network_page_is_self_contained_and_escaped(tmp_path):

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from conftest import snapshot
+from support.project import snapshot
 
 from dta_kg.cli import main
 

@@ -8,44 +8,32 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
-from test_views import PAYLOAD, assert_self_contained, island
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from support.views import (
+    BEATTY,
+    BEATTY_ID,
+    ID,
+    PAYLOAD,
+    assert_self_contained,
+    island,
+    ok,
+    payload_ontology,
+    runner_for,
+    written,
+)
 
-from dta_kg.cli import main
 from dta_kg.core.iris import DTA
 from dta_kg.core.paths import ONTOLOGY
 from dta_kg.views import render_result
 from dta_kg.views.source import gap_map_data, load_projection
 
-ID = "https://w3id.org/dta-kg/id/"
-BEATTY = "10.3389/fdgth.2022.847991"
-BEATTY_ID = ID + "study-10-3389-fdgth-2022-847991"
 WAI_SR_BOND = {"10.3389/fdgth.2022.847991", "10.1186/s12889-022-13115-x", "10.1145/3568162.3578625"}
-
-
-def runner_for(project, **env):
-    runner = CliRunner()
-    env = {"DTA_KG_RECORDS": str(project.records), "DTA_KG_BUILD": str(project.build), **env}
-    return lambda *args: runner.invoke(main, [str(a) for a in args], env=env)
 
 
 @pytest.fixture(scope="module")
 def cli(built_project):
     return runner_for(built_project)
-
-
-def ok(result) -> str:
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def written(result) -> Path:
-    """The path a command printed on its last line; it exists."""
-    path = Path(ok(result).strip().splitlines()[-1])
-    assert path.is_file()
-    return path
 
 
 def nodes_of(path: Path) -> dict[str, dict]:
@@ -193,19 +181,6 @@ def test_docs_cover_every_class_and_property_offline(cli, tmp_path):
     assert not re.search(r"<script[^>]*\ssrc=", text, re.I)
     assert not re.search(r"<link[^>]*\shref=[\"'](?!data:)", text, re.I)
     assert not re.search(r"\ssrc=[\"']?(?:https?:)?//", text, re.I)
-
-
-def payload_ontology(path: Path) -> Path:
-    """The ontology with the payload as its title and description, a class's label and
-    definition, and a property's comment."""
-    graph = Graph().parse(ONTOLOGY)
-    ontology = next(graph.subjects(RDF.type, OWL.Ontology))
-    for subject, predicate in ((ontology, DCTERMS.title), (ontology, DCTERMS.description),
-                               (URIRef(DTA + "Study"), RDFS.label), (URIRef(DTA + "Study"), SKOS.definition),
-                               (URIRef(DTA + "aboutStudy"), RDFS.comment)):
-        graph.set((subject, predicate, Literal(PAYLOAD)))
-    graph.serialize(path, format="turtle")
-    return path
 
 
 def test_docs_escape_every_string(cli, tmp_path):

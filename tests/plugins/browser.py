@@ -1,6 +1,6 @@
 """Headless Debian Chromium for page tests, driven by Playwright (no `playwright install`).
 
-Import the fixtures into a test module: `from browser import browser, open_page`.
+Registered as a plugin by tests/conftest.py: a test names `open_page` as an argument.
 Without /usr/bin/chromium the tests are skipped, or fail when DTA_KG_REQUIRE_SERVICES=1.
 """
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from servers import free_port
+from plugins.servers import free_port
 
 from dta_kg.cli import main
 from dta_kg.query.remote import cypher_for, substitute, with_prefixes

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
-from servers import virtuoso_fixture  # noqa: F401  (fixture)
-from store_samples import BOND_WAI_SR, BOND_WAI_SR_SPARQL, ID, canonical, sample_rdf
+from support.samples import BOND_WAI_SR, BOND_WAI_SR_SPARQL, ID, canonical, sample_rdf
 
 from dta_kg.stores.sparql_http import (
     Auth,

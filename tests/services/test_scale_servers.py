@@ -18,14 +18,7 @@ import urllib.request
 
 import pytest
 from click.testing import CliRunner
-from servers import (
-    falkordb_fixture,  # noqa: F401  (fixture)
-    free_port,
-    oxigraph_fixture,  # noqa: F401  (fixture)
-    port_open,
-    start_oxigraph,
-    virtuoso_fixture,  # noqa: F401  (fixture)
-)
+from plugins.servers import free_port, port_open, start_oxigraph
 
 from dta_kg.cli import main
 from dta_kg.core.errors import DtaKgError

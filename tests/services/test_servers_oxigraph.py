@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from plugins.servers import start_oxigraph
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from servers import oxigraph_fixture, start_oxigraph  # noqa: F401  (fixture)
-from store_samples import BOND_WAI_SR, BOND_WAI_SR_SPARQL, canonical, sample_rdf
+from support.samples import BOND_WAI_SR, BOND_WAI_SR_SPARQL, canonical, sample_rdf
 
 from dta_kg.stores.sparql_http import (
     SparqlStoreError,

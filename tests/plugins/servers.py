@@ -5,8 +5,8 @@ interface, so it runs in a private network namespace (``unshare -rn``) and its f
 switches the test's own thread into that namespace while the test runs.
 
 A missing binary or package skips the test, or fails it when DTA_KG_REQUIRE_SERVICES=1.
-Use: `from servers import oxigraph_fixture  # noqa: F401`, then a test argument
-`oxigraph_server` (likewise virtuoso_fixture/virtuoso_server, falkordb_fixture/falkordb_server).
+Registered as a plugin by tests/conftest.py: a test takes `oxigraph_server`, `virtuoso_server`
+or `falkordb_server` as an argument.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from dta_kg.core.paths import Project
 from dta_kg.loaders import triples as triples_module
 from dta_kg.pipeline.build import build, data_graph, summarise
 
-GOLDEN = Path(__file__).parent / "fixtures" / "golden"
+GOLDEN = Path(__file__).parents[1] / "fixtures" / "golden"
 
 
 def test_golden_records_map_to_the_expected_graph():
