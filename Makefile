@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint build clean
+.PHONY: run test lint typecheck build clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,10 +21,20 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(MAKE) typecheck
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# mypy cannot follow setuptools' package-dir mapping (dta_kg = kg, dta_kg.loaders = loaders, ...),
+# so it reads a tree of links laid out as the installed package
+TYPECHECK := build/typecheck
+typecheck: $(STAMP)
+	rm -rf $(TYPECHECK) && mkdir -p $(TYPECHECK)/dta_kg
+	for f in kg/*; do ln -s "$(CURDIR)/$$f" $(TYPECHECK)/dta_kg/; done
+	for d in loaders queries ontology; do ln -s "$(CURDIR)/$$d" $(TYPECHECK)/dta_kg/$$d; done
+	MYPYPATH=$(TYPECHECK) $(BIN)/mypy --cache-dir $(TYPECHECK)/.cache -p dta_kg
 
 build: $(STAMP)
 	$(BIN)/dta-kg build

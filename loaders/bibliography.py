@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from dta_kg.core.errors import RecordError
 from dta_kg.core.iris import DOI_PATTERN, normalise_doi
@@ -49,10 +50,10 @@ def parse_author(text: str) -> str:
     return author_name(family, given) if comma else " ".join(text.split())
 
 
-def check_entry(entry: BibEntry, path: Path) -> BibEntry:
+def check_entry(entry: BibEntry, path: Path | str) -> BibEntry:
     """Refuse an entry without a usable DOI, title, year or author; return it with a clean DOI."""
 
-    def fail(field: str, problem: str, fix: str):
+    def fail(field: str, problem: str, fix: str) -> NoReturn:
         raise RecordError(path, field, problem, fix, entry.record)
 
     if not entry.doi:
@@ -60,16 +61,16 @@ def check_entry(entry: BibEntry, path: Path) -> BibEntry:
     doi = normalise_doi(entry.doi)
     if not DOI_PATTERN.match(doi):
         fail("doi", f"'{entry.doi}' is not a DOI", "write it as 10.<registrant>/<suffix>")
-    if not (entry.title or "").strip():
+    title, year = (entry.title or "").strip(), (entry.year or "").strip()
+    if not title:
         fail("title", "is empty", "give the study's title")
     latest = datetime.date.today().year + 1
-    if not (entry.year or "").strip().isdigit() or not 1900 <= int(entry.year) <= latest:
-        fail("year", f"'{entry.year or ''}' is not a possible publication year",
+    if not year.isdigit() or not 1900 <= int(year) <= latest:
+        fail("year", f"'{year}' is not a possible publication year",
              f"give a year from 1900 to {latest}")
     if not entry.authors:
         fail("authors", "is empty", "list at least one author as 'Surname, Given'")
-    return BibEntry(**{**entry.__dict__, "doi": doi, "title": " ".join(entry.title.split()),
-                       "year": entry.year.strip()})
+    return BibEntry(**{**entry.__dict__, "doi": doi, "title": " ".join(title.split()), "year": year})
 
 
 def _first(*values) -> str | None:
@@ -100,9 +101,9 @@ def _bibtex(text: str, path: Path) -> list[BibEntry]:
     if library.failed_blocks:
         block = library.failed_blocks[0]
         key = re.match(r"\s*@\w+\s*[{(]\s*([^,\s]*)", block.raw or "")
-        name = key.group(1) if key and key.group(1) else f"block at line {block.start_line + 1}"
+        name = key.group(1) if key and key.group(1) else f"block at line {(block.start_line or 0) + 1}"
         raise RecordError(path, "", f"is truncated or malformed in the entry at line "
-                          f"{block.start_line + 1}", "fix or re-export that entry", name)
+                          f"{(block.start_line or 0) + 1}", "fix or re-export that entry", name)
     entries = []
     for e in library.entries:
         f = {field.key.lower(): field.value for field in e.fields}
@@ -207,5 +208,5 @@ def read_bibliography(path: Path) -> list[BibEntry]:
         if e.doi in seen:
             raise RecordError(path, "doi", f"duplicate DOI '{e.doi}', also in {seen[e.doi]}",
                               "keep one entry per study", e.record)
-        seen[e.doi] = e.record
+        seen[e.doi or ""] = e.record
     return checked

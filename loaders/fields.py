@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn, overload
 
 from dta_kg.core.errors import RecordError
 from dta_kg.core.iris import DOI_PATTERN, normalise_doi
@@ -37,6 +37,11 @@ class Fields:
         value = self.data.get(key, default)
         return default if value is None else value
 
+    @overload
+    def text(self, key: str, required: Literal[True] = True) -> str: ...
+    @overload
+    def text(self, key: str, required: bool) -> str | None: ...
+
     def text(self, key: str, required: bool = True) -> str | None:
         value = self.get(key)
         if value is None:
@@ -50,7 +55,14 @@ class Fields:
             self.fail(key, "is empty", f"give '{key}' a value")
         return value or None
 
-    def integer(self, key: str, required: bool = True, bounds: tuple[int, int] | None = None):
+    @overload
+    def integer(self, key: str, required: Literal[True] = True,
+                bounds: tuple[int, int] | None = None) -> int: ...
+    @overload
+    def integer(self, key: str, required: bool, bounds: tuple[int, int] | None = None) -> int | None: ...
+
+    def integer(self, key: str, required: bool = True,
+                bounds: tuple[int, int] | None = None) -> int | None:
         value = self.get(key)
         if value is None:
             if required:
@@ -80,6 +92,11 @@ class Fields:
             self.fail(key, "expected a list of non-empty text", f"write '{key}: [a, b]'")
         return tuple(v.strip() for v in value)
 
+    @overload
+    def term(self, key: str, kind: str, vocab: Vocabulary, required: Literal[True] = True) -> str: ...
+    @overload
+    def term(self, key: str, kind: str, vocab: Vocabulary, required: bool) -> str | None: ...
+
     def term(self, key: str, kind: str, vocab: Vocabulary, required: bool = True) -> str | None:
         value = self.text(key, required)
         if value is None:
@@ -88,6 +105,11 @@ class Fields:
             choices = ", ".join(vocab.closest(kind, value))
             self.fail(key, f"unknown {kind} '{value}'", f"use one of: {choices}")
         return value
+
+    @overload
+    def sub(self, key: str, required: Literal[True] = True) -> Fields: ...
+    @overload
+    def sub(self, key: str, required: bool) -> Fields | None: ...
 
     def sub(self, key: str, required: bool = True) -> Fields | None:
         value = self.get(key)

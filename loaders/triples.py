@@ -31,7 +31,7 @@ from dta_kg.core.model import (
     Stamp,
     Study,
 )
-from dta_kg.loaders.ntriples import RDF, RDFS, XSD, Triple, lit
+from dta_kg.core.rdfterms import RDF, RDFS, XSD, Triple, lit
 
 DCT = PREFIXES["dcterms"]
 BIBO = PREFIXES["bibo"]
@@ -208,7 +208,8 @@ def study_triples(study: Study, review: str, seen: set[str] | None = None) -> It
 def reported_components(study: Study) -> list[str]:
     """The components of the study's component reports and findings that are not retracted:
     the summary `dta:reportsComponent` edges that spare queries a visit to every fact."""
-    return sorted({f.component for f in (*study.components, *study.findings) if not f.retracted})
+    facts: list[ComponentReport | Finding] = [*study.components, *study.findings]
+    return sorted({f.component for f in facts if not f.retracted})
 
 
 def review_triples(review: Review) -> Iterator[Triple]:
@@ -249,8 +250,7 @@ def review_triples(review: Review) -> Iterator[Triple]:
         yield c, d("claimKind"), d(claim.kind)
         if claim.about:
             yield c, d("claimAbout"), d(claim.about)
-        value = lit(claim.value) if isinstance(claim.value, int) else lit(str(claim.value))
-        yield c, d("claimedValue"), value
+        yield c, d("claimedValue"), lit(claim.value if isinstance(claim.value, int) else str(claim.value))
         yield from evidence_triples(c, claim.evidence, r)
         yield from stamp_triples(c, None, None)
 

@@ -47,7 +47,7 @@ def _emit(result, fmt: str) -> None:
 def _query_text(text: str | None, file) -> str:
     if (text is None) == (file is None):
         raise click.UsageError("give the query as an argument or with -f FILE, not both")
-    return file.read() if file is not None else text
+    return file.read() if file is not None else str(text)
 
 
 @click.group()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -47,7 +48,7 @@ class _Progress:
     """A progress bar on a terminal (stderr), started when the total is known."""
 
     def __init__(self) -> None:
-        self.bar = None
+        self.bar: Any = None
         self.done = 0
 
     def __call__(self, done: int, total: int) -> None:

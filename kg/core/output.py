@@ -39,8 +39,8 @@ def render(rows: list[dict], fmt: str, columns: list[str] | None = None) -> str:
     cols = columns_of(rows, columns)
     if fmt == "json":  # one row per line: readable, and encoded in C at any size
         encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
-        lines = ",\n  ".join(encode({c: r.get(c) for c in cols}) for r in rows)
-        return f"[\n  {lines}\n]" if rows else "[]"
+        body = ",\n  ".join(encode({c: r.get(c) for c in cols}) for r in rows)
+        return f"[\n  {body}\n]" if rows else "[]"
     if fmt in ("csv", "tsv"):
         out = io.StringIO()
         writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")

@@ -89,7 +89,8 @@ def review_studies(corpus: Corpus) -> list[Study]:
 
 def count_checks(corpus: Corpus) -> list[Notice]:
     studies = review_studies(corpus)
-    per = {"studies-per-component": Counter(), "studies-per-intervention-theme": Counter()}
+    per: dict[str, Counter[str]] = {"studies-per-component": Counter(),
+                                    "studies-per-intervention-theme": Counter()}
     for s in studies:
         facts = active(s)
         per["studies-per-component"].update(  # as the studies-per-component query counts
@@ -99,8 +100,8 @@ def count_checks(corpus: Corpus) -> list[Notice]:
     notices = []
     for claim in corpus.review.claims:
         if claim.kind in per:
-            curated = per[claim.kind][claim.about]
-            notices.append(compare(claim.kind, claim.about, claim.value, curated, claim.evidence))
+            about = claim.about or ""
+            notices.append(compare(claim.kind, about, claim.value, per[claim.kind][about], claim.evidence))
         elif claim.kind in ("studies-included", "prisma-included"):
             notices.append(compare("total", claim.kind, claim.value, len(studies),
                                    claim.evidence))
@@ -178,7 +179,7 @@ def body_names(text: str, name: str) -> set[str]:
 def name_checks(corpus: Corpus) -> list[Notice]:
     body = {k: t for k, t in sections().items() if k != "References"}
     by_ref = {s.ref: s for s in review_studies(corpus)}
-    variants: dict[tuple[int, str], set[str]] = {}
+    variants: dict[tuple[int | None, str], set[str]] = {}
     for s in by_ref.values():
         printed = s.first_author_surname
         cited = re.sub(r"\s+(et al|and .*)$", "", s.cited_as or "").strip()
@@ -244,7 +245,7 @@ def provenance_checks(corpus: Corpus) -> list[Notice]:
     """Every study and fact in the graph has evidence and attribution; curator additions that do
     not quote the review carry a curator's stamp."""
     from dta_kg.core.iris import PREFIXES, term
-    from dta_kg.loaders.ntriples import RDF
+    from dta_kg.core.rdfterms import RDF
     from dta_kg.loaders.triples import corpus_triples
 
     triples = list(corpus_triples(corpus))
@@ -254,7 +255,8 @@ def provenance_checks(corpus: Corpus) -> list[Notice]:
     needs = [term("evidence"), PREFIXES["prov"] + "wasAttributedTo",
              PREFIXES["prov"] + "generatedAtTime"]
     notices = []
-    for node, _, kind in sorted(t for t in triples if t[1] == RDF + "type" and t[2] in kinds):
+    for node, _, kind in sorted((t for t in triples if t[1] == RDF + "type" and t[2] in kinds), key=str):
+        assert isinstance(kind, str)
         missing = [p.split("/")[-1].split("#")[-1] for p in needs if (node, p) not in present]
         if missing:
             notices.append(Notice("provenance", "error", node,

@@ -11,7 +11,7 @@ import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from dta_kg.core.errors import DtaKgError, RecordError, UnknownTerm
 from dta_kg.core.iris import REVIEW_DOI, fact_iri, local_name, normalise_doi, slug
@@ -65,7 +65,7 @@ class Where:
     path: Path | str
     record: str
 
-    def fail(self, field_name: str, problem: str, fix: str) -> None:
+    def fail(self, field_name: str, problem: str, fix: str) -> NoReturn:
         raise RecordError(self.path, field_name, problem, fix, self.record)
 
     def need(self, option: str, value: str | None, fix: str) -> str:
@@ -120,11 +120,11 @@ def new_study(entry: BibEntry, ref: int | None, by: str, note: str | None):
         origin = f"Reference {ref} of the review"
     else:  # the study's own title page vouches for its bibliographic data
         evidence = flow(source=entry.doi, section="Title",
-                        quote=quoted(" ".join(entry.title.split()[:MAX_QUOTE_WORDS])))
+                        quote=quoted(" ".join((entry.title or "").split()[:MAX_QUOTE_WORDS])))
         origin = "Added after the review"
     data = block(ref=ref, doi=entry.doi, pmid=quoted(entry.pmid),
                  authors=flow_list(entry.authors), authors_truncated=entry.authors_truncated,
-                 year=int(entry.year), title=quoted(entry.title), venue=entry.venue,
+                 year=int(entry.year or 0), title=quoted(entry.title), venue=entry.venue,
                  volume=quoted(entry.volume), issue=quoted(entry.issue),
                  pages=quoted(entry.pages), evidence=evidence, added=stamp(by, note))
     venue = f", {entry.venue}" if entry.venue else ""
@@ -159,15 +159,15 @@ def import_studies(project: Project, entries: list[BibEntry], by: str, note: str
     with transaction(project, dry_run=dry_run) as tx:
         index = study_index(project)
         for entry in entries:
-            existing = index.get(entry.doi)
+            doi = entry.doi or ""
+            existing = index.get(doi)
             if existing and not allow_existing:
-                raise RecordError(existing, "doi", f"duplicate DOI '{entry.doi}': the study is "
-                                  "already recorded", "see it with `dta-kg study show DOI`",
-                                  entry.doi)
+                raise RecordError(existing, "doi", f"duplicate DOI '{doi}': the study is "
+                                  "already recorded", "see it with `dta-kg study show DOI`", doi)
             if existing is None:
                 path = record_name(project, entry, ref, set(tx.staged))
                 tx.stage(path, new_study(entry, ref, by, note))
-                index[entry.doi] = path
+                index[doi] = path
                 plan.added.append((entry, path))
                 continue
             data = tx.load(existing)

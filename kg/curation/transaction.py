@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ def yaml_rt():
     return yaml
 
 
-def dump(data: Any, blank_before: set[str] = frozenset()) -> str:
+def dump(data: Any, blank_before: Collection[str] = frozenset()) -> str:
     """YAML text of `data`, with a blank line before each top-level key in `blank_before`."""
     out = io.StringIO()
     yaml_rt().dump(data, out)
@@ -61,7 +61,7 @@ class Transaction:
         read_yaml(path)  # refuses binary files and unsafe tags before round-trip loading
         return yaml_rt().load(path.read_text(encoding="utf-8"))
 
-    def stage(self, path: Path, data: Any, blank_before: set[str] = frozenset()) -> None:
+    def stage(self, path: Path, data: Any, blank_before: Collection[str] = frozenset()) -> None:
         self.staged[path] = dump(data, blank_before)
 
 

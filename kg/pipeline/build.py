@@ -71,8 +71,8 @@ def summarise(graph) -> BuildSummary:
     def count(cls: str) -> int:
         return sum(1 for _ in graph.subjects(RDF.type, graph.namespace_manager.expand_curie(cls)))
 
-    classes = Counter()
-    types = {}
+    classes: Counter[str] = Counter()
+    types: dict = {}
     for s, o in graph.subject_objects(RDF.type):
         if s not in types or (str(o).startswith(DTA) and not str(types[s]).startswith(DTA)):
             types[s] = o
@@ -255,7 +255,7 @@ def _dump(nt_path: Path, folder: Path) -> None:
     for ext, fmt in (("ttl", pyoxigraph.RdfFormat.TURTLE), ("jsonld", pyoxigraph.RdfFormat.JSON_LD)):
         pyoxigraph.serialize(pyoxigraph.parse(path=str(nt_path), format=pyoxigraph.RdfFormat.N_TRIPLES),
                              output=str(folder / f"{GRAPH_NAME}.{ext}"), format=fmt,
-                             **({"prefixes": dict(PREFIXES)} if ext == "ttl" else {}))
+                             prefixes=dict(PREFIXES) if ext == "ttl" else None)
 
 
 def _oxigraph(triples):

@@ -24,7 +24,7 @@ class QcQuery:
     @classmethod
     def read(cls, path: Path) -> QcQuery:
         text = path.read_text(encoding="utf-8")
-        header = {}
+        header: dict[str, str] = {}
         for line in text.splitlines():
             if line.startswith("#") and ":" in line:
                 key, _, value = line.lstrip("# ").partition(":")

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from dta_kg.core.errors import RecordError
 from dta_kg.core.iris import DTA, local_name, normalise_doi
+from dta_kg.core.rdfterms import RDF
 from dta_kg.core.vocabulary import Term, Vocabulary
-from dta_kg.loaders.ntriples import RDF, nt_line
+from dta_kg.loaders.ntriples import nt_line
 from dta_kg.loaders.records import read_study
 from dta_kg.loaders.triples import study_triples
 from dta_kg.pipeline.projection import Edge, Node, project
@@ -66,6 +67,7 @@ def class_counts(triples: list) -> Counter:
 def emit(paths: list[str], context: Context | None = None) -> Chunk:
     """Read the study files `paths` and turn them into one Chunk."""
     context = context or _context
+    assert context is not None, "emit needs a context, given or set by the worker's initializer"
     vocab = Vocabulary(list(context.terms))
     seen: set[str] = set()
     triples: list = []

@@ -54,7 +54,7 @@ def _csv_value(value, kind: str):
     return value
 
 
-def _copy(conn, table: str, columns: dict[str, str], rows: list[list], path: Path,
+def _copy(conn, table: str, columns: dict[str, str], rows: Iterable[list], path: Path,
           options: str = "") -> None:
     """Write `rows` to the CSV file `path` and COPY it into `table`; lists are split on load."""
     with path.open("w", newline="", encoding="utf-8") as out:

@@ -70,8 +70,11 @@ def install_stores(project: Project, staged_oxigraph: Path, staged_ladybug: Path
     """Move the staged Oxigraph and ladybug stores into build/ and cache the vocabulary
     (ontology and curator-added terms), then stamp the stores as fresh."""
     for name, staged in ((OXIGRAPH, staged_oxigraph), (LADYBUG, staged_ladybug)):
-        replace_dir(project.build / name,
-                     lambda folder, staged=staged: (folder.rmdir(), os.replace(staged, folder)))
+        def move_in(folder: Path, staged: Path = staged) -> None:
+            folder.rmdir()
+            os.replace(staged, folder)
+
+        replace_dir(project.build / name, move_in)
     terms = [asdict(t) for t in vocab.terms.values()]
     write_atomic(project.build / VOCABULARY, json.dumps(terms, indent=1).encode())
     _write_stamp(project, content_hash)

@@ -14,9 +14,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import cast
 
 from dta_kg.core.iris import DTA, PREFIXES, local_name
-from dta_kg.loaders.ntriples import Lit, Triple
+from dta_kg.core.rdfterms import Lit, Triple, plain_term, python_value
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 RDF_FIRST, RDF_REST, RDF_NIL = (PREFIXES["rdf"] + n for n in ("first", "rest", "nil"))
@@ -75,32 +76,11 @@ def edge_type(predicate: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).upper().replace("-", "_")
 
 
-NUMBERS = {PREFIXES["xsd"] + t: int for t in ("integer", "int", "long", "nonNegativeInteger",
-                                             "positiveInteger")}
-NUMBERS.update({PREFIXES["xsd"] + t: float for t in ("decimal", "double", "float")})
-
-
-def _value(term: Lit):
-    if term.datatype == PREFIXES["xsd"] + "boolean":
-        return term.lexical in ("true", "1")
-    convert = NUMBERS.get(term.datatype)
-    return convert(term.lexical) if convert else term.lexical
-
-
 def plain_triples(source) -> Iterable[Triple]:
     """Triples of plain terms (IRIs as str, literals as Lit) from an rdflib graph or as given."""
     if not hasattr(source, "namespace_manager"):
         return source
-    from rdflib import BNode, Literal
-
-    string = PREFIXES["xsd"] + "string"
-
-    def plain(term):
-        if isinstance(term, Literal):
-            return Lit(str(term), str(term.datatype or string))
-        return f"_:{term}" if isinstance(term, BNode) else str(term)
-
-    return ((plain(s), str(p), plain(o)) for s, p, o in source)
+    return ((cast(str, plain_term(s)), str(p), plain_term(o)) for s, p, o in source)
 
 
 def project(source, include_retracted: bool = True,
@@ -130,9 +110,9 @@ def project(source, include_retracted: bool = True,
             if isinstance(o, Lit):
                 name = PROPERTY_NAMES.get(p, local_name(p))
                 if name in MULTI_VALUED:
-                    props.setdefault(name, []).append(_value(o))
+                    props.setdefault(name, []).append(python_value(o))
                 else:
-                    props[name] = _value(o)
+                    props[name] = python_value(o)
             elif o in targets:
                 edges.append(Edge(s, o, edge_type(p)))
         props["iri"] = s
@@ -166,7 +146,7 @@ def _label(subject: str, pos: list) -> str | None:
         return None
     own = [local_name(t) for t in types if t.startswith(DTA)]
     extra = [EXTRA_CLASSES[t] for t in types if t in EXTRA_CLASSES]
-    return (own or extra or [None])[0]
+    return (own or extra or [None])[0]  # type: ignore[list-item]
 
 
 def _first(by_subject: dict, subject, predicate: str):

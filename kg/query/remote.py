@@ -22,7 +22,8 @@ from collections.abc import Callable
 from dta_kg.core.errors import DtaKgError
 from dta_kg.core.iris import PREFIXES
 from dta_kg.core.paths import Project
-from dta_kg.query.session import DECIMALS, INTEGERS, XSD, Result, Session, blank, is_update, sparql11
+from dta_kg.core.rdfterms import python_value
+from dta_kg.query.session import Result, Session, blank, is_update, sparql11
 
 _CYPHER_OPAQUE = re.compile(r"'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|//[^\n]*")
 _DECLARED = re.compile(r"\bPREFIX\s+([\w.-]*):", re.IGNORECASE)
@@ -75,24 +76,6 @@ def substitute(text: str, terms: dict[str, str]) -> str:
                 break
         text = text[:at] + term + text[var.end():]
     return text
-
-
-def plain(term):
-    """An rdflib term as a plain value, as the embedded SPARQL engine gives it."""
-    from rdflib import BNode, Literal
-
-    if term is None:
-        return None
-    if isinstance(term, Literal):
-        kind = str(term.datatype or "")
-        if kind in INTEGERS:
-            return int(term)
-        if kind in DECIMALS:
-            return float(term)
-        if kind == XSD + "boolean":
-            return str(term) in ("true", "1")
-        return str(term)
-    return f"_:{term}" if isinstance(term, BNode) else str(term)
 
 
 def _call_end(text: str, start: int) -> int:
@@ -178,9 +161,9 @@ class RemoteSession(Session):
             return Result(["ask"], [{"ask": answer}])
         if not isinstance(answer, list):  # CONSTRUCT / DESCRIBE
             cols = ["subject", "predicate", "object"]
-            return Result(cols, [dict(zip(cols, map(plain, t), strict=True)) for t in answer])
+            return Result(cols, [dict(zip(cols, map(python_value, t), strict=True)) for t in answer])
         cols = [v for v in answer.variables if v not in hidden]
-        return Result(cols, [{c: plain(row.get(c)) for c in cols} for row in answer])
+        return Result(cols, [{c: python_value(row.get(c)) for c in cols} for row in answer])
 
     def cypher(self, text: str, params: dict | None = None) -> Result:
         """Run a Cypher query on the Bolt server, in its dialect (see `cypher_for`)."""

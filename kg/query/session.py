@@ -7,6 +7,7 @@ No value is ever written into query text.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -16,16 +17,12 @@ from functools import cached_property
 from dta_kg.core.errors import DtaKgError, UnknownTerm
 from dta_kg.core.iris import DTA, PREFIXES, normalise_doi, study_iri
 from dta_kg.core.paths import Project
+from dta_kg.core.rdfterms import DECIMALS, INTEGERS, python_value
 from dta_kg.core.vocabulary import KINDS
 from dta_kg.pipeline.manifest import is_fresh, stores_present
 from dta_kg.queries.catalogue import NamedQuery, Param, get
 from dta_kg.stores.local import cypher_connection, ensure_fresh, sparql_store, vocabulary
 
-XSD = PREFIXES["xsd"]
-INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
-                              "positiveInteger", "negativeInteger", "nonPositiveInteger",
-                              "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
-DECIMALS = {XSD + t for t in ("decimal", "double", "float")}
 # ladybug column types whose values come out as plain Python values
 SCALARS = {"STRING", "BOOL", "INT64", "INT32", "INT16", "INT8", "UINT64", "UINT32", "UINT16",
            "UINT8", "DOUBLE", "FLOAT", "SERIAL"}
@@ -101,29 +98,13 @@ def order_key(term) -> tuple:
     return (3, 1, term.value)
 
 
+def _key_at(i: int, row: list) -> tuple:
+    return order_key(row[i])
+
+
 def is_update(text: str) -> bool:
     """True when `text` is SPARQL Update rather than a query."""
     return bool(_UPDATE.search(blank(text)))
-
-
-def python_value(term):
-    """An Oxigraph term as a plain value: IRIs as text, typed numbers and booleans as such."""
-    import pyoxigraph
-
-    if term is None:
-        return None
-    if isinstance(term, pyoxigraph.Literal):
-        kind = term.datatype.value
-        if kind in INTEGERS:
-            return int(term.value)
-        if kind in DECIMALS:
-            return float(term.value)
-        if kind == XSD + "boolean":
-            return term.value in ("true", "1")
-        return term.value
-    if isinstance(term, pyoxigraph.BlankNode):
-        return f"_:{term.value}"
-    return term.value if isinstance(term, pyoxigraph.NamedNode) else str(term)
 
 
 def cypher_value(value):
@@ -235,7 +216,7 @@ class Session:
                            reverse=order[0][1])
         else:  # stable sorts, last key first
             for i, (_, descending) in reversed(list(zip(at, order, strict=True))):
-                solutions.sort(key=lambda row, i=i: order_key(row[i]), reverse=descending)
+                solutions.sort(key=functools.partial(_key_at, i), reverse=descending)
         cols = [names[i] for i in kept]
         return Result(cols, [dict(zip(cols, map(python_value, row), strict=False))  # sort keys last
                              for row in solutions])

@@ -233,7 +233,7 @@ class BoltWriter(BoltClient):
 
     def _falkordb_indexed(self) -> set[str]:
         rows = self.run("CALL db.indexes()")
-        return {r.get("label") for r in rows
+        return {str(r.get("label")) for r in rows
                 if IRI_KEY in (r.get("properties") or []) and r.get("entitytype", "NODE") == "NODE"}
 
     def push(self, pg: Any, *, batch_size: int = 500, graph_id: str = DEFAULT_GRAPH_IRI,

@@ -100,7 +100,7 @@ class BoltClient:
         for attempt in range(tries):
             try:
                 with self.driver.session(database=self.database) as session:
-                    result = session.run(text, params)
+                    result = session.run(text, dict(params))
                     records = [record.data() for record in result]
                     return records, result.consume().counters
             except (ServiceUnavailable, SessionExpired, TransientError, OSError) as exc:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 
 from dta_kg.core.paths import Project
+from dta_kg.core.rdfterms import plain_term
 from dta_kg.core.vocabulary import Term, Vocabulary
 from dta_kg.pipeline.cypher_db import BUFFER_POOL
 from dta_kg.pipeline.manifest import LADYBUG, LADYBUG_FILE, OXIGRAPH, VOCABULARY, is_fresh
@@ -37,19 +38,8 @@ def sparql_store(project: Project):
 
 
 def store_triples(store):
-    """Every triple of an Oxigraph store as plain terms (see dta_kg.loaders.ntriples)."""
-    import pyoxigraph
-
-    from dta_kg.loaders.ntriples import Lit
-
-    def plain(term):
-        if isinstance(term, pyoxigraph.Literal):
-            return Lit(term.value, term.datatype.value)
-        if isinstance(term, pyoxigraph.BlankNode):
-            return f"_:{term.value}"
-        return term.value
-
-    return ((plain(q.subject), q.predicate.value, plain(q.object))
+    """Every triple of an Oxigraph store as plain terms (see dta_kg.core.rdfterms)."""
+    return ((plain_term(q.subject), q.predicate.value, plain_term(q.object))
             for q in store.quads_for_pattern(None, None, None))
 
 

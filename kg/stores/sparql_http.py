@@ -102,11 +102,12 @@ def _authorise_upload(req: urllib.request.Request, opener: urllib.request.Opener
     if auth is None:
         raise _refused(method, req.full_url, auth)
     if auth.scheme == "basic":
-        if _challenge(req.full_url, {"Authorization": req.get_header("Authorization")},
+        if _challenge(req.full_url, {"Authorization": req.get_header("Authorization") or ""},
                       timeout) is not None:
             raise _refused(method, req.full_url, auth)
         return
-    handler = next(h for h in opener.handlers if isinstance(h, urllib.request.HTTPDigestAuthHandler))
+    handlers = opener.handlers  # type: ignore[attr-defined]
+    handler = next(h for h in handlers if isinstance(h, urllib.request.HTTPDigestAuthHandler))
     scheme, _, params = challenge.partition(" ")
     if scheme.lower() != "digest":
         raise _refused(method, req.full_url, auth)

@@ -137,7 +137,7 @@ def render_network(
         size = SIZES.get(n.label, FACT_SIZE if fact else VOCAB_SIZE)
         extra = {"x": positions[n.id][0], "y": positions[n.id][1]} if large else {}
         if n.id in focus_ids:
-            size, extra["borderWidth"] = size * 1.6, 4
+            size, extra["borderWidth"] = round(size * 1.6), 4
         net.add_node(
             n.id,
             label=_short(names[n.id]),
