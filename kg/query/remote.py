@@ -3,10 +3,9 @@
 Named queries run unchanged. Their parameters are resolved as for the embedded stores (against
 the local build's vocabulary and DOIs), then bound as each protocol allows:
 
-* SPARQL: each parameter variable is replaced by its value as an RDF term in N-Triples syntax,
-  as the embedded engine substitutes it (the values are escaped terms, never raw text); the
-  usual prefixes are declared when the query does not declare them; `default-graph-uri`
-  names the graph to read.
+* SPARQL: each parameter is bound by a VALUES block holding its RDF term in N-Triples syntax
+  (escaped terms, never raw text), in each group that uses it; the usual prefixes are declared
+  when the query does not declare them; `default-graph-uri` names the graph to read.
 * Cypher: `$name` parameters. The catalogue's Cypher is written for the embedded engine, so
   `cypher_for` rewrites its few engine-specific functions for Bolt servers (CAST(x AS INT64) ->
   toInteger(x), label(n) -> labels(n)[0], lower -> toLower, and its one regexp_replace
@@ -20,13 +19,12 @@ import re
 from collections.abc import Callable
 
 from dta_kg.core.errors import DtaKgError
-from dta_kg.core.iris import PREFIXES
 from dta_kg.core.paths import Project
 from dta_kg.core.rdfterms import python_value
-from dta_kg.query.session import Result, Session, blank, is_update, sparql11
+from dta_kg.query.session import Result, Session
+from dta_kg.query.sparql_text import bind_values, blank, is_update, sparql11, with_prefixes
 
 _CYPHER_OPAQUE = re.compile(r"'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|//[^\n]*")
-_DECLARED = re.compile(r"\bPREFIX\s+([\w.-]*):", re.IGNORECASE)
 # the catalogue's words-match idiom: (' ' + regexp_replace(lower(X), '[^a-z0-9]+', ' ', 'g')
 # + ' ') CONTAINS $param
 _WORDS = re.compile(r"\(\s*' '\s*\+\s*regexp_replace\(\s*lower\(([^()]*)\)\s*,\s*'\[\^a-z0-9\]\+'"
@@ -34,48 +32,6 @@ _WORDS = re.compile(r"\(\s*' '\s*\+\s*regexp_replace\(\s*lower\(([^()]*)\)\s*,\s
 _CASTS = {"INT64": "toInteger", "INT32": "toInteger", "DOUBLE": "toFloat", "FLOAT": "toFloat",
           "STRING": "toString", "BOOLEAN": "toBoolean"}
 _FALKORDB_LACKS = {r"\bEXISTS\s*\{": "EXISTS { } subqueries", r"=~": "regular expressions (=~)"}
-
-
-def with_prefixes(text: str) -> str:
-    """`text` with PREFIX lines for the usual prefixes it uses but does not declare."""
-    masked = blank(text)
-    declared = {m.group(1) for m in _DECLARED.finditer(masked)}
-    lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items()
-             if p not in declared and re.search(rf"(?<![\w?$]){re.escape(p)}:", masked)]
-    return "\n".join([*lines, text]) if lines else text
-
-
-def _spans(masked: str, opener: str, closer: str) -> list[tuple[int, int]]:
-    """(start, end) of each clause that `opener` starts and `closer` (or the text's end) ends."""
-    spans = []
-    for head in re.finditer(opener, masked, re.IGNORECASE):
-        tail = re.compile(closer, re.IGNORECASE).search(masked, head.end())
-        spans.append((head.end(), tail.start() if tail else len(masked)))
-    return spans
-
-
-def substitute(text: str, terms: dict[str, str]) -> str:
-    """`text` with each variable named in `terms` replaced by its RDF term (N-Triples syntax),
-    as the embedded engine substitutes values: `(term AS ?x)` in a projection, `(term)` as a
-    GROUP BY or ORDER BY key, the bare term elsewhere."""
-    if not terms:
-        return text
-    masked = blank(text)
-    projections = _spans(masked, r"(?<![?$\w])SELECT\b", r"(?<![?$\w])WHERE\b|\{")
-    keys = _spans(masked, r"(?<![?$\w])(GROUP|ORDER)\s+BY\b",
-                  r"(?<![?$\w])(LIMIT|OFFSET|HAVING|ORDER|GROUP|VALUES)\b|\}")
-    pattern = r"[?$](" + "|".join(map(re.escape, terms)) + r")(?!\w)"
-    for var in reversed(list(re.finditer(pattern, masked))):
-        name, at = var.group(1), var.start()
-        term = terms[name]
-        for spans, top in ((projections, f"({term} AS ?{name})"), (keys, f"({term})")):
-            span = next(((a, b) for a, b in spans if a <= at < b), None)
-            if span is not None:
-                depth = masked[span[0]:at].count("(") - masked[span[0]:at].count(")")
-                term = top if depth == 0 else term
-                break
-        text = text[:at] + term + text[var.end():]
-    return text
 
 
 def _call_end(text: str, start: int) -> int:
@@ -154,7 +110,7 @@ class RemoteSession(Session):
         if is_update(text):
             raise DtaKgError("SPARQL Update is not allowed: dta-kg sparql only reads the graph")
         terms = {name: str(term) for name, term in (bindings or {}).items() if term is not None}
-        answer = query(self.endpoint, substitute(with_prefixes(sparql11(text)), terms),
+        answer = query(self.endpoint, bind_values(with_prefixes(sparql11(text)), terms),
                        auth=auth_from_env(),
                        default_graph=self.graph)
         if isinstance(answer, bool):

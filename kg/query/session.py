@@ -1,14 +1,14 @@
 """Run named and ad-hoc queries on the query stores and return their rows.
 
-Values are always bound by the engine: SPARQL variables by substitution, Cypher `$params`.
-No value is ever written into query text.
+Values are always bound by the engine: SPARQL variables by Oxigraph's substitution (remote
+endpoints: VALUES blocks, see `sparql_text.bind_values`), Cypher `$params`. No value is ever
+written into query text.
 """
 
 from __future__ import annotations
 
 import difflib
 import functools
-import re
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,20 +21,12 @@ from dta_kg.core.rdfterms import DECIMALS, INTEGERS, python_value
 from dta_kg.core.vocabulary import KINDS
 from dta_kg.pipeline.manifest import is_fresh, stores_present
 from dta_kg.queries.catalogue import NamedQuery, Param, get
+from dta_kg.query.sparql_text import is_update, split_order, words
 from dta_kg.stores.local import cypher_connection, ensure_fresh, sparql_store, vocabulary
 
 # ladybug column types whose values come out as plain Python values
 SCALARS = {"STRING", "BOOL", "INT64", "INT32", "INT16", "INT8", "UINT64", "UINT32", "UINT16",
            "UINT8", "DOUBLE", "FLOAT", "SERIAL"}
-# SPARQL Update keywords, as whole words outside IRIs, strings, comments and prefixed names
-_UPDATE = re.compile(r"(?<![\w?$:])(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)"
-                     r"(?![\w:])", re.IGNORECASE)
-_HIDDEN = re.compile(r"<[^<>\s]*>|\"\"\".*?\"\"\"|'''.*?'''|\"(?:[^\"\\\n]|\\.)*\"|"
-                     r"'(?:[^'\\\n]|\\.)*'|#[^\n]*", re.DOTALL)
-# a query's final ORDER BY when it sorts by plain variables only (no LIMIT or OFFSET after it)
-_KEY = r"(?:(?:ASC|DESC)\s*\(\s*[?$]\w+\s*\)|[?$]\w+)"
-_ORDER = re.compile(rf"\bORDER\s+BY\s+({_KEY}(?:\s*{_KEY})*)\s*$", re.IGNORECASE)
-_ORDER_KEY = re.compile(r"(DESC)?\s*\(?\s*[?$](\w+)", re.IGNORECASE)
 # lookups that validate parameter values (the store knows the usual prefixes)
 DOIS = "SELECT ?doi WHERE { ?s a dta:Study ; bibo:doi ?doi }"
 FACTOR_NAMES = ("SELECT DISTINCT ?name WHERE { { ?f a dta:FactorReport ; rdfs:label ?name } "
@@ -45,37 +37,6 @@ FACTOR_NAMES = ("SELECT DISTINCT ?name WHERE { { ?f a dta:FactorReport ; rdfs:la
 class Result:
     columns: list[str]
     rows: list[dict]
-
-
-def words(text: str) -> str:
-    """Lower-case words separated and framed by single spaces, as `factor` parameters match."""
-    return f" {' '.join(re.sub(r'[^a-z0-9]+', ' ', text.lower()).split())} "
-
-
-def blank(text: str, opaque: re.Pattern = _HIDDEN) -> str:
-    """`text` with the `opaque` spans (by default SPARQL's IRIs, strings and comments) replaced
-    by spaces, positions kept, so keywords and braces can be searched for."""
-    return opaque.sub(lambda m: " " * len(m.group()), text)
-
-
-def sparql11(text: str) -> str:
-    """`text` without Oxigraph's LATERAL keyword, for other engines: the catalogue uses it only
-    before a group whose patterns bind every outer variable they filter on, where a plain group
-    means the same."""
-    for word in reversed(list(re.finditer(r"(?<![?$\w:])LATERAL(?=\s*\{)", blank(text),
-                                          re.IGNORECASE))):
-        text = text[:word.start()] + text[word.end():]
-    return text
-
-
-def split_order(text: str) -> tuple[str, list[tuple[str, bool]]]:
-    """`text` without its final ORDER BY, and that order as (variable, descending) pairs, when
-    it sorts by plain variables; otherwise `text` unchanged and no order."""
-    match = _ORDER.search(blank(text))
-    if not match:
-        return text, []
-    keys = [(m.group(2), bool(m.group(1))) for m in _ORDER_KEY.finditer(match.group(1))]
-    return text[:match.start()], keys
 
 
 def order_key(term) -> tuple:
@@ -100,11 +61,6 @@ def order_key(term) -> tuple:
 
 def _key_at(i: int, row: list) -> tuple:
     return order_key(row[i])
-
-
-def is_update(text: str) -> bool:
-    """True when `text` is SPARQL Update rather than a query."""
-    return bool(_UPDATE.search(blank(text)))
 
 
 def cypher_value(value):

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from plugins.servers import free_port
 
 from dta_kg.cli import main
-from dta_kg.query.remote import cypher_for, substitute, with_prefixes
+from dta_kg.query.remote import cypher_for
+from dta_kg.query.sparql_text import bind_values, with_prefixes
 
 G = "https://w3id.org/dta-kg/graph"
 
@@ -88,19 +89,19 @@ def test_default_graph_constant_matches_the_client():
 # --- binding and rewriting for remote stores -------------------------------------------
 
 
-def test_values_are_substituted_as_rdf_terms():
+def test_values_are_bound_in_each_group_that_uses_them():
     true = '"true"^^<http://www.w3.org/2001/XMLSchema#boolean>'
     text = ("PREFIX dta: <https://w3id.org/dta-kg/ontology#>\n# ?p in a comment\n"
             "SELECT ?x (COUNT(?y) AS ?n) ?p WHERE { { SELECT DISTINCT ?x ?p WHERE {\n"
-            "  ?x dta:q \"?p\" . FILTER(?p || ?pp) } GROUP BY ?x ?p } }\n"
+            "  ?x dta:q \"?p\" . FILTER(?p || ?pp) MINUS { ?x dta:r ?p } } GROUP BY ?x ?p } }\n"
             "GROUP BY ?x ?p ORDER BY DESC(?n) ?p")
-    assert substitute(text, {"p": true}) == (
+    assert bind_values(text, {"p": true}) == (
         "PREFIX dta: <https://w3id.org/dta-kg/ontology#>\n# ?p in a comment\n"
-        f"SELECT ?x (COUNT(?y) AS ?n) ({true} AS ?p) WHERE {{ {{ SELECT DISTINCT ?x ({true} AS ?p) "
-        f"WHERE {{\n  ?x dta:q \"?p\" . FILTER({true} || ?pp) }} GROUP BY ?x ({true}) }} }}\n"
-        f"GROUP BY ?x ({true}) ORDER BY DESC(?n) ({true})")
-    assert substitute(text, {}) == text
-    assert substitute("ASK { ?s ?p $o }", {"o": "<urn:a>"}) == "ASK { ?s ?p <urn:a> }"
+        f"SELECT ?x (COUNT(?y) AS ?n) ?p WHERE {{ {{ SELECT DISTINCT ?x ?p WHERE {{ VALUES ?p {{ {true} }}\n"
+        f"  ?x dta:q \"?p\" . FILTER(?p || ?pp) MINUS {{ VALUES ?p {{ {true} }} ?x dta:r ?p }} }} "
+        "GROUP BY ?x ?p } }\nGROUP BY ?x ?p ORDER BY DESC(?n) ?p")
+    assert bind_values(text, {}) == text
+    assert bind_values("ASK { ?s ?p $o }", {"o": "<urn:a>"}) == "ASK { VALUES ?o { <urn:a> } ?s ?p $o }"
 
 
 def test_usual_prefixes_are_declared_when_missing():

@@ -294,7 +294,7 @@ def test_hostile_filter_text_is_an_unknown_value_not_a_wider_answer(session):
     "WHERE { ?s ?p ?o }", "create silent graph <urn:g>",
 ])
 def test_updates_are_recognised(text):
-    from dta_kg.query.session import is_update
+    from dta_kg.query.sparql_text import is_update
 
     assert is_update(text)
 
@@ -304,7 +304,7 @@ def test_updates_are_recognised(text):
     "WHERE { ?s del:load ?o }", 'SELECT * WHERE { ?s ?p "DROP ALL" } # clear', "ASK { ?s ?p ?o }",
 ])
 def test_queries_are_not_mistaken_for_updates(text):
-    from dta_kg.query.session import is_update
+    from dta_kg.query.sparql_text import is_update
 
     assert not is_update(text)
 
@@ -353,7 +353,9 @@ def test_rows_come_in_the_order_the_engine_gives(session, name):
     """The final ORDER BY of a SPARQL query is applied to the rows by dta-kg; Oxigraph's own
     sort of the same query must give the same rows with the same sequence of sort keys (rows
     that tie may come in either order)."""
-    from dta_kg.query.session import python_value, sparql_bindings, split_order
+    from dta_kg.core.rdfterms import python_value
+    from dta_kg.query.session import sparql_bindings
+    from dta_kg.query.sparql_text import split_order
 
     query = catalogue()[name]
     values = session.bind(query, example_params(name))

@@ -6,8 +6,7 @@ import pytest
 from rdflib.plugins.sparql import prepareQuery
 
 from dta_kg.queries.catalogue import catalogue
-from dta_kg.query.remote import with_prefixes
-from dta_kg.query.session import sparql11
+from dta_kg.query.sparql_text import sparql11, with_prefixes
 
 
 @pytest.mark.parametrize("name", sorted(catalogue()))
