@@ -195,7 +195,7 @@ def study_triples(study: Study, review: str, seen: set[str] | None = None) -> It
         yield from agent_triples(study.updated.by, seen)
     for fact in study.facts():
         f = fact_iri(study.doi, fact.id)
-        yield f, RDF_TYPE, d(fact.kind)
+        yield f, RDF_TYPE, d(fact.rdf_class)
         yield f, d("aboutStudy"), s
         yield f, d("factId"), lit(fact.id)
         yield from fact_body(f, fact)

@@ -31,9 +31,9 @@ def corpus(vocab):
 @pytest.fixture(scope="session")
 def built_graph():
     """The validated merged graph of the curated records (data + ontology)."""
-    from dta_kg.pipeline.build import check
+    from dta_kg.pipeline.build import validate_graph
 
-    return check(Project(records=RECORDS, build=Path("/nonexistent")))
+    return validate_graph(Project(records=RECORDS, build=Path("/nonexistent")))
 
 
 @pytest.fixture(scope="session")

@@ -48,7 +48,7 @@ def validate(project):
     Example:
         dta-kg validate
     """
-    from dta_kg.pipeline.build import check
+    from dta_kg.pipeline.build import validate_graph
 
-    graph = check(project)
+    graph = validate_graph(project)
     click.echo(f"OK: {len(graph)} triples pass the SHACL shapes, QC queries and reasoner.")

@@ -171,7 +171,7 @@ def study_show(project, doi, fmt):
 
     s = show_study(project, doi)
     if fmt == "json":
-        facts = [{"ref": f"{s.doi}#{f.id}", "kind": f.kind, **asdict(f)} for f in s.facts()]
+        facts = [{"ref": f"{s.doi}#{f.id}", "kind": f.rdf_class, **asdict(f)} for f in s.facts()]
         data = {k: v for k, v in asdict(s).items() if k not in FACT_KEYS}
         click.echo(json.dumps({**data, "facts": facts}, indent=2, default=str))
         return
@@ -183,8 +183,8 @@ def study_show(project, doi, fmt):
         click.echo(f"  {line}")
     kind = None
     for fact in s.facts():
-        if fact.kind != kind:
-            kind = fact.kind
+        if fact.rdf_class != kind:
+            kind = fact.rdf_class
             click.echo(f"\n{kind}")
         click.echo(f"  {s.doi}#{fact.id}: {describe(fact)}")
         ev = fact.evidence
@@ -211,20 +211,20 @@ def stamp_lines(item) -> list[str]:
 
 def describe(fact) -> str:
     """What a fact states, in one line."""
-    if fact.kind == "Finding":
+    if fact.rdf_class == "Finding":
         parts = [fact.component, fact.instrument, fact.subscale]
         if fact.result:
             r = fact.result
             parts.append(f"{r.value:g} {r.kind}" + (f" ({r.unit})" if r.unit else ""))
         return " / ".join(p for p in parts if p)
-    if fact.kind == "FactorReport":
+    if fact.rdf_class == "FactorReport":
         linked = f" -> {', '.join(fact.components)}" if fact.components else ""
         return f"{fact.polarity} '{fact.label}' ({fact.theme}){linked}"
-    if fact.kind == "InterventionReport":
+    if fact.rdf_class == "InterventionReport":
         return fact.type + (f" ({fact.name})" if fact.name else "")
     fields = {"ComponentReport": "component", "DesignReport": "design",
               "PopulationReport": "population", "CuratorNote": "note"}
-    return str(getattr(fact, fields[fact.kind]))
+    return str(getattr(fact, fields[fact.rdf_class]))
 
 
 @click.group()

@@ -9,9 +9,9 @@ from typing import Any
 import click
 
 from dta_kg.commands.options import project_options
+from dta_kg.core.iris import DEFAULT_GRAPH_IRI
 
-DEFAULT_GRAPH = "https://w3id.org/dta-kg/graph"  # = dta_kg.stores.sparql_http.DEFAULT_GRAPH_IRI
-GRAPH = click.option("--graph", "graph_iri", default=DEFAULT_GRAPH, show_default=True,
+GRAPH = click.option("--graph", "graph_iri", default=DEFAULT_GRAPH_IRI, show_default=True,
                      metavar="IRI", help="The named graph (RDF) or graph tag (Neo4j) to write.")
 
 
@@ -194,5 +194,5 @@ def serve(port, project):
         click.echo(f"SPARQL endpoint (read-only): {url}/query\nBrowser: {url}/\n"
                    "Press Ctrl-C to stop.")
 
-    run(project, port, DEFAULT_GRAPH, on_ready=ready, notify=_notify)
+    run(project, port, DEFAULT_GRAPH_IRI, on_ready=ready, notify=_notify)
     click.echo("stopped", err=True)

@@ -23,6 +23,7 @@ PREFIXES = {
     "sh": "http://www.w3.org/ns/shacl#",
 }
 REVIEW_DOI = "10.2196/69294"
+DEFAULT_GRAPH_IRI = "https://w3id.org/dta-kg/graph"  # the named graph the build is stored under
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")

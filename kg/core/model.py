@@ -35,13 +35,13 @@ class Fact:
     added: Stamp | None = None
     retracted: Stamp | None = None
 
-    kind = "Fact"
+    rdf_class = "Fact"  # the ontology class the fact becomes
 
 
 @dataclass(frozen=True)
 class ComponentReport(Fact):
     component: str = ""
-    kind = "ComponentReport"
+    rdf_class = "ComponentReport"
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class Finding(Fact):
     instrument: str | None = None
     subscale: str | None = None
     result: Result | None = None
-    kind = "Finding"
+    rdf_class = "Finding"
 
 
 @dataclass(frozen=True)
@@ -67,32 +67,32 @@ class FactorReport(Fact):
     polarity: str = ""
     theme: str = ""
     components: tuple[str, ...] = ()
-    kind = "FactorReport"
+    rdf_class = "FactorReport"
 
 
 @dataclass(frozen=True)
 class DesignReport(Fact):
     design: str = ""
-    kind = "DesignReport"
+    rdf_class = "DesignReport"
 
 
 @dataclass(frozen=True)
 class PopulationReport(Fact):
     population: str = ""
-    kind = "PopulationReport"
+    rdf_class = "PopulationReport"
 
 
 @dataclass(frozen=True)
 class InterventionReport(Fact):
     type: str = ""
     name: str | None = None
-    kind = "InterventionReport"
+    rdf_class = "InterventionReport"
 
 
 @dataclass(frozen=True)
 class CuratorNote(Fact):
     note: str = ""
-    kind = "CuratorNote"
+    rdf_class = "CuratorNote"
 
 
 @dataclass(frozen=True)
@@ -167,6 +167,12 @@ class Claim:
     value: int | str
     evidence: Evidence
     about: str | None = None
+
+
+# every class of evidenced fact in the graph: a study's facts, then the review's own claims
+FACT_CLASSES = (*(cls.rdf_class for cls in (ComponentReport, Finding, FactorReport, DesignReport,
+                                       PopulationReport, InterventionReport, CuratorNote)),
+                "ReviewClaim")
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,7 @@ def active(study: Study) -> dict[str, list]:
     facts: dict[str, list] = {}
     for fact in study.facts():
         if not fact.retracted:
-            facts.setdefault(fact.kind, []).append(fact)
+            facts.setdefault(fact.rdf_class, []).append(fact)
     return facts
 
 
@@ -251,7 +251,7 @@ def provenance_checks(corpus: Corpus) -> list[Notice]:
     triples = list(corpus_triples(corpus))
     present = {(s, p) for s, p, _ in triples}
     kinds = {term(k) for k in ("Study", "ReviewClaim",
-                               *{f.kind for s in corpus.studies for f in s.facts()})}
+                               *{f.rdf_class for s in corpus.studies for f in s.facts()})}
     needs = [term("evidence"), PREFIXES["prov"] + "wasAttributedTo",
              PREFIXES["prov"] + "generatedAtTime"]
     notices = []

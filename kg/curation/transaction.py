@@ -69,7 +69,7 @@ def validate_staged(project: Project, staged: dict[Path, str]) -> None:
     """Check the project as it would be with `staged` applied, in a temporary copy."""
     from dta_kg.loaders.records import read_study
     from dta_kg.loaders.terms import project_vocabulary
-    from dta_kg.pipeline.build import check
+    from dta_kg.pipeline.build import validate_graph
 
     with tempfile.TemporaryDirectory(prefix="dta-kg-check-") as tmp:
         copy = Project(records=Path(tmp) / "records", build=Path(tmp) / "build")
@@ -85,7 +85,7 @@ def validate_staged(project: Project, staged: dict[Path, str]) -> None:
             for target in real:
                 if target.parent == copy.studies:
                     read_study(target, vocab)
-            check(copy)
+            validate_graph(copy)
         except RecordError as exc:
             path = Path(exc.path)
             shown = real.get(path) or (project.records / path.relative_to(copy.records)

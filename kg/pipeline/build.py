@@ -14,6 +14,7 @@ from pathlib import Path
 
 from dta_kg.core.errors import ValidationFailed
 from dta_kg.core.iris import DTA, PREFIXES, local_name
+from dta_kg.core.model import FACT_CLASSES
 from dta_kg.core.paths import ONTOLOGY, Project
 from dta_kg.loaders.records import read_corpus, study_paths
 from dta_kg.loaders.terms import load_vocabulary
@@ -79,9 +80,7 @@ def summarise(graph) -> BuildSummary:
     for s, _, _ in graph:
         if s in types:
             classes[local_name(str(types[s]))] += 1
-    fact_classes = ["ComponentReport", "Finding", "FactorReport", "DesignReport",
-                    "PopulationReport", "InterventionReport", "CuratorNote", "ReviewClaim"]
-    facts = [s for cls in fact_classes for s in graph.subjects(RDF.type, graph.namespace_manager
+    facts = [s for cls in FACT_CLASSES for s in graph.subjects(RDF.type, graph.namespace_manager
                                                               .expand_curie(f"dta:{cls}"))]
     evidence = graph.namespace_manager.expand_curie("dta:evidence")
     return BuildSummary(
@@ -93,7 +92,7 @@ def summarise(graph) -> BuildSummary:
     )
 
 
-def check(project: Project):
+def validate_graph(project: Project):
     """Load and validate; return the merged graph or raise ValidationFailed / RecordError."""
     from dta_kg.pipeline.checks import validate
 
@@ -276,14 +275,10 @@ def _rdflib_graph(triples):
     return Graph().parse(data="".join(map(nt_line, triples)), format="nt")
 
 
-FACT_LABELS = ("ComponentReport", "Finding", "FactorReport", "DesignReport", "PopulationReport",
-               "InterventionReport", "CuratorNote", "ReviewClaim")
-
-
 def _summary(pgraph, per_class: Counter) -> BuildSummary:
     """The counts of the build, from its projection (triples and checks are added later)."""
     kinds = Counter(n.label for n in pgraph.nodes)
-    facts = [n for n in pgraph.nodes if n.label in FACT_LABELS]
+    facts = [n for n in pgraph.nodes if n.label in FACT_CLASSES]
     return BuildSummary(
         studies=kinds["Study"], reviews=kinds["IntegrativeReview"],
         components=kinds["DTAComponent"], instruments=kinds["Instrument"],

@@ -62,9 +62,9 @@ def export(project: Project, fmt: str, out: Path, *, graph_iri: str | None = Non
            batch_size: int = 500, notify: Notify = None) -> str:
     """Write the built graph as `fmt` to `out` (a folder for neo4j-csv); say what was written."""
     from dta_kg.core.files import write_atomic
+    from dta_kg.core.iris import DEFAULT_GRAPH_IRI
     from dta_kg.pipeline.build import GRAPH_NAME
     from dta_kg.stores.local import ensure_fresh
-    from dta_kg.stores.sparql_http import DEFAULT_GRAPH_IRI
 
     graph_iri = graph_iri or DEFAULT_GRAPH_IRI
     if fmt not in FORMATS:

@@ -19,8 +19,8 @@ from datetime import time as dtime
 from decimal import Decimal
 from typing import Any
 
+from dta_kg.core.iris import DEFAULT_GRAPH_IRI
 from dta_kg.stores.bolt import DIALECTS, BoltClient, BoltError
-from dta_kg.stores.sparql_http import DEFAULT_GRAPH_IRI
 
 GRAPH_KEY, PUSH_KEY, IRI_KEY = "dta_kg_graph", "dta_kg_push", "iri"
 RESERVED = {GRAPH_KEY, PUSH_KEY, IRI_KEY}

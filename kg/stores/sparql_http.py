@@ -20,8 +20,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from dta_kg.core.errors import DtaKgError
+from dta_kg.core.iris import DEFAULT_GRAPH_IRI
 
-DEFAULT_GRAPH_IRI = "https://w3id.org/dta-kg/graph"
 ENV_USER, ENV_PASSWORD = "DTA_KG_SPARQL_USER", "DTA_KG_SPARQL_PASSWORD"
 ENV_AUTH = "DTA_KG_SPARQL_AUTH"
 RESULTS_JSON = "application/sparql-results+json"

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from dta_kg.core.model import FACT_CLASSES
+
 from .layout import force_layout
 from .page import ASSETS, asset, csp, json_island, vis_dir, write_page
 
@@ -41,8 +43,7 @@ SIZES = {"Study": 16, "DTAComponent": 26}
 FACT_SIZE, VOCAB_SIZE = 9, 18
 OVERVIEW_FONTS = {"DTAComponent": 44}  # in a whole-graph view, legible when zoomed out
 FACT_FONT, NAMED_FONT, DRAW_THRESHOLD = 10, 16, 9  # small labels show only when zoomed in
-FACT_TYPES = {"Finding", "ComponentReport", "FactorReport", "DesignReport", "PopulationReport",
-              "InterventionReport", "CuratorNote", "ReviewClaim"}
+FACT_TYPES = set(FACT_CLASSES)
 # a focused view reaches further only through studies and the evidenced facts about them, so
 # vocabulary hubs (a component, a polarity, the review, the curators) end a path
 PASS_THROUGH = FACT_TYPES | {"Study"}

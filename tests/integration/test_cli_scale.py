@@ -79,13 +79,6 @@ def test_help_imports_no_heavy_library():
     assert done.stdout.strip() == "[]"
 
 
-def test_default_graph_constant_matches_the_client():
-    from dta_kg.commands.scale import DEFAULT_GRAPH
-    from dta_kg.stores.sparql_http import DEFAULT_GRAPH_IRI
-
-    assert DEFAULT_GRAPH == DEFAULT_GRAPH_IRI
-
-
 # --- binding and rewriting for remote stores -------------------------------------------
 
 

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from dta_kg.loaders.yaml_io import read_yaml
-from dta_kg.pipeline.build import check
+from dta_kg.pipeline.build import validate_graph
 
 pytestmark = pytest.mark.slow
 
@@ -69,7 +69,7 @@ def test_concurrent_writers_keep_every_record_and_every_change(project):
     ids = [f["id"] for doi in NEW for f in findings(project, doi)]
     assert len(ids) == 8 and all(len(set(f["id"] for f in findings(project, d))) == 4
                                  for d in NEW)
-    check(project)
+    validate_graph(project)
 
 
 def test_a_writer_killed_mid_write_leaves_old_or_new_content(project_copy):
@@ -113,4 +113,4 @@ def test_a_killed_curator_command_leaves_the_records_valid(project):
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr  # the lock died with its holder
     assert not list(project.records.rglob(".*.tmp"))  # and stale temporary files are gone
-    check(project)
+    validate_graph(project)
