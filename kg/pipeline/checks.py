@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,13 +60,18 @@ def run_qc_store(store, qc_dir: Path = QC_DIR, limit: int = 20,
         return [line for lines in found for line in lines]
 
 
+def qc_rows(store, q: QcQuery) -> Iterator[tuple[str, str]]:
+    """(focus, message) for each row the violation query `q` returns on an Oxigraph store."""
+    for row in store.query(q.text, use_default_graph_as_union=True):
+        yield _cell(row, "focus"), _cell(row, "message")
+
+
 def _violations(store, q: QcQuery, limit: int) -> list[str]:
     problems = []
-    for i, row in enumerate(store.query(q.text, use_default_graph_as_union=True)):
+    for i, (focus, message) in enumerate(qc_rows(store, q)):
         if i >= limit:
             problems.append(f"{q.name}: ... more rows")
             break
-        focus, message = (_cell(row, name) for name in ("focus", "message"))
         problems.append(f"{q.name} (rule: {q.rule}): {focus} {message}".rstrip())
     return problems
 

@@ -6,7 +6,7 @@
     and passes on a valid one (fixtures under tests/fixtures/ontology/);
 (d) every dta:evidenceQuote occurs verbatim in the review section it names.
 
-The QC runner here is deliberately tiny; dta_kg.pipeline.checks will replace it.
+QC queries run on Oxigraph through `dta_kg.pipeline.checks.qc_rows`, as the build runs them.
 """
 
 from __future__ import annotations
@@ -16,10 +16,13 @@ from functools import cache
 from pathlib import Path
 
 import owlrl
+import pyoxigraph
 import pyshacl
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
+
+from dta_kg.pipeline.checks import QcQuery, qc_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 ONTOLOGY = ROOT / "ontology" / "dta.ttl"
@@ -62,8 +65,10 @@ def expand(curie: str) -> URIRef:
 
 
 def run_qc(query: Path, graph: Graph) -> list[tuple[URIRef, str]]:
-    """Run a QC query; each row is (focus, message)."""
-    return [(row.focus, str(row.message)) for row in graph.query(query.read_text())]
+    """Run a QC query as the build runs it, on an Oxigraph store; each row is (focus, message)."""
+    store = pyoxigraph.Store()
+    store.load(graph.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    return [(URIRef(focus), message) for focus, message in qc_rows(store, QcQuery.read(query))]
 
 
 def shacl_results(graph: Graph) -> set[tuple[URIRef, str]]:
