@@ -13,6 +13,7 @@ from support.views import (
     click_node,
     sample_graph,
     sample_studies,
+    settle,
 )
 
 from dta_kg.views import render_focus_pages, render_gap_map, render_network
@@ -61,7 +62,7 @@ def test_injected_title_is_text_and_runs_nothing(tmp_path, open_page):
     page.wait_for_selector("#tooltip:not([hidden])")
     assert PAYLOAD in page.locator("#tooltip").inner_text()
     assert page.title() == PAYLOAD
-    page.wait_for_timeout(300)
+    settle(page)
     assert page.evaluate(INJECTED) == {"imgs": 0, "scripts": 3, "anchors": 0}
     assert_clean(opened)
 

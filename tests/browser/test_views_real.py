@@ -19,6 +19,7 @@ from support.views import (
     click_node,
     payload_ontology,
     runner_for,
+    settle,
     written,
 )
 
@@ -62,7 +63,7 @@ def evil_views(tmp_path_factory):
 def show_study(page, node_id: str):
     """Zoom in on a node as a reader would, click it, and return the side panel."""
     page.evaluate("(id) => window.kgNetwork.focus(id, {scale: 1.5, animation: false})", node_id)
-    page.wait_for_timeout(100)
+    settle(page)  # the focus has been drawn
     spot = click_node(page, node_id)
     return page.locator("#panel"), spot
 
@@ -138,7 +139,7 @@ def test_injected_title_in_network_views_is_text(evil_views, open_page, name):
     page.mouse.move(spot["x"] + 1, spot["y"] + 1)
     page.wait_for_selector("#tooltip:not([hidden])")
     assert PAYLOAD in page.locator("#tooltip").inner_text()
-    page.wait_for_timeout(300)
+    settle(page)
     assert page.evaluate(INJECTED) == {"imgs": 0, "scripts": 3, "anchors": 0}
     assert_clean(opened)
 
@@ -147,7 +148,7 @@ def test_injected_title_in_gap_map_is_text(evil_views, open_page):
     opened = open_page(evil_views["map"], wait_for="table")
     page = opened.page
     assert PAYLOAD in page.inner_text("#studies")
-    page.wait_for_timeout(300)
+    settle(page)
     assert page.evaluate(INJECTED) == {"imgs": 0, "scripts": 0, "anchors": 0}
     assert_clean(opened)
 
@@ -158,6 +159,6 @@ def test_injected_strings_in_docs_are_text(evil_views, open_page):
     assert page.title() == PAYLOAD
     assert PAYLOAD in page.inner_text("#metadata h1")
     assert page.inner_text("#Study").count(PAYLOAD) >= 2  # label and definition
-    page.wait_for_timeout(300)
+    settle(page)
     assert page.evaluate(INJECTED) == {"imgs": 0, "scripts": 1, "anchors": 0}
     assert_clean(opened)

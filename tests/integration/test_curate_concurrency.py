@@ -72,44 +72,69 @@ def test_concurrent_writers_keep_every_record_and_every_change(project):
     validate_graph(project)
 
 
-def test_a_writer_killed_mid_write_leaves_old_or_new_content(project_copy):
+# Runs `code` with os.replace paused at the write of one file: before the rename ("before") or
+# just after it ("after"), the process creates a marker file and waits to be killed there.
+PAUSED = textwrap.dedent("""\
+    import os, sys, time
+    marker, target, when = sys.argv[1:4]
+    real = os.replace
+    def replace(src, dst, **kw):
+        if os.fspath(dst) != target:
+            return real(src, dst, **kw)
+        if when == "after":
+            real(src, dst, **kw)
+        open(marker, "w").close()
+        time.sleep(600)
+    os.replace = replace
+    sys.argv = [sys.argv[0], *sys.argv[4:]]
+    """)
+
+
+def kill_when_paused(code: str, marker, target, when: str, *args: str, env=None) -> None:
+    """Run `code` paused at the write of `target` (see PAUSED); wait for the pause, then kill."""
+    proc = subprocess.Popen([sys.executable, "-c", PAUSED + code, str(marker), str(target), when,
+                             *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not marker.exists():  # the condition, not a timer: the writer reached the rename
+        assert proc.poll() is None, f"the writer ended before the pause: {proc.stderr.read()!r}"
+        assert time.monotonic() < deadline, "the writer never reached the rename"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    marker.unlink()
+
+
+def test_a_writer_killed_mid_write_leaves_old_or_new_content(project_copy, tmp_path):
+    from dta_kg.core.files import write_atomic
+
     record = project_copy.studies / "ref-25-beatty-2022.yaml"
     old = record.read_bytes()
-    variants = [old + b"# " + bytes([65 + i]) * 4_000_000 + b"\n" for i in range(2)]
-    (project_copy.records.parent / "variants").mkdir()
-    for i, v in enumerate(variants):
-        (project_copy.records.parent / "variants" / str(i)).write_bytes(v)
-    writer = textwrap.dedent(f"""\
-        from pathlib import Path
-        from dta_kg.core.files import write_atomic
-        variants = [Path({str(project_copy.records.parent / "variants")!r}) / n for n in "01"]
-        i = 0
-        while True:
-            write_atomic(Path({str(record)!r}), variants[i % 2].read_bytes())
-            i += 1
-        """)
-    for delay in (0.3, 0.45, 0.6, 0.75):
-        proc = subprocess.Popen([sys.executable, "-c", writer])
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        assert record.read_bytes() in (old, *variants)
-        assert read_yaml(record)["doi"] == "10.3389/fdgth.2022.847991"
+    new = old + b"# " + b"A" * 4_000_000 + b"\n"
+    (tmp_path / "new").write_bytes(new)
+    writer = ("from pathlib import Path\nfrom dta_kg.core.files import write_atomic\n"
+              f"write_atomic(Path({str(record)!r}), Path({str(tmp_path / 'new')!r}).read_bytes())\n")
+    kill_when_paused(writer, tmp_path / "paused", record, "before")
+    assert record.read_bytes() == old  # killed with the new text written but not renamed
+    assert len(list(record.parent.glob(".*.tmp"))) == 1  # its temporary file is left behind
+    kill_when_paused(writer, tmp_path / "paused", record, "after")
+    assert record.read_bytes() == new  # killed just after the rename: the new text, whole
+    write_atomic(record, old)
+    assert read_yaml(record)["doi"] == "10.3389/fdgth.2022.847991"
 
 
-def test_a_killed_curator_command_leaves_the_records_valid(project):
+def test_a_killed_curator_command_leaves_the_records_valid(project, tmp_path):
     smith = project.studies / "smith-2025.yaml"
-    for n, delay in enumerate((0.8, 1.6, 2.4)):
-        before = smith.read_bytes()
-        proc = subprocess.Popen(add_finding("10.2196/70001", f"killed {n}"), env=cli_env(project),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        after = smith.read_bytes()
-        assert after == before or f"killed {n}" in after.decode()
-        read_yaml(smith)
-    done = subprocess.run(add_finding("10.2196/70001", "after the kills"), env=cli_env(project),
+    run_cli = "from dta_kg.cli import main\nmain()\n"
+    before = smith.read_bytes()
+    kill_when_paused(run_cli, tmp_path / "paused", smith, "before",
+                     *add_finding("10.2196/70001", "killed before the rename")[3:], env=cli_env(project))
+    assert smith.read_bytes() == before  # validated and staged, killed before the rename
+    kill_when_paused(run_cli, tmp_path / "paused", smith, "after",
+                     *add_finding("10.2196/70001", "killed after the rename")[3:], env=cli_env(project))
+    after = smith.read_bytes()
+    assert b"killed after the rename" in after and b"killed before" not in after
+    read_yaml(smith)
+    done = subprocess.run(add_finding("10.2196/70001", "written after the kills"), env=cli_env(project),
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr  # the lock died with its holder
     assert not list(project.records.rglob(".*.tmp"))  # and stale temporary files are gone

@@ -126,6 +126,13 @@ def assert_clean(opened):
     assert all(url.startswith(("file://", "data:", "about:")) for url in opened.requests)
 
 
+def settle(page) -> None:
+    """Wait until the page has nothing left to load and has drawn two more frames: whatever an
+    injected element would run (an image's onerror, a script) has had its turn by then."""
+    page.wait_for_load_state("networkidle")
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
 def click_node(page, node_id):
     spot = page.evaluate(NODE_AT, node_id)
     page.mouse.click(spot["x"], spot["y"])
