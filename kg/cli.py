@@ -30,6 +30,8 @@ COMMANDS = {
     "neo4j": "dta_kg.commands.scale:neo4j",
     "sparql-store": "dta_kg.commands.scale:sparql_store",
     "serve": "dta_kg.commands.scale:serve",
+    "compare": "dta_kg.commands.site:compare",
+    "diff": "dta_kg.commands.site:diff",
 }
 
 

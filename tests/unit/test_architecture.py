@@ -22,7 +22,7 @@ FLOORS = {
     "dta_kg.stores": 3,
     "dta_kg.query": 4,
     "dta_kg.curation": 5, "dta_kg.sinks": 5,
-    "dta_kg.views": 6,
+    "dta_kg.views": 6, "dta_kg.site": 6,
     "dta_kg.commands": 7,
     "dta_kg.cli": 8,
 }

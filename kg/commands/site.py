@@ -1,0 +1,67 @@
+"""`dta-kg compare`, `dta-kg diff`, `dta-kg release` and `dta-kg site`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from dta_kg.commands.options import format_option, project_options
+
+RETRACTED = click.option("--include-retracted", is_flag=True,
+                         help="Also use facts a curator retracted (left out by default).")
+
+
+def _notify(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.command()
+@click.option("--component", metavar="NAME",
+              help="Only studies reporting this component, by id, label or short name "
+                   "(bond, goal, task, engagement, ...) [default: every component].")
+@RETRACTED
+@format_option
+@project_options
+def compare(component, include_retracted, fmt, project):
+    """The comparison table: one row per study, with the instruments, subscales and results
+    of its findings, and its design, population and intervention type.
+
+    \b
+    Example:
+        dta-kg compare --component bond --format table
+        dta-kg compare --format csv > comparison.csv
+    """
+    from dta_kg.core.output import render
+    from dta_kg.site.compare import COLUMNS, vocabulary
+    from dta_kg.site.compare import compare as table
+    from dta_kg.site.snapshot import read_project
+
+    snap = read_project(project, _notify)
+    wanted = vocabulary(snap).resolve("component", component) if component else None
+    click.echo(render(table(snap, wanted, include_retracted=include_retracted), fmt, COLUMNS))
+
+
+@click.command()
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path), required=False)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
+              show_default=True, help="Output format; the changelog of a release is the Markdown.")
+@project_options
+def diff(old, new, fmt, project):
+    """What changed from OLD to NEW, two builds or releases (folders holding dta-kg.nt) or RDF
+    files: studies added and removed; facts added, retracted, restored, changed and removed,
+    each with its evidence and curator. Without NEW, the project's current build.
+
+    \b
+    Example:
+        dta-kg diff releases/1.0.0 releases/1.1.0 --format markdown
+        dta-kg diff releases/1.0.0
+    """
+    from dta_kg.site.diff import diff as compute
+    from dta_kg.site.diff import render_diff
+    from dta_kg.site.snapshot import read_path, read_project
+
+    before = read_path(old)
+    after = read_path(new) if new is not None else read_project(project, _notify)
+    click.echo(render_diff(compute(before, after, str(old), str(new or project.build)), fmt))
