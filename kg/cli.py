@@ -32,6 +32,7 @@ COMMANDS = {
     "serve": "dta_kg.commands.scale:serve",
     "compare": "dta_kg.commands.site:compare",
     "diff": "dta_kg.commands.site:diff",
+    "release": "dta_kg.commands.site:release",
 }
 
 

@@ -65,3 +65,27 @@ def diff(old, new, fmt, project):
     before = read_path(old)
     after = read_path(new) if new is not None else read_project(project, _notify)
     click.echo(render_diff(compute(before, after, str(old), str(new or project.build)), fmt))
+
+
+@click.command()
+@click.option("--version", "version", required=True, metavar="X.Y.Z", help="The release's version.")
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write the release to, e.g. releases/1.0.0.")
+@click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The earlier release the changelog starts from [default: the highest X.Y.Z "
+                   "folder beside --output below this version].")
+@project_options
+def release(version, output, previous, project):
+    """Write a citable, versioned release of the graph: Turtle, N-Triples, JSON-LD with its
+    context, neo4j-admin CSV, GraphML, the versioned ontology, VoID and DCAT, CITATION.cff,
+    ro-crate-metadata.json and CHANGELOG.md (the diff from the previous release); then check
+    that the RO-Crate parses and names only files that exist.
+
+    \b
+    Example:
+        dta-kg release --version 1.0.0 -o releases/1.0.0
+        dta-kg release --version 1.1.0 -o releases/1.1.0
+    """
+    from dta_kg.site.release import release as write
+
+    click.echo(write(project, version, output, previous=previous, notify=_notify))
