@@ -33,6 +33,7 @@ COMMANDS = {
     "compare": "dta_kg.commands.site:compare",
     "diff": "dta_kg.commands.site:diff",
     "release": "dta_kg.commands.site:release",
+    "site": "dta_kg.commands.site:site",
 }
 
 

@@ -89,3 +89,48 @@ def release(version, output, previous, project):
     from dta_kg.site.release import release as write
 
     click.echo(write(project, version, output, previous=previous, notify=_notify))
+
+
+@click.command()
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write the site to (replaced whole).")
+@click.option("--release", "release_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A release folder (dta-kg release) to offer as downloads; its changelog "
+                   "shows on the home page [default: the build's graph files].")
+@project_options
+def site(output, release_dir, project):
+    """Write a static, offline website of the graph: home, a page per study (each quote in its
+    paragraph of the review), per term and per factor, the comparison table, search, the gap
+    map, the graph view and the downloads. Open index.html from disk or host the folder.
+
+    \b
+    Example:
+        dta-kg site -o site/
+        dta-kg site -o site/ --release releases/1.0.0
+    """
+    from dta_kg.site.snapshot import read_project
+    from dta_kg.site.web import write_site
+    from dta_kg.views import render_gap_map, render_network
+    from dta_kg.views.source import gap_map_data, load_projection
+
+    def graph_files(folder: Path) -> list[Path]:
+        import shutil
+
+        out = []
+        for ext in ("ttl", "nt", "jsonld"):
+            out.append(folder / f"dta-kg.{ext}")
+            shutil.copyfile(project.build / f"dta-kg.{ext}", out[-1])
+        return out
+
+    def views(folder: Path, study_links: dict[str, str]) -> None:
+        data = gap_map_data(project, notify=_notify)
+        render_gap_map(path=folder / "gap-map.html", title="dta-kg: evidence gap map",
+                       study_links=study_links, **data)
+        render_network(load_projection(project), folder / "graph.html",
+                       title="dta-kg: the digital therapeutic alliance knowledge graph")
+
+    snap = read_project(project, _notify)
+    counts = write_site(snap, output, release=release_dir, graph_files=graph_files, views=views)
+    click.echo(f"wrote {counts['pages']} pages ({counts['studies']} studies, {counts['terms']} "
+               f"terms, {counts['factors']} factors), {counts['bytes'] / 1e6:.1f} MB, to "
+               f"{output / 'index.html'}")

@@ -21,7 +21,7 @@ from dta_kg.core.paths import ONTOLOGY, Project
 
 from .diff import diff, markdown
 from .metadata import RO_CRATE, ReleaseError, check_release, citation_cff, ro_crate, void_turtle
-from .snapshot import GRAPH_FILE, Snapshot, read_path, read_project
+from .snapshot import GRAPH_FILE, Snapshot, read_path, read_project, review_authors
 
 VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 ONTOLOGY_IRI = "https://w3id.org/dta-kg/ontology"
@@ -66,7 +66,7 @@ def release(project: Project, version: str, out: Path, *, previous: Path | None 
         classes = _class_count(project)
         (folder / "CHANGELOG.md").write_text(changelog(snap, version, created, old, previous),
                                               encoding="utf-8")
-        cff = citation_cff(snap, version, created, _authors(project))
+        cff = citation_cff(snap, version, created, review_authors(project))
         (folder / "CITATION.cff").write_text(cff, encoding="utf-8")
         files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
         (folder / "void.ttl").write_text(void_turtle(snap, version, created, files, classes),
@@ -108,14 +108,6 @@ def _ontology(path: Path, version: str) -> None:
                            "to the owl:Ontology")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-
-
-def _authors(project: Project) -> list[str]:
-    """The review's authors in the order of records/review.yaml (the graph does not keep it)."""
-    from dta_kg.loaders.yaml_io import read_yaml
-
-    data = read_yaml(project.review)
-    return [str(a) for a in data.get("authors", [])] if isinstance(data, dict) else []
 
 
 def _class_count(project: Project) -> int:

@@ -78,7 +78,12 @@ def read_triples(triples: Iterable[PlainTriple]) -> Snapshot:
             snap.facts[s] = _fact(s, next(iter(types & set(FACT_KINDS))), props, by_subject,
                                    agents)
         elif "IntegrativeReview" in types:
-            snap.review = _review(s, props, by_subject)
+            snap.review = {**_review(s, props, by_subject), "claims": snap.review.get("claims", [])}
+        elif "ReviewClaim" in types:
+            snap.review.setdefault("claims", []).append(
+                {"kind": local_name(str(_one(props, DTA + "claimKind"))),
+                 "about": _one(props, DTA + "claimAbout"), "value": _one(props, DTA + "claimedValue"),
+                 "evidence": _evidence(props, by_subject)})
         elif s.startswith(DTA) and SKOS + "Concept" in props.get(RDF_TYPE, ()):
             snap.terms[s] = _term(s, types, props, snap)
     return snap
@@ -105,7 +110,19 @@ def read_project(project: Project, notify: Notify = None) -> Snapshot:
     from dta_kg.stores.local import ensure_fresh, sparql_store, store_triples
 
     ensure_fresh(project, notify)
-    return read_triples(store_triples(sparql_store(project)))
+    snap = read_triples(store_triples(sparql_store(project)))
+    ordered = review_authors(project)
+    if sorted(ordered) == snap.review.get("authors"):  # the graph keeps no author order
+        snap.review["authors"] = ordered
+    return snap
+
+
+def review_authors(project: Project) -> list[str]:
+    """The review's authors in the order of records/review.yaml."""
+    from dta_kg.loaders.yaml_io import read_yaml
+
+    data = read_yaml(project.review)
+    return [str(a) for a in data.get("authors", [])] if isinstance(data, dict) else []
 
 
 def _plain(term: Any) -> Any:

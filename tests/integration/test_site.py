@@ -1,0 +1,83 @@
+"""`dta-kg site` on the curated project: the pages, their links, the size and the index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from support.site import BEATTY_CONTINUED, BEATTY_PAGE, local_links, write_site
+
+MAX_BYTES = 15_000_000
+
+
+@pytest.fixture(scope="module")
+def site(built_project, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "site"
+    assert "28 studies" in write_site(built_project, out)
+    return out
+
+
+def test_a_page_per_study_and_term_under_15_mb(site):
+    assert len(list((site / "studies").glob("*.html"))) == 28
+    terms = {p.stem for p in (site / "terms").glob("*.html")}
+    assert {"therapeutic-bond", "wai-sr", "wai-sr-bond", "ai-powered-chatbot", "mixed-methods",
+            "conversational-design", "app-utilisation"} <= terms
+    assert (site / "factors" / "responsiveness.html").is_file()
+    total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+    assert total < MAX_BYTES
+    for name in ("index.html", "compare.html", "gap-map.html", "graph.html", "downloads.html",
+                 "studies.html", "terms.html", "downloads/dta-kg.ttl"):
+        assert (site / name).is_file(), name
+
+
+def test_one_copy_of_the_shared_assets_and_every_link_resolves(site):
+    pages = list(site.rglob("*.html"))
+    assert sorted(p.name for p in (site / "assets").iterdir()) == ["search-index.js", "site.css",
+                                                                   "site.js"]
+    broken = []
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        if page.name not in ("graph.html", "gap-map.html"):
+            assert "<style" not in text and "<script>" not in text, page
+        for href in local_links(page):
+            target = (page.parent / href.split("#")[0]).resolve()
+            if not target.exists():
+                broken.append(f"{page.relative_to(site)} -> {href}")
+    assert broken == []
+
+
+def test_study_page_quotes_in_context_and_home_counts(site):
+    page = (site / BEATTY_PAGE).read_text(encoding="utf-8")
+    assert f"<mark>{BEATTY_CONTINUED}</mark>" in page
+    assert "Reference 25 of the review" in page and "https://doi.org/10.3389/fdgth.2022.847991" in page
+    assert "curator's inference: the review calls Wysa a chatbot" in page
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "<td>10</td><td>12</td>" in home  # therapeutic bond: curated 10, stated 12
+    assert "<strong>1294</strong> records identified" in home
+
+
+def test_search_index_is_a_local_script_holding_wysa(site):
+    text = (site / "assets" / "search-index.js").read_text(encoding="utf-8")
+    entries = json.loads(text.removeprefix("window.DTA_SEARCH = ").rstrip().removesuffix(";"))
+    wysa = [e for e in entries if "wysa" in (e["title"] + e["text"]).lower()]
+    assert {e["title"] for e in wysa} == {"Beatty et al 2022"}
+    assert any(e["kind"] == "factor" for e in entries) and any(e["kind"] == "component" for e in entries)
+
+
+def test_site_with_a_release_offers_its_files_and_changelog(built_project, tmp_path):
+    from click.testing import CliRunner
+
+    from dta_kg.cli import main
+
+    env = {"DTA_KG_RECORDS": str(built_project.records), "DTA_KG_BUILD": str(built_project.build)}
+    release = tmp_path / "1.0.0"
+    result = CliRunner().invoke(main, ["release", "--version", "1.0.0", "-o", str(release)], env=env)
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "site"
+    write_site(built_project, out, "--release", str(release))
+    assert (out / "downloads" / "ro-crate-metadata.json").is_file()
+    downloads = (out / "downloads.html").read_text(encoding="utf-8")
+    assert "Release 1.0.0" in downloads and "studies-by-component" in downloads
+    assert "dta:reportsComponent" in downloads  # each query's text is on the page
+    assert "First release: 28 studies and 255 facts." in (out / "index.html").read_text(encoding="utf-8")
