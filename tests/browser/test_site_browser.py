@@ -1,0 +1,97 @@
+"""The site in a real headless Chromium: every page offline and clean, search, quotes, sorting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from support.site import BEATTY_CONTINUED, BEATTY_PAGE, write_site
+
+pytestmark = pytest.mark.services
+
+BOND_STUDIES = 10  # studies the curated records hold for the therapeutic bond (dta-kg check)
+
+
+@pytest.fixture(scope="module")
+def site(built_project, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "site"
+    write_site(built_project, out)
+    return out
+
+
+def ready(path: Path) -> str:
+    """What shows a page has run its script: the gap map has none."""
+    return "body" if path.name == "gap-map.html" else "body[data-drawn]"
+
+
+def test_every_page_loads_offline_without_console_errors(site, open_page):
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 28 + 50
+    problems = {}
+    for path in pages:
+        opened = open_page(path, wait_for=ready(path))
+        if opened.errors or opened.blocked or opened.dialogs:
+            problems[str(path.relative_to(site))] = (opened.errors, opened.blocked, opened.dialogs)
+        opened.page.context.close()
+    assert problems == {}
+
+
+def test_search_finds_wysa_and_goes_to_the_study(site, open_page):
+    opened = open_page(site / "index.html")
+    page = opened.page
+    page.fill("#search", "Wysa")
+    results = page.locator("#search-results a")
+    assert results.all_inner_texts() == ["Beatty et al 2022"]
+    page.press("#search", "Enter")
+    page.wait_for_url("**/" + BEATTY_PAGE)
+    assert page.locator("h1").inner_text() == "Beatty et al 2022"
+    page.fill("#search", "empathy")
+    assert "empathy and personalisation" in page.locator("#search-results").inner_text()
+    assert opened.blocked == [] and opened.errors == []
+
+
+def test_study_page_highlights_its_quote_in_context(site, open_page):
+    page = open_page(site / BEATTY_PAGE).page
+    fact = page.locator("article#continued-use")
+    assert fact.locator("mark").inner_text() == BEATTY_CONTINUED
+    context = fact.locator("blockquote").inner_text()
+    assert len(context) > len(BEATTY_CONTINUED) + 40  # the paragraph around the span
+    assert "Results > User Engagement" in fact.inner_text()
+    assert fact.locator(".badge").inner_text() == "verbatim"
+    background = fact.locator("mark").evaluate("m => getComputedStyle(m).backgroundColor")
+    assert background == "rgb(255, 224, 102)"
+    graph = page.locator("svg.focus-graph")
+    assert "Beatty et al 2022" in graph.get_attribute("aria-label")
+    assert graph.locator("a").count() >= 10
+
+
+def test_comparison_table_sorts_filters_and_exports(site, open_page):
+    page = open_page(site / "compare.html").page
+    years = "() => Array.from(document.querySelectorAll('#compare tbody tr:not([hidden])'))" \
+            ".map(r => Number(r.cells[1].textContent))"
+    header = page.locator("#compare th", has_text="year")
+    header.locator("button").click()
+    up = page.evaluate(years)
+    assert up == sorted(up) and up[0] < up[-1]
+    assert header.get_attribute("aria-sort") == "ascending"
+    header.locator("button").click()
+    assert page.evaluate(years) == sorted(up, reverse=True)
+    page.select_option("#filter-component", label="therapeutic bond")
+    assert page.inner_text("#compare-count") == f"{BOND_STUDIES} rows"
+    page.fill("#filter-text", "Cohen")
+    assert page.inner_text("#compare-count") == "1 rows"
+    csv = page.evaluate("window.dtaCompareCsv()").splitlines()
+    assert csv[0].startswith("study,year,set,component,instrument,subscale,result")
+    assert csv[1].startswith("Liu et al 2022,2022,review,therapeutic bond,therapeutic alliance score,,0.83,")
+    assert "bibliotherapy" in csv[1]
+
+
+def test_keyboard_reaches_the_skip_link_and_search(site, open_page):
+    page = open_page(site / "index.html").page
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.focus("#search")
+    page.keyboard.type("bond")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.closest('#search-results') !== null")
+    assert page.evaluate("Array.from(document.images).every(i => i.alt)")
