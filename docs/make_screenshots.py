@@ -1,11 +1,13 @@
 """The README's screenshots, made by the project itself: writes the views with `dta-kg view`,
 `map` and `docs`, then photographs them in headless Debian Chromium into docs/img/*.png.
 
-    .venv/bin/python docs/make_screenshots.py
+    .venv/bin/python docs/make_screenshots.py            # every image
+    .venv/bin/python docs/make_screenshots.py site-home  # only the images named
 
 Each image is one window's worth at SCALE device pixels per CSS pixel, under MAX_BYTES.
 """
 
+import sys
 import tempfile
 from pathlib import Path
 
@@ -42,6 +44,16 @@ def open_cell(page) -> None:
     row.locator("td").first.locator("summary").click()
 
 
+def sort_by_year(page) -> None:
+    """Show the therapeutic bond rows, sorted by year."""
+    page.select_option("#filter-component", label="therapeutic bond")
+    page.locator("#compare th button", has_text="year").click()
+
+
+def search_wysa(page) -> None:
+    page.fill("#search", "Wysa")
+
+
 # image name -> (dta-kg arguments, OUT standing for the output folder; the page to open;
 #                a selector present once it is ready; window height; what to do before the shot)
 SHOTS = {
@@ -50,15 +62,27 @@ SHOTS = {
               None),
     "gap-map": (["map", "-o", "OUT/gap-map.html"], "gap-map.html", "table", 900, open_cell),
     "docs": (["docs", "-o", "OUT/docs"], "docs/index.html", "#metadata", 640, None),
+    "site-home": (["site", "-o", "OUT/site"], "site/index.html", DRAWN, 760, None),
+    "site-study": ([], f"site/studies/{BEATTY.replace('/', '-').replace('.', '-')}.html", DRAWN,
+                   760, lambda page: page.locator("article#continued-use").scroll_into_view_if_needed()),
+    "site-compare": ([], "site/compare.html", DRAWN, 640, sort_by_year),
+    "site-search": ([], "site/index.html", DRAWN, 420, search_wysa),
 }
+SITE_SHOTS = ("site-study", "site-compare", "site-search")  # reuse the site "site-home" writes
 
 
 def main() -> None:
     IMG.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as out, sync_playwright() as playwright:
         browser = launch(playwright)
+        wanted = sys.argv[1:] or list(SHOTS)
+        if any(n in SITE_SHOTS for n in wanted) and "site-home" not in wanted:
+            wanted.insert(0, "site-home")
         for name, (args, page_file, ready, height, action) in SHOTS.items():
-            dta_kg(*(a.replace("OUT", out) for a in args))
+            if name not in wanted:
+                continue
+            if args:
+                dta_kg(*(a.replace("OUT", out) for a in args))
             page = browser.new_page(viewport={"width": WIDTH, "height": height},
                                     device_scale_factor=SCALE)
             page.goto((Path(out) / page_file).as_uri())
