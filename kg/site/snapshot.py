@@ -16,7 +16,7 @@ from typing import Any
 from dta_kg.core.errors import DtaKgError
 from dta_kg.core.iris import DTA, PREFIXES, local_name
 from dta_kg.core.paths import Project
-from dta_kg.loaders.ntriples import RDF, RDFS, Lit
+from dta_kg.core.rdfterms import RDF, RDFS, Lit, plain_term
 
 GRAPH_FILE = "dta-kg.nt"  # the name the build and a release give the graph in N-Triples
 RDF_TYPE, RDF_FIRST, RDF_REST = RDF + "type", RDF + "first", RDF + "rest"
@@ -102,7 +102,8 @@ def read_path(path: Path) -> Snapshot:
     except (SyntaxError, ValueError, OSError) as exc:
         raise SnapshotError(f"{file}: not a readable RDF file ({exc}); give a .nt, .ttl or "
                             ".jsonld file written by dta-kg build or release") from exc
-    return read_triples((_plain(q.subject), q.predicate.value, _plain(q.object)) for q in quads)
+    return read_triples((str(plain_term(q.subject)), q.predicate.value, plain_term(q.object))
+                        for q in quads)
 
 
 def read_project(project: Project, notify: Notify = None) -> Snapshot:
@@ -123,16 +124,6 @@ def review_authors(project: Project) -> list[str]:
 
     data = read_yaml(project.review)
     return [str(a) for a in data.get("authors", [])] if isinstance(data, dict) else []
-
-
-def _plain(term: Any) -> Any:
-    import pyoxigraph
-
-    if isinstance(term, pyoxigraph.Literal):
-        return Lit(term.value, term.datatype.value)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return f"_:{term.value}"
-    return term.value
 
 
 def _one(props: dict[str, list], pred: str) -> Any:

@@ -190,13 +190,12 @@ def _home(snap: Snapshot, folder: Path, release: Path | None) -> None:
     figures = prisma(snap)
     flow = [{"value": figures[k]["value"], "label": PRISMA_LABELS[k],
              "side": "excluded" if k in SIDE else ""} for k in PRISMA if k in figures]
-    definition = {"kind": "Definition", "id": "definition", "what": "",
-                  "evidence": snap.review.get("definition_evidence") or {}}
-    definition_view = fact_view(snap, {**definition, "retracted": False, "retracted_by": None,
-                                       "retracted_at": None, "retraction_reason": None,
-                                       "by": None, "at": None, "note": None,
-                                       "evidence": {**definition["evidence"],
-                                                    "source": snap.review.get("iri")}}, set())
+    evidence: dict[str, Any] = dict(snap.review.get("definition_evidence") or {})
+    definition = {"kind": "Definition", "id": "definition", "retracted": False,
+                  "retracted_by": None, "retracted_at": None, "retraction_reason": None,
+                  "by": None, "at": None, "note": None,
+                  "evidence": {**evidence, "source": snap.review.get("iri")}}
+    definition_view = fact_view(snap, definition, set())
     studies = list(snap.studies.values())
     counts = {"studies": len(studies), "facts": len(snap.facts),
               "review": sum(1 for s in studies if s["set"] == "review"),
