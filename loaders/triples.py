@@ -154,7 +154,13 @@ def study_triples(study: Study, review: str, seen: set[str] | None = None) -> It
     """A study and its facts; shared nodes (evidence, agents, venue) once per `seen` set."""
     s = study_iri(study.doi)
     yield s, RDF_TYPE, d("Study")
-    yield review, d("includesStudy"), s
+    # The review includes only the studies of its reference list; a later one is the living
+    # review's, and never dta:includesStudy (a sub-property of cito:citesAsDataSource).
+    if study.ref is not None:
+        yield review, d("includesStudy"), s
+    else:
+        yield living_review_iri(review), d("addsStudy"), s
+    yield s, d("studyScope"), lit(study_scope(study))
     yield s, BIBO + "doi", lit(study.doi)
     yield s, DCT + "title", lit(study.title)
     yield s, FABIO + "hasPublicationYear", lit(str(study.year), XSD + "gYear")
@@ -205,6 +211,24 @@ def study_triples(study: Study, review: str, seen: set[str] | None = None) -> It
         yield s, d("reportsComponent"), d(component)
 
 
+def study_scope(study: Study) -> str:
+    """'review' for a study of the review's reference list, 'living' for one added after it."""
+    return "review" if study.ref is not None else "living"
+
+
+def living_review_iri(review: str) -> str:
+    """The project's living review, which continues `review` (the review's IRI)."""
+    return f"{review}-living"
+
+
+def living_review_triples(review: str) -> Iterator[Triple]:
+    living = living_review_iri(review)
+    yield living, RDF_TYPE, d("LivingReview")
+    yield living, RDFS_LABEL, lit("dta-kg living review")
+    yield living, d("continuesReview"), review
+    yield living, PROV + "wasDerivedFrom", review
+
+
 def reported_components(study: Study) -> list[str]:
     """The components of the study's component reports and findings that are not retracted:
     the summary `dta:reportsComponent` edges that spare queries a visit to every fact."""
@@ -229,6 +253,7 @@ def review_triples(review: Review) -> Iterator[Triple]:
     if review.license:
         yield r, DCT + "license", review.license
     yield from evidence_triples(r, review.evidence, r)
+    yield from living_review_triples(r)
     definition = f"{r}-definition"
     yield r, d("proposesDefinition"), definition
     yield definition, RDF_TYPE, d("Definition")

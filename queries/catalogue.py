@@ -9,7 +9,8 @@ Each file opens with a header of comment lines (`#` in SPARQL, `//` in Cypher)::
     # example: dta-kg query run studies-by-component -p component=bond
 
 A parameter is required unless it has a default or says `optional`. Its type is `text`,
-`integer`, `boolean`, `study` (a DOI), `factor` (words of a factor label or theme) or a kind
+`integer`, `boolean`, `study` (a DOI), `factor` (words of a factor label or theme), `scope`
+(`review`, `living` or `all`: which set of studies) or a kind
 of vocabulary term (`component`, `measure`, `design`, ...). Both files must declare the same
 header. SPARQL binds parameters by substitution, so each parameter variable must appear in
 the SELECT clause (the runner drops it from the results); Cypher binds them as `$name`.
@@ -33,7 +34,9 @@ from dta_kg.core.vocabulary import KINDS
 
 QUERY_DIR = Path(__file__).resolve().parent
 LANGUAGES = {"sparql": ".rq", "cypher": ".cypher"}
-PARAM_TYPES = {"text", "integer", "boolean", "study", "factor", *KINDS}
+PARAM_TYPES = {"text", "integer", "boolean", "study", "factor", "scope", *KINDS}
+# the sets of studies a `scope` parameter chooses: the review's own, those added after it, or both
+SCOPES = ("review", "living", "all")
 COMMENT = {"sparql": "#", "cypher": "//"}
 _BLOCK = re.compile(r"^\s*(?:#|//)\s*(?P<word>if|end)\b\s*(?P<name>\w*)\s*$")
 _PARAM = re.compile(r"^(?P<name>[a-z][a-z0-9_]*)\s*\((?P<type>[a-z-]+)"

@@ -2,9 +2,12 @@
 // description: Which studies report a DTA component (goal alignment, task agreement, therapeutic bond, user engagement, facilitators and barriers)?
 // param: component (component): the component, by id, label or alternative label
 // param: include_retracted (boolean, default: false): also use retracted facts
+// param: scope (scope, default: all): which studies: review (included by the review), living (added after it) or all
 // example: dta-kg query run studies-by-component -p component="task agreement"
 MATCH (s:Study)<-[:ABOUT_STUDY]-(f)-[:COMPONENT]->(c:DTAComponent)
 WHERE c.iri = $component AND ($include_retracted OR coalesce(f.retracted, false) = false)
 WITH DISTINCT s
-RETURN s.shortCitation AS shortCitation, CAST(s.year AS INT64) AS year, s.doi AS doi
+WHERE $scope = 'all' OR s.studyScope = $scope
+RETURN s.shortCitation AS shortCitation, CAST(s.year AS INT64) AS year, s.doi AS doi,
+       s.studyScope AS studySet
 ORDER BY year, shortCitation

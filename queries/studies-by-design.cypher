@@ -2,9 +2,12 @@
 // description: Which studies have a given design (randomised controlled trial, mixed methods, qualitative study, ...)?
 // param: design (design): the study design
 // param: include_retracted (boolean, default: false): also use retracted facts
+// param: scope (scope, default: all): which studies: review (included by the review), living (added after it) or all
 // example: dta-kg query run studies-by-design -p design="randomised controlled trial"
 MATCH (s:Study)<-[:ABOUT_STUDY]-(r:DesignReport)-[:DESIGN]->(d:StudyDesign)
 WHERE d.iri = $design AND ($include_retracted OR coalesce(r.retracted, false) = false)
 WITH DISTINCT s
-RETURN s.shortCitation AS shortCitation, CAST(s.year AS INT64) AS year, s.doi AS doi
+WHERE $scope = 'all' OR s.studyScope = $scope
+RETURN s.shortCitation AS shortCitation, CAST(s.year AS INT64) AS year, s.doi AS doi,
+       s.studyScope AS studySet
 ORDER BY year, shortCitation

@@ -9,9 +9,11 @@
 // param: year_from (integer, optional): first publication year
 // param: year_to (integer, optional): last publication year
 // param: include_retracted (boolean, default: false): also use retracted facts
+// param: scope (scope, default: all): which studies: review (included by the review), living (added after it) or all
 // example: dta-kg query run studies -p component=bond -p instrument=WAI-SR
 MATCH (s:Study)
-WHERE $include_retracted OR coalesce(s.retracted, false) = false
+WHERE ($include_retracted OR coalesce(s.retracted, false) = false)
+  AND ($scope = 'all' OR s.studyScope = $scope)
 // if component
 MATCH (s)<-[:ABOUT_STUDY]-(c)-[:COMPONENT]->(x:DTAComponent)
 WHERE x.iri = $component AND ($include_retracted OR coalesce(c.retracted, false) = false)
@@ -44,5 +46,5 @@ WHERE g.iri = $design AND ($include_retracted OR coalesce(d.retracted, false) = 
 // end
 WITH DISTINCT s, CAST(s.year AS INT64) AS year
 WHERE year >= coalesce($year_from, year) AND year <= coalesce($year_to, year)
-RETURN s.shortCitation AS shortCitation, year, s.doi AS doi, s.title AS title
+RETURN s.shortCitation AS shortCitation, year, s.doi AS doi, s.studyScope AS studySet, s.title AS title
 ORDER BY year, shortCitation

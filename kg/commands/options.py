@@ -69,3 +69,9 @@ def remote_options(func):
         return func(*args, remote=remote, **kwargs)
 
     return wrapper
+
+
+SCOPE = click.option("--scope", type=click.Choice(["review", "living", "all"]), default="all",
+                     show_default=True,
+                     help="The review's own studies, those added after it (the living review), "
+                          "or all.")

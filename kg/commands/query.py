@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from dta_kg.commands.options import ENDPOINT, GRAPH, format_option, project_options, remote_options
+from dta_kg.commands.options import (
+    ENDPOINT,
+    GRAPH,
+    SCOPE,
+    format_option,
+    project_options,
+    remote_options,
+)
 from dta_kg.queries.catalogue import LANGUAGES
 
 LANGUAGE = click.option("--lang", type=click.Choice(list(LANGUAGES)), default="sparql",
@@ -156,13 +163,15 @@ def _view(project, name: str, result, path: Path, include_retracted: bool) -> Pa
 @click.option("--design", help="A study design, e.g. 'randomised controlled trial'.")
 @click.option("--year-from", type=int, help="First publication year.")
 @click.option("--year-to", type=int, help="Last publication year.")
+@SCOPE
 @LANGUAGE
 @RETRACTED
 @remote_options
 @format_option
 @project_options
 def studies(lang, include_retracted, remote, fmt, project, **filters):
-    """List the studies that match every filter given, with DOI and short citation.
+    """List the studies that match every filter given, with DOI, short citation and set
+    (review: included by the review; living: added after it).
 
     A value may be an id, a label or an alternative label, in any case. An unknown value
     is an error that lists the closest valid choices.
@@ -171,6 +180,7 @@ def studies(lang, include_retracted, remote, fmt, project, **filters):
     Example:
         dta-kg studies --component bond --instrument WAI-SR
         dta-kg studies --factor anonymity --polarity facilitator --year-from 2023
+        dta-kg studies --scope living
     """
     given = {key: str(value) for key, value in filters.items() if value is not None}
     given["include_retracted"] = str(include_retracted)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from dta_kg.commands.options import project_options
+from dta_kg.commands.options import SCOPE, project_options
 from dta_kg.core.paths import ONTOLOGY
 
 OUTPUT = click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
@@ -59,22 +59,25 @@ def view(output, focus, depth, include_retracted, project):
 
 @click.command("map")
 @OUTPUT
+@SCOPE
 @project_options
-def gap_map(output, project):
+def gap_map(output, scope, project):
     """Write the evidence gap map: DTA components against intervention types and instruments.
 
     Each cell counts the studies (retracted facts left out) and lists them, linked to a focused
     view of each study written to studies/ beside the map; the review's stated counts are shown
-    next to the curated ones.
+    next to the counts of the review's own studies (studies added later are never counted
+    against them).
 
     \b
     Example:
         dta-kg map -o build/views/gap-map.html
+        dta-kg map -o living.html --scope living
     """
     from dta_kg.views import render_focus_pages, render_gap_map
     from dta_kg.views.source import gap_map_data, load_projection
 
-    data = gap_map_data(project, notify=_notify)
+    data = gap_map_data(project, scope=scope, notify=_notify)
     pages = render_focus_pages(load_projection(project), output.parent / "studies",
                                [s["id"] for s in data["studies"]], title=f"{TITLE}: {{label}}")
     click.echo(render_gap_map(path=output, title=f"{TITLE}: evidence gap map",

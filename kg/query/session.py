@@ -20,7 +20,7 @@ from dta_kg.core.paths import Project
 from dta_kg.core.rdfterms import DECIMALS, INTEGERS, python_value
 from dta_kg.core.vocabulary import KINDS
 from dta_kg.pipeline.manifest import is_fresh, stores_present
-from dta_kg.queries.catalogue import NamedQuery, Param, get
+from dta_kg.queries.catalogue import SCOPES, NamedQuery, Param, get
 from dta_kg.query.sparql_text import is_update, split_order, words
 from dta_kg.stores.local import cypher_connection, ensure_fresh, sparql_store, vocabulary
 
@@ -219,6 +219,11 @@ class Session:
             if not wanted.strip():
                 self.unknown_factor(text)
             return wanted
+        if kind == "scope":
+            scope = text.strip().lower()
+            if scope not in SCOPES:
+                raise UnknownTerm("scope", text, list(SCOPES))
+            return scope
         if kind == "integer":
             try:
                 return int(text)

@@ -5,11 +5,13 @@ Input is plain data, one dict per study, e.g. from SPARQL results:
     {"id": "https://w3id.org/dta-kg/id/study-10-3389-...", "label": "Beatty et al 2022",
      "doi": "10.3389/...", "title": "...", "year": 2022,
      "components": ["Therapeutic bond"], "intervention_types": ["AI-powered chatbots"],
-     "instruments": ["WAI-SR"],
+     "instruments": ["WAI-SR"], "scope": "review",
      "instrument_uses": [{"component": "Therapeutic bond", "instrument": "WAI-SR",
                           "subscale": "WAI-SR bond subscale"}]}
 
-Only "id" and "label" are required. A study is counted in a component × instrument cell when
+Only "id" and "label" are required; `scope` is "review" (the default) for a study the review
+includes and "living" for one added after it, which is never counted against the review's
+stated figures. A study is counted in a component × instrument cell when
 one of its `instrument_uses` pairs them (a finding measured that component with that
 instrument), or, without `instrument_uses`, when it has both; the subscales are shown beside
 the study. The page has no script at all; Jinja escapes every string.
@@ -112,7 +114,10 @@ def _matrix(name: str, studies, rows: Sequence[str], cols: Sequence[str], key: s
 
 
 def _header(value: str, studies, stated) -> dict:
-    return {"name": value, "count": len(studies), "stated": stated.get(value)}
+    """An axis value with its count of studies and, beside the figure the review states, the
+    count of the review's own studies only (a study added later has `scope` "living")."""
+    own = sum(1 for s in studies if s.get("scope", "review") == "review")
+    return {"name": value, "count": len(studies), "review_count": own, "stated": stated.get(value)}
 
 
 def _values(studies, axis: str) -> list[str]:

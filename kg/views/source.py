@@ -24,9 +24,10 @@ def load_projection(project: Project, *, include_retracted: bool = False, notify
     return projection(store_triples(sparql_store(project)), include_retracted=include_retracted)
 
 
-def gap_map_data(project: Project, *, notify: Notify = None) -> dict:
+def gap_map_data(project: Project, *, scope: str = "all", notify: Notify = None) -> dict:
     """Keyword arguments for `render_gap_map`, from two SPARQL queries over the built graph
-    (assets/gap-map-axes.rq and gap-map-cells.rq; retracted studies and facts left out)."""
+    (assets/gap-map-axes.rq and gap-map-cells.rq; retracted studies and facts left out).
+    `scope` keeps the review's studies ("review"), those added after it ("living") or both."""
     from dta_kg.query.session import Session
 
     session = Session(project, notify)
@@ -45,9 +46,12 @@ def gap_map_data(project: Project, *, notify: Notify = None) -> dict:
 
     studies: dict[str, dict] = {}
     for row in session.sparql(asset(ASSETS / "gap-map-cells.rq")).rows:
+        if scope != "all" and row["studySet"] != scope:
+            continue
         study = studies.setdefault(row["study"], {
             "id": row["study"], "label": row["citation"], "doi": row["doi"],
-            "title": row["title"], "year": row["year"], "components": [],
+            "title": row["title"], "year": row["year"], "scope": row["studySet"],
+            "components": [],
             "intervention_types": [], "instruments": [], "instrument_uses": []})
         axis = row["axis"]
         if axis == "components":

@@ -69,14 +69,14 @@ def test_studies_default_output_off_a_terminal_is_json(cli):
 def test_studies_formats(cli, lang):
     args = ("studies", "--component", "bond", "--instrument", "WAI-SR", "--lang", lang, "--format")
     table = ok(cli(*args, "table"))
-    assert table.splitlines()[0].split() == ["shortCitation", "year", "doi", "title"]
+    assert table.splitlines()[0].split() == ["shortCitation", "year", "doi", "studySet", "title"]
     assert "Beatty et al 2022" in table and "(3 rows)" in table
     rows = list(csv.DictReader(io.StringIO(ok(cli(*args, "csv")))))
     assert {r["doi"] for r in rows} == WAI_SR_BOND
     rows = list(csv.DictReader(io.StringIO(ok(cli(*args, "tsv"))), delimiter="\t"))
     assert {r["doi"] for r in rows} == WAI_SR_BOND
     markdown = ok(cli(*args, "markdown")).splitlines()
-    assert markdown[0] == "| shortCitation | year | doi | title |" and len(markdown) == 5
+    assert markdown[0] == "| shortCitation | year | doi | studySet | title |" and len(markdown) == 5
 
 
 def test_studies_filters_combine_with_and(cli):
