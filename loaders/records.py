@@ -69,7 +69,8 @@ def read_factor(f: Fields, vocab: Vocabulary) -> FactorReport:
                    f"use one of: {', '.join(sorted(vocab.ids('component')))}")
     return FactorReport(**_fact_base(f), label=f.text("label"),
                         polarity=f.term("polarity", "polarity", vocab),
-                        theme=f.term("theme", "theme", vocab), components=components)
+                        theme=f.term("theme", "theme", vocab), components=components,
+                        concept=f.term("concept", "factor-concept", vocab, required=False))
 
 
 FACT_READERS: dict[str, Callable[[Fields, Vocabulary], Any]] = {

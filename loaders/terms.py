@@ -34,6 +34,8 @@ def terms_of(graph) -> list[Term]:
             if not str(node).startswith(DTA):
                 continue
             parent = graph.value(node, subscale_of)
+            if cls == URIRef(DTA + "FactorConcept"):  # its theme, or a broader factor
+                parent = graph.value(node, SKOS.broader)
             terms.append(Term(
                 id=local_name(str(node)), cls=local_name(str(cls)),
                 label=str(graph.value(node, RDFS.label) or local_name(str(node))),

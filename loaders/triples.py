@@ -136,6 +136,8 @@ def fact_body(iri: str, fact) -> Iterator[Triple]:
         yield iri, RDFS_LABEL, lit(fact.label)
         yield iri, d("polarity"), d(fact.polarity)
         yield iri, d("theme"), d(fact.theme)
+        if fact.concept:
+            yield iri, d("factorConcept"), d(fact.concept)
         for c in fact.components:
             yield iri, d("affectsComponent"), d(c)
     elif isinstance(fact, DesignReport):

@@ -9,7 +9,7 @@ Each file opens with a header of comment lines (`#` in SPARQL, `//` in Cypher)::
     # example: dta-kg query run studies-by-component -p component=bond
 
 A parameter is required unless it has a default or says `optional`. Its type is `text`,
-`integer`, `boolean`, `study` (a DOI), `factor` (words of a factor label or theme), `scope`
+`integer`, `boolean`, `study` (a DOI), `factor` (words of a factor's label, synonym or wording), `scope`
 (`review`, `living` or `all`: which set of studies) or a kind
 of vocabulary term (`component`, `measure`, `design`, ...). Both files must declare the same
 header. SPARQL binds parameters by substitution, so each parameter variable must appear in

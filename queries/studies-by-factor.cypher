@@ -1,22 +1,27 @@
 // name: studies-by-factor
-// description: Which studies report a facilitator or barrier, matched by the words of its label or theme?
-// param: factor (factor): words of the factor label or of its theme (anonymity, empathic, privacy, ...)
+// description: Which studies report a facilitator or barrier, matched by its factor concept (labels, synonyms, narrower factors) or by the review's own words for it, never by its theme?
+// param: factor (factor): words of a factor's label or synonym, or of the review's wording of it (anonymity, empathic, privacy, ...)
 // param: polarity (polarity, optional): facilitator or barrier
 // param: include_retracted (boolean, default: false): also use retracted facts
+// param: scope (scope, default: all): which studies: review (included by the review), living (added after it) or all
 // example: dta-kg query run studies-by-factor -p factor=empathy -p polarity=facilitator
-// The words are matched once per distinct label and per theme, not once per factor report.
-MATCH (x:FactorReport)
-WITH DISTINCT x.label AS name
-WHERE (' ' + regexp_replace(lower(name), '[^a-z0-9]+', ' ', 'g') + ' ') CONTAINS $factor
-WITH collect(name) AS names
-MATCH (t:FactorTheme)
-WITH names, t, (' ' + regexp_replace(lower(t.label), '[^a-z0-9]+', ' ', 'g') + ' ') CONTAINS $factor AS themed
-MATCH (r:FactorReport)-[:THEME]->(t)
-WHERE (themed OR r.label IN names)
+// A report matches by its own label, or by a factor concept at or above its own whose label
+// or synonym holds the words. A theme's name is never matched (studies-by-theme does that).
+// the factor concepts whose label or synonym holds the words
+MATCH (m:FactorConcept)
+UNWIND list_concat([m.prefLabel], coalesce(m.altLabels, CAST([], 'STRING[]'))) AS name
+WITH m, (' ' + regexp_replace(lower(name), '[^a-z0-9]+', ' ', 'g') + ' ') CONTAINS $factor AS hit
+WITH collect(DISTINCT CASE WHEN hit THEN m.iri ELSE NULL END) AS matched
+MATCH (s:Study)<-[:ABOUT_STUDY]-(r:FactorReport)-[:HAS_POLARITY]->(p:Polarity),
+      (r)-[:THEME]->(t:FactorTheme)
+WHERE ((' ' + regexp_replace(lower(r.label), '[^a-z0-9]+', ' ', 'g') + ' ') CONTAINS $factor
+       OR EXISTS { MATCH (r)-[:FACTOR_CONCEPT]->(:FactorConcept)-[:BROADER*0..10]->(up:FactorConcept)
+                   WHERE up.iri IN matched })
   AND ($include_retracted OR coalesce(r.retracted, false) = false)
-WITH r, t
-MATCH (s:Study)<-[:ABOUT_STUDY]-(r)-[:HAS_POLARITY]->(p:Polarity)
-WHERE coalesce($polarity, '') = '' OR p.iri = $polarity
-RETURN s.shortCitation AS shortCitation, s.doi AS doi, r.label AS factorLabel,
-       p.label AS factorPolarity, t.label AS factorTheme
+  AND (coalesce($polarity, '') = '' OR p.iri = $polarity)
+  AND ($scope = 'all' OR s.studyScope = $scope)
+OPTIONAL MATCH (r)-[:FACTOR_CONCEPT]->(c:FactorConcept)
+RETURN DISTINCT s.shortCitation AS shortCitation, s.doi AS doi, s.studyScope AS studySet,
+       r.label AS factorLabel, c.prefLabel AS factorConcept, p.label AS factorPolarity,
+       t.label AS factorTheme
 ORDER BY shortCitation, factorLabel

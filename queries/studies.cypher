@@ -1,9 +1,10 @@
 // name: studies
-// description: Which studies match every filter given: component, instrument, factor, polarity, intervention type, design, years?
+// description: Which studies match every filter given: component, instrument, factor, factor theme, polarity, intervention type, design, years, set?
 // param: component (component, optional): a DTA component the study reports
 // param: instrument (measure, optional): an instrument, subscale or metric the study uses (for that component, when one is given)
-// param: factor (factor, optional): words of a facilitator or barrier the study reports, or of its theme
-// param: polarity (polarity, optional): facilitator or barrier (of that factor, when one is given)
+// param: factor (factor, optional): words of a facilitator or barrier the study reports: of its factor concept (labels, synonyms, narrower factors) or of the review's wording, not of its theme
+// param: theme (theme, optional): a factor theme of a facilitator or barrier the study reports
+// param: polarity (polarity, optional): facilitator or barrier (of that factor or theme, when one is given)
 // param: intervention_type (intervention-type, optional): the study's intervention theme
 // param: design (design, optional): the study's design
 // param: year_from (integer, optional): first publication year
@@ -11,6 +12,13 @@
 // param: include_retracted (boolean, default: false): also use retracted facts
 // param: scope (scope, default: all): which studies: review (included by the review), living (added after it) or all
 // example: dta-kg query run studies -p component=bond -p instrument=WAI-SR
+// if factor
+// the factor concepts whose label or synonym holds the words
+MATCH (m:FactorConcept)
+UNWIND list_concat([m.prefLabel], coalesce(m.altLabels, CAST([], 'STRING[]'))) AS name
+WITH m, (' ' + regexp_replace(lower(name), '[^a-z0-9]+', ' ', 'g') + ' ') CONTAINS $factor AS hit
+WITH collect(DISTINCT CASE WHEN hit THEN m.iri ELSE NULL END) AS matched
+// end
 MATCH (s:Study)
 WHERE ($include_retracted OR coalesce(s.retracted, false) = false)
   AND ($scope = 'all' OR s.studyScope = $scope)
@@ -27,10 +35,15 @@ WHERE z.iri = $component
 // end
 // end
 // if factor
-MATCH (s)<-[:ABOUT_STUDY]-(r:FactorReport)-[:THEME]->(t:FactorTheme)
+MATCH (s)<-[:ABOUT_STUDY]-(r:FactorReport)
 WHERE ((' ' + regexp_replace(lower(r.label), '[^a-z0-9]+', ' ', 'g') + ' ') CONTAINS $factor
-       OR (' ' + regexp_replace(lower(t.label), '[^a-z0-9]+', ' ', 'g') + ' ') CONTAINS $factor)
+       OR EXISTS { MATCH (r)-[:FACTOR_CONCEPT]->(:FactorConcept)-[:BROADER*0..10]->(up:FactorConcept)
+                   WHERE up.iri IN matched })
   AND ($include_retracted OR coalesce(r.retracted, false) = false)
+// end
+// if theme
+MATCH (s)<-[:ABOUT_STUDY]-(r:FactorReport)-[:THEME]->(t:FactorTheme)
+WHERE t.iri = $theme AND ($include_retracted OR coalesce(r.retracted, false) = false)
 // end
 // if polarity
 MATCH (s)<-[:ABOUT_STUDY]-(r:FactorReport)-[:HAS_POLARITY]->(p:Polarity)

@@ -282,12 +282,13 @@ def factor():
 @click.argument("doi")
 @click.option("--facilitator", help="The facilitator, in the study's words.")
 @click.option("--barrier", help="The barrier, in the study's words.")
-@click.option("--theme", help="Factor theme, e.g. technical-reliability.")
+@click.option("--theme", help="Factor theme, e.g. technical-reliability [default: the concept's].")
+@click.option("--concept", help="The factor concept it reports, e.g. 'technical errors'.")
 @click.option("--component", "components", multiple=True,
               help="A component the factor affects (repeatable).")
 @quote_options
 @note_option
-def factor_add(project, doi, facilitator, barrier, theme, components, quote, note):
+def factor_add(project, doi, facilitator, barrier, theme, concept, components, quote, note):
     """Add a facilitator or a barrier to the study with DOI (and record that the study
     informs the facilitators-and-barriers component).
 
@@ -296,6 +297,8 @@ def factor_add(project, doi, facilitator, barrier, theme, components, quote, not
         dta-kg factor add 10.2196/12345 --barrier "repetitive replies" \\
             --theme conversational-design --component engagement --section Discussion \\
             --quote "participants disliked the repetitive replies"
+        dta-kg factor add 10.2196/12345 --barrier "app crashes" --concept "technical errors" \\
+            --section Results --quote "the app crashed twice a week"
     """
     from dta_kg.curation.curate import add_factor, curator
 
@@ -303,7 +306,8 @@ def factor_add(project, doi, facilitator, barrier, theme, components, quote, not
         raise click.UsageError("give exactly one of --facilitator TEXT or --barrier TEXT")
     ids = add_factor(project, doi, label=facilitator or barrier,
                      polarity="facilitator" if facilitator else "barrier", quote=quote,
-                     by=curator(), theme=theme, components=components, note=note)
+                     by=curator(), theme=theme, components=components, note=note,
+                     concept=concept)
     click.echo(f"Added {', '.join(f'{doi}#{i}' for i in ids)}")
 
 

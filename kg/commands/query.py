@@ -157,7 +157,9 @@ def _view(project, name: str, result, path: Path, include_retracted: bool) -> Pa
 @click.command()
 @click.option("--component", help="A DTA component: goal alignment, task agreement, bond, ...")
 @click.option("--instrument", help="An instrument, subscale or metric (used for that component).")
-@click.option("--factor", help="Words of a facilitator or barrier label, or of its theme.")
+@click.option("--factor", help="Words of a facilitator or barrier: its label, a synonym or the "
+                                "review's wording (not its theme).")
+@click.option("--theme", help="A factor theme, e.g. 'accessibility and anonymity'.")
 @click.option("--polarity", help="facilitator or barrier (of that factor, when one is given).")
 @click.option("--intervention-type", help="An intervention theme, e.g. 'AI-powered chatbots'.")
 @click.option("--design", help="A study design, e.g. 'randomised controlled trial'.")
@@ -180,6 +182,7 @@ def studies(lang, include_retracted, remote, fmt, project, **filters):
     Example:
         dta-kg studies --component bond --instrument WAI-SR
         dta-kg studies --factor anonymity --polarity facilitator --year-from 2023
+        dta-kg studies --theme "accessibility and anonymity"
         dta-kg studies --scope living
     """
     given = {key: str(value) for key, value in filters.items() if value is not None}

@@ -67,6 +67,7 @@ class FactorReport(Fact):
     polarity: str = ""
     theme: str = ""
     components: tuple[str, ...] = ()
+    concept: str | None = None  # the factor concept it reports (a dta:FactorConcept id)
     rdf_class = "FactorReport"
 
 

@@ -14,6 +14,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "instrument": ("Instrument",),
     "subscale": ("Subscale",),
     "theme": ("FactorTheme",),
+    "factor-concept": ("FactorConcept",),
     "polarity": ("Polarity",),
     "intervention-type": ("InterventionType",),
     "design": ("StudyDesign",),
@@ -33,7 +34,7 @@ class Term:
     cls: str
     label: str
     alt_labels: tuple[str, ...] = ()
-    parent: str | None = None  # the instrument of a subscale
+    parent: str | None = None  # the instrument of a subscale; the broader term of a factor
     measures: tuple[str, ...] = ()  # components a measure measures
 
     @property

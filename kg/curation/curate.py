@@ -321,21 +321,33 @@ def add_finding(project: Project, doi: str, *, component: str, quote: Quote, by:
 
 def add_factor(project: Project, doi: str, *, label: str, polarity: str, quote: Quote, by: str,
                theme: str | None = None, components: tuple[str, ...] = (),
-               note: str | None = None) -> list[str]:
-    """Add a facilitator or barrier (and the facilitators-and-barriers report it implies)."""
+               note: str | None = None, concept: str | None = None) -> list[str]:
+    """Add a facilitator or barrier (and the facilitators-and-barriers report it implies); its
+    theme defaults to that of its factor `concept`."""
 
     def make(data, where: Where, vocab: Vocabulary):
         text = where.need("label", label, "give the factor as --facilitator or --barrier TEXT")
+        factor = where.term(vocab, "factor-concept", concept, "concept") if concept else None
         themes = ", ".join(sorted(vocab.ids("theme")))
-        chosen = where.term(vocab, "theme", where.need("theme", theme, f"give --theme, one of: "
-                                                       f"{themes}"), "theme")
+        chosen = where.term(vocab, "theme", theme or concept_theme(vocab, factor) or where.need(
+            "theme", theme, f"give --theme, one of: {themes}"), "theme")
+        if factor and chosen != concept_theme(vocab, factor):
+            where.fail("theme", f"'{chosen}' is not the theme of the factor '{factor}'",
+                       f"leave out --theme (it is '{concept_theme(vocab, factor)}')")
         comps = [where.term(vocab, "component", c, "component") for c in components]
         item = block(label=text, polarity=where.term(vocab, "polarity", polarity, "polarity"),
-                     theme=chosen, components=flow_list(comps) if comps else None,
+                     theme=chosen, concept=factor, components=flow_list(comps) if comps else None,
                      evidence=quote.evidence(where, own_source(data)), added=stamp(by, note))
         return item, text, quote, ["facilitators-and-barriers"]
 
     return _add_fact(project, doi, "factors", make, by)
+
+
+def concept_theme(vocab: Vocabulary, concept: str | None) -> str | None:
+    """The factor theme above a factor concept (following its broader terms)."""
+    while concept and concept not in vocab.ids("theme"):
+        concept = vocab.terms[concept].parent
+    return concept
 
 
 # --- retraction ----------------------------------------------------------------------------

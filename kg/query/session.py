@@ -30,7 +30,7 @@ SCALARS = {"STRING", "BOOL", "INT64", "INT32", "INT16", "INT8", "UINT64", "UINT3
 # lookups that validate parameter values (the store knows the usual prefixes)
 DOIS = "SELECT ?doi WHERE { ?s a dta:Study ; bibo:doi ?doi }"
 FACTOR_NAMES = ("SELECT DISTINCT ?name WHERE { { ?f a dta:FactorReport ; rdfs:label ?name } "
-                "UNION { ?t a dta:FactorTheme ; rdfs:label ?name } }")
+                "UNION { ?c a dta:FactorConcept ; skos:prefLabel|skos:altLabel ?name } }")
 
 
 @dataclass
@@ -237,7 +237,8 @@ class Session:
         return text
 
     def unknown_factor(self, text: str) -> None:
-        """Raise UnknownTerm for `text` unless it is words of some factor label or theme."""
+        """Raise UnknownTerm for `text` unless it is words of some factor report's label or of a
+        factor concept's label or synonym (a theme's name is not a factor)."""
         wanted = words(text)
         if not wanted.strip() or not any(wanted in words(n) for n in self.factor_names):
             raise UnknownTerm("factor", text, difflib.get_close_matches(

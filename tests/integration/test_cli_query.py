@@ -52,6 +52,26 @@ def test_studies_bond_with_wai_sr_as_json(cli):
                                                   "Jeong et al 2023"]
 
 
+# "Beatty et al [25] reported that anonymity and flexibility raised user autonomy"; after the
+# sentence citing Brothdale [60] and Ashur [61]: "Mobile app accessibility ... offered anonymity"
+ANONYMITY = {"10.3389/fdgth.2022.847991", "10.1177/20552076241277712", "10.1016/j.invent.2024.100783"}
+# the theme adds Russo [51], Ta-Johnson [53], Alfano [54] and Kettle and Lee [59]
+ACCESSIBILITY_THEME = ANONYMITY | {"10.1089/rej.2018.2075", "10.2196/38876",
+                                   "10.15167/2421-4248/jpmh2023.64.4.3135",
+                                   "10.1177/00187208231162453"}
+
+
+@pytest.mark.parametrize("lang", ["sparql", "cypher"])
+def test_studies_factor_matches_factors_and_theme_matches_themes(cli, lang):
+    rows = json.loads(ok(cli("studies", "--factor", "anonymity", "--lang", lang)))
+    assert {r["doi"] for r in rows} == ANONYMITY
+    rows = json.loads(ok(cli("studies", "--theme", "accessibility and anonymity", "--lang", lang)))
+    assert {r["doi"] for r in rows} == ACCESSIBILITY_THEME
+    # a theme's name is not a factor: no report or factor concept is named so
+    assert "unknown factor 'flexibility and autonomy'" in failed(
+        cli("studies", "--factor", "flexibility and autonomy", "--lang", lang))
+
+
 @pytest.mark.parametrize("component,instrument", [
     ("therapeutic bond", "Working Alliance Inventory-Short Revised"), ("BOND", "wai-sr"),
     ("therapeutic-bond", "WAI-SR"),

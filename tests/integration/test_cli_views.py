@@ -62,7 +62,9 @@ def test_view_writes_the_whole_graph(cli, tmp_path):
     ("WAI-SR", DTA + "wai-sr"),
     ("Working Alliance Inventory-Short Revised", DTA + "wai-sr"),
     ("accessibility and anonymity", DTA + "accessibility-and-anonymity"),
-    ("anonymity and flexibility", ID + "fact-10-3389-fdgth-2022-847991-anonymity-flexibility"),
+    ("chatbots' limited understanding of user needs",
+     ID + "fact-10-3389-fdgth-2022-847991-limited-understanding"),
+    ("speech recognition problems", DTA + "speech-recognition-problems"),
 ])
 def test_view_focus_by_doi_component_instrument_or_factor(cli, tmp_path, key, focus):
     page = written(cli("view", "-o", tmp_path / "f.html", "--focus", key))

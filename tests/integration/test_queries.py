@@ -17,6 +17,10 @@ from dta_kg.query.session import Session
 BEATTY, HE, JEONG = "10.3389/fdgth.2022.847991", "10.1186/s12889-022-13115-x", "10.1145/3568162.3578625"
 MACNEILL, LIU, PLAKUN = "10.2196/50025", "10.1016/j.invent.2022.100495", "10.1097/PRA.0000000000000748"
 RUSSO = "10.1089/rej.2018.2075"
+# references 60, 61, 52, 54, 53, 59, 51 (the last is Russo)
+BROTHDALE, ASHUR = "10.1177/20552076241277712", "10.1016/j.invent.2024.100783"
+PRESCOTT, ALFANO = "10.1108/MHSI-02-2023-0020", "10.15167/2421-4248/jpmh2023.64.4.3135"
+TA_JOHNSON, KETTLE = "10.2196/38876", "10.1177/00187208231162453"
 # "Beatty et al [25] evaluated therapeutic tasks ... Forman-Hoffman et al [42] ... Goldberg et al
 # [48] ... Hocking et al [43] ... Martinengo et al [41] ... Liu et al [44] ... Goldberg et al [49]"
 TASK_STUDIES = {BEATTY, "10.2196/46473", "10.1037/cou0000382", "10.1177/02692155231216615",
@@ -144,11 +148,33 @@ def expect_studies_by_instrument(session, lang):
 
 def expect_studies_by_factor(session, lang):
     # "Beatty et al [25] reported that anonymity and flexibility raised user autonomy";
+    # after [60] and [61]: "Mobile app accessibility decreased stigma and offered anonymity".
+    # No other study names anonymity: the theme "accessibility and anonymity" is not matched.
+    rows = run(session, "studies-by-factor", lang, factor="anonymity", polarity="facilitator")
+    assert dois(rows) == {BEATTY, BROTHDALE, ASHUR}
+    assert {r["factorConcept"] for r in rows} == {"anonymity", "reduced stigma"}
     # Plakun [50] "noted ... privacy concerns as major hindrances"
-    assert BEATTY in dois(run(session, "studies-by-factor", lang, factor="anonymity",
-                              polarity="facilitator"))
     rows = run(session, "studies-by-factor", lang, factor="privacy", polarity="barrier")
     assert PLAKUN in dois(rows) and {r["factorPolarity"] for r in rows} == {"barrier"}
+    # narrower factors count: Prescott and Hanley's [52] "speech recognition challenges" are
+    # technical errors, as are those Chan et al [62] and Goonesekera and Donkin [57] name
+    rows = run(session, "studies-by-factor", lang, factor="technical errors")
+    assert PRESCOTT in dois(rows) and "speech recognition challenges" in {
+        r["factorLabel"] for r in rows}
+    # a synonym: Ta-Johnson et al [53] "safe space", Alfano et al [54] "nonjudgmental interactions"
+    assert dois(run(session, "studies-by-factor", lang, factor="safe space")) == {TA_JOHNSON,
+                                                                                 ALFANO}
+
+
+def expect_studies_by_theme(session, lang):
+    # the accessibility-and-anonymity reports of Beatty [25], Russo [51], Ta-Johnson [53],
+    # Alfano [54], Kettle and Lee [59], Brothdale [60] and Ashur [61]; Doukani's [47] "good
+    # system usability" and Prescott and Hanley's [52] "cognitive impairments" are not in it
+    rows = run(session, "studies-by-theme", lang, theme="accessibility and anonymity")
+    assert dois(rows) == {BEATTY, RUSSO, TA_JOHNSON, ALFANO, KETTLE, BROTHDALE, ASHUR}
+    assert {r["factorPolarity"] for r in rows} == {"facilitator"}
+    labels = {r["factorLabel"] for r in rows}
+    assert "cognitive impairments" not in labels and "good system usability" not in labels
 
 
 def expect_studies_by_intervention_type(session, lang):

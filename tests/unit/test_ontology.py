@@ -223,7 +223,8 @@ SPEC_INDIVIDUALS = {
     "facilitators-and-barriers",
     "Instrument": "wai-sr dwai ehtai ues rtes therapeutic-alliance-score",
     "Subscale": "wai-sr-goal wai-sr-task wai-sr-bond",
-    "EngagementMetric": "messages-sent characters-sent active-session-days app-utilisation "
+    "EngagementMetric": "messages-sent messages-exchanged characters-sent active-session-days "
+    "app-utilisation "
     "continued-use",
     "GoalSettingFramework": "smart-goals behaviour-change-theories",
     "ResultKind": "cohens-d percentage mean-count",
@@ -263,6 +264,7 @@ SPEC_MEASURES = {
     "rtes": {"user-engagement"},
     "therapeutic-alliance-score": {"goal-alignment", "task-agreement", "therapeutic-bond"},
     "messages-sent": {"user-engagement"},
+    "messages-exchanged": {"user-engagement"},
     "characters-sent": {"user-engagement"},
     "active-session-days": {"user-engagement"},
     "app-utilisation": {"user-engagement"},

@@ -1,0 +1,17 @@
+// name: studies-by-theme
+// description: Which studies report a facilitator or barrier under a factor theme (accessibility and anonymity, technical reliability, ...)?
+// param: theme (theme): a factor theme, by id or label
+// param: polarity (polarity, optional): facilitator or barrier
+// param: include_retracted (boolean, default: false): also use retracted facts
+// param: scope (scope, default: all): which studies: review (included by the review), living (added after it) or all
+// example: dta-kg query run studies-by-theme -p theme="accessibility and anonymity"
+MATCH (s:Study)<-[:ABOUT_STUDY]-(r:FactorReport)-[:THEME]->(t:FactorTheme),
+      (r)-[:HAS_POLARITY]->(p:Polarity)
+WHERE t.iri = $theme
+  AND ($include_retracted OR coalesce(r.retracted, false) = false)
+  AND (coalesce($polarity, '') = '' OR p.iri = $polarity)
+  AND ($scope = 'all' OR s.studyScope = $scope)
+OPTIONAL MATCH (r)-[:FACTOR_CONCEPT]->(c:FactorConcept)
+RETURN DISTINCT s.shortCitation AS shortCitation, s.doi AS doi, s.studyScope AS studySet,
+       r.label AS factorLabel, c.prefLabel AS factorConcept, p.label AS factorPolarity
+ORDER BY shortCitation, factorLabel
