@@ -13,6 +13,7 @@ from dta_kg.core.vocabulary import Vocabulary
 from .review_text import MAX_QUOTE_WORDS, SECTIONS, quote_problem
 
 # sections of a study's own text, for evidence quoted from it (`source: <its DOI>`)
+CONFIDENCES = ("high", "medium", "low")  # of a curator's inference
 STUDY_SECTIONS = ("Title", "Abstract", "Introduction", "Methods", "Results", "Discussion",
                   "Conclusions")
 
@@ -143,8 +144,13 @@ def read_evidence(fields: Fields, key: str = "evidence") -> Evidence:
         problem = None
     if problem:
         ev.fail("quote", problem, "copy a span of at most 30 words from that section verbatim")
-    return Evidence(section=section, quote=quote, inferred=ev.text("inferred", required=False),
-                    source=source)
+    inferred = ev.text("inferred", required=False)
+    confidence = ev.text("confidence", required=False)
+    if confidence is not None and (inferred is None or confidence not in CONFIDENCES):
+        ev.fail("confidence", f"'{confidence}' is not the confidence of an inference",
+                "give 'inferred: <reason>' and 'confidence: high', 'medium' or 'low'")
+    return Evidence(section=section, quote=quote, inferred=inferred, source=source,
+                    confidence=confidence)
 
 
 def read_stamp(fields: Fields, key: str) -> Stamp | None:
@@ -152,4 +158,5 @@ def read_stamp(fields: Fields, key: str) -> Stamp | None:
     if stamp is None:
         return None
     return Stamp(by=stamp.text("by"), at=stamp.text("at"),
-                 text=stamp.text("reason" if key == "retracted" else "note", required=False))
+                 text=stamp.text("reason" if key in ("retracted", "restored") else "note",
+                                 required=False))

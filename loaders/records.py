@@ -36,7 +36,8 @@ YEAR_RANGE = (1900, 2100)
 
 def _fact_base(f: Fields) -> dict:
     return {"id": f.text("id"), "evidence": read_evidence(f),
-            "added": read_stamp(f, "added"), "retracted": read_stamp(f, "retracted")}
+            "added": read_stamp(f, "added"), "retracted": read_stamp(f, "retracted"),
+            "restored": read_stamp(f, "restored")}
 
 
 def read_result(f: Fields, vocab: Vocabulary) -> Result | None:

@@ -209,6 +209,13 @@ def study_triples(study: Study, review: str, seen: set[str] | None = None) -> It
         yield from fact_body(f, fact)
         yield from evidence_triples(f, fact.evidence, review, seen)
         yield from stamp_triples(f, fact.added, fact.retracted, seen)
+        if fact.evidence.confidence:
+            yield f, d("inferenceConfidence"), lit(fact.evidence.confidence)
+        if fact.restored:
+            yield f, d("restorationReason"), lit(fact.restored.text or "")
+            yield f, d("restoredBy"), agent_iri(fact.restored.by)
+            yield f, DCT + "modified", lit(fact.restored.at, XSD + "dateTime")
+            yield from agent_triples(fact.restored.by, seen)
     for component in reported_components(study):
         yield s, d("reportsComponent"), d(component)
 

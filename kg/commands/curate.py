@@ -1,5 +1,5 @@
-"""The curator's commands: `study add|import|list|show`, `finding add`, `factor add`,
-`instrument add` and `retract`. Each write is validated first and stamped with its curator."""
+"""The curator's commands: `study add|import|list|show|set`, `finding add`, `factor add` and
+`instrument add`. Each write is validated first and stamped with its curator."""
 
 from __future__ import annotations
 
@@ -153,6 +153,41 @@ def study_list(project, include_retracted, fmt):
              **({"retracted": bool(s.retracted)} if include_retracted else {})}
             for s in list_studies(project, include_retracted)]
     click.echo(render(rows, fmt))
+
+
+@study.command("set")
+@project_options
+@click.argument("doi")
+@click.option("--design", help="A study design, e.g. 'randomised controlled trial'.")
+@click.option("--population", help="The population, in the words of the review or the title.")
+@click.option("--intervention-type", help="An intervention theme, e.g. 'digital psychotherapy'.")
+@click.option("--intervention-name", help="The named tool, e.g. Wysa.")
+@quote_options
+@click.option("--inferred", metavar="REASON", help="Why you infer it, when the quote does not "
+              "state it in so many words (then --confidence too).")
+@click.option("--confidence", type=click.Choice(["high", "medium", "low"]),
+              help="How sure the inference is.")
+@note_option
+def study_set(project, doi, design, population, intervention_type, intervention_name, quote,
+              inferred, confidence, note):
+    """Set a study's design, population or intervention theme, with its evidence.
+
+    A coding it replaces is retracted, not deleted. An inference from the reference title
+    takes --inferred REASON and --confidence.
+
+    \b
+    Example:
+        dta-kg study set 10.1145/3568162.3578625 --design single-arm-study \\
+            --section References --quote "A robotic companion for psychological well-being" \\
+            --inferred "one robot deployed without a control group" --confidence low
+    """
+    from dta_kg.curation.coding import Coding, set_coding
+    from dta_kg.curation.curate import curator
+
+    coding = Coding(design, population, intervention_type, intervention_name)
+    ids = set_coding(project, doi, coding, quote=quote, by=curator(), inferred=inferred,
+                     confidence=confidence, note=note)
+    click.echo(f"Added {', '.join(f'{doi}#{i}' for i in ids)}")
 
 
 @study.command("show")
@@ -351,23 +386,3 @@ def instrument_add(project, label, instrument_id, alt_labels, measures, subscale
                          by=curator(), instrument_id=instrument_id, alt_labels=alt_labels,
                          subscales=tuple(SubscaleSpec.parse(s) for s in subscales), note=note)
     click.echo(f"Added {', '.join(ids)} to {project.instruments}")
-
-
-@click.command()
-@project_options
-@click.argument("target")
-@click.option("--reason", help="Why it is withdrawn (stored with your name and the time).")
-def retract(project, target, reason):
-    """Retract a fact (DOI#FACT-ID) or a study and all its facts (DOI).
-
-    The fact stays in its record, marked retracted; queries and views leave it out unless
-    asked to include retracted facts.
-
-    \b
-    Example:
-        dta-kg retract 10.2196/12345#bond-wai-sr --reason "misread the table"
-    """
-    from dta_kg.curation import curate
-
-    ids = curate.retract(project, target, reason, curate.curator())
-    click.echo(f"Retracted {len(ids)} fact(s): {', '.join(ids)}" if ids else "Retracted")

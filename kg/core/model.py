@@ -17,6 +17,7 @@ class Evidence:
     quote: str
     inferred: str | None = None  # the curator's reason, when the fact is an inference
     source: str | None = None  # DOI of the document quoted, when it is not the review
+    confidence: str | None = None  # high | medium | low: how sure the curator is of an inference
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Fact:
     evidence: Evidence
     added: Stamp | None = None
     retracted: Stamp | None = None
+    restored: Stamp | None = None  # a retraction undone, with the reason
 
     rdf_class = "Fact"  # the ontology class the fact becomes
 

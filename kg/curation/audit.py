@@ -25,6 +25,7 @@ CHECKS = {
     "doi": "DOIs whose form is suspicious for their publisher",
     "provenance": "Provenance of studies and facts",
     "factor": "Factors linked to no component",
+    "coding": "Coding of the review's studies: intervention theme, design, population",
     "note": "Discrepancies in the review that curators noted in the records",
 }
 NEAR_MISS = 0.8  # difflib ratio above which two different spellings are one name misspelt
@@ -291,6 +292,41 @@ def factor_checks(corpus: Corpus) -> list[Notice]:
                    "which component they affect", curated=len(loose), details=tuple(loose))]
 
 
+CODED = {"InterventionReport": "intervention theme", "DesignReport": "design",
+         "PopulationReport": "population"}
+
+
+def coding_checks(corpus: Corpus) -> list[Notice]:
+    """Each review study coded for intervention theme, design and population; each inferred
+    coding with a confidence; and how far the coded themes are from the review's counts."""
+    notices = []
+    studies = review_studies(corpus)
+    for kind, what in CODED.items():
+        missing = [s.doi for s in studies if not active(s).get(kind)]
+        if missing:
+            notices.append(Notice("coding", "warning", what, f"{len(missing)} of {len(studies)} "
+                                  f"review studies have no {what}", curated=len(missing),
+                                  details=tuple(missing)))
+    unsure = [f"{s.doi}#{f.id}" for s in studies for kind in CODED for f in active(s).get(kind, [])
+              if f.evidence.inferred and not f.evidence.confidence]
+    if unsure:
+        notices.append(Notice("coding", "warning", "confidence", f"{len(unsure)} inferred codings "
+                              "give no confidence (high, medium or low)", curated=len(unsure),
+                              details=tuple(unsure)))
+    per = Counter(f.type for s in studies for f in active(s).get("InterventionReport", []))
+    claims = [c for c in corpus.review.claims if c.kind == "studies-per-intervention-theme"]
+    if claims:
+        off = sum(abs(int(c.value) - per[c.about]) for c in claims)
+        levels = Counter(f.evidence.confidence or "stated" for s in studies
+                         for f in active(s).get("InterventionReport", []))
+        notices.append(Notice("coding", "info" if off == 0 else "warning", "theme-distance",
+                              f"the coded intervention themes are {off} placements away from the "
+                              f"review's stated counts (sum of the differences); confidence of the "
+                              f"codings: {', '.join(f'{k} {v}' for k, v in sorted(levels.items()))}",
+                              stated=sum(int(c.value) for c in claims), curated=off))
+    return notices
+
+
 def note_checks(corpus: Corpus) -> list[Notice]:
     """The curator notes of the records: what a curator found amiss in the review itself."""
     return [Notice("note", "warning", f"{s.doi}#{n.id}", n.note,
@@ -301,7 +337,7 @@ def note_checks(corpus: Corpus) -> list[Notice]:
 def audit_corpus(corpus: Corpus) -> list[Notice]:
     return [*count_checks(corpus), *prisma_checks(corpus), *name_checks(corpus),
             *doi_checks(corpus), *provenance_checks(corpus), *factor_checks(corpus),
-            *note_checks(corpus)]
+            *coding_checks(corpus), *note_checks(corpus)]
 
 
 def audit(project: Project) -> list[Notice]:
