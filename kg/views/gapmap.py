@@ -5,7 +5,8 @@ Input is plain data, one dict per study, e.g. from SPARQL results:
     {"id": "https://w3id.org/dta-kg/id/study-10-3389-...", "label": "Beatty et al 2022",
      "doi": "10.3389/...", "title": "...", "year": 2022,
      "components": ["Therapeutic bond"], "intervention_types": ["AI-powered chatbots"],
-     "instruments": ["WAI-SR"], "scope": "review",
+     "instruments": ["WAI-SR"], "scope": "review", "designs": ["mixed methods"],
+     "populations": ["users of the Wysa chatbot"],
      "instrument_uses": [{"component": "Therapeutic bond", "instrument": "WAI-SR",
                           "subscale": "WAI-SR bond subscale"}]}
 
@@ -14,7 +15,11 @@ includes and "living" for one added after it, which is never counted against the
 stated figures. A study is counted in a component × instrument cell when
 one of its `instrument_uses` pairs them (a finding measured that component with that
 instrument), or, without `instrument_uses`, when it has both; the subscales are shown beside
-the study. The page has no script at all; Jinja escapes every string.
+the study. A cell is in one of three states: studies found (with their count), a true gap
+(coded, and none found), or not coded (some studies that report the row's or the column's value
+lack the coding that would place them; their number is shown). The page's one script, allowed by
+its hash, filters the studies by set (review or living), year, design and population; Jinja
+escapes every string, and the data island is JSON that cannot close its script element.
 """
 
 import os
@@ -23,7 +28,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .page import ASSETS, asset, csp, write_page
+from .page import ASSETS, asset, csp, json_island, write_page
 
 Stated = Mapping[str | tuple[str, str], int]
 
@@ -65,6 +70,8 @@ def render_gap_map(
         _matrix("Components × instruments", studies, rows,
                 instruments or _values(studies, "instruments"), "instruments", stated),
     ]
+    index = {s["id"]: i for i, s in enumerate(studies)}
+    script = asset(ASSETS / "gapmap.js")
     return write_page(
         "gapmap.html",
         out,
@@ -73,41 +80,72 @@ def render_gap_map(
         studies=studies,
         anchors=anchors,
         links=links,
+        index=index,
         details=details or {},
-        csp=csp(),
+        filters=_filters(studies),
+        data=json_island([{"scope": s.get("scope", "review"),
+                           "year": None if s.get("year") is None else int(s["year"]),
+                           "designs": s.get("designs", []),
+                           "populations": s.get("populations", [])} for s in studies]),
+        csp=csp(script),
         css=Markup(asset(ASSETS / "gapmap.css")),
+        script=Markup(script),
     )
 
 
+def _filters(studies) -> dict:
+    """The choices of the page's filters: the years and designs the studies have."""
+    years = sorted({int(s["year"]) for s in studies if s.get("year") is not None})
+    return {"years": years, "designs": _values(studies, "designs"),
+            "living": any(s.get("scope") == "living" for s in studies)}
+
+
 def _matrix(name: str, studies, rows: Sequence[str], cols: Sequence[str], key: str, stated):
-    """Rows of cells, each with its studies (and their notes), count and relative level (0..1)
-    for scaling."""
+    """Rows of cells, each with its studies (and their notes), count, relative level (0..1)
+    for scaling, the studies that cannot be placed for want of coding, and its state."""
     def has(study, axis, value):
         return value in study.get(axis, ())
 
     def uses(study, r, c):
         return [u for u in study["instrument_uses"] if (u["component"], u["instrument"]) == (r, c)]
 
+    def measured(study, r):
+        return any(u["component"] == r for u in study["instrument_uses"])
+
     def in_cell(study, r, c):
         if key == "instruments" and "instrument_uses" in study:
             return bool(uses(study, r, c))
         return has(study, "components", r) and has(study, key, c)
+
+    def coded_for(study, r):
+        """Whether the study's coding on the column axis could place it in row `r`."""
+        if key == "instruments" and "instrument_uses" in study:
+            return measured(study, r)
+        return bool(study.get(key))
+
+    def unknown(study, r, c):
+        """The study reports one of the cell's two values but lacks the coding of the other."""
+        return not in_cell(study, r, c) and (
+            (has(study, "components", r) and not coded_for(study, r))
+            or (has(study, key, c) and not study.get("components")))
 
     def notes(study, r, c):
         if key != "instruments" or "instrument_uses" not in study:
             return ""
         return ", ".join(sorted({u["subscale"] for u in uses(study, r, c) if u.get("subscale")}))
 
-    cells = [[[{"study": s, "note": notes(s, r, c)} for s in studies if in_cell(s, r, c)]
-              for c in cols] for r in rows]
-    top = max((len(cell) for row in cells for cell in row), default=0) or 1
+    cells = [[([{"study": s, "note": notes(s, r, c)} for s in studies if in_cell(s, r, c)],
+               [s for s in studies if unknown(s, r, c)]) for c in cols] for r in rows]
+    top = max((len(found) for row in cells for found, _ in row), default=0) or 1
     return {
         "name": name,
         "cols": [_header(c, [s for s in studies if has(s, key, c)], stated) for c in cols],
         "rows": [
             _header(r, [s for s in studies if has(s, "components", r)], stated)
-            | {"cells": [{"studies": cell, "count": len(cell), "level": round(len(cell) / top, 3),
-                          "stated": stated.get((r, c))} for c, cell in zip(cols, row, strict=True)]}
+            | {"cells": [{"studies": found, "count": len(found), "uncoded": uncoded,
+                          "state": "filled" if found else "uncoded" if uncoded else "gap",
+                          "level": round(len(found) / top, 3), "stated": stated.get((r, c))}
+                         for c, (found, uncoded) in zip(cols, row, strict=True)]}
             for r, row in zip(rows, cells, strict=True)
         ],
     }

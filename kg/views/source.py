@@ -54,7 +54,9 @@ def gap_map_data(project: Project, *, scope: str = "all", notify: Notify = None)
             "components": [],
             "intervention_types": [], "instruments": [], "instrument_uses": []})
         axis = row["axis"]
-        if axis == "components":
+        if axis in ("designs", "populations"):
+            _add(study.setdefault(axis, []), row["value"])
+        elif axis == "components":
             _add(study["components"], row["component"])
         elif axis == "intervention_types":
             _add(study["intervention_types"], row["value"])

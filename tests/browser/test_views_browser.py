@@ -98,7 +98,7 @@ def test_gap_map_links_to_focused_views(tmp_path, open_page):
     assert filled.evaluate("td => getComputedStyle(td).backgroundColor") not in (
         "rgba(0, 0, 0, 0)", "rgb(255, 255, 255)")
     assert PAYLOAD in page.inner_text("#studies")
-    assert page.evaluate(INJECTED) == {"imgs": 0, "scripts": 0, "anchors": 0}
+    assert page.evaluate(INJECTED) == {"imgs": 0, "scripts": 2, "anchors": 0}
     assert_clean(opened)
 
     cell = page.locator("td.filled", has=page.locator(".bubble", has_text="2")).first

@@ -103,7 +103,7 @@ def test_gap_map_and_its_study_pages(views, open_page):
     opened = open_page(views["map"], wait_for="table")
     page = opened.page
     assert page.locator("section.matrix").count() == 2
-    assert page.locator("td.gap").count() > 20 and page.locator("td.filled").count() > 10
+    assert page.locator("td.uncoded").count() > 20 and page.locator("td.filled").count() > 10
     assert "review: 12" in page.inner_text("thead")
     row = page.locator("section.matrix").nth(1).locator("tr", has_text="therapeutic bond")
     cell = row.locator("td").nth(5)  # the WAI-SR column
@@ -149,7 +149,7 @@ def test_injected_title_in_gap_map_is_text(evil_views, open_page):
     page = opened.page
     assert PAYLOAD in page.inner_text("#studies")
     settle(page)
-    assert page.evaluate(INJECTED) == {"imgs": 0, "scripts": 0, "anchors": 0}
+    assert page.evaluate(INJECTED) == {"imgs": 0, "scripts": 2, "anchors": 0}
     assert_clean(opened)
 
 
@@ -161,4 +161,48 @@ def test_injected_strings_in_docs_are_text(evil_views, open_page):
     assert page.inner_text("#Study").count(PAYLOAD) >= 2  # label and definition
     settle(page)
     assert page.evaluate(INJECTED) == {"imgs": 0, "scripts": 1, "anchors": 0}
+    assert_clean(opened)
+
+
+def test_gap_map_tells_not_coded_from_gaps_filters_and_lists_a_cells_studies(views, open_page):
+    opened = open_page(views["map"], wait_for="body[data-drawn]")
+    page = opened.page
+    legend = page.inner_text("#legend")
+    assert "studies found" in legend and "a true gap" in legend and "lack the coding" in legend
+    matrix = page.locator("section.matrix").nth(1)  # components x measures
+    header = [h.inner_text().split("\n")[0] for h in matrix.locator("thead th").all()]
+    bond = matrix.locator("tr", has_text="therapeutic bond")
+    # MacNeill et al [20] report the bond ("difficulty establishing a bond due to conversational
+    # issues") and name no measure: the bond x UES cell is unknown, not a gap
+    ues = bond.locator("td").nth(header.index("UES") - 1)
+    assert ues.get_attribute("class") == "uncoded"
+    assert ues.evaluate("td => getComputedStyle(td).backgroundColor") != \
+        page.locator("td.gap").first.evaluate("td => getComputedStyle(td).backgroundColor")
+    assert "not coded: 5" in ues.inner_text()
+    ues.locator("summary").click()
+    assert "MacNeill et al 2024" in ues.locator("ul.unplaced").inner_text()
+    # bond x WAI-SR: Beatty [25], He [38] and Jeong [39]; clicking lists them with links
+    wai = bond.locator("td").nth(header.index("WAI-SR") - 1)
+    assert wai.get_attribute("class") == "filled" and wai.locator(".bubble").inner_text() == "3"
+    wai.locator("summary").click()
+    assert wai.locator("ul.found a").count() == 3
+    assert wai.locator("ul.found a", has_text="Beatty et al 2022").get_attribute("href") == \
+        "studies/study-10-3389-fdgth-2022-847991.html"
+    # filters: Beatty's is the mixed-methods one of the three (title: "a mixed-methods study")
+    page.select_option("#f-design", label="mixed methods")
+    assert wai.locator(".bubble").inner_text() == "1"
+    assert wai.locator("ul.found li:not([hidden])").inner_text().startswith("Beatty et al 2022")
+    page.select_option("#f-design", label="any")
+    page.select_option("#f-year-from", label="2024")  # all three are from 2022 or 2023
+    assert wai.get_attribute("class") in ("gap", "uncoded")
+    page.select_option("#f-year-from", label="any")
+    page.fill("#f-population", "students")  # Liu et al [44]: "university students"
+    assert page.inner_text("#shown") == "1 of 28 studies"
+    page.fill("#f-population", "")
+    page.select_option("#f-scope", value="living")  # no study added after the review
+    assert page.inner_text("#shown") == "0 of 28 studies"
+    assert page.locator("td.filled").count() == 0 and page.locator("td.uncoded").count() == 0
+    page.select_option("#f-scope", value="review")
+    assert page.inner_text("#shown") == "28 of 28 studies"
+    assert wai.locator(".bubble").inner_text() == "3"
     assert_clean(opened)

@@ -127,3 +127,13 @@ def test_restore_undoes_a_retraction_with_a_reason(project_copy, run):
     assert str(graph.value(fact, URIRef(DTA + "restorationReason"))).startswith("the review")
     rows = json.loads(run("studies", "--factor", "privacy concerns", "--format", "json").output)
     assert PLAKUN in {r["doi"] for r in rows}
+
+
+def test_every_record_is_byte_stable_on_a_round_trip():
+    from support.project import RECORDS
+
+    from dta_kg.curation.transaction import dump, yaml_rt
+
+    for path in sorted((RECORDS / "studies").glob("*.yaml")) + [RECORDS / "review.yaml"]:
+        text = path.read_text(encoding="utf-8")
+        assert dump(yaml_rt().load(text)) == text, path.name

@@ -87,13 +87,18 @@ def test_gap_map_counts_gaps_stated_and_links(tmp_path):
     )
     html = out.read_text()
     assert_self_contained(html)
-    assert "<script" not in html
+    assert html.count("<script") == 2  # the data island, and the filters' script by its hash
+    assert "script-src &#39;sha256-" in html
     assert PAYLOAD not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert 'href="focus/study-beatty.html"' in html
     assert 'href="#study-1"' in html  # the study without a focused view links to its entry
     assert 'href="https://doi.org/10.3389/fdgth.2022.847991"' in html
-    # 2 matrices x 3 components; 2 intervention types and 1 instrument column
-    assert html.count('class="gap"') == 6 - 2 + 3 - 1
+    # 2 matrices x 3 components; 2 intervention types and 1 instrument column. The study that
+    # reports user engagement names no instrument: that cell is not coded, not a gap, and the
+    # filled bond x WAI-SR cell says one study there could not be placed
+    assert html.count('<td class="gap"') == 6 - 2 + 3 - 1 - 1
+    assert html.count('<td class="uncoded"') == 1
+    assert '<span class="also">+1 not coded</span>' in html
     assert '<span class="bubble">2</span>' in html
     assert 'review: 3</span>' in html and 'class="stated differs"' in html
     assert 'class="stated"' in html.replace('class="stated differs"', "")
