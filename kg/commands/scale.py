@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from dta_kg.commands.options import project_options
+from dta_kg.commands.options import SCOPE, project_options
 from dta_kg.core.iris import DEFAULT_GRAPH_IRI
 
 GRAPH = click.option("--graph", "graph_iri", default=DEFAULT_GRAPH_IRI, show_default=True,
@@ -29,8 +29,9 @@ def _notify(message: str) -> None:
 @click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path),
               help="The file to write (a folder for neo4j-csv).")
 @GRAPH
+@SCOPE
 @project_options
-def export(fmt, out, graph_iri, project):
+def export(fmt, out, graph_iri, scope, project):
     """Write the built graph in a format other tools read (building it first if stale).
 
     \b
@@ -38,10 +39,11 @@ def export(fmt, out, graph_iri, project):
         dta-kg export --format ttl -o dta-kg.ttl
         dta-kg export --format graphml -o dta-kg.graphml
         dta-kg export --format neo4j-csv -o neo4j-import/
+        dta-kg export --format graphml --scope living -o added-studies.graphml
     """
     from dta_kg.sinks.files import export as run
 
-    click.echo(run(project, fmt, out, graph_iri=graph_iri, notify=_notify))
+    click.echo(run(project, fmt, out, graph_iri=graph_iri, notify=_notify, scope=scope))
 
 
 class _Progress:

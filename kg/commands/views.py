@@ -28,8 +28,9 @@ def _notify(message: str) -> None:
               help="Hops kept around the focus [default: 2].")
 @click.option("--include-retracted", is_flag=True,
               help="Also show facts a curator retracted (left out by default).")
+@SCOPE
 @project_options
-def view(output, focus, depth, include_retracted, project):
+def view(output, focus, depth, include_retracted, scope, project):
     """Write an interactive view of the graph: the whole graph, or the part around --focus.
 
     Node types have their own colour and shape; click a node for its citation, DOI and the
@@ -40,13 +41,16 @@ def view(output, focus, depth, include_retracted, project):
         dta-kg view -o build/views/graph.html
         dta-kg view -o beatty.html --focus 10.3389/fdgth.2022.847991
         dta-kg view -o bond.html --focus "therapeutic bond" --depth 1
+        dta-kg view -o living.html --scope living
     """
+    from dta_kg.pipeline.projection import scoped
     from dta_kg.views import render_network, resolve_focus
     from dta_kg.views.source import load_projection
 
     if depth is not None and focus is None:
         raise click.UsageError("--depth needs --focus")
-    pgraph = load_projection(project, include_retracted=include_retracted, notify=_notify)
+    pgraph = scoped(load_projection(project, include_retracted=include_retracted,
+                                    notify=_notify), scope)
     title = f"{TITLE}: the digital therapeutic alliance knowledge graph"
     if focus is not None:
         try:

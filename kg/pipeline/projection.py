@@ -137,6 +137,17 @@ def project(source, include_retracted: bool = True,
     return PropertyGraph(nodes, edges)
 
 
+def scoped(pgraph: PropertyGraph, scope: str = "all") -> PropertyGraph:
+    """The projection with only the studies of `scope` ("review": the review's own, "living":
+    those added after it, "all"), the facts about them and everything else."""
+    if scope == "all":
+        return pgraph
+    gone = {n.id for n in pgraph.nodes if n.label == "Study" and n.props.get("studyScope") != scope}
+    gone |= {e.source for e in pgraph.edges if e.type == "ABOUT_STUDY" and e.target in gone}
+    return PropertyGraph([n for n in pgraph.nodes if n.id not in gone],
+                         [e for e in pgraph.edges if e.source not in gone and e.target not in gone])
+
+
 def _label(subject: str, pos: list) -> str | None:
     """The node label of `subject` from its types: a dta: class first, else a kept class."""
     if not subject.startswith(("http", "urn")):

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from dta_kg.core.errors import DtaKgError
+from dta_kg.core.iris import DTA
 from dta_kg.core.paths import Project
 
 RDF_FORMATS = ("ttl", "nt", "jsonld", "trig")
@@ -58,33 +59,62 @@ def built_projection(project: Project, notify: Notify = None):
     return projection(built_graph(project, notify))
 
 
+def scoped_graph(graph, scope: str = "all"):
+    """The RDF graph with only the studies of `scope` ("review", "living" or "all"): a study of
+    another set goes with its author list, its facts and the annotations only they use."""
+    from rdflib import Graph, URIRef
+
+    if scope == "all":
+        return graph
+    about, evidence = URIRef(DTA + "aboutStudy"), URIRef(DTA + "evidence")
+    studies = {s for s, o in graph.subject_objects(URIRef(DTA + "studyScope")) if str(o) != scope}
+    gone = studies | {f for s in studies for f in graph.subjects(about, s)}
+    lists = tuple(f"{s}-authors" for s in studies)
+    gone |= {s for s in graph.subjects() if str(s).startswith(lists)}
+    kept_evidence = {o for s, o in graph.subject_objects(evidence) if s not in gone}
+    orphans = {o for s, o in graph.subject_objects(evidence) if s in gone} - kept_evidence
+    gone |= {n for a in orphans for n in (a, URIRef(f"{a}-target"), URIRef(f"{a}-selector"))}
+    kept = Graph(namespace_manager=graph.namespace_manager)
+    for triple in graph:
+        if triple[0] not in gone and triple[2] not in gone:
+            kept.add(triple)
+    return kept
+
+
 def export(project: Project, fmt: str, out: Path, *, graph_iri: str | None = None,
-           batch_size: int = 500, notify: Notify = None) -> str:
-    """Write the built graph as `fmt` to `out` (a folder for neo4j-csv); say what was written."""
+           batch_size: int = 500, notify: Notify = None, scope: str = "all") -> str:
+    """Write the built graph as `fmt` to `out` (a folder for neo4j-csv); say what was written.
+    `scope` keeps the review's studies ("review"), those added after it ("living") or all."""
     from dta_kg.core.files import write_atomic
     from dta_kg.core.iris import DEFAULT_GRAPH_IRI
     from dta_kg.pipeline.build import GRAPH_NAME
+    from dta_kg.pipeline.projection import scoped
     from dta_kg.stores.local import ensure_fresh
 
     graph_iri = graph_iri or DEFAULT_GRAPH_IRI
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     if fmt == "neo4j-csv":
-        pg = built_projection(project, notify)
+        pg = scoped(built_projection(project, notify), scope)
         files = write_neo4j_csv(pg, out, graph_iri)
         return (f"wrote {len(pg.nodes)} nodes and {len(pg.edges)} relationships as "
                 f"{len(files)} files in {out} (import with {out / 'import.sh'})")
     if out.is_dir():
         raise ExportError(f"{out} is a folder; give a file name, e.g. {out / GRAPH_NAME}.{fmt}")
+    if fmt in ("ttl", "nt", "jsonld") and scope != "all":
+        graph = scoped_graph(built_graph(project, notify), scope)
+        rdf = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}[fmt]
+        write_atomic(out, graph.serialize(format=rdf, encoding="utf-8"))
+        return f"wrote the {scope} studies' part of the built graph as {fmt} to {out}"
     if fmt in ("ttl", "nt", "jsonld"):
         ensure_fresh(project, notify)
         write_atomic(out, (project.build / f"{GRAPH_NAME}.{fmt}").read_bytes())
         return f"wrote the built graph as {fmt} to {out}"
     if fmt == "trig":
-        graph = built_graph(project, notify)
+        graph = scoped_graph(built_graph(project, notify), scope)
         write_atomic(out, trig(graph, graph_iri))
         return f"wrote {len(graph)} triples in the named graph <{graph_iri}> to {out}"
-    pg = built_projection(project, notify)
+    pg = scoped(built_projection(project, notify), scope)
     if fmt == "cypher":
         write_atomic(out, cypher_script(pg, graph_iri=graph_iri, batch_size=batch_size).encode())
     else:

@@ -144,3 +144,23 @@ def test_an_unknown_scope_is_a_one_line_error(living):
                                 env=env)
     assert result.exit_code != 0
     assert "unknown scope 'later'" in result.output
+
+
+def test_views_and_exports_take_a_scope(living, tmp_path):
+    from rdflib import Graph as RDFGraph
+
+    _, run = living
+    run("export", "--format", "ttl", "--scope", "living", "-o", tmp_path / "living.ttl")
+    graph = RDFGraph().parse(tmp_path / "living.ttl")
+    assert set(graph.subjects(RDF.type, URIRef(DTA + "Study"))) == {URIRef(study_iri(SMITH))}
+    assert not set(graph.subjects(URIRef(DTA + "aboutStudy"), URIRef(study_iri(BEATTY))))
+    run("export", "--format", "ttl", "--scope", "review", "-o", tmp_path / "review.ttl")
+    graph = RDFGraph().parse(tmp_path / "review.ttl")
+    assert len(set(graph.subjects(RDF.type, URIRef(DTA + "Study")))) == 28
+    assert not set(graph.subjects(URIRef(DTA + "aboutStudy"), URIRef(study_iri(SMITH))))
+    run("export", "--format", "graphml", "--scope", "living", "-o", tmp_path / "living.graphml")
+    text = (tmp_path / "living.graphml").read_text(encoding="utf-8")
+    assert SMITH in text and BEATTY not in text
+    run("view", "-o", tmp_path / "living.html", "--scope", "living")
+    page = (tmp_path / "living.html").read_text(encoding="utf-8")
+    assert SMITH in page and BEATTY not in page
