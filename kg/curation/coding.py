@@ -8,6 +8,7 @@ record keeps its history. `restore` undoes a retraction and records who did it a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from dta_kg.core.paths import Project
 from dta_kg.core.vocabulary import Vocabulary
@@ -35,9 +36,9 @@ class Coding:
     intervention_type: str | None = None
     intervention_name: str | None = None
 
-    def items(self, where: Where, vocab: Vocabulary) -> list[tuple[str, str, dict]]:
+    def items(self, where: Where, vocab: Vocabulary) -> list[tuple[str, str, dict[str, Any]]]:
         """(record key, wanted fact id, fields) for each coding given, terms resolved."""
-        wanted = []
+        wanted: list[tuple[str, str, dict[str, Any]]] = []
         if self.design is not None:
             design = where.term(vocab, "design", self.design, "design")
             wanted.append(("designs", f"design-{design}", {"design": design}))
@@ -115,7 +116,7 @@ def restore(project: Project, target: str, reason: str, by: str) -> str:
                  and str(i.get("id")) == fact_id]
         if not items:
             where.fail("id", f"no fact '{fact_id}' in this record", "see `dta-kg study show`")
-        item = items[0]
+        item: Any = items[0]  # a ruamel.yaml CommentedMap, which keeps key order
         if not item.get("retracted"):
             where.fail("retracted", f"fact '{fact_id}' is not retracted", "nothing to restore")
         position = list(item).index("retracted")

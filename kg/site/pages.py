@@ -57,7 +57,8 @@ def fact_view(snap: Snapshot, fact: dict, pages: set[str]) -> dict[str, Any]:
     quoted_review = ev["source"] == snap.review.get("iri")
     links = [{"label": snap.label(t), "href": term_path(t)} for t in term_iris(fact)
              if term_path(t) in pages]
-    if fact["kind"] == "FactorReport" and fact["label"]:
+    # a retracted factor whose label no other report uses has no page of its own
+    if fact["kind"] == "FactorReport" and fact["label"] and factor_path(fact["label"]) in pages:
         links.append({"label": f"factor: {fact['label']}", "href": factor_path(fact["label"])})
     return {"id": fact["id"], "kind": fact["kind"], "what": describe(snap, fact),
             "section": ev["section"], "quote": ev["quote"], "status": status(fact),

@@ -30,10 +30,10 @@ def test_two_releases_changelog_and_diff_name_exactly_the_added_factor(project_c
         return result.output
 
     first, second = tmp_path / "releases" / "1.0.0", tmp_path / "releases" / "1.1.0"
-    assert "release 1.0.0: 28 studies, 255 facts" in run("release", "--version", "1.0.0", "-o", first)
+    assert "release 1.0.0: 28 studies, 301 facts" in run("release", "--version", "1.0.0", "-o", first)
     run(*NEW_FACTOR)
     out = run("release", "--version", "1.1.0", "-o", second)
-    assert "28 studies, 256 facts" in out and "changes since 1.0.0" in out
+    assert "28 studies, 302 facts" in out and "changes since 1.0.0" in out
 
     for folder in (first, second):
         assert check_release(folder) == []
@@ -62,7 +62,7 @@ def test_two_releases_changelog_and_diff_name_exactly_the_added_factor(project_c
     assert "by Ada Curator" in added and "second reading" in added
     assert "struggled to adapt to having a robot in their personal space" in added
     assert "| facts added | 1 |" in log and "facts retracted" not in log
-    assert "First release: 28 studies and 255 facts." in log  # the earlier release's entry kept
+    assert "First release: 28 studies and 301 facts." in log  # the earlier release's entry kept
 
     changes = json.loads(run("diff", first, second, "--format", "json"))
     assert [(f["change"], f["doi"], f["what"]) for f in changes["facts"]] == [

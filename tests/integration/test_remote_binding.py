@@ -13,7 +13,8 @@ from dta_kg.query.session import Session, sparql_bindings
 from dta_kg.query.sparql_text import bind_values, sparql11, with_prefixes
 
 GIVEN = {  # a value for every parameter a named query can take, as a user types it
-    "component": "bond", "instrument": "WAI-SR", "factor": "anonymity", "polarity": "barrier",
+    "component": "bond", "instrument": "WAI-SR", "factor": "privacy", "polarity": "barrier",
+    "theme": "privacy-and-ethics",
     "intervention_type": "ai-powered-chatbot", "design": "qualitative-study", "year_from": "2022",
     "year_to": "2023", "study": "10.3389/fdgth.2022.847991", "include_retracted": "true",
 }

@@ -80,4 +80,4 @@ def test_site_with_a_release_offers_its_files_and_changelog(built_project, tmp_p
     downloads = (out / "downloads.html").read_text(encoding="utf-8")
     assert "Release 1.0.0" in downloads and "studies-by-component" in downloads
     assert "dta:reportsComponent" in downloads  # each query's text is on the page
-    assert "First release: 28 studies and 255 facts." in (out / "index.html").read_text(encoding="utf-8")
+    assert "First release: 28 studies and 301 facts." in (out / "index.html").read_text(encoding="utf-8")
