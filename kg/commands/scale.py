@@ -21,9 +21,10 @@ def _notify(message: str) -> None:
 
 @click.command()
 @click.option("--format", "fmt", required=True,
-              type=click.Choice(["ttl", "nt", "jsonld", "trig", "graphml", "gexf", "cypher",
-                                 "neo4j-csv"]),
-              help="ttl/nt/jsonld: the built graph; trig: it as one named graph; graphml/gexf: "
+              type=click.Choice(["ttl", "nt", "jsonld", "jsonld-expanded", "trig", "graphml", "gexf",
+                                 "cypher", "neo4j-csv"]),
+              help="ttl/nt/jsonld: the built graph (JSON-LD compacted with the dta-kg context); "
+                   "jsonld-expanded: full IRIs, no context; trig: it as one named graph; graphml/gexf: "
                    "the property graph; cypher: a MERGE script; neo4j-csv: a folder for "
                    "neo4j-admin database import.")
 @click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path),

@@ -248,13 +248,13 @@ def _check_sample(head: list, paths: list[Path], vocab, review: str, ontology,
 
 
 def _dump(nt_path: Path, folder: Path) -> None:
-    """Turtle and JSON-LD beside the N-Triples, streamed from it (faster than from the store)."""
-    import pyoxigraph
+    """Turtle (grouped by subject, sorted, prefixed) and compacted JSON-LD beside the N-Triples,
+    streamed from it (faster than from the store)."""
+    from dta_kg.pipeline.jsonld import write_jsonld_file
+    from dta_kg.pipeline.rdf_text import write_turtle_file
 
-    for ext, fmt in (("ttl", pyoxigraph.RdfFormat.TURTLE), ("jsonld", pyoxigraph.RdfFormat.JSON_LD)):
-        pyoxigraph.serialize(pyoxigraph.parse(path=str(nt_path), format=pyoxigraph.RdfFormat.N_TRIPLES),
-                             output=str(folder / f"{GRAPH_NAME}.{ext}"), format=fmt,
-                             prefixes=dict(PREFIXES) if ext == "ttl" else None)
+    write_turtle_file(nt_path, folder / f"{GRAPH_NAME}.ttl")
+    write_jsonld_file(nt_path, folder / f"{GRAPH_NAME}.jsonld")
 
 
 def _oxigraph(triples):

@@ -1,9 +1,10 @@
 """Export the built graph for other tools.
 
-RDF formats (Turtle, N-Triples, JSON-LD) are the build's own files, byte for byte; TriG holds
-the same triples in one named graph. GraphML and GEXF, the Cypher script and the neo4j-admin
-CSVs all come from `dta_kg.pipeline.projection.project` (retracted facts included and flagged, as in
-the embedded Cypher engine):
+RDF formats (Turtle, N-Triples, compacted JSON-LD) are the build's own files, byte for byte;
+`jsonld-expanded` is the JSON-LD without a context; TriG holds the same triples in one named
+graph, written like the Turtle (prefixes, subjects grouped and sorted). GraphML and GEXF,
+the Cypher script and the neo4j-admin CSVs all come from `dta_kg.pipeline.projection.project`
+(retracted facts included and flagged, as in the embedded Cypher engine):
 
 * GraphML/GEXF: node attribute `type` is the node label, `label` its display label; an edge's
   `label` is its relationship type. Lists become JSON strings, and every attribute has one
@@ -30,7 +31,7 @@ from dta_kg.core.errors import DtaKgError
 from dta_kg.core.iris import DTA
 from dta_kg.core.paths import Project
 
-RDF_FORMATS = ("ttl", "nt", "jsonld", "trig")
+RDF_FORMATS = ("ttl", "nt", "jsonld", "jsonld-expanded", "trig")
 FORMATS = (*RDF_FORMATS, "graphml", "gexf", "cypher", "neo4j-csv")
 INT32 = range(-(2**31), 2**31)
 ARRAY_DELIMITERS = (";", "|", "\x1f")
@@ -81,6 +82,38 @@ def scoped_graph(graph, scope: str = "all"):
     return kept
 
 
+def write_rdf(project: Project, fmt: str, out: Path, *, graph_iri: str, scope: str = "all",
+              notify: Notify = None) -> None:
+    """`fmt` (ttl, nt, trig, jsonld or jsonld-expanded) from the build's N-Triples, or from
+    the `scope` studies' part of it, with the project's writers (see `pipeline.rdf_text`)."""
+    import shutil
+    import tempfile
+
+    from dta_kg.pipeline.build import GRAPH_NAME
+    from dta_kg.pipeline.jsonld import write_expanded, write_jsonld_file
+    from dta_kg.pipeline.rdf_text import write_turtle_file
+    from dta_kg.stores.local import ensure_fresh
+
+    ensure_fresh(project, notify)
+    with tempfile.TemporaryDirectory(prefix="dta-kg-export-", dir=out.parent) as folder:
+        nt_path = project.build / f"{GRAPH_NAME}.nt"
+        if scope != "all":
+            scoped_nt = Path(folder) / "scoped.nt"
+            scoped_graph(built_graph(project, notify), scope).serialize(scoped_nt, format="nt",
+                                                                         encoding="utf-8")
+            nt_path = scoped_nt
+        tmp = Path(folder) / out.name
+        if fmt == "nt":
+            shutil.copyfile(nt_path, tmp)
+        elif fmt in ("ttl", "trig"):
+            write_turtle_file(nt_path, tmp, graph_iri if fmt == "trig" else None)
+        elif fmt == "jsonld":
+            write_jsonld_file(nt_path, tmp)
+        else:
+            write_expanded(nt_path, tmp)
+        tmp.replace(out)
+
+
 def export(project: Project, fmt: str, out: Path, *, graph_iri: str | None = None,
            batch_size: int = 500, notify: Notify = None, scope: str = "all") -> str:
     """Write the built graph as `fmt` to `out` (a folder for neo4j-csv); say what was written.
@@ -101,38 +134,21 @@ def export(project: Project, fmt: str, out: Path, *, graph_iri: str | None = Non
                 f"{len(files)} files in {out} (import with {out / 'import.sh'})")
     if out.is_dir():
         raise ExportError(f"{out} is a folder; give a file name, e.g. {out / GRAPH_NAME}.{fmt}")
-    if fmt in ("ttl", "nt", "jsonld") and scope != "all":
-        graph = scoped_graph(built_graph(project, notify), scope)
-        rdf = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}[fmt]
-        write_atomic(out, graph.serialize(format=rdf, encoding="utf-8"))
-        return f"wrote the {scope} studies' part of the built graph as {fmt} to {out}"
-    if fmt in ("ttl", "nt", "jsonld"):
+    if fmt in ("ttl", "nt", "jsonld") and scope == "all":
         ensure_fresh(project, notify)
         write_atomic(out, (project.build / f"{GRAPH_NAME}.{fmt}").read_bytes())
         return f"wrote the built graph as {fmt} to {out}"
-    if fmt == "trig":
-        graph = scoped_graph(built_graph(project, notify), scope)
-        write_atomic(out, trig(graph, graph_iri))
-        return f"wrote {len(graph)} triples in the named graph <{graph_iri}> to {out}"
+    if fmt in RDF_FORMATS:
+        write_rdf(project, fmt, out, graph_iri=graph_iri, scope=scope, notify=notify)
+        part = "the built graph" if scope == "all" else f"the {scope} studies' part of the built graph"
+        where = f" in the named graph <{graph_iri}>" if fmt == "trig" else ""
+        return f"wrote {part}{where} as {fmt} to {out}"
     pg = scoped(built_projection(project, notify), scope)
     if fmt == "cypher":
         write_atomic(out, cypher_script(pg, graph_iri=graph_iri, batch_size=batch_size).encode())
     else:
         write_network(pg, out, fmt)
     return f"wrote {len(pg.nodes)} nodes and {len(pg.edges)} relationships as {fmt} to {out}"
-
-
-def trig(graph, graph_iri: str) -> bytes:
-    """`graph` as TriG, all of it in the named graph `graph_iri`."""
-    from rdflib import Dataset, URIRef
-
-    dataset = Dataset()
-    named = dataset.graph(URIRef(graph_iri))
-    for triple in graph:
-        named.add(triple)
-    for prefix, ns in graph.namespaces():
-        dataset.bind(prefix, ns, override=True)
-    return dataset.serialize(format="trig", encoding="utf-8")
 
 
 # --- GraphML and GEXF ------------------------------------------------------------------

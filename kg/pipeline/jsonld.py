@@ -1,0 +1,193 @@
+"""Compacted JSON-LD with the project's context, streamed from the build's N-Triples file.
+
+The context (`ontology/context.jsonld`, shipped in the package and published at
+`CONTEXT_URL`) names every property by its local name ("doi", "title", "component"), says
+which take IRIs and which typed literals, and makes the ontology the vocabulary, so a node
+reads as plain JSON: `{"id": "dtar:study-...", "type": "Study", "doi": "10.3389/...",
+"year": "2022"}`. Integers and booleans are JSON numbers and booleans; a value that does not
+fit its property's declared kind is written in full (`{"@value": ..., "@type": ...}`), so
+the file always expands to the same triples as the N-Triples. Nodes come in the sorted order
+of the Turtle file; blank nodes used once are nested in place, lists as `{"@list": [...]}`.
+
+`python -m dta_kg.pipeline.jsonld build/dta-kg.nt` prints a context for the properties of a
+build and of the ontology (to refresh the shipped file when the ontology grows).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter, defaultdict
+from functools import cache
+from pathlib import Path
+from typing import IO, Any
+
+from dta_kg.core.iris import DTA, PREFIXES, local_name
+from dta_kg.core.paths import ONTOLOGY, ONTOLOGY_DIR
+from dta_kg.pipeline.rdf_text import (
+    RDF_TYPE,
+    XSD,
+    Grouped,
+    literal_parts,
+    ordered_prefixes,
+    prefixed,
+    split_line,
+    unescape,
+)
+
+CONTEXT_FILE = ONTOLOGY_DIR / "context.jsonld"
+CONTEXT_URL = "https://w3id.org/dta-kg/context.jsonld"
+NATIVE = {XSD + "boolean", XSD + "integer"}  # written as JSON booleans and numbers
+IRI_KIND = "@id"
+RENAMED = {PREFIXES["fabio"] + "hasPublicationYear": "year"}  # terms people look for
+
+
+@cache
+def load_context() -> dict[str, Any]:
+    """The shipped context: the value of `@context` in ontology/context.jsonld."""
+    return json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))["@context"]
+
+
+def make_context(kinds: dict[str, Counter]) -> dict[str, Any]:
+    """A context for predicates whose objects are of `kinds` ('@id' or a datatype IRI)."""
+    prefixes = ordered_prefixes()
+    context: dict[str, Any] = {"@version": 1.1, "@vocab": DTA, "id": "@id", "type": "@type",
+                               **prefixes}
+    names: dict[str, list[str]] = defaultdict(list)
+    for predicate in kinds:
+        if predicate != RDF_TYPE:
+            names[RENAMED.get(predicate) or local_name(predicate)].append(predicate)
+    for name, predicates in sorted(names.items()):
+        for predicate in sorted(predicates, key=lambda p: (not p.startswith(DTA), p)):
+            term = name if name not in context else f"{prefixed(predicate, prefixes).split(':')[0]}_{name}"
+            kind = kinds[predicate].most_common(1)[0][0] if kinds[predicate] else XSD + "string"
+            definition: dict[str, str] = {"@id": prefixed(predicate, prefixes) or predicate}
+            if kind == IRI_KIND:
+                definition["@type"] = "@id"
+            elif kind not in NATIVE and kind != XSD + "string":
+                definition["@type"] = prefixed(kind, prefixes) or kind
+            context[term] = definition
+    return context
+
+
+def kinds_of(nt_path: Path, ontology: Path = ONTOLOGY) -> dict[str, Counter]:
+    """For each predicate of the N-Triples file and property of the ontology, its object kinds."""
+    from rdflib import OWL, RDF, RDFS, Graph
+
+    kinds: dict[str, Counter] = defaultdict(Counter)
+    with nt_path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if parts := split_line(line):
+                _, p, o = parts
+                kinds[p][IRI_KIND if o[0] in "<_" else literal_parts(o)[1]] += 1
+    onto = Graph().parse(ontology, format="turtle")
+    for prop in onto.subjects(RDF.type, OWL.ObjectProperty):
+        kinds[str(prop)][IRI_KIND] += 0
+    for prop in onto.subjects(RDF.type, OWL.DatatypeProperty):
+        ranges = [str(r) for r in onto.objects(prop, RDFS.range)]
+        kinds[str(prop)][ranges[0] if ranges else XSD + "string"] += 0
+    return kinds
+
+
+class Compactor:
+    def __init__(self, grouped: Grouped, context: dict[str, Any]):
+        self.g = grouped
+        self.prefixes = {k: v for k, v in context.items()
+                         if not k.startswith("@") and isinstance(v, str) and v.endswith(("/", "#"))}
+        self.terms: dict[str, tuple[str, str | None]] = {}
+        for term, definition in context.items():
+            if isinstance(definition, dict):
+                iri = self.expand(definition["@id"])
+                self.terms[iri] = (term, definition.get("@type"))
+        self.vocab = context.get("@vocab", "")
+        self.names = set(context)
+
+    def expand(self, value: str) -> str:
+        prefix, sep, rest = value.partition(":")
+        return self.prefixes[prefix] + rest if sep and prefix in self.prefixes else value
+
+    def iri(self, iri: str) -> str:
+        return prefixed(iri, self.prefixes) or iri
+
+    def type_name(self, token: str) -> str:
+        iri = token[1:-1]
+        name = iri[len(self.vocab):] if self.vocab and iri.startswith(self.vocab) else None
+        if name and name not in self.names and ":" not in name and "/" not in name:
+            return name
+        return self.iri(iri)
+
+    def ref(self, token: str) -> str:
+        return self.iri(token[1:-1]) if token.startswith("<") else self.g.label(token)
+
+    def value(self, token: str, coerce: str | None) -> Any:
+        if token[0] in "<_":
+            if token in self.g.inline:
+                items = self.g.as_list(token)
+                if items is not None:
+                    return {"@list": [self.value(i, None) for i in items]}
+                return self.node(None, self.g.blank[token])
+            return self.ref(token) if coerce == "@id" else {"@id": self.ref(token)}
+        text, datatype = literal_parts(token)
+        lexical = unescape(text)
+        if coerce and coerce != "@id" and self.expand(coerce) == datatype:
+            return lexical
+        if coerce is None:
+            if datatype == XSD + "string":
+                return lexical
+            if datatype == XSD + "boolean" and lexical in ("true", "false"):
+                return lexical == "true"
+            if datatype == XSD + "integer" and lexical.lstrip("-").isdigit() and str(int(lexical)) == lexical:
+                return int(lexical)
+        if datatype == XSD + "string":
+            return {"@value": lexical}
+        return {"@value": lexical, "@type": self.iri(datatype)}
+
+    def node(self, subject: str | None, pos: list[tuple[str, str]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if subject is not None and subject not in self.g.roots:
+            out["id"] = self.ref(subject)
+        types = [self.type_name(o) for p, o in pos if p == RDF_TYPE and o.startswith("<")]
+        if types:
+            out["type"] = types[0] if len(types) == 1 else types
+        by_key: dict[str, list] = {}
+        for p, o in pos:
+            if p == RDF_TYPE and o.startswith("<"):
+                continue
+            term, coerce = self.terms.get(p, (p, None))
+            by_key.setdefault(term, []).append(self.value(o, coerce))
+        for key in sorted(by_key):
+            values = by_key[key]
+            out[key] = values[0] if len(values) == 1 else values
+        return out
+
+
+def write_jsonld(nt_path: Path, out: IO[str], context: dict[str, Any] | None = None) -> None:
+    """The triples of `nt_path` as compacted JSON-LD, the context embedded."""
+    context = context or load_context()
+    grouped = Grouped(nt_path)
+    compactor = Compactor(grouped, context)
+    out.write('{\n"@context": ' + json.dumps(context, indent=1, ensure_ascii=False)
+              + ',\n"@graph": [\n')
+    first = True
+    for s, pos in grouped.subjects():
+        out.write(("" if first else ",\n") + json.dumps(compactor.node(s, pos), ensure_ascii=False))
+        first = False
+    out.write("\n]\n}\n")
+
+
+def write_jsonld_file(nt_path: Path, path: Path) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        write_jsonld(nt_path, out)
+
+
+def write_expanded(nt_path: Path, path: Path) -> None:
+    """The triples of `nt_path` as expanded JSON-LD (full IRIs, no context)."""
+    import pyoxigraph
+
+    pyoxigraph.serialize(pyoxigraph.parse(path=str(nt_path), format=pyoxigraph.RdfFormat.N_TRIPLES),
+                         output=str(path), format=pyoxigraph.RdfFormat.JSON_LD)
+
+
+if __name__ == "__main__":
+    document = {"@context": make_context(kinds_of(Path(sys.argv[1])))}
+    print(json.dumps(document, indent=2, ensure_ascii=False))

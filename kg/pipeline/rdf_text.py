@@ -1,0 +1,240 @@
+"""Turtle and TriG a person can read and diff, streamed from the build's N-Triples file.
+
+The N-Triples lines are sorted by the `sort` program (bytes order, on disk above its buffer),
+so the subjects come in one stable order and each subject's triples together: a subject is
+written once, its predicates joined by `;` and the objects of one predicate by `,`, with
+`a` first. IRIs under a known namespace are written as prefixed names, integers, decimals and
+booleans bare. Blank nodes used once as an object (the ontology's lists and restrictions) are
+written in place, as `( ... )` or `[ ... ]`; any other blank node gets a label by its order of
+appearance, so two builds of the same graph give the same bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO
+
+from dta_kg.core.errors import DtaKgError
+from dta_kg.core.iris import PREFIXES
+
+RDF = PREFIXES["rdf"]
+XSD = PREFIXES["xsd"]
+RDF_TYPE, RDF_FIRST, RDF_REST, RDF_NIL = (RDF + n for n in ("type", "first", "rest", "nil"))
+# the order prefixes are declared in: the project's own first
+PREFIX_ORDER = ("dta", "dtar", "bibo", "fabio", "cito", "dcterms", "oa", "prov", "skos", "rdf",
+                "rdfs", "owl", "xsd", "sh")
+_LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
+_BARE = {XSD + "integer": re.compile(r"^[+-]?[0-9]+$"),
+         XSD + "decimal": re.compile(r"^[+-]?[0-9]*\.[0-9]+$"),
+         XSD + "boolean": re.compile(r"^(true|false)$")}
+_UNESCAPES = {"\\\\": "\\", '\\"': '"', "\\n": "\n", "\\r": "\r", "\\t": "\t"}
+SORT_BUFFER = "256M"
+
+PO = list[tuple[str, str]]  # (predicate IRI, object token as in N-Triples)
+
+
+class RdfTextError(DtaKgError):
+    """The N-Triples file could not be rewritten as Turtle, TriG or JSON-LD."""
+
+
+def split_line(line: str) -> tuple[str, str, str] | None:
+    """An N-Triples line as (subject token, predicate IRI, object token); None when blank."""
+    line = line.strip()
+    if not line or line.startswith("#"):
+        return None
+    s, _, rest = line.partition(" ")
+    p, _, o = rest.partition(" ")
+    if not o.endswith(" ."):
+        raise RdfTextError(f"not an N-Triples line: {line[:80]}")
+    return s, p[1:-1], o[:-2].rstrip()
+
+
+def literal_parts(token: str) -> tuple[str, str]:
+    """'"a\\"b"^^<dt>' -> ('a\\"b' still escaped, dt); a plain literal has xsd:string."""
+    if token.endswith(">") and '"^^<' in token:
+        text, _, datatype = token.rpartition('"^^<')
+        return text[1:], datatype[:-1]
+    return token[1:-1], XSD + "string"
+
+
+def unescape(text: str) -> str:
+    """The lexical form of an N-Triples string body."""
+    return re.sub(r'\\[\\"nrt]', lambda m: _UNESCAPES[m.group(0)], text) if "\\" in text else text
+
+
+def sorted_lines(nt_path: Path) -> Iterator[str]:
+    """The distinct lines of `nt_path` sorted by subject IRI, then whole line, in bytes order,
+    from `sort` (which spills to disk): the key ends at the subject's `>`, so `<a>` comes
+    before `<a-b>`."""
+    env = {**os.environ, "LC_ALL": "C"}
+    args = ["sort", "-t", ">", "-k", "1,1", "-S", SORT_BUFFER, "-T", str(nt_path.parent),
+            str(nt_path)]
+    try:
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, env=env, text=True, encoding="utf-8")
+    except OSError as exc:
+        raise RdfTextError(f"cannot run sort on {nt_path.name}: {exc}") from exc
+    assert proc.stdout is not None
+    with proc.stdout:
+        previous = None
+        for line in proc.stdout:
+            if line != previous:  # equal lines are next to each other
+                yield line
+            previous = line
+    if proc.wait():
+        raise RdfTextError(f"sort failed on {nt_path.name} (exit status {proc.returncode})")
+
+
+class Grouped:
+    """The triples of an N-Triples file, subject by subject in sorted order, with the blank
+    nodes that can be written in place set apart."""
+
+    def __init__(self, nt_path: Path):
+        self.nt_path = nt_path
+        self.blank: dict[str, PO] = defaultdict(list)
+        uses: dict[str, int] = defaultdict(int)
+        with nt_path.open(encoding="utf-8") as lines:
+            for line in lines:
+                if "_:" not in line or not (parts := split_line(line)):
+                    continue
+                s, p, o = parts
+                if s.startswith("_:"):
+                    self.blank[s].append((p, o))
+                if o.startswith("_:"):
+                    uses[o] += 1
+        for pos in self.blank.values():
+            pos.sort()
+        self.inline = {b for b in self.blank if uses[b] == 1}
+        self.roots = {b for b in self.blank if uses[b] == 0}
+        self.labels: dict[str, str] = {}
+
+    def label(self, bnode: str) -> str:
+        return self.labels.setdefault(bnode, f"_:b{len(self.labels) + 1}")
+
+    def subjects(self) -> Iterator[tuple[str, PO]]:
+        """(subject token, its sorted (predicate, object) pairs) for every subject not in place."""
+        current, pos = None, []
+        for line in sorted_lines(self.nt_path):
+            if not (parts := split_line(line)):
+                continue
+            s, p, o = parts
+            if s.startswith("_:"):
+                continue  # blank subjects come last in bytes order; written from self.blank
+            if s != current:
+                if current is not None:
+                    yield current, pos
+                current, pos = s, []
+            pos.append((p, o))
+        if current is not None:
+            yield current, pos
+        rest = [b for b in self.blank if b not in self.inline]
+        # labelled ones in order of use, then the unlabelled roots by their content
+        for bnode in sorted(rest, key=lambda b: (b not in self.labels, self.labels.get(b, ""),
+                                                 self.blank[b])):
+            yield bnode, self.blank[bnode]
+
+    def as_list(self, bnode: str) -> list[str] | None:
+        """The items of an RDF list starting at `bnode`, when every cell can go in place."""
+        items, node, seen = [], bnode, set()
+        while node != f"<{RDF_NIL}>":
+            pos = self.blank.get(node)
+            if (node in seen or pos is None or node not in self.inline
+                    or sorted(p for p, _ in pos) != [RDF_FIRST, RDF_REST]):
+                return None
+            seen.add(node)
+            items.append(next(o for p, o in pos if p == RDF_FIRST))
+            node = next(o for p, o in pos if p == RDF_REST)
+        return items
+
+
+def prefixed(iri: str, prefixes: dict[str, str]) -> str | None:
+    """`iri` as prefix:local when a namespace covers it with a valid local part."""
+    best = None
+    for prefix, ns in prefixes.items():
+        if iri.startswith(ns) and _LOCAL.match(iri[len(ns):]) and (best is None or len(ns) > best[1]):
+            best = (prefix, len(ns))
+    return f"{best[0]}:{iri[best[1]:]}" if best else None
+
+
+class TurtleWriter:
+    def __init__(self, grouped: Grouped, prefixes: dict[str, str], indent: str = ""):
+        self.g, self.prefixes, self.indent = grouped, prefixes, indent
+
+    def iri(self, iri: str) -> str:
+        return prefixed(iri, self.prefixes) or f"<{iri}>"
+
+    def term(self, token: str, depth: int) -> str:
+        if token.startswith("<"):
+            return self.iri(token[1:-1])
+        if token.startswith("_:"):
+            if token in self.g.inline:
+                items = self.g.as_list(token)
+                if items is not None:
+                    return "(" + "".join(f" {self.term(i, depth)}" for i in items) + " )"
+                return "[\n" + self.body(self.g.blank[token], depth + 1) + "\n" + self.pad(depth) + "]"
+            return self.g.label(token)
+        text, datatype = literal_parts(token)
+        if datatype == XSD + "string":
+            return f'"{text}"'
+        if (bare := _BARE.get(datatype)) and bare.match(text):
+            return text
+        return f'"{text}"^^{self.iri(datatype)}'
+
+    def pad(self, depth: int) -> str:
+        return self.indent + "    " * depth
+
+    def body(self, pos: PO, depth: int) -> str:
+        by_verb: dict[str, list[str]] = {}
+        for p, o in pos:
+            by_verb.setdefault("a" if p == RDF_TYPE else self.iri(p), []).append(o)
+        parts = []
+        for verb, objects in sorted(by_verb.items(), key=lambda vo: (vo[0] != "a", vo[0])):
+            parts.append(f"{self.pad(depth)}{verb} " + " ,\n".join(
+                [self.term(objects[0], depth)]
+                + [self.pad(depth + 1) + self.term(o, depth) for o in objects[1:]]))
+        return " ;\n".join(parts)
+
+    def subject(self, s: str, pos: PO) -> str:
+        if s in self.g.roots:
+            return f"{self.indent}[\n{self.body(pos, 1)}\n{self.indent}] .\n"
+        head = self.term(s, 0) if s.startswith("<") else self.g.label(s)
+        return f"{self.indent}{head}\n{self.body(pos, 1)} .\n"
+
+
+def prefix_lines(prefixes: dict[str, str]) -> list[str]:
+    return [f"@prefix {p}: <{ns}> ." for p, ns in prefixes.items()]
+
+
+def ordered_prefixes() -> dict[str, str]:
+    return {p: PREFIXES[p] for p in (*PREFIX_ORDER, *sorted(PREFIXES)) if p in PREFIXES}
+
+
+def write_turtle(nt_path: Path, out: IO[str], graph: str | None = None) -> None:
+    """The triples of `nt_path` as Turtle, or as TriG in the named graph `graph`."""
+    prefixes = ordered_prefixes()
+    grouped = Grouped(nt_path)
+    writer = TurtleWriter(grouped, prefixes, "    " if graph else "")
+    out.write("\n".join(prefix_lines(prefixes)) + "\n\n")
+    if graph:
+        out.write(f"<{graph}> {{\n\n")
+    first = True
+    for s, pos in grouped.subjects():
+        out.write(("" if first else "\n") + writer.subject(s, pos))
+        first = False
+    if graph:
+        out.write("}\n")
+
+
+def write_turtle_file(nt_path: Path, path: Path, graph: str | None = None) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        write_turtle(nt_path, out, graph)
+
+
+def iter_pairs(lines: Iterable[str]) -> Iterator[tuple[str, str, str]]:
+    for line in lines:
+        if parts := split_line(line):
+            yield parts
