@@ -2,7 +2,8 @@
 
 Every node label of the property-graph projection becomes a node table keyed on `iri`, every
 edge type a relationship table; each table is filled by one COPY per CSV file. Every node table
-has `iri`, `label` and `retracted` columns, so queries may filter on them on any node.
+has `iri`, `label` and `retracted` columns, so queries may filter on them on any node. A year
+is an INT64, the xsd:dateTime properties (`generatedAtTime`, ...) TIMESTAMPs.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
+
+from dta_kg.pipeline.projection import DATETIME_PROPERTIES
 
 ALWAYS = {"iri": "STRING", "label": "STRING", "retracted": "BOOLEAN"}
 LIST_SEPARATOR = "\x1f"  # joins a list value in one CSV cell; split again on COPY
@@ -41,7 +44,8 @@ def schema(items: Iterable[dict], always: dict[str, str]) -> dict[str, str]:
         for key, value in props.items():
             if value is not None:
                 kinds[key].add(type(value))
-    return {**always, **{k: column_type(v) for k, v in sorted(kinds.items()) if k not in always}}
+    return {**always, **{k: "TIMESTAMP" if k in DATETIME_PROPERTIES and v == {str} else column_type(v)
+                         for k, v in sorted(kinds.items()) if k not in always}}
 
 
 def _csv_value(value, kind: str):

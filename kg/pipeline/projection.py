@@ -38,6 +38,9 @@ PROPERTY_NAMES = {
     PREFIXES["rdf"] + "value": "text",
 }
 MULTI_VALUED = {"altLabels"}
+# xsd:dateTime properties, ISO text here; typed as datetimes by the Cypher store and the
+# Neo4j exports
+DATETIME_PROPERTIES = frozenset({"generatedAtTime", "invalidatedAtTime", "modified"})
 # dta:reportsComponent summarises facts for SPARQL; a property graph walks the facts as cheaply
 # (and a view with retracted facts shown would contradict it)
 SKIPPED_PREDICATES = {PREFIXES["dcterms"] + "creator", PREFIXES["bibo"] + "authorList",
@@ -76,6 +79,13 @@ def edge_type(predicate: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).upper().replace("-", "_")
 
 
+def _value(term: Lit) -> str | int | float | bool | None:
+    """A literal as a property value; a year (xsd:gYear) as a number, so it compares as one."""
+    if term.datatype == PREFIXES["xsd"] + "gYear" and term.lexical.isdigit():
+        return int(term.lexical)
+    return python_value(term)
+
+
 def plain_triples(source) -> Iterable[Triple]:
     """Triples of plain terms (IRIs as str, literals as Lit) from an rdflib graph or as given."""
     if not hasattr(source, "namespace_manager"):
@@ -84,12 +94,14 @@ def plain_triples(source) -> Iterable[Triple]:
 
 
 def project(source, include_retracted: bool = True,
-            context: dict[str, str] | None = None) -> PropertyGraph:
+            context: dict[str, str] | None = None,
+            captions: dict[str, str] | None = None) -> PropertyGraph:
     """Project an RDF graph (data + ontology) onto labelled nodes and typed edges.
 
     `source` is an rdflib graph or an iterable of plain triples. `context` maps the IRIs of
     nodes projected elsewhere to their labels, so that a chunk of a large graph (one batch of
     studies) keeps its edges to the shared vocabulary; those nodes are not repeated.
+    `captions` gives those nodes' captions, for the captions of the facts that point to them.
     """
     by_subject: dict[str, list] = defaultdict(list)
     for s, p, o in plain_triples(source):
@@ -110,9 +122,9 @@ def project(source, include_retracted: bool = True,
             if isinstance(o, Lit):
                 name = PROPERTY_NAMES.get(p, local_name(p))
                 if name in MULTI_VALUED:
-                    props.setdefault(name, []).append(python_value(o))
+                    props.setdefault(name, []).append(_value(o))
                 else:
-                    props[name] = python_value(o)
+                    props[name] = _value(o)
             elif o in targets:
                 edges.append(Edge(s, o, edge_type(p)))
         props["iri"] = s
@@ -125,6 +137,7 @@ def project(source, include_retracted: bool = True,
         edges += [Edge(s, o, edge_type(p)) for p, o in by_subject[s]
                   if p != RDF_TYPE and p not in SKIPPED_PREDICATES and isinstance(o, str)
                   and o in targets]
+    _caption_facts(nodes, edges, captions or {})
     if not include_retracted:
         gone = {n.id for n in nodes if n.props.get("retracted")}
         nodes = [n for n in nodes if n.id not in gone]
@@ -146,6 +159,45 @@ def scoped(pgraph: PropertyGraph, scope: str = "all") -> PropertyGraph:
     gone |= {e.source for e in pgraph.edges if e.type == "ABOUT_STUDY" and e.target in gone}
     return PropertyGraph([n for n in pgraph.nodes if n.id not in gone],
                          [e for e in pgraph.edges if e.source not in gone and e.target not in gone])
+
+
+def _caption_facts(nodes: list[Node], edges: list[Edge], captions: dict[str, str]) -> None:
+    """Give facts, claims and definitions without an rdfs:label a caption a person can read:
+    'Beatty et al 2022: therapeutic bond', 'studies per component (user engagement): 14'."""
+    names = {**captions, **{n.id: str(n.props["label"]) for n in nodes}}
+    links: dict[str, dict[str, str]] = defaultdict(dict)
+    for e in edges:
+        links[e.source].setdefault(e.type.removeprefix("HAS_"), names.get(e.target, local_name(e.target)))
+    for n in nodes:
+        if n.props.get("label") != local_name(n.id):
+            continue  # it has a label of its own
+        caption = _caption(n.label, n.props, links[n.id])
+        if caption:
+            n.props["label"] = caption
+
+
+def _caption(kind: str, props: dict, to: dict[str, str]) -> str | None:
+    study = to.get("ABOUT_STUDY")
+    if kind == "ReviewClaim":
+        about = f" ({to['CLAIM_ABOUT']})" if "CLAIM_ABOUT" in to else ""
+        return f"{to.get('CLAIM_KIND', 'claim')}{about}: {props.get('claimedValue', '')}".rstrip(": ")
+    if kind == "Definition":
+        return f"definition of the {to['DEFINES']}" if "DEFINES" in to else "definition"
+    if study is None:
+        return None
+    what = {
+        "ComponentReport": to.get("COMPONENT"),
+        "DesignReport": to.get("DESIGN"),
+        "PopulationReport": props.get("populationDescription"),
+        "InterventionReport": props.get("interventionName") or to.get("INTERVENTION_TYPE"),
+        "CuratorNote": "curator's note",
+    }.get(kind)
+    if kind == "Finding":
+        measure = to.get("USES_SUBSCALE") or to.get("USES_MEASURE") or "finding"
+        what = measure + (f" ({to['COMPONENT']})" if "COMPONENT" in to else "")
+        if props.get("resultValue") is not None:
+            what += f", {to.get('RESULT_KIND', 'result')} {props['resultValue']}{props.get('resultUnit', '')}"
+    return f"{study}: {what}" if what else study
 
 
 def _label(subject: str, pos: list) -> str | None:

@@ -6,9 +6,10 @@ graph, written like the Turtle (prefixes, subjects grouped and sorted). GraphML 
 the Cypher script and the neo4j-admin CSVs all come from `dta_kg.pipeline.projection.project`
 (retracted facts included and flagged, as in the embedded Cypher engine):
 
-* GraphML/GEXF: node attribute `type` is the node label, `label` its display label; an edge's
-  `label` is its relationship type. Lists become JSON strings, and every attribute has one
-  type throughout the file (mixed values become text).
+* GraphML/GEXF: node attribute `type` is the node label, `label` its caption; an edge's
+  `label` is its relationship type, its id `e0`, `e1`, ... (no `id` or `networkx_key` data).
+  Lists become JSON strings, and every attribute has one type throughout the file (mixed
+  values become text).
 * `cypher`: the statements of `dta-kg neo4j push` (constraints, then `UNWIND ... MERGE`
   batches) with their parameters written as Cypher literals: running it twice changes nothing.
 * `neo4j-csv`: one CSV per node label and per relationship type, with `neo4j-admin database
@@ -24,6 +25,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -192,7 +194,7 @@ def network(pg):
         g.add_node(node, **{k: _flat(v) for k, v in data.items()})
     for i, (u, v, data) in enumerate(source.edges(data=True)):
         attrs = {k: _flat(x) for k, x in data.items() if k != "type"}
-        g.add_edge(u, v, key=f"e{i}", id=f"e{i}", label=data["type"], **attrs)
+        g.add_edge(u, v, key=f"e{i}", label=data["type"], **attrs)  # the key is the edge id
     _unify(data for _, data in g.nodes(data=True))
     _unify(data for _, _, data in g.edges(data=True))
     return g
@@ -210,9 +212,34 @@ def write_network(pg, out: Path, fmt: str) -> None:
         nx.write_graphml(g, buffer, encoding="utf-8")
     elif fmt == "gexf":
         nx.write_gexf(g, buffer, encoding="utf-8")
+        buffer = io.BytesIO(_without_networkx_key(buffer.getvalue()))
     else:
         raise ExportError(f"not a network format: {fmt}")
     write_atomic(out, buffer.getvalue())
+
+
+def _without_networkx_key(gexf: bytes) -> bytes:
+    """GEXF without the `networkx_key` edge attribute networkx adds to a multigraph's edges
+    (the edge id already is the key), so Gephi shows no such column."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(gexf)
+    ns = root.tag[1:].split("}")[0]
+    ET.register_namespace("", ns)
+    ET.register_namespace("viz", "http://gexf.net/1.3/viz")
+    ET.register_namespace("xsi", "http://www.w3.org/2001/XMLSchema-instance")
+    dropped = set()
+    for attributes in root.iter(f"{{{ns}}}attributes"):
+        for attribute in list(attributes):
+            if attributes.get("class") == "edge" and attribute.get("title") == "networkx_key":
+                dropped.add(attribute.get("id"))
+                attributes.remove(attribute)
+    for edge in root.iter(f"{{{ns}}}edge"):
+        for values in edge.iter(f"{{{ns}}}attvalues"):
+            for value in list(values):
+                if value.get("for") in dropped:
+                    values.remove(value)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 # --- Cypher script ---------------------------------------------------------------------
@@ -234,6 +261,8 @@ def cypher_literal(value: Any) -> str:
         if not math.isfinite(value):
             raise ExportError(f"cannot write the number {value} in Cypher")
         return repr(value)
+    if isinstance(value, datetime):
+        return f"datetime('{value.isoformat()}')"
     if isinstance(value, str):
         text = "".join(_ESCAPES.get(ch) or (f"\\u{ord(ch):04x}" if ord(ch) < 32 else ch)
                        for ch in value)
@@ -281,6 +310,8 @@ def csv_type(values: list) -> str:
     kinds = {type(v) for v in values}
     if kinds == {bool}:
         return "boolean"
+    if kinds == {datetime}:
+        return "datetime"
     if kinds == {int}:
         return "int" if all(v in INT32 for v in values) else "long"
     if kinds and kinds <= {int, float}:
@@ -301,6 +332,8 @@ def _cell(value: Any, kind: str, delimiter: str) -> str | None:
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
     return str(value)
 
 

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from dta_kg.core.iris import DEFAULT_GRAPH_IRI
+from dta_kg.pipeline.projection import DATETIME_PROPERTIES
 from dta_kg.stores.bolt import DIALECTS, BoltClient, BoltError
 
 GRAPH_KEY, PUSH_KEY, IRI_KEY = "dta_kg_graph", "dta_kg_push", "iri"
@@ -99,11 +100,15 @@ def _scalar(value: Any) -> Any:
     return str(value)
 
 
-def clean_props(props: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Property values a Bolt server stores: scalars and homogeneous lists; None dropped."""
+def clean_props(props: Mapping[str, Any] | None, datetimes: bool = False) -> dict[str, Any]:
+    """Property values a Bolt server stores: scalars and homogeneous lists; None dropped.
+    With `datetimes`, the xsd:dateTime properties become `datetime`s (Neo4j DateTime)."""
     out: dict[str, Any] = {}
     for key, value in (props or {}).items():
         if value is None or key in RESERVED:
+            continue
+        if datetimes and key in DATETIME_PROPERTIES and isinstance(value, str | datetime):
+            out[str(key)] = value if isinstance(value, datetime) else datetime.fromisoformat(value)
             continue
         if isinstance(value, list | tuple | set | frozenset):
             items = [_scalar(v) for v in value if v is not None]
@@ -117,15 +122,16 @@ def clean_props(props: Mapping[str, Any] | None) -> dict[str, Any]:
     return out
 
 
-def node_rows(pg: Any) -> dict[str, list[dict[str, Any]]]:
-    """Node rows grouped by label; one node id with two labels is an error."""
+def node_rows(pg: Any, datetimes: bool = True) -> dict[str, list[dict[str, Any]]]:
+    """Node rows grouped by label; one node id with two labels is an error. `datetimes`:
+    see `clean_props`."""
     labels: dict[str, str] = {}
     rows: dict[str, dict[str, dict[str, Any]]] = {}
     for node in pg.nodes:
         iri, label = str(node.id), str(node.label or "")
         if labels.setdefault(iri, label) != label:
             raise BoltError(f"node {iri} has two labels ({labels[iri]}, {label}); it needs one")
-        rows.setdefault(label, {})[iri] = {"iri": iri, "props": clean_props(node.props)}
+        rows.setdefault(label, {})[iri] = {"iri": iri, "props": clean_props(node.props, datetimes)}
     return {label: list(by_iri.values()) for label, by_iri in sorted(rows.items())}
 
 
@@ -190,16 +196,18 @@ def _batches(rows: list[dict[str, Any]], batch_size: int, max_bytes: int | None,
 
 
 def write_statements(pg: Any, *, batch_size: int = 500, graph_id: str = DEFAULT_GRAPH_IRI,
-                     push_id: str = "", max_bytes: int | None = None) -> Iterator[Statement]:
+                     push_id: str = "", max_bytes: int | None = None,
+                     datetimes: bool = True) -> Iterator[Statement]:
     """Batched MERGE statements: every node label first, then every relationship group.
 
-    ``max_bytes`` caps text + parameters of one statement (FalkorDB needs it).
+    ``max_bytes`` caps text + parameters of one statement (FalkorDB needs it); ``datetimes``
+    sends the xsd:dateTime properties as datetimes (Neo4j), else as ISO text (FalkorDB).
     """
     if batch_size < 1:
         raise BoltError(f"batch size must be at least 1, not {batch_size}")
     base = {"graph": graph_id, "push": push_id}
     plans: list[tuple[str, str, list[dict[str, Any]]]] = []
-    for label, rows in node_rows(pg).items():
+    for label, rows in node_rows(pg, datetimes).items():
         plans.append(("nodes", NODE_MERGE.format(label=quote(label)), rows))
     for (rtype, source, target), rows in relationship_rows(pg).items():
         text = REL_MERGE.format(type=quote(rtype), source=quote(source), target=quote(target))
@@ -223,7 +231,7 @@ def dry_run(pg: Any, *, dialect: str = "neo4j", batch_size: int = 500,
     max_bytes = FALKORDB_MAX_BYTES if dialect == "falkordb" else None
     yield from schema_statements(node_rows(pg), dialect)
     yield from write_statements(pg, batch_size=batch_size, graph_id=graph_id,
-                                push_id=push_id, max_bytes=max_bytes)
+                                push_id=push_id, max_bytes=max_bytes, datetimes=dialect == "neo4j")
     if replace:
         yield from cleanup_statements(graph_id, push_id)
 
@@ -255,7 +263,8 @@ class BoltWriter(BoltClient):
         total = sum(len(r) for r in by_label.values())
         total += sum(len(r) for r in relationship_rows(pg).values())
         statements = list(write_statements(pg, batch_size=batch_size, graph_id=graph_id,
-                                           push_id=push_id, max_bytes=max_bytes))
+                                           push_id=push_id, max_bytes=max_bytes,
+                                           datetimes=dialect == "neo4j"))
         advice = ("Earlier batches are written and pushes are idempotent: "
                   "push again to complete the graph")
         done = batches = nodes = rels = 0
