@@ -219,18 +219,29 @@ def sparql(text, file, endpoint, graph, fmt, project):
 @click.option("--neo4j-uri", metavar="URI",
               help="Send the query to this Neo4j server instead; the credentials come from "
                    "NEO4J_USERNAME and NEO4J_PASSWORD.")
+@click.option("--schema", is_flag=True,
+              help="Print the node labels and relationship types with their properties.")
 @format_option
 @project_options
-def cypher(text, file, neo4j_uri, fmt, project):
+def cypher(text, file, neo4j_uri, schema, fmt, project):
     """Run a Cypher query on the embedded property graph (read-only), or on Neo4j.
 
-    Ad-hoc queries see every fact; retracted ones have retracted = true.
+    Ad-hoc queries see every fact; retracted ones have retracted = true. --schema lists
+    what there is to query: labels, relationship types, typed properties.
 
     \b
     Example:
         dta-kg cypher 'MATCH (s:Study) RETURN s.shortCitation AS study, s.doi AS doi'
         dta-kg cypher -f my-question.cypher --neo4j-uri bolt://localhost:7687
+        dta-kg cypher --schema --format markdown
     """
+    if schema:
+        if text or file or neo4j_uri:
+            raise click.UsageError("--schema takes no query and reads the embedded database")
+        from dta_kg.query.schema import cypher_schema
+
+        _emit(cypher_schema(_session(project)), fmt)
+        return
     source = _query_text(text, file)
     if neo4j_uri:
         from dta_kg.query.session import neo4j_rows

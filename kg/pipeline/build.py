@@ -151,7 +151,8 @@ def build(project: Project, jobs: int | None = None,
             *(t for c in instruments for t in curated_term_triples(c, r))]
     head_graph = projection(head)
     context = Context(tuple(vocab.terms.values()), r, {n.id: n.label for n in head_graph.nodes},
-                      {n.id: str(n.props["label"]) for n in head_graph.nodes})
+                      {n.id: str(n.props["label"]) for n in head_graph.nodes},
+                      {n.id: str(n.props["doi"]) for n in head_graph.nodes if n.props.get("doi")})
     paths = study_paths(project)
     project.build.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=project.build, prefix=".staging-"))

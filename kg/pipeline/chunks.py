@@ -46,6 +46,7 @@ class Context:
     review: str
     labels: dict[str, str]
     captions: dict[str, str] = field(default_factory=dict)
+    dois: dict[str, str] = field(default_factory=dict)
 
 
 _context: Context | None = None
@@ -77,7 +78,8 @@ def emit(paths: list[str], context: Context | None = None) -> Chunk:
         study = read_study(Path(path), vocab)
         dois.append((normalise_doi(study.doi), path))
         triples.extend(study_triples(study, context.review, seen))
-    graph = project(triples, context=context.labels, captions=context.captions)
+    graph = project(triples, context=context.labels, captions=context.captions,
+                    dois=context.dois)
     return Chunk("".join(map(nt_line, triples)), graph.nodes, graph.edges, dois,
                  class_counts(triples))
 

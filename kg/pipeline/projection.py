@@ -1,7 +1,8 @@
 """The one property-graph projection of the RDF graph, shared by Cypher, exports and views.
 
 Nodes are the typed resources of the data and the vocabulary individuals they point to; each
-fact's evidence annotation is folded into the fact as `section`, `quote` and `inferred`, and a
+fact's evidence annotation is folded into the fact as `section`, `quote`, `inferred` and
+`sourceDoi` (the DOI of the quoted document, the review's or a study's), and a
 study's rdf:List of authors into an `authors` list. Edge types are UPPER_SNAKE_CASE, prefixed
 with HAS_ where they would clash with a node label (dta:polarity -> HAS_POLARITY, as the class
 dta:Polarity is a label): Kùzu-style engines keep labels and types in one case-blind namespace.
@@ -22,6 +23,7 @@ from dta_kg.core.rdfterms import Lit, Triple, plain_term, python_value
 RDF_TYPE = PREFIXES["rdf"] + "type"
 RDF_FIRST, RDF_REST, RDF_NIL = (PREFIXES["rdf"] + n for n in ("first", "rest", "nil"))
 OA = PREFIXES["oa"]
+BIBO_DOI = PREFIXES["bibo"] + "doi"
 # node classes kept, besides every dta: class
 EXTRA_CLASSES = {PREFIXES["bibo"] + "Periodical": "Periodical", PREFIXES["prov"] + "Agent": "Agent",
                  PREFIXES["skos"] + "Concept": "Concept"}
@@ -95,18 +97,22 @@ def plain_triples(source) -> Iterable[Triple]:
 
 def project(source, include_retracted: bool = True,
             context: dict[str, str] | None = None,
-            captions: dict[str, str] | None = None) -> PropertyGraph:
+            captions: dict[str, str] | None = None,
+            dois: dict[str, str] | None = None) -> PropertyGraph:
     """Project an RDF graph (data + ontology) onto labelled nodes and typed edges.
 
     `source` is an rdflib graph or an iterable of plain triples. `context` maps the IRIs of
     nodes projected elsewhere to their labels, so that a chunk of a large graph (one batch of
     studies) keeps its edges to the shared vocabulary; those nodes are not repeated.
-    `captions` gives those nodes' captions, for the captions of the facts that point to them.
+    `captions` gives those nodes' captions, for the captions of the facts that point to them,
+    and `dois` their DOIs, for the evidence that quotes them (the review).
     """
     by_subject: dict[str, list] = defaultdict(list)
     for s, p, o in plain_triples(source):
         by_subject[s].append((p, o))
     label_of = {s: lab for s, pos in by_subject.items() if (lab := _label(s, pos))}
+    doi_of = {**(dois or {}), **{s: o.lexical for s, pos in by_subject.items() for p, o in pos
+                                 if p == BIBO_DOI and isinstance(o, Lit)}}
     targets = {**(context or {}), **label_of}
 
     nodes, edges = [], []
@@ -115,7 +121,7 @@ def project(source, include_retracted: bool = True,
         for p, o in by_subject[s]:
             if p == RDF_TYPE or p in SKIPPED_PREDICATES:
                 if p == DTA + "evidence":
-                    props.update(_evidence(by_subject, o))
+                    props.update(_evidence(by_subject, o, doi_of))
                 elif p == PREFIXES["bibo"] + "authorList":
                     props["authors"] = _rdf_list(by_subject, o)
                 continue
@@ -216,17 +222,20 @@ def _first(by_subject: dict, subject, predicate: str):
     return next((o for p, o in by_subject.get(subject, ()) if p == predicate), None)
 
 
-def _evidence(by_subject: dict, annotation: str) -> dict:
-    """The section, quote and curator's inference of an evidence annotation."""
+def _evidence(by_subject: dict, annotation: str, doi_of: dict[str, str]) -> dict:
+    """The section, quote, curator's inference and source DOI of an evidence annotation."""
     found = {}
     section = _first(by_subject, annotation, DTA + "section")
     inferred = _first(by_subject, annotation, DTA + "curatorInference")
     target = _first(by_subject, annotation, OA + "hasTarget")
     selector = _first(by_subject, target, OA + "hasSelector") if target else None
+    source = _first(by_subject, target, OA + "hasSource") if target else None
     quote = _first(by_subject, selector, OA + "exact") if selector else None
     for name, value in (("section", section), ("quote", quote), ("inferred", inferred)):
         if value is not None:
             found[name] = value.lexical
+    if isinstance(source, str) and source in doi_of:
+        found["sourceDoi"] = doi_of[source]
     return found
 
 

@@ -10,6 +10,7 @@ the Cypher script and the neo4j-admin CSVs all come from `dta_kg.pipeline.projec
   `label` is its relationship type, its id `e0`, `e1`, ... (no `id` or `networkx_key` data).
   Lists become JSON strings, and every attribute has one type throughout the file (mixed
   values become text).
+* `cypher` and `neo4j-csv` come with a Neo4j Browser style sheet (`.grass`, see `grass`).
 * `cypher`: the statements of `dta-kg neo4j push` (constraints, then `UNWIND ... MERGE`
   batches) with their parameters written as Cypher literals: running it twice changes nothing.
 * `neo4j-csv`: one CSV per node label and per relationship type, with `neo4j-admin database
@@ -38,6 +39,7 @@ FORMATS = (*RDF_FORMATS, "graphml", "gexf", "cypher", "neo4j-csv")
 INT32 = range(-(2**31), 2**31)
 ARRAY_DELIMITERS = (";", "|", "\x1f")
 Notify = Callable[[str], None] | None
+GRASS_NAME = "dta-kg.grass"
 
 
 class ExportError(DtaKgError):
@@ -133,7 +135,8 @@ def export(project: Project, fmt: str, out: Path, *, graph_iri: str | None = Non
         pg = scoped(built_projection(project, notify), scope)
         files = write_neo4j_csv(pg, out, graph_iri)
         return (f"wrote {len(pg.nodes)} nodes and {len(pg.edges)} relationships as "
-                f"{len(files)} files in {out} (import with {out / 'import.sh'})")
+                f"{len(files)} files in {out} (import with {out / 'import.sh'}; "
+                f"style for Neo4j Browser: {out / GRASS_NAME})")
     if out.is_dir():
         raise ExportError(f"{out} is a folder; give a file name, e.g. {out / GRAPH_NAME}.{fmt}")
     if fmt in ("ttl", "nt", "jsonld") and scope == "all":
@@ -147,7 +150,13 @@ def export(project: Project, fmt: str, out: Path, *, graph_iri: str | None = Non
         return f"wrote {part}{where} as {fmt} to {out}"
     pg = scoped(built_projection(project, notify), scope)
     if fmt == "cypher":
+        from dta_kg.sinks.grass import grass
+
         write_atomic(out, cypher_script(pg, graph_iri=graph_iri, batch_size=batch_size).encode())
+        style = out.with_suffix(".grass")
+        write_atomic(style, grass(n.label for n in pg.nodes).encode())
+        return (f"wrote {len(pg.nodes)} nodes and {len(pg.edges)} relationships as {fmt} to "
+                f"{out}, and a Neo4j Browser style to {style}")
     else:
         write_network(pg, out, fmt)
     return f"wrote {len(pg.nodes)} nodes and {len(pg.edges)} relationships as {fmt} to {out}"
@@ -399,7 +408,11 @@ def write_neo4j_csv(pg, folder: Path, graph_iri: str) -> list[Path]:
     script = folder / "import.sh"
     script.write_text(import_script(written, delimiter), encoding="utf-8")
     script.chmod(0o755)
-    return [*written, script]
+    from dta_kg.sinks.grass import grass
+
+    style = folder / GRASS_NAME
+    style.write_text(grass(n.label for n in pg.nodes), encoding="utf-8")
+    return [*written, script, style]
 
 
 def import_script(files: list[Path], delimiter: str) -> str:

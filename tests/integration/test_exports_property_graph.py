@@ -109,3 +109,34 @@ def test_gexf_has_no_networkx_key_and_captions_as_labels(export):
     g = nx.read_gexf(path)
     assert g.nodes[BEATTY]["label"] == "Beatty et al 2022"
     assert g.number_of_edges() > 0
+
+
+def test_cypher_schema_lists_labels_types_and_typed_properties(built_project):
+    env = {"DTA_KG_RECORDS": str(built_project.records), "DTA_KG_BUILD": str(built_project.build)}
+    result = CliRunner().invoke(main, ["cypher", "--schema", "--format", "json"], env=env)
+    assert result.exit_code == 0, result.output
+    import json
+
+    rows = {(r["kind"], r["name"]): r for r in json.loads(result.output)}
+    study = rows["node", "Study"]["properties"]
+    assert "year: INT64" in study and "generatedAtTime: TIMESTAMP" in study
+    assert "(Finding)->(Study)" in rows["relationship", "ABOUT_STUDY"]["connects"]
+    documented = (built_project.records.parent / "docs" / "property-graph.md").read_text(
+        encoding="utf-8")
+    for kind, name in rows:
+        assert f"| {kind} | {name} |" in documented, f"docs/property-graph.md lacks {name}"
+
+
+def test_evidence_carries_its_source_doi_and_section(pg):
+    bond = next(n for n in pg.nodes if n.props["label"] == "Beatty et al 2022: therapeutic bond")
+    assert bond.props["sourceDoi"] == "10.2196/69294"
+    assert bond.props["section"].startswith("Results")
+
+
+def test_exports_ship_a_neo4j_browser_style(export):
+    folder = export("neo4j-csv", "styled")
+    style = (folder / "dta-kg.grass").read_text(encoding="utf-8")
+    assert "node.Study {" in style and "caption: '{label}';" in style
+    assert "caption: '<type>';" in style
+    script = export("cypher", "styled.cypher")
+    assert "node.Finding {" in script.with_suffix(".grass").read_text(encoding="utf-8")
