@@ -5,9 +5,9 @@
 MATCH (c:DTAComponent)<-[:COMPONENT]-(f)-[:ABOUT_STUDY]->(s:Study)
 WHERE $include_retracted OR coalesce(f.retracted, false) = false
 WITH s, collect(DISTINCT c.label) AS components
-UNWIND components AS componentA
-UNWIND components AS componentB
-WITH componentA, componentB, s
-WHERE componentA < componentB
-RETURN componentA, componentB, count(s) AS studies
-ORDER BY studies DESC, componentA, componentB
+UNWIND components AS component_a
+UNWIND components AS component_b
+WITH component_a, component_b, s
+WHERE component_a < component_b
+RETURN component_a, component_b, count(s) AS studies
+ORDER BY studies DESC, component_a, component_b

@@ -5,5 +5,5 @@
 MATCH (m)-[:MEASURES_COMPONENT]->(c:DTAComponent)
 WHERE coalesce($component, '') = '' OR c.iri = $component
 OPTIONAL MATCH (m)-[:SUBSCALE_OF]->(i:Instrument)
-RETURN c.label AS componentLabel, m.label AS measure, label(m) AS kind, i.label AS instrument
-ORDER BY componentLabel, kind, measure
+RETURN c.label AS component_label, m.label AS measure, label(m) AS kind, i.label AS instrument
+ORDER BY component_label, kind, measure

@@ -8,6 +8,6 @@ MATCH (s:Study)<-[:ABOUT_STUDY]-(r:DesignReport)-[:DESIGN]->(d:StudyDesign)
 WHERE d.iri = $design AND ($include_retracted OR coalesce(r.retracted, false) = false)
 WITH DISTINCT s
 WHERE $scope = 'all' OR s.studyScope = $scope
-RETURN s.shortCitation AS shortCitation, CAST(s.year AS INT64) AS year, s.doi AS doi,
-       s.studyScope AS studySet
-ORDER BY year, shortCitation
+RETURN s.shortCitation AS short_citation, CAST(s.year AS INT64) AS year, s.doi AS doi,
+       s.studyScope AS study_set
+ORDER BY year, short_citation

@@ -9,6 +9,6 @@ MATCH (s:Study)<-[:ABOUT_STUDY]-(f:Finding)-[:USES_MEASURE|USES_SUBSCALE]->(m),
 WHERE m.iri = $instrument AND ($scope = 'all' OR s.studyScope = $scope) AND ($include_retracted OR coalesce(f.retracted, false) = false)
 OPTIONAL MATCH (f)-[:USES_SUBSCALE]->(sub:Subscale)
 WITH DISTINCT s, c.label AS component, sub.label AS subscale
-RETURN s.shortCitation AS shortCitation, CAST(s.year AS INT64) AS year, s.doi AS doi,
-       s.studyScope AS studySet, component, subscale
-ORDER BY year, shortCitation, component
+RETURN s.shortCitation AS short_citation, CAST(s.year AS INT64) AS year, s.doi AS doi,
+       s.studyScope AS study_set, component, subscale
+ORDER BY year, short_citation, component

@@ -6,6 +6,6 @@
 // example: dta-kg query run studies-by-intervention-type -p intervention_type="AI-powered chatbots"
 MATCH (s:Study)<-[:ABOUT_STUDY]-(r:InterventionReport)-[:INTERVENTION_TYPE]->(t:InterventionType)
 WHERE t.iri = $intervention_type AND ($scope = 'all' OR s.studyScope = $scope) AND ($include_retracted OR coalesce(r.retracted, false) = false)
-RETURN s.shortCitation AS shortCitation, CAST(s.year AS INT64) AS year, s.doi AS doi,
-       s.studyScope AS studySet, r.interventionName AS intervention
-ORDER BY year, shortCitation
+RETURN s.shortCitation AS short_citation, CAST(s.year AS INT64) AS year, s.doi AS doi,
+       s.studyScope AS study_set, r.interventionName AS intervention
+ORDER BY year, short_citation

@@ -12,6 +12,6 @@ WHERE t.iri = $theme
   AND (coalesce($polarity, '') = '' OR p.iri = $polarity)
   AND ($scope = 'all' OR s.studyScope = $scope)
 OPTIONAL MATCH (r)-[:FACTOR_CONCEPT]->(c:FactorConcept)
-RETURN DISTINCT s.shortCitation AS shortCitation, s.doi AS doi, s.studyScope AS studySet,
-       r.label AS factorLabel, c.prefLabel AS factorConcept, p.label AS factorPolarity
-ORDER BY shortCitation, factorLabel
+RETURN DISTINCT s.shortCitation AS short_citation, s.doi AS doi, s.studyScope AS study_set,
+       r.label AS factor_label, c.prefLabel AS factor_concept, p.label AS factor_polarity
+ORDER BY short_citation, factor_label

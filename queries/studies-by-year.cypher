@@ -10,5 +10,5 @@ WITH s, CAST(s.year AS INT64) AS year
 WHERE year >= coalesce($year_from, year) AND year <= coalesce($year_to, year)
   AND ($scope = 'all' OR s.studyScope = $scope)
   AND ($include_retracted OR coalesce(s.retracted, false) = false)
-RETURN s.shortCitation AS shortCitation, year, s.doi AS doi, s.studyScope AS studySet, s.title AS title
-ORDER BY year, shortCitation
+RETURN s.shortCitation AS short_citation, year, s.doi AS doi, s.studyScope AS study_set, s.title AS title
+ORDER BY year, short_citation

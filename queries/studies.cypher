@@ -59,5 +59,5 @@ WHERE g.iri = $design AND ($include_retracted OR coalesce(d.retracted, false) = 
 // end
 WITH DISTINCT s, CAST(s.year AS INT64) AS year
 WHERE year >= coalesce($year_from, year) AND year <= coalesce($year_to, year)
-RETURN s.shortCitation AS shortCitation, year, s.doi AS doi, s.studyScope AS studySet, s.title AS title
-ORDER BY year, shortCitation
+RETURN s.shortCitation AS short_citation, year, s.doi AS doi, s.studyScope AS study_set, s.title AS title
+ORDER BY year, short_citation

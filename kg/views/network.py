@@ -205,12 +205,12 @@ def render_result(pgraph, rows: Iterable[dict], path: str | Path, *, title: str,
 
     Each text value of the `rows` (dicts, as query results come) that is a node's id, DOI,
     label or alternative label (see `resolve_focus`) is a focus; other values, and the
-    `studySet` column, are ignored. Raises KeyError when no value names a node.
+    `study_set` column, are ignored. Raises KeyError when no value names a node.
     """
     found = []
     # a study's set ('review' or 'living') names no node: the design 'review' is another thing
     for value in {v for row in rows for k, v in row.items()
-                  if k != "studySet" and isinstance(v, str) and v.strip()}:
+                  if k != "study_set" and isinstance(v, str) and v.strip()}:
         try:
             found.append(resolve_focus(pgraph, value))
         except KeyError:

@@ -126,9 +126,9 @@ def test_studies_scope_lists_each_set_and_says_which(living):
     _, run = living
     new = json.loads(run("studies", "--scope", "living", "--format", "json"))
     assert [r["doi"] for r in new] == [SMITH]
-    assert new[0]["studySet"] == "living"
+    assert new[0]["study_set"] == "living"
     review = json.loads(run("studies", "--scope", "review", "--format", "json"))
-    assert len(review) == 28 and {r["studySet"] for r in review} == {"review"}
+    assert len(review) == 28 and {r["study_set"] for r in review} == {"review"}
     assert len(json.loads(run("studies", "--format", "json"))) == 29
     cypher = json.loads(run("studies", "--scope", "living", "--lang", "cypher", "--format", "json"))
     assert cypher == new

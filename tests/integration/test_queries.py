@@ -129,7 +129,7 @@ def expect_studies(session, lang):
     # "as measured by the WAI-SR subscale for the bond"
     rows = run(session, "studies", lang, component="bond", instrument="WAI-SR")
     assert dois(rows) == {BEATTY, HE, JEONG}
-    assert {r["shortCitation"] for r in rows} == {"Beatty et al 2022", "He et al 2022",
+    assert {r["short_citation"] for r in rows} == {"Beatty et al 2022", "He et al 2022",
                                                    "Jeong et al 2023"}
 
 
@@ -152,15 +152,15 @@ def expect_studies_by_factor(session, lang):
     # No other study names anonymity: the theme "accessibility and anonymity" is not matched.
     rows = run(session, "studies-by-factor", lang, factor="anonymity", polarity="facilitator")
     assert dois(rows) == {BEATTY, BROTHDALE, ASHUR}
-    assert {r["factorConcept"] for r in rows} == {"anonymity", "reduced stigma"}
+    assert {r["factor_concept"] for r in rows} == {"anonymity", "reduced stigma"}
     # Plakun [50] "noted ... privacy concerns as major hindrances"
     rows = run(session, "studies-by-factor", lang, factor="privacy", polarity="barrier")
-    assert PLAKUN in dois(rows) and {r["factorPolarity"] for r in rows} == {"barrier"}
+    assert PLAKUN in dois(rows) and {r["factor_polarity"] for r in rows} == {"barrier"}
     # narrower factors count: Prescott and Hanley's [52] "speech recognition challenges" are
     # technical errors, as are those Chan et al [62] and Goonesekera and Donkin [57] name
     rows = run(session, "studies-by-factor", lang, factor="technical errors")
     assert PRESCOTT in dois(rows) and "speech recognition challenges" in {
-        r["factorLabel"] for r in rows}
+        r["factor_label"] for r in rows}
     # a synonym: Ta-Johnson et al [53] "safe space", Alfano et al [54] "nonjudgmental interactions"
     assert dois(run(session, "studies-by-factor", lang, factor="safe space")) == {TA_JOHNSON,
                                                                                  ALFANO}
@@ -172,8 +172,8 @@ def expect_studies_by_theme(session, lang):
     # system usability" and Prescott and Hanley's [52] "cognitive impairments" are not in it
     rows = run(session, "studies-by-theme", lang, theme="accessibility and anonymity")
     assert dois(rows) == {BEATTY, RUSSO, TA_JOHNSON, ALFANO, KETTLE, BROTHDALE, ASHUR}
-    assert {r["factorPolarity"] for r in rows} == {"facilitator"}
-    labels = {r["factorLabel"] for r in rows}
+    assert {r["factor_polarity"] for r in rows} == {"facilitator"}
+    labels = {r["factor_label"] for r in rows}
     assert "cognitive impairments" not in labels and "good system usability" not in labels
 
 
@@ -258,7 +258,7 @@ def expect_dta_definition(session, lang):
 
 def expect_component_co_occurrence(session, lang):
     # goal alignment and the bond both measured with the WAI-SR by [25], [38] and [39]
-    rows = {(r["componentA"], r["componentB"]): r["studies"]
+    rows = {(r["component_a"], r["component_b"]): r["studies"]
             for r in run(session, "component-co-occurrence", lang)}
     assert rows[("goal alignment", "therapeutic bond")] >= 3
 
@@ -366,9 +366,9 @@ def test_a_retracted_study_leaves_the_component_queries_unless_asked_for(project
             params = {**example_params(name), "include_retracted": flag}
             assert session.named(name, params, "sparql").rows == \
                 session.named(name, params, "cypher").rows, (name, flag)
-    pairs = {(r["componentA"], r["componentB"]): r["studies"]
+    pairs = {(r["component_a"], r["component_b"]): r["studies"]
              for r in run(session, "component-co-occurrence", "sparql")}
-    more = {(r["componentA"], r["componentB"]): r["studies"]
+    more = {(r["component_a"], r["component_b"]): r["studies"]
             for r in run(session, "component-co-occurrence", "sparql", include_retracted="true")}
     assert more[("task agreement", "therapeutic bond")] == \
         pairs.get(("task agreement", "therapeutic bond"), 0) + 1
