@@ -5,11 +5,63 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 import textwrap
+import unicodedata
 
 FORMATS = ("table", "json", "csv", "tsv", "markdown")
 TABLE_WIDTH = 60  # widest column of a terminal table, in characters; longer cells wrap
+
+
+def text_key(text: str) -> tuple[str, str]:
+    """Sort key for text as a reader expects it: case and accents ignored ("eHealth" before
+    "User", "Élan" beside "elan"), then the text itself, so the order is total and stable."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in folded if not unicodedata.combining(ch)), text
+
+
+def value_key(value) -> tuple:
+    """Sort key for a result cell: empty first, then numbers by value, then text (`text_key`)."""
+    if value is None:
+        return (0,)
+    if isinstance(value, bool | int | float) and value == value:
+        return (3, 0, value)
+    return (3, 1, text_key(str(value)))
+
+
+def sort_rows(rows: list[dict], order: list[tuple[str, bool]]) -> list[dict]:
+    """`rows` sorted by (column, descending) pairs with `value_key`, stable."""
+    for column, descending in reversed(order):
+        rows = sorted(rows, key=lambda r, c=column: value_key(r.get(c)), reverse=descending)
+    return rows
+
+
+_MATH = re.compile(r"\$(?=\S)([^$\n]*?\S)\$")  # TeX: no space inside the dollars
+
+
+def math_as_text(text: str) -> str:
+    """The review's inline LaTeX math as plain text ('Cohen $d=0.83$' -> 'Cohen d=0.83'), for
+    display only: the stored quote stays verbatim."""
+    if "$" not in text:
+        return text
+    from pylatexenc.latex2text import LatexNodes2Text  # only when there is math to show
+
+    convert = LatexNodes2Text(math_mode="text").latex_to_text
+    return _MATH.sub(lambda m: convert(m.group(1)), text)
+
+
+def displayed(rows: list[dict]) -> list[dict]:
+    """`rows` with LaTeX math in text cells shown as text (rows without any left as they are)."""
+    return [{k: math_as_text(v) if isinstance(v, str) and "$" in v else v for k, v in r.items()}
+            if any(isinstance(v, str) and "$" in v for v in r.values()) else r for r in rows]
+
+
+def boolean_answer(rows: list[dict], cols: list[str]) -> bool | None:
+    """The answer of an ASK query (one row with one boolean `ask`), else None."""
+    if cols == ["ask"] and len(rows) == 1 and isinstance(rows[0].get("ask"), bool):
+        return bool(rows[0]["ask"])
+    return None
 
 
 def default_format() -> str:
@@ -35,8 +87,12 @@ def columns_of(rows: list[dict], columns: list[str] | None) -> list[str]:
 
 
 def render(rows: list[dict], fmt: str, columns: list[str] | None = None) -> str:
-    """`rows` in format `fmt`; `columns` fixes the column order (and the header of no rows)."""
+    """`rows` in format `fmt`; `columns` fixes the column order (and the header of no rows).
+    An ASK answer is `true` or `false` in every format; LaTeX math is shown as text."""
     cols = columns_of(rows, columns)
+    if (answer := boolean_answer(rows, cols)) is not None and fmt in FORMATS:
+        return "true" if answer else "false"
+    rows = displayed(rows)
     if fmt == "json":  # one row per line: readable, and encoded in C at any size
         encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
         body = ",\n  ".join(encode({c: r.get(c) for c in cols}) for r in rows)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from functools import cached_property
 
 from dta_kg.core.errors import DtaKgError, UnknownTerm
 from dta_kg.core.iris import DTA, PREFIXES, normalise_doi, study_iri
+from dta_kg.core.output import sort_rows, text_key
 from dta_kg.core.paths import Project
 from dta_kg.core.rdfterms import DECIMALS, INTEGERS, python_value
 from dta_kg.core.vocabulary import KINDS
@@ -55,8 +57,8 @@ def order_key(term) -> tuple:
         return (3, 0, int(term.value))
     if kind in DECIMALS:
         number = float(term.value)
-        return (3, 0, number) if number == number else (3, 1, term.value)  # NaN sorts as text
-    return (3, 1, term.value)
+        return (3, 0, number) if number == number else (3, 1, text_key(term.value))  # NaN as text
+    return (3, 1, text_key(term.value))  # text as a reader sorts it, not by code point
 
 
 def _key_at(i: int, row: list) -> tuple:
@@ -265,15 +267,37 @@ class Session:
         query = get(name)
         values = self.bind(query, given)
         if lang == "cypher":
-            result = self.cypher(query.text("cypher", values), values)
+            text = query.text("cypher", values)
+            result = self.cypher(text, values)
+            if order := cypher_order(text):  # sorted as the SPARQL twin sorts: by text_key
+                result = Result(result.columns, sort_rows(result.rows, order))
         else:
-            result = self.sparql(query.text("sparql", values), sparql_bindings(query, values),
+            text = query.text("sparql", values)
+            result = self.sparql(text, sparql_bindings(query, values),
                                  hidden=tuple(p.name for p in query.params))
+            # this class's _sparql sorts the rows itself; a remote engine's ORDER BY does not
+            # sort text as a reader does, so its rows are sorted here
+            if type(self)._sparql is not Session._sparql and (order := split_order(text)[1]):
+                result = Result(result.columns, sort_rows(result.rows, order))
         if not result.rows:  # a factor is looked up only when it matched nothing
             for p in query.params:
                 if p.type == "factor" and given.get(p.name) is not None:
                     self.unknown_factor(str(given[p.name]))
         return result
+
+
+_CYPHER_ORDER = re.compile(r"\bORDER\s+BY\s+((?:\w+(?:\s+(?:ASC|DESC))?\s*,\s*)*"
+                           r"\w+(?:\s+(?:ASC|DESC))?)\s*;?\s*$", re.IGNORECASE)
+
+
+def cypher_order(text: str) -> list[tuple[str, bool]]:
+    """The final ORDER BY of a Cypher query as (column, descending) pairs, when it sorts by
+    plain returned names; otherwise none."""
+    match = _CYPHER_ORDER.search(text)
+    if not match:
+        return []
+    keys = [part.split() for part in match.group(1).split(",")]
+    return [(k[0], len(k) > 1 and k[1].upper() == "DESC") for k in keys]
 
 
 def sparql_bindings(query: NamedQuery, values: dict) -> dict:

@@ -69,3 +69,33 @@ def test_default_format_is_a_table_only_on_a_terminal(monkeypatch):
     assert default_format() == "table"
     monkeypatch.setattr("sys.stdout", Stdout(False))
     assert default_format() == "json"
+
+
+def test_ask_answers_print_true_or_false_in_every_format():
+    from dta_kg.core.output import FORMATS, render
+
+    for fmt in FORMATS:
+        assert render([{"ask": True}], fmt, ["ask"]) == "true"
+        assert render([{"ask": False}], fmt, ["ask"]) == "false"
+    # a SELECT that happens to have one column is rendered as rows
+    assert render([{"ask": "yes"}], "csv", ["ask"]) == "ask\nyes"
+
+
+def test_latex_math_in_quotes_is_shown_as_text_and_left_as_stored():
+    from dta_kg.core.output import render
+
+    rows = [{"quote": "compared to bibliotherapy with a Cohen $d=0.83$.", "cost": "$5 and $6"}]
+    stored = dict(rows[0])
+    assert "Cohen d=0.83.,$5 and $6" in render(rows, "csv")
+    assert '"quote": "compared to bibliotherapy with a Cohen d=0.83."' in render(rows, "json")
+    assert rows[0] == stored
+
+
+def test_text_sorts_by_reader_order_not_code_point():
+    from dta_kg.core.output import sort_rows
+
+    rows = [{"m": "User Engagement Scale"}, {"m": "eHealth Therapeutic Alliance Inventory"},
+            {"m": "Élan"}, {"m": "elan"}, {"m": None}, {"m": "Rehabilitation"}]
+    assert [r["m"] for r in sort_rows(rows, [("m", False)])] == [
+        None, "eHealth Therapeutic Alliance Inventory", "elan", "Élan", "Rehabilitation",
+        "User Engagement Scale"]
