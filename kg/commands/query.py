@@ -14,6 +14,8 @@ from dta_kg.commands.options import (
     project_options,
     remote_options,
 )
+from dta_kg.core.output import FORMATS
+from dta_kg.loaders.references import WRITE_FORMATS as REFERENCE_FORMATS
 from dta_kg.queries.catalogue import LANGUAGES
 
 LANGUAGE = click.option("--lang", type=click.Choice(list(LANGUAGES)), default="sparql",
@@ -169,14 +171,18 @@ def _view(project, name: str, result, path: Path, include_retracted: bool) -> Pa
 @LANGUAGE
 @RETRACTED
 @remote_options
-@format_option
+@click.option("--format", "fmt", type=click.Choice([*FORMATS, *REFERENCE_FORMATS]),
+              help="Output format [default: table on a terminal, JSON otherwise]; bibtex, ris "
+                   "and csl-json write the studies for a reference manager (Zotero, JabRef, "
+                   "EndNote).")
 @project_options
 def studies(lang, include_retracted, remote, fmt, project, **filters):
     """List the studies that match every filter given, with DOI, short citation and set
     (review: included by the review; living: added after it).
 
     A value may be an id, a label or an alternative label, in any case. An unknown value
-    is an error that lists the closest valid choices.
+    is an error that lists the closest valid choices. With --format bibtex, ris or csl-json
+    the studies are written with their authors, venue, year, volume, issue, pages and DOI.
 
     \b
     Example:
@@ -184,10 +190,24 @@ def studies(lang, include_retracted, remote, fmt, project, **filters):
         dta-kg studies --factor anonymity --polarity facilitator --year-from 2023
         dta-kg studies --theme "accessibility and anonymity"
         dta-kg studies --scope living
+        dta-kg studies --component bond --format bibtex > bond.bib
     """
+    from dta_kg.core.output import default_format
+
+    fmt = fmt or default_format()
     given = {key: str(value) for key, value in filters.items() if value is not None}
     given["include_retracted"] = str(include_retracted)
-    _emit(_session(project, remote).named("studies", given, _language(lang, remote)), fmt)
+    session = _session(project, remote)
+    result = session.named("studies", given, _language(lang, remote))
+    if fmt in REFERENCE_FORMATS:
+        from dta_kg.loaders.references import write_references
+        from dta_kg.query.references import study_entries
+
+        local = session if not remote else _session(project)
+        entries = study_entries(local, [r["doi"] for r in result.rows])
+        click.echo(write_references(entries, fmt), nl=False)
+        return
+    _emit(result, fmt)
 
 
 @click.command()
