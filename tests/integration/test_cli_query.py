@@ -169,7 +169,8 @@ def test_sparql_command(cli, tmp_path):
     path = tmp_path / "q.rq"
     path.write_text(query)
     assert "(28 rows)" in ok(cli("sparql", "-f", str(path), "--format", "table"))
-    assert json.loads(ok(cli("sparql", "ASK { ?s a dta:Study }"))) == [{"ask": True}]
+    assert ok(cli("sparql", "ASK { ?s a dta:Study }")).strip() == "true"  # as JSON too
+    assert ok(cli("sparql", "--format", "table", "ASK { ?s a dta:Nothing }")).strip() == "false"
     triples = json.loads(ok(cli("sparql", "CONSTRUCT { ?s a dta:Study } WHERE { ?s a dta:Study }")))
     assert len(triples) == 28 and set(triples[0]) == {"subject", "predicate", "object"}
 
