@@ -18,6 +18,7 @@ from dta_kg.core.iris import REVIEW_DOI, fact_iri, local_name, normalise_doi, sl
 from dta_kg.core.model import Study, surname
 from dta_kg.core.paths import Project
 from dta_kg.core.vocabulary import Vocabulary
+from dta_kg.curation.studies import find_study, study_index
 from dta_kg.curation.transaction import transaction
 from dta_kg.curation.yaml_nodes import block, flow, flow_list, quoted, stamp
 from dta_kg.loaders.bibliography import BibEntry, check_entry
@@ -81,28 +82,6 @@ class Where:
 
 
 # --- studies -------------------------------------------------------------------------------
-
-def study_index(project: Project) -> dict[str, Path]:
-    """Normalised DOI -> record file, for every study record."""
-    index = {}
-    for path in study_paths(project):
-        data = read_yaml(path)
-        if isinstance(data, dict) and data.get("doi"):
-            index[normalise_doi(str(data["doi"]))] = path
-    return index
-
-
-def find_study(project: Project, doi: str) -> Path:
-    """The record file of the study with `doi`; a RecordError with the closest DOIs if none."""
-    index = study_index(project)
-    key = normalise_doi(doi)
-    if key not in index:
-        near = difflib.get_close_matches(key, list(index), n=3, cutoff=0.6)
-        hint = f" (closest: {', '.join(near)})" if near else ""
-        raise RecordError(project.studies, "doi", f"no study has DOI '{doi}'{hint}",
-                          "add it first with `dta-kg study add` or `dta-kg study import`", doi)
-    return index[key]
-
 
 def reference_quote(ref: int) -> str:
     """'25. Beatty C, Malik T, Meheli S, Sinha C.': entry `ref` of the review's reference list."""
@@ -243,7 +222,8 @@ class Quote:
         if source is None:
             if section not in SECTIONS:
                 where.fail("section", f"'{section}' is not a heading of the review", "use one "
-                           "such as 'Results > Therapeutic Bond', or --source DOI for a study's")
+                           "such as 'Results > Therapeutic Bond', or give --source DOI when quoting a "
+                           "study's own text")
             problem = quote_problem(section, quote)
             if problem:
                 where.fail("quote", problem, "copy the span verbatim from that section")

@@ -17,6 +17,7 @@ from functools import cached_property
 
 from dta_kg.core.errors import DtaKgError, UnknownTerm
 from dta_kg.core.iris import DTA, PREFIXES, normalise_doi, study_iri
+from dta_kg.core.lookup import StudyKey, find_study
 from dta_kg.core.output import sort_rows, text_key
 from dta_kg.core.paths import Project
 from dta_kg.core.rdfterms import DECIMALS, INTEGERS, python_value
@@ -31,6 +32,10 @@ SCALARS = {"STRING", "BOOL", "INT64", "INT32", "INT16", "INT8", "UINT64", "UINT3
            "UINT8", "DOUBLE", "FLOAT", "SERIAL"}
 # lookups that validate parameter values (the store knows the usual prefixes)
 DOIS = "SELECT ?doi WHERE { ?s a dta:Study ; bibo:doi ?doi }"
+STUDY_KEYS = ("SELECT ?doi ?cited ?first ?year ?ref WHERE { ?s a dta:Study ; bibo:doi ?doi ; "
+              "dta:shortCitation ?cited . OPTIONAL { ?s dta:firstAuthor ?first } "
+              "OPTIONAL { ?s fabio:hasPublicationYear ?year } "
+              "OPTIONAL { ?s dta:referenceNumber ?ref } }")
 FACTOR_NAMES = ("SELECT DISTINCT ?name WHERE { { ?f a dta:FactorReport ; rdfs:label ?name } "
                 "UNION { ?c a dta:FactorConcept ; skos:prefLabel|skos:altLabel ?name } }")
 
@@ -137,6 +142,14 @@ class Session:
                 for r in self.store.query(DOIS, prefixes=PREFIXES)}
 
     @cached_property
+    def study_keys(self) -> list[StudyKey]:
+        """DOI, citation, first author, year and reference number of every study."""
+        rows = self.store.query(STUDY_KEYS, prefixes=PREFIXES)
+        return [StudyKey(normalise_doi(r["doi"].value), r["cited"].value, r["first"].value
+                         if r["first"] else "", r["year"].value if r["year"] else "",
+                         int(r["ref"].value) if r["ref"] else None) for r in rows]
+
+    @cached_property
     def factor_names(self) -> list[str]:
         return sorted(r["name"].value for r in self.store.query(FACTOR_NAMES, prefixes=PREFIXES))
 
@@ -210,12 +223,15 @@ class Session:
         kind, name = param.type, param.name
         if kind in KINDS:
             return DTA + self.vocabulary.resolve(kind, text)
-        if kind == "study":
-            doi = normalise_doi(text)
-            if doi not in self.dois:
-                raise UnknownTerm("study DOI", text, difflib.get_close_matches(
-                    doi, list(self.dois), n=5, cutoff=0.3) or sorted(self.dois)[:5])
-            return study_iri(doi)
+        if kind == "study":  # a DOI, a citation ('Liu et al 2022') or a reference number
+            found = find_study(text, self.study_keys)
+            if found is None:
+                doi = normalise_doi(text)
+                raise UnknownTerm("study", text, difflib.get_close_matches(
+                    doi, list(self.dois), n=5, cutoff=0.3) or difflib.get_close_matches(
+                    text, [k.citation for k in self.study_keys], n=5, cutoff=0.4)
+                    or sorted(self.dois)[:5])
+            return study_iri(found.doi)
         if kind == "factor":  # checked against every factor name only when nothing matched
             wanted = words(text)
             if not wanted.strip():

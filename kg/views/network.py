@@ -60,7 +60,8 @@ def type_styles(types: set[str]) -> dict[str, dict[str, str]]:
 
 def resolve_focus(pgraph, key: str) -> str:
     """The id of the node whose id, else DOI (with or without a resolver prefix), else IRI
-    local name, else display label, else alternative label is `key`.
+    local name, else display label, else alternative label is `key`; else the study `key`
+    names by citation ('Liu 2022') or reference number ('ref 44').
 
     Matching ignores case; raises KeyError when nothing matches.
     """
@@ -75,6 +76,15 @@ def resolve_focus(pgraph, key: str) -> str:
         for node in pgraph.nodes:
             if value in (str(name).lower() for name in names_of(node)):
                 return node.id
+    from dta_kg.core.lookup import StudyKey, find_study
+
+    studies = {StudyKey(normalise_doi(str(n.props.get("doi") or "")),
+                        str(n.props.get("shortCitation") or ""), str(n.props.get("firstAuthor") or ""),
+                        str(n.props.get("year") or ""), n.props.get("referenceNumber")): n.id
+               for n in pgraph.nodes if n.label == "Study"}
+    found = find_study(key, list(studies))  # a citation or a reference number; several: an error
+    if found is not None:
+        return studies[found]
     raise KeyError(f"no node matches {key!r}")
 
 

@@ -1,0 +1,65 @@
+"""Find a study's record file by what a curator knows of it (see `dta_kg.core.lookup`)."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from dta_kg.core.errors import RecordError
+from dta_kg.core.iris import DOI_PATTERN, normalise_doi
+from dta_kg.core.lookup import AmbiguousStudy, StudyKey, citation
+from dta_kg.core.lookup import find_study as lookup_study
+from dta_kg.core.model import surname
+from dta_kg.core.paths import Project
+from dta_kg.loaders.records import study_paths
+from dta_kg.loaders.yaml_io import read_yaml
+
+
+def study_index(project: Project) -> dict[str, Path]:
+    """Normalised DOI -> record file, for every study record."""
+    index = {}
+    for path in study_paths(project):
+        data = read_yaml(path)
+        if isinstance(data, dict) and data.get("doi"):
+            index[normalise_doi(str(data["doi"]))] = path
+    return index
+
+
+def study_keys(project: Project) -> dict[StudyKey, Path]:
+    """What identifies each study record (DOI, reference number, citation) -> its file."""
+    keys = {}
+    for path in study_paths(project):
+        data = read_yaml(path)
+        if isinstance(data, dict) and data.get("doi"):
+            authors = [str(a) for a in data.get("authors") or []]
+            ref = data.get("ref")
+            keys[StudyKey(normalise_doi(str(data["doi"])),
+                          citation(authors, bool(data.get("authors_truncated")), data.get("year")),
+                          surname(authors[0]) if authors else "", str(data.get("year") or ""),
+                          ref if isinstance(ref, int) else None)] = path
+    return keys
+
+
+def find_study(project: Project, doi: str) -> Path:
+    """The record file of the study that `doi` names: its DOI, citation ('Liu et al 2022',
+    'Liu 2022') or reference number ('44', 'ref 44'). A RecordError says what is close when
+    nothing matches; a name that fits several studies lists them."""
+    keys = study_keys(project)
+    try:
+        found = lookup_study(doi, list(keys))
+    except AmbiguousStudy as exc:
+        raise RecordError(project.studies, "study", exc.listing,
+                          "give the DOI, the year or the reference number", doi) from None
+    if found is not None:
+        return keys[found]
+    key = normalise_doi(doi)
+    if DOI_PATTERN.match(key):
+        near = difflib.get_close_matches(key, [k.doi for k in keys], n=3, cutoff=0.6)
+        hint = f" (closest: {', '.join(near)})" if near else ""
+        raise RecordError(project.studies, "doi", f"no study has DOI '{doi}'{hint}",
+                          "add it first with `dta-kg study add` or `dta-kg study import`", doi)
+    near = difflib.get_close_matches(doi, [k.citation for k in keys], n=3, cutoff=0.5)
+    hint = f" (closest: {', '.join(near)})" if near else ""
+    raise RecordError(project.studies, "study", f"no study is '{doi}'{hint}",
+                      "give a DOI, a citation such as 'Liu et al 2022' or a reference number; "
+                      "`dta-kg study list` lists them", doi)
