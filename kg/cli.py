@@ -16,6 +16,7 @@ COMMANDS = {
     "studies": "dta_kg.commands.query:studies",
     "sparql": "dta_kg.commands.query:sparql",
     "cypher": "dta_kg.commands.query:cypher",
+    "vocab": "dta_kg.commands.query:vocab",
     "study": "dta_kg.commands.curate:study",
     "finding": "dta_kg.commands.curate:finding",
     "factor": "dta_kg.commands.curate:factor",

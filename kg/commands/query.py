@@ -15,6 +15,7 @@ from dta_kg.commands.options import (
     remote_options,
 )
 from dta_kg.core.output import FORMATS
+from dta_kg.core.vocabulary import LISTS as VOCAB_LISTS
 from dta_kg.loaders.references import WRITE_FORMATS as REFERENCE_FORMATS
 from dta_kg.queries.catalogue import LANGUAGES
 
@@ -269,3 +270,25 @@ def cypher(text, file, neo4j_uri, schema, fmt, project):
         _emit(neo4j_rows(neo4j_uri, source), fmt)
     else:
         _emit(_session(project).cypher(source), fmt)
+
+
+@click.command()
+@click.argument("name", metavar="LIST", required=False, type=click.Choice(list(VOCAB_LISTS)))
+@format_option
+@project_options
+def vocab(name, fmt, project):
+    """List the valid terms of a controlled list, with their labels and synonyms.
+
+    Without LIST, the lists and how many terms each has. Any label or synonym (any case)
+    is accepted where a term is asked for.
+
+    \b
+    Example:
+        dta-kg vocab
+        dta-kg vocab components
+        dta-kg vocab instruments --format csv
+    """
+    from dta_kg.query.vocab import terms, vocab_lists
+
+    session = _session(project)
+    _emit(terms(session, name) if name else vocab_lists(session), fmt)

@@ -36,7 +36,8 @@ class ValidationFailed(DtaKgError):
 class UnknownTerm(DtaKgError):
     """A value names no known term; carries the closest valid choices."""
 
-    def __init__(self, kind: str, value: str, choices: list[str]):
+    def __init__(self, kind: str, value: str, choices: list[str], listed_by: str | None = None):
         self.kind, self.value, self.choices = kind, value, choices
         hint = f"; closest: {', '.join(choices)}" if choices else ""
-        super().__init__(f"unknown {kind} '{value}'{hint}")
+        more = f" (all of them: dta-kg vocab {listed_by})" if listed_by else ""
+        super().__init__(f"unknown {kind} '{value}'{hint}{more}")

@@ -27,6 +27,21 @@ KINDS: dict[str, tuple[str, ...]] = {
     "appraisal-tool": ("AppraisalTool",),
 }
 
+# `dta-kg vocab LIST` -> (the kind it lists, where such a value is given)
+LISTS: dict[str, tuple[str, str]] = {
+    "components": ("component", "--component, finding add --component"),
+    "instruments": ("measure", "--instrument, finding add --instrument/--subscale"),
+    "themes": ("theme", "factor add --theme"),
+    "factors": ("factor", "--factor (words of a label or theme)"),
+    "designs": ("design", "--design"),
+    "intervention-types": ("intervention-type", "--intervention-type"),
+    "populations": ("population", "study-level population descriptions"),
+    "polarities": ("polarity", "--polarity"),
+    "result-kinds": ("result-kind", "finding add --result-kind"),
+}
+LIST_OF = {kind: name for name, (kind, _) in LISTS.items()} | {
+    "instrument": "instruments", "subscale": "instruments"}
+
 
 @dataclass(frozen=True)
 class Term:
@@ -61,7 +76,7 @@ class Vocabulary:
         for t in self.of_kind(kind):
             if wanted in (n.casefold() for n in t.names):
                 return t.id
-        raise UnknownTerm(kind, text, self.closest(kind, text))
+        raise UnknownTerm(kind, text, self.closest(kind, text), LIST_OF.get(kind))
 
     def closest(self, kind: str, text: str, n: int = 5) -> list[str]:
         by_name = {name.casefold(): t.id for t in self.of_kind(kind) for name in t.names}

@@ -17,7 +17,7 @@ from dta_kg.core.errors import DtaKgError, RecordError, UnknownTerm
 from dta_kg.core.iris import REVIEW_DOI, fact_iri, local_name, normalise_doi, slug
 from dta_kg.core.model import Study, surname
 from dta_kg.core.paths import Project
-from dta_kg.core.vocabulary import Vocabulary
+from dta_kg.core.vocabulary import LIST_OF, Vocabulary
 from dta_kg.curation.studies import find_study, study_index
 from dta_kg.curation.transaction import transaction
 from dta_kg.curation.yaml_nodes import block, flow, flow_list, quoted, stamp
@@ -78,7 +78,9 @@ class Where:
         try:
             return vocab.resolve(kind, text)
         except UnknownTerm as exc:
-            self.fail(option, f"unknown {kind} '{text}'", f"use one of: {', '.join(exc.choices)}")
+            listed = f" (all of them: dta-kg vocab {LIST_OF[kind]})" if kind in LIST_OF else ""
+            self.fail(option, f"unknown {kind} '{text}'",
+                      f"use one of: {', '.join(exc.choices)}{listed}")
 
 
 # --- studies -------------------------------------------------------------------------------

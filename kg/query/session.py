@@ -260,7 +260,7 @@ class Session:
         wanted = words(text)
         if not wanted.strip() or not any(wanted in words(n) for n in self.factor_names):
             raise UnknownTerm("factor", text, difflib.get_close_matches(
-                text.lower(), self.factor_names, n=5, cutoff=0.3) or self.factor_names[:5])
+                text.lower(), self.factor_names, n=5, cutoff=0.3) or self.factor_names[:5], "factors")
 
     def bind(self, query: NamedQuery, given: dict[str, str]) -> dict:
         """Every parameter of `query`: given, defaulted or None (optional); resolved."""
