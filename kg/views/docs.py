@@ -8,6 +8,7 @@ already inlines its CSS and links no outside script or stylesheet.
 """
 
 import logging
+import re
 import sys
 import types
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from html import escape
 from importlib.metadata import version
 from pathlib import Path
 
+from dta_kg.core.iris import PREFIXES
 from dta_kg.core.paths import ONTOLOGY
 
 from .page import csp, script_safe
@@ -23,19 +25,31 @@ PAGE = "index.html"
 
 
 def write_docs(directory: str | Path, ontology: str | Path = ONTOLOGY) -> Path:
-    """Write the documentation of the Turtle `ontology` to `directory`/index.html; return it."""
+    """Write the documentation of the Turtle `ontology` to `directory`/index.html, with the
+    controlled vocabulary in `directory`/vocabulary.html (linked from it); return index.html."""
     from rdflib import Graph
     from rdflib.namespace import RDF, SKOS
 
+    from .vocabulary import PAGE as VOCABULARY
+    from .vocabulary import write_vocabulary
+
     graph = Graph().parse(ontology, format="turtle")
+    write_vocabulary(directory, graph)  # before pyLODE drops the schemes below
     # pyLODE takes any skos:ConceptScheme for the ontology itself (title, metadata, namespace);
     # the vocabulary's schemes are individuals, which OntPub does not document anyway
     graph.remove((None, RDF.type, SKOS.ConceptScheme))
+    for prefix, namespace in PREFIXES.items():  # the project's prefixes, not ns1: ...
+        graph.bind(prefix, namespace, override=True, replace=True)
+    graph.bind("dtakg", "https://w3id.org/dta-kg/", override=True, replace=True)
     ontpub = _ontpub_class()
     with _escaped_markdown():
         html = ontpub(graph).make_html()
     policy = f'<meta http-equiv="Content-Security-Policy" content="{csp()}">'
     html = html.replace("<head>", f"<head>\n    {policy}", 1)
+    link = (f'<p id="vocabulary-link"><a href="{VOCABULARY}">The controlled vocabulary</a>: '
+            "components, instruments and subscales (WAI-SR, ...), factor themes, designs, "
+            "intervention types.</p>")
+    html = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + "\n" + link, html, count=1)
     out = Path(directory) / PAGE
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")

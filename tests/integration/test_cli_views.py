@@ -197,6 +197,39 @@ def test_docs_escape_every_string(cli, tmp_path):
     assert PAYLOAD in json.dumps(json.loads(ld), ensure_ascii=False)  # script-safe, still JSON
 
 
+def test_docs_document_the_controlled_vocabulary(cli, tmp_path):
+    index = written(cli("docs", "-o", tmp_path / "docs"))
+    text = index.read_text(encoding="utf-8")
+    assert '<a href="vocabulary.html">' in text
+    assert not re.search(r"\bns\d+\b", text)  # the project's prefixes in the namespace table
+    vocabulary = (tmp_path / "docs" / "vocabulary.html").read_text(encoding="utf-8")
+    assert "WAI-SR" in vocabulary and "WAI-SR bond subscale" in vocabulary
+    bond = vocabulary[vocabulary.index('<tr id="wai-sr-bond">'):]
+    bond = bond[:bond.index("</tr>")]
+    assert "subscale of Working Alliance Inventory-Short Revised" in bond
+    assert "measures therapeutic bond" in bond
+    for heading in ("DTA components", "Instruments", "Subscales", "Factor themes",
+                    "Study designs", "Intervention types"):
+        assert f">{heading} <small>" in vocabulary, heading
+    assert "<td><code>dtar:</code></td><td><code>https://w3id.org/dta-kg/id/</code>" in vocabulary
+    assert "script-src 'none'" in vocabulary and "<script" not in vocabulary
+
+
+def test_docs_vocabulary_escapes_every_string(cli, tmp_path):
+    from rdflib import Literal
+
+    evil = payload_ontology(tmp_path / "evil.ttl")
+    graph = Graph().parse(evil)  # the payload also as a component's synonym and definition
+    bond = URIRef(DTA + "therapeutic-bond")
+    graph.add((bond, SKOS.altLabel, Literal(PAYLOAD)))
+    graph.set((bond, SKOS.definition, Literal(PAYLOAD)))
+    graph.serialize(evil, format="turtle")
+    cli("docs", "-o", tmp_path / "docs", "--ontology", evil)
+    text = (tmp_path / "docs" / "vocabulary.html").read_text(encoding="utf-8")
+    assert PAYLOAD not in text and "<img" not in text and "<script>alert" not in text
+    assert text.count(html.escape(PAYLOAD)) >= 2
+
+
 def test_query_run_view_draws_the_studies_the_result_names(cli, tmp_path):
     page = tmp_path / "bond.html"
     result = cli("query", "run", "studies", "-p", "component=bond", "-p", "instrument=WAI-SR",
