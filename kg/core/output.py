@@ -33,7 +33,10 @@ def value_key(value) -> tuple:
 def sort_rows(rows: list[dict], order: list[tuple[str, bool]]) -> list[dict]:
     """`rows` sorted by (column, descending) pairs with `value_key`, stable."""
     for column, descending in reversed(order):
-        rows = sorted(rows, key=lambda r, c=column: value_key(r.get(c)), reverse=descending)
+        def key(row: dict, c: str = column) -> tuple:
+            return value_key(row.get(c))
+
+        rows = sorted(rows, key=key, reverse=descending)
     return rows
 
 

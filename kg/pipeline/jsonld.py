@@ -59,7 +59,8 @@ def make_context(kinds: dict[str, Counter]) -> dict[str, Any]:
             names[RENAMED.get(predicate) or local_name(predicate)].append(predicate)
     for name, predicates in sorted(names.items()):
         for predicate in sorted(predicates, key=lambda p: (not p.startswith(DTA), p)):
-            term = name if name not in context else f"{prefixed(predicate, prefixes).split(':')[0]}_{name}"
+            curie = prefixed(predicate, prefixes) or f"ns:{predicate}"
+            term = name if name not in context else f"{curie.split(':')[0]}_{name}"
             kind = kinds[predicate].most_common(1)[0][0] if kinds[predicate] else XSD + "string"
             definition: dict[str, str] = {"@id": prefixed(predicate, prefixes) or predicate}
             if kind == IRI_KIND:

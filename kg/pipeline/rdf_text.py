@@ -117,7 +117,8 @@ class Grouped:
 
     def subjects(self) -> Iterator[tuple[str, PO]]:
         """(subject token, its sorted (predicate, object) pairs) for every subject not in place."""
-        current, pos = None, []
+        current: str | None = None
+        pos: PO = []
         for line in sorted_lines(self.nt_path):
             if not (parts := split_line(line)):
                 continue

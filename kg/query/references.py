@@ -43,12 +43,13 @@ def study_entries(session: Session, dois: list[str]) -> list[BibEntry]:
         names.setdefault(r["study"], []).append((_position(r["node"], r["study"]), r["name"]))
     entries = []
     for iri in iris:
-        r = rows.get(iri)
-        if r is None:
+        found = rows.get(iri)
+        if found is None:
             continue
+        r = found
         text = {k: (None if r.get(k) is None else str(r[k])) for k in r}
         entries.append(BibEntry(
-            record=text["cited"] or text["doi"], doi=text["doi"], title=text["title"],
+            record=text["cited"] or text["doi"] or iri, doi=text["doi"], title=text["title"],
             year=text["year"], authors=tuple(n for _, n in sorted(names.get(iri, []))),
             authors_truncated=r.get("truncated") is True, venue=text["venue"],
             volume=text["volume"], issue=text["issue"], pages=text["pages"], pmid=text["pmid"]))

@@ -24,7 +24,7 @@ DESCRIPTIONS = {
     "dta-kg.ttl": "The graph in Turtle: the review, its studies, their facts and the ontology.",
     "dta-kg.nt": "The graph in N-Triples.",
     "dta-kg.jsonld": "The graph in JSON-LD.",
-    "context.jsonld": "A JSON-LD context with the graph's prefixes.",
+    "context.jsonld": "The JSON-LD context of dta-kg.jsonld: prefixes and a plain term per property.",
     "dta-kg.graphml": "The property graph in GraphML (nodes with labels and properties).",
     "ontology/dta.ttl": "The dta-kg ontology, its owl:versionIRI set to this release.",
     "void.ttl": "VoID and DCAT description of the release.",

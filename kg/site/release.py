@@ -16,7 +16,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dta_kg.core.files import replace_dir
-from dta_kg.core.iris import PREFIXES
 from dta_kg.core.paths import ONTOLOGY, Project
 
 from .diff import diff, markdown
@@ -90,8 +89,9 @@ def _graph_files(project: Project, folder: Path) -> None:
 
     for ext in ("ttl", "nt", "jsonld"):
         shutil.copyfile(project.build / f"dta-kg.{ext}", folder / f"dta-kg.{ext}")
-    (folder / "context.jsonld").write_text(
-        json.dumps({"@context": PREFIXES}, indent=2) + "\n", encoding="utf-8")
+    from dta_kg.pipeline.jsonld import CONTEXT_FILE
+
+    shutil.copyfile(CONTEXT_FILE, folder / "context.jsonld")  # the context dta-kg.jsonld uses
     pg = built_projection(project)
     write_network(pg, folder / "dta-kg.graphml", "graphml")
     write_neo4j_csv(pg, folder / "neo4j-csv", DEFAULT_GRAPH_IRI)
