@@ -66,20 +66,46 @@ def study():
 @click.option("--pages", help="Pages or article number.")
 @click.option("--pmid", help="PubMed id.")
 @click.option("--ref", type=int, help="Its number in the review's reference list, if any.")
+@click.option("--fetch", is_flag=True, help="Fill in the bibliographic data of --doi from the "
+              "Crossref REST API (options given win over what it returns).")
+@click.option("--crossref-url", metavar="URL", help="The Crossref API base URL [default: "
+              "DTA_KG_CROSSREF_URL or https://api.crossref.org]; DTA_KG_MAILTO is the contact "
+              "sent in the User-Agent.")
+@click.option("--yes", is_flag=True, help="With --fetch, add without asking for confirmation.")
 @note_option
-def study_add(project, doi, title, year, authors, venue, volume, issue, pages, pmid, ref, note):
-    """Add one study. With no options on a terminal, asks for each field.
+def study_add(project, doi, title, year, authors, venue, volume, issue, pages, pmid, ref,
+              fetch, crossref_url, yes, note):
+    """Add one study. With no options on a terminal, asks for each field; with --fetch, takes
+    them from Crossref and shows them for confirmation (--yes when not on a terminal).
 
     \b
     Example:
         dta-kg study add --doi 10.2196/12345 --title "A chatbot trial" --year 2025 \\
             --author "Doe, Jane" --author "Roe, R" --venue "JMIR Ment Health" \\
             --note "found in the June search"
+        dta-kg study add --doi 10.2196/12345 --fetch
     """
     from dta_kg.core.iris import normalise_doi
     from dta_kg.curation.curate import add_study, curator
     from dta_kg.loaders.bibliography import BibEntry, parse_author
 
+    if fetch:
+        from dta_kg.curation.crossref import describe, fetch_entry
+
+        if not doi:
+            raise click.UsageError("--fetch needs --doi")
+        if not yes and not on_terminal():
+            raise click.UsageError("--fetch asks for confirmation on a terminal; give --yes to "
+                                   "add what Crossref returns without asking")
+        entry = fetch_entry(doi, base_url=crossref_url, title=title, year=year, venue=venue,
+                            volume=volume, issue=issue, pages=pages, pmid=pmid,
+                            authors=tuple(parse_author(a) for a in authors))
+        click.echo(f"Crossref: {describe(entry)}")
+        if not yes:
+            click.confirm("Add this study?", abort=True)
+        path = add_study(project, entry, curator(), note, ref)
+        click.echo(f"Added {normalise_doi(entry.doi or doi)} in {path}")
+        return
     given = (doi, title, year, authors, venue, volume, issue, pages, pmid, ref)
     if not any(given):
         if not on_terminal():

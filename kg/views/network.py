@@ -275,9 +275,15 @@ def _names(nodes, edges) -> dict[str, str]:
     for e in edges:
         if by_id[e.target].label not in UNNAMED_TARGETS:
             targets[e.source].append(names[e.target])
+    studies = defaultdict(list)
+    for e in edges:
+        if by_id[e.target].label == "Study":
+            studies[e.source].append(names[e.target])
     for n in nodes:
         if names[n.id] == _local(n.id) and targets[n.id]:
             names[n.id] = " · ".join(sorted(set(targets[n.id]), key=str.lower))
+        for study in studies[n.id]:  # a fact drawn beside its study: "therapeutic bond", not
+            names[n.id] = names[n.id].removeprefix(f"{study}: ")  # "Beatty et al 2022: ..."
     return names
 
 
