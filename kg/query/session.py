@@ -291,9 +291,9 @@ class Session:
             text = query.text("sparql", values)
             result = self.sparql(text, sparql_bindings(query, values),
                                  hidden=tuple(p.name for p in query.params))
-            # this class's _sparql sorts the rows itself; a remote engine's ORDER BY does not
+            # this class's sparql sorts the rows itself; a remote engine's ORDER BY does not
             # sort text as a reader does, so its rows are sorted here
-            if type(self)._sparql is not Session._sparql and (order := split_order(text)[1]):
+            if type(self).sparql is not Session.sparql and (order := split_order(text)[1]):
                 result = Result(result.columns, sort_rows(result.rows, order))
         if not result.rows:  # a factor is looked up only when it matched nothing
             for p in query.params:

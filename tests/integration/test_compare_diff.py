@@ -54,7 +54,7 @@ def test_compare_unknown_component_is_one_line_error(cli):
     result = cli("compare", "--component", "bnd")
     assert result.exit_code != 0
     assert result.output.strip().splitlines() == [
-        "Error: unknown component 'bnd'; closest: therapeutic-bond"]
+        "Error: unknown component 'bnd'; closest: therapeutic-bond (all of them: dta-kg vocab components)"]
 
 
 def _fact_lines(nt: str, iri: str) -> list[str]:
