@@ -285,6 +285,8 @@ class Session:
         if lang == "cypher":
             text = query.text("cypher", values)
             result = self.cypher(text, values)
+            if any(isinstance(v, list) for r in result.rows for v in r.values()):
+                result = Result(result.columns, [as_text_lists(r) for r in result.rows])
             if order := cypher_order(text):  # sorted as the SPARQL twin sorts: by text_key
                 result = Result(result.columns, sort_rows(result.rows, order))
         else:
@@ -304,6 +306,13 @@ class Session:
 
 _CYPHER_ORDER = re.compile(r"\bORDER\s+BY\s+((?:\w+(?:\s+(?:ASC|DESC))?\s*,\s*)*"
                            r"\w+(?:\s+(?:ASC|DESC))?)\s*;?\s*$", re.IGNORECASE)
+
+
+def as_text_lists(row: dict) -> dict:
+    """A Cypher row with each list (a `collect`) as its items sorted and joined by '; ', as
+    the SPARQL twin's GROUP_CONCAT writes it."""
+    return {k: "; ".join(sorted(map(str, v), key=text_key)) if isinstance(v, list) else v
+            for k, v in row.items()}
 
 
 def cypher_order(text: str) -> list[tuple[str, bool]]:
