@@ -93,16 +93,22 @@ def gap_map(output, scope, project):
               help="The folder to write index.html to.")
 @click.option("--ontology", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The ontology in Turtle [default: ontology/dta.ttl].")
-def docs(output, ontology):
-    """Write HTML documentation of every class and property of the ontology (pyLODE).
+@click.option("--no-examples", is_flag=True,
+              help="Leave out the worked examples (which need the built graph).")
+@project_options
+def docs(output, ontology, no_examples, project):
+    """Write HTML documentation of every class and property of the ontology (pyLODE), and of
+    its controlled vocabulary with one worked example per main class (vocabulary.html).
 
     \b
     Example:
         dta-kg docs -o build/docs
     """
     from dta_kg.views.docs import write_docs
+    from dta_kg.views.examples import worked_examples
 
-    click.echo(write_docs(output, ontology or ONTOLOGY))
+    examples = None if no_examples else worked_examples(project)
+    click.echo(write_docs(output, ontology or ONTOLOGY, examples))
 
 
 def _no_match(pgraph, key: str) -> str:

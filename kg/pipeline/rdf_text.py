@@ -239,3 +239,13 @@ def iter_pairs(lines: Iterable[str]) -> Iterator[tuple[str, str, str]]:
     for line in lines:
         if parts := split_line(line):
             yield parts
+
+
+def turtle_block(subject: str, pos: PO) -> str:
+    """One subject's triples (objects as N-Triples tokens, IRIs only) as a Turtle block with
+    the project's prefixes, as the exported Turtle writes it."""
+    class _NoBlanks(Grouped):
+        def __init__(self) -> None:
+            self.blank, self.inline, self.roots, self.labels = {}, set(), set(), {}
+
+    return TurtleWriter(_NoBlanks(), ordered_prefixes()).subject(f"<{subject}>", sorted(pos))

@@ -24,7 +24,8 @@ from .page import csp, script_safe
 PAGE = "index.html"
 
 
-def write_docs(directory: str | Path, ontology: str | Path = ONTOLOGY) -> Path:
+def write_docs(directory: str | Path, ontology: str | Path = ONTOLOGY,
+               examples: dict[str, str] | None = None) -> Path:
     """Write the documentation of the Turtle `ontology` to `directory`/index.html, with the
     controlled vocabulary in `directory`/vocabulary.html (linked from it); return index.html."""
     from rdflib import Graph
@@ -34,7 +35,7 @@ def write_docs(directory: str | Path, ontology: str | Path = ONTOLOGY) -> Path:
     from .vocabulary import write_vocabulary
 
     graph = Graph().parse(ontology, format="turtle")
-    write_vocabulary(directory, graph)  # before pyLODE drops the schemes below
+    write_vocabulary(directory, graph, examples)  # before pyLODE drops the schemes below
     # pyLODE takes any skos:ConceptScheme for the ontology itself (title, metadata, namespace);
     # the vocabulary's schemes are individuals, which OntPub does not document anyway
     graph.remove((None, RDF.type, SKOS.ConceptScheme))

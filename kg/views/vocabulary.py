@@ -3,8 +3,9 @@
 pyLODE's OntPub documents classes and properties, not the SKOS concepts that are the valid
 values (components, instruments and subscales, factor themes, designs, intervention types):
 this page lists each scheme's concepts with their IRI, synonyms, definition, what a measure
-measures and the review's words for it, and the namespace table with every prefix the data
-uses (dtar: for instances). Everything is escaped; the page runs no script and loads nothing.
+measures and the review's words for it, one worked example per main class (when given), and
+the namespace table with every prefix the data uses (dtar: for instances). Everything is
+escaped; the page runs no script and loads nothing.
 """
 
 from __future__ import annotations
@@ -87,11 +88,11 @@ def _row(c: dict) -> str:
             f'<td>{escape(c["definition"])}{"<br>" if extra else ""}{"; ".join(extra)}{said}</td></tr>')
 
 
-def vocabulary_html(graph) -> str:
+def vocabulary_html(graph, examples: dict[str, str] | None = None) -> str:
     parts = ["<h1>The dta-kg controlled vocabulary</h1>",
              '<nav><a href="index.html">Classes and properties</a>'
              + "".join(f'<a href="#{cls}">{escape(title)}</a>' for cls, title, _ in SECTIONS)
-             + '<a href="#namespaces">Namespaces</a></nav>',
+             + '<a href="#examples">Examples</a><a href="#namespaces">Namespaces</a></nav>',
              "<p>The valid values of the records and of <code>dta-kg</code> options. Any label "
              "or synonym, in any case, names a term; <code>dta-kg vocab</code> lists them in "
              "the terminal.</p>"]
@@ -103,6 +104,12 @@ def vocabulary_html(graph) -> str:
                   f"{len(rows)})</small></h2>", f"<p>{escape(note)}</p>",
                   "<table><tr><th>term</th><th>synonyms</th><th>definition</th></tr>",
                   *map(_row, rows), "</table>"]
+    if examples:
+        parts += ['<h2 id="examples">Worked examples</h2>', "<p>One instance of each main class, "
+                  "from the built graph, as the exported Turtle writes it.</p>"]
+        for cls, turtle in examples.items():
+            parts += [f'<h3 id="example-{escape(cls.replace(":", "-"))}">{escape(cls)}</h3>',
+                      f"<pre><code>{escape(turtle)}</code></pre>"]
     parts += ['<h2 id="namespaces">Namespaces</h2>', "<table><tr><th>prefix</th>"
               "<th>namespace</th><th></th></tr>",
               *(f"<tr><td><code>{p}:</code></td><td><code>{escape(ns)}</code></td>"
@@ -115,8 +122,8 @@ def vocabulary_html(graph) -> str:
             f"<body>\n{body}\n</body></html>\n")
 
 
-def write_vocabulary(directory: str | Path, graph) -> Path:
+def write_vocabulary(directory: str | Path, graph, examples: dict[str, str] | None = None) -> Path:
     out = Path(directory) / PAGE
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(vocabulary_html(graph), encoding="utf-8")
+    out.write_text(vocabulary_html(graph, examples), encoding="utf-8")
     return out

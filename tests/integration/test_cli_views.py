@@ -212,6 +212,12 @@ def test_docs_document_the_controlled_vocabulary(cli, tmp_path):
                     "Study designs", "Intervention types"):
         assert f">{heading} <small>" in vocabulary, heading
     assert "<td><code>dtar:</code></td><td><code>https://w3id.org/dta-kg/id/</code>" in vocabulary
+    study = vocabulary[vocabulary.index('<h3 id="example-dta-Study">'):]
+    study = study[:study.index("</pre>")]
+    assert "dtar:study-10-3389-fdgth-2022-847991\n    a dta:Study ;" in study
+    assert "dta:shortCitation &quot;Beatty et al 2022&quot;" in study
+    for cls in ("dta-Finding", "dta-ReviewClaim", "dta-FactorReport", "oa-Annotation"):
+        assert f'<h3 id="example-{cls}">' in vocabulary, cls
     assert "script-src 'none'" in vocabulary and "<script" not in vocabulary
 
 
