@@ -29,10 +29,12 @@ def _notify(message: str) -> None:
                    "neo4j-admin database import.")
 @click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path),
               help="The file to write (a folder for neo4j-csv).")
+@click.option("--context-url", metavar="URL", help="jsonld: reference the context by this URL "
+              "(e.g. https://w3id.org/dta-kg/context.jsonld) instead of embedding it.")
 @GRAPH
 @SCOPE
 @project_options
-def export(fmt, out, graph_iri, scope, project):
+def export(fmt, out, context_url, graph_iri, scope, project):
     """Write the built graph in a format other tools read (building it first if stale).
 
     \b
@@ -44,7 +46,10 @@ def export(fmt, out, graph_iri, scope, project):
     """
     from dta_kg.sinks.files import export as run
 
-    click.echo(run(project, fmt, out, graph_iri=graph_iri, notify=_notify, scope=scope))
+    if context_url and fmt != "jsonld":
+        raise click.UsageError("--context-url is for --format jsonld")
+    click.echo(run(project, fmt, out, graph_iri=graph_iri, notify=_notify, scope=scope,
+                   context_url=context_url))
 
 
 class _Progress:

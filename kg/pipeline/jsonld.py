@@ -162,13 +162,16 @@ class Compactor:
         return out
 
 
-def write_jsonld(nt_path: Path, out: IO[str], context: dict[str, Any] | None = None) -> None:
-    """The triples of `nt_path` as compacted JSON-LD, the context embedded."""
+def write_jsonld(nt_path: Path, out: IO[str], context: dict[str, Any] | None = None,
+                 context_url: str | None = None) -> None:
+    """The triples of `nt_path` as compacted JSON-LD, the context embedded, or referenced by
+    `context_url` (where the shipped context is published)."""
     context = context or load_context()
     grouped = Grouped(nt_path)
     compactor = Compactor(grouped, context)
-    out.write('{\n"@context": ' + json.dumps(context, indent=1, ensure_ascii=False)
-              + ',\n"@graph": [\n')
+    head = json.dumps(context_url) if context_url else json.dumps(context, indent=1,
+                                                                  ensure_ascii=False)
+    out.write('{\n"@context": ' + head + ',\n"@graph": [\n')
     first = True
     for s, pos in grouped.subjects():
         out.write(("" if first else ",\n") + json.dumps(compactor.node(s, pos), ensure_ascii=False))
@@ -176,9 +179,9 @@ def write_jsonld(nt_path: Path, out: IO[str], context: dict[str, Any] | None = N
     out.write("\n]\n}\n")
 
 
-def write_jsonld_file(nt_path: Path, path: Path) -> None:
+def write_jsonld_file(nt_path: Path, path: Path, context_url: str | None = None) -> None:
     with path.open("w", encoding="utf-8") as out:
-        write_jsonld(nt_path, out)
+        write_jsonld(nt_path, out, context_url=context_url)
 
 
 def write_expanded(nt_path: Path, path: Path) -> None:

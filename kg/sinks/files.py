@@ -87,9 +87,10 @@ def scoped_graph(graph, scope: str = "all"):
 
 
 def write_rdf(project: Project, fmt: str, out: Path, *, graph_iri: str, scope: str = "all",
-              notify: Notify = None) -> None:
+              notify: Notify = None, context_url: str | None = None) -> None:
     """`fmt` (ttl, nt, trig, jsonld or jsonld-expanded) from the build's N-Triples, or from
-    the `scope` studies' part of it, with the project's writers (see `pipeline.rdf_text`)."""
+    the `scope` studies' part of it, with the project's writers (see `pipeline.rdf_text`);
+    `context_url`: JSON-LD that references its context by that URL instead of embedding it."""
     import shutil
     import tempfile
 
@@ -112,16 +113,18 @@ def write_rdf(project: Project, fmt: str, out: Path, *, graph_iri: str, scope: s
         elif fmt in ("ttl", "trig"):
             write_turtle_file(nt_path, tmp, graph_iri if fmt == "trig" else None)
         elif fmt == "jsonld":
-            write_jsonld_file(nt_path, tmp)
+            write_jsonld_file(nt_path, tmp, context_url)
         else:
             write_expanded(nt_path, tmp)
         tmp.replace(out)
 
 
 def export(project: Project, fmt: str, out: Path, *, graph_iri: str | None = None,
-           batch_size: int = 500, notify: Notify = None, scope: str = "all") -> str:
+           batch_size: int = 500, notify: Notify = None, scope: str = "all",
+           context_url: str | None = None) -> str:
     """Write the built graph as `fmt` to `out` (a folder for neo4j-csv); say what was written.
-    `scope` keeps the review's studies ("review"), those added after it ("living") or all."""
+    `scope` keeps the review's studies ("review"), those added after it ("living") or all;
+    `context_url`: JSON-LD that references its context by that URL instead of embedding it."""
     from dta_kg.core.files import write_atomic
     from dta_kg.core.iris import DEFAULT_GRAPH_IRI
     from dta_kg.pipeline.build import GRAPH_NAME
@@ -139,12 +142,13 @@ def export(project: Project, fmt: str, out: Path, *, graph_iri: str | None = Non
                 f"style for Neo4j Browser: {out / GRASS_NAME})")
     if out.is_dir():
         raise ExportError(f"{out} is a folder; give a file name, e.g. {out / GRAPH_NAME}.{fmt}")
-    if fmt in ("ttl", "nt", "jsonld") and scope == "all":
+    if fmt in ("ttl", "nt", "jsonld") and scope == "all" and not context_url:
         ensure_fresh(project, notify)
         write_atomic(out, (project.build / f"{GRAPH_NAME}.{fmt}").read_bytes())
         return f"wrote the built graph as {fmt} to {out}"
     if fmt in RDF_FORMATS:
-        write_rdf(project, fmt, out, graph_iri=graph_iri, scope=scope, notify=notify)
+        write_rdf(project, fmt, out, graph_iri=graph_iri, scope=scope, notify=notify,
+                  context_url=context_url)
         part = "the built graph" if scope == "all" else f"the {scope} studies' part of the built graph"
         where = f" in the named graph <{graph_iri}>" if fmt == "trig" else ""
         return f"wrote {part}{where} as {fmt} to {out}"

@@ -128,3 +128,33 @@ def test_jsonld_expanded_is_an_option(export, built):
     document = json.loads(path.read_text(encoding="utf-8"))
     assert isinstance(document, list) and "@context" not in path.read_text(encoding="utf-8")
     assert isomorphic(Graph().parse(path, format="json-ld"), built)
+
+
+def test_jsonld_can_reference_the_published_context_by_url(built_project, built, tmp_path):
+    """Served from 127.0.0.1 as it will be from w3id.org: the file names the context by URL,
+    and a JSON-LD processor that fetches it gets the same graph."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(CONTEXT_FILE.parent))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/context.jsonld"
+        out = tmp_path / "by-url.jsonld"
+        env = {"DTA_KG_RECORDS": str(built_project.records),
+               "DTA_KG_BUILD": str(built_project.build)}
+        result = CliRunner().invoke(main, ["export", "--format", "jsonld", "--context-url", url,
+                                           "-o", str(out)], env=env)
+        assert result.exit_code == 0, result.output
+        document = json.loads(out.read_text(encoding="utf-8"))
+        assert document["@context"] == url
+        assert isomorphic(Graph().parse(out, format="json-ld"), built)
+    finally:
+        server.shutdown()
+        server.server_close()
