@@ -16,7 +16,7 @@ from html import escape
 from importlib.metadata import version
 from pathlib import Path
 
-from dta_kg.core.iris import PREFIXES
+from dta_kg.core.iris import DTA, PREFIXES
 from dta_kg.core.paths import ONTOLOGY
 
 from .page import csp, script_safe
@@ -51,10 +51,35 @@ def write_docs(directory: str | Path, ontology: str | Path = ONTOLOGY,
             "components, instruments and subscales (WAI-SR, ...), factor themes, designs, "
             "intervention types.</p>")
     html = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + "\n" + link, html, count=1)
+    own = {str(s).removeprefix(DTA) for s in graph.subjects() if str(s).startswith(DTA)}
+    html = own_terms_first(html, own)
     out = Path(directory) / PAGE
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
     return out
+
+
+_ENTITY = re.compile(r'<div class="property entity" id="([^"]*)">')
+_SECTION = re.compile(r'<div class="section" id="[^"]*">')
+
+
+def own_terms_first(html: str, own: set[str]) -> str:
+    """pyLODE lists imported classes and properties (fabio:, prov:, skos:) before the
+    project's own; in each section, put the entities whose id is one of `own` first."""
+    starts = [m.start() for m in _SECTION.finditer(html)] + [len(html)]
+    out, done = [], 0
+    for begin, end in zip(starts, starts[1:], strict=False):
+        entities = list(_ENTITY.finditer(html, begin, end))
+        close = html.rfind("</div>", begin, end)
+        if not entities or close < entities[-1].start():
+            continue
+        cuts = [m.start() for m in entities] + [close]
+        chunks = [(m.group(1) in own, html[a:b]) for m, a, b in zip(entities, cuts[:-1], cuts[1:],
+                                                                   strict=True)]
+        ordered = [c for mine, c in chunks if mine] + [c for mine, c in chunks if not mine]
+        out += [html[done:cuts[0]], *ordered]
+        done = close
+    return "".join(out) + html[done:]
 
 
 def _ontpub_class():

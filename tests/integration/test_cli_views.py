@@ -221,6 +221,16 @@ def test_docs_document_the_controlled_vocabulary(cli, tmp_path):
     assert "script-src 'none'" in vocabulary and "<script" not in vocabulary
 
 
+def test_docs_list_the_projects_own_classes_before_imported_ones(cli, tmp_path):
+    text = written(cli("docs", "-o", tmp_path / "docs", "--no-examples")).read_text(encoding="utf-8")
+    classes = text[text.index('<div class="section" id="classes">'):
+                   text.index('<div class="section" id="objectproperties">')]
+    ids = re.findall(r'<div class="property entity" id="([^"]*)">', classes)
+    assert ids[0] == "Study" and "researchpaper" in ids
+    assert ids.index("ClaimKind") < ids.index("researchpaper") < ids.index("concept")
+    assert text.count("<div") == text.count("</div>")
+
+
 def test_docs_vocabulary_escapes_every_string(cli, tmp_path):
     from rdflib import Literal
 
