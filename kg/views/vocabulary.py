@@ -92,10 +92,16 @@ def vocabulary_html(graph, examples: dict[str, str] | None = None) -> str:
     parts = ["<h1>The dta-kg controlled vocabulary</h1>",
              '<nav><a href="index.html">Classes and properties</a>'
              + "".join(f'<a href="#{cls}">{escape(title)}</a>' for cls, title, _ in SECTIONS)
-             + '<a href="#examples">Examples</a><a href="#namespaces">Namespaces</a></nav>',
+             + '<a href="#model">Model</a><a href="#examples">Examples</a>'
+             '<a href="#namespaces">Namespaces</a></nav>',
              "<p>The valid values of the records and of <code>dta-kg</code> options. Any label "
              "or synonym, in any case, names a term; <code>dta-kg vocab</code> lists them in "
              "the terminal.</p>"]
+    from .model_diagram import model_svg
+
+    diagram = model_svg()
+    if diagram:
+        parts += ['<h2 id="model">The model</h2>', f'<figure>{diagram}</figure>']
     for cls, title, note in SECTIONS:
         rows = concepts(graph, cls)
         if not rows:

@@ -219,6 +219,9 @@ def test_docs_document_the_controlled_vocabulary(cli, tmp_path):
     for cls in ("dta-Finding", "dta-ReviewClaim", "dta-FactorReport", "oa-Annotation"):
         assert f'<h3 id="example-{cls}">' in vocabulary, cls
     assert "script-src 'none'" in vocabulary and "<script" not in vocabulary
+    diagram = vocabulary[vocabulary.index('<h2 id="model">'):vocabulary.index("</svg>")]
+    assert "<svg" in diagram and ">dta:IntegrativeReview</text>" in diagram
+    assert ">dta:includesStudy</text>" in diagram and ">oa:Annotation</text>" in diagram
 
 
 def test_docs_list_the_projects_own_classes_before_imported_ones(cli, tmp_path):
