@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import functools
 import json
-import sys
 from dataclasses import asdict
 from pathlib import Path
 
 import click
 
-from dta_kg.commands.options import project_options
+from dta_kg.commands.options import on_terminal, project_options
 
 SOURCE_HELP = ("DOI of the document quoted [default: the review for the review's studies, "
                "the study itself for a study added later]; 'review' for the review.")
@@ -36,10 +35,6 @@ def quote_options(func):
         return func(*args, quote=Quote(quote_text, section, source), **kwargs)
 
     return wrapper
-
-
-def on_terminal() -> bool:
-    return sys.stdin.isatty()
 
 
 @click.group()
@@ -90,21 +85,11 @@ def study_add(project, doi, title, year, authors, venue, volume, issue, pages, p
     from dta_kg.loaders.bibliography import BibEntry, parse_author
 
     if fetch:
-        from dta_kg.curation.crossref import describe, fetch_entry
+        from dta_kg.commands.fetch import add_fetched
 
-        if not doi:
-            raise click.UsageError("--fetch needs --doi")
-        if not yes and not on_terminal():
-            raise click.UsageError("--fetch asks for confirmation on a terminal; give --yes to "
-                                   "add what Crossref returns without asking")
-        entry = fetch_entry(doi, base_url=crossref_url, title=title, year=year, venue=venue,
-                            volume=volume, issue=issue, pages=pages, pmid=pmid,
-                            authors=tuple(parse_author(a) for a in authors))
-        click.echo(f"Crossref: {describe(entry)}")
-        if not yes:
-            click.confirm("Add this study?", abort=True)
-        path = add_study(project, entry, curator(), note, ref)
-        click.echo(f"Added {normalise_doi(entry.doi or doi)} in {path}")
+        add_fetched(project, doi, crossref_url, yes, on_terminal(), note, ref, title=title, year=year,
+                    venue=venue, volume=volume, issue=issue, pages=pages, pmid=pmid,
+                    authors=tuple(parse_author(a) for a in authors))
         return
     given = (doi, title, year, authors, venue, volume, issue, pages, pmid, ref)
     if not any(given):

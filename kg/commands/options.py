@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 from pathlib import Path
 
 import click
@@ -75,3 +76,8 @@ SCOPE = click.option("--scope", type=click.Choice(["review", "living", "all"]), 
                      show_default=True,
                      help="The review's own studies, those added after it (the living review), "
                           "or all.")
+
+
+def on_terminal() -> bool:
+    """True when a person can answer a prompt (stdin is a terminal)."""
+    return sys.stdin.isatty()
