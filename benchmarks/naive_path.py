@@ -6,10 +6,10 @@ Kept to check the fast path (Oxigraph store) against, in tests and benchmarks.
 from __future__ import annotations
 
 from dta_kg.core.iris import DTA
-from dta_kg.core.vocabulary import KINDS, Vocabulary
+from dta_kg.core.vocabulary import KINDS, Vocabulary, words
 from dta_kg.queries.catalogue import get
 from dta_kg.query.session import Result
-from dta_kg.query.sparql_text import sparql11, words
+from dta_kg.query.sparql_text import sparql11
 
 
 def naive_named(graph, name: str, given: dict[str, str]) -> Result:

@@ -8,13 +8,12 @@
 // A report matches by its own label, or by a factor concept at or above its own whose label
 // or synonym holds the words. A theme's name is never matched (studies-by-theme does that).
 // the factor concepts whose label or synonym holds the words
-MATCH (m:FactorConcept)
-UNWIND list_concat([m.prefLabel], coalesce(m.altLabels, CAST([], 'STRING[]'))) AS name
-WITH m, (' ' + regexp_replace(lower(name), '[^a-z0-9]+', ' ', 'g') + ' ') CONTAINS $factor AS hit
-WITH collect(DISTINCT CASE WHEN hit THEN m.iri ELSE NULL END) AS matched
+// (the words property holds each name's lower-case words framed by spaces, set by the build)
+OPTIONAL MATCH (m:FactorConcept) WHERE m.words CONTAINS $factor
+WITH collect(DISTINCT m.iri) AS matched
 MATCH (s:Study)<-[:ABOUT_STUDY]-(r:FactorReport)-[:HAS_POLARITY]->(p:Polarity),
       (r)-[:THEME]->(t:FactorTheme)
-WHERE ((' ' + regexp_replace(lower(r.label), '[^a-z0-9]+', ' ', 'g') + ' ') CONTAINS $factor
+WHERE (r.words CONTAINS $factor
        OR EXISTS { MATCH (r)-[:FACTOR_CONCEPT]->(:FactorConcept)-[:BROADER*0..10]->(up:FactorConcept)
                    WHERE up.iri IN matched })
   AND ($include_retracted OR coalesce(r.retracted, false) = false)

@@ -14,10 +14,9 @@
 // example: dta-kg query run studies -p component=bond -p instrument=WAI-SR
 // if factor
 // the factor concepts whose label or synonym holds the words
-MATCH (m:FactorConcept)
-UNWIND list_concat([m.prefLabel], coalesce(m.altLabels, CAST([], 'STRING[]'))) AS name
-WITH m, (' ' + regexp_replace(lower(name), '[^a-z0-9]+', ' ', 'g') + ' ') CONTAINS $factor AS hit
-WITH collect(DISTINCT CASE WHEN hit THEN m.iri ELSE NULL END) AS matched
+// (the words property holds each name's lower-case words framed by spaces, set by the build)
+OPTIONAL MATCH (m:FactorConcept) WHERE m.words CONTAINS $factor
+WITH collect(DISTINCT m.iri) AS matched
 // end
 MATCH (s:Study)
 WHERE ($include_retracted OR coalesce(s.retracted, false) = false)
@@ -36,7 +35,7 @@ WHERE z.iri = $component
 // end
 // if factor
 MATCH (s)<-[:ABOUT_STUDY]-(r:FactorReport)
-WHERE ((' ' + regexp_replace(lower(r.label), '[^a-z0-9]+', ' ', 'g') + ' ') CONTAINS $factor
+WHERE (r.words CONTAINS $factor
        OR EXISTS { MATCH (r)-[:FACTOR_CONCEPT]->(:FactorConcept)-[:BROADER*0..10]->(up:FactorConcept)
                    WHERE up.iri IN matched })
   AND ($include_retracted OR coalesce(r.retracted, false) = false)

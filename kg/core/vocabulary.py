@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 
 from dta_kg.core.errors import UnknownTerm
+
+
+def words(text: str) -> str:
+    """Lower-case words separated and framed by single spaces, as `factor` parameters match."""
+    return f" {' '.join(re.sub(r'[^a-z0-9]+', ' ', text.lower()).split())} "
+
 
 # kind -> ontology classes whose individuals are the valid values of that kind
 KINDS: dict[str, tuple[str, ...]] = {

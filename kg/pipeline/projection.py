@@ -19,6 +19,7 @@ from typing import cast
 
 from dta_kg.core.iris import DTA, PREFIXES, local_name
 from dta_kg.core.rdfterms import Lit, Triple, plain_term, python_value
+from dta_kg.core.vocabulary import words
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 RDF_FIRST, RDF_REST, RDF_NIL = (PREFIXES["rdf"] + n for n in ("first", "rest", "nil"))
@@ -39,6 +40,9 @@ PROPERTY_NAMES = {
     PREFIXES["fabio"] + "hasPublicationYear": "year",
     PREFIXES["rdf"] + "value": "text",
 }
+# nodes whose names a `factor` parameter matches: their lower-case words, each name framed by
+# spaces (see `dta_kg.core.vocabulary.words`), so no match spans two names
+WORDED = {"FactorReport", "FactorConcept"}
 MULTI_VALUED = {"altLabels"}
 # xsd:dateTime properties, ISO text here; typed as datetimes by the Cypher store and the
 # Neo4j exports
@@ -138,6 +142,9 @@ def project(source, include_retracted: bool = True,
                          or props.get("title") or local_name(s))
         for multi in MULTI_VALUED & props.keys():
             props[multi].sort()
+        if lab in WORDED:  # what a `factor` parameter matches, in any Cypher engine
+            names = [props.get("prefLabel") or props["label"], *props.get("altLabels", ())]
+            props["words"] = "".join(words(str(name)) for name in names)
         nodes.append(Node(s, lab, dict(sorted(props.items()))))
     for s in by_subject.keys() & (context or {}).keys() - label_of.keys():
         edges += [Edge(s, o, edge_type(p)) for p, o in by_subject[s]

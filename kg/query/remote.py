@@ -6,11 +6,11 @@ the local build's vocabulary and DOIs), then bound as each protocol allows:
 * SPARQL: each parameter is bound by a VALUES block holding its RDF term in N-Triples syntax
   (escaped terms, never raw text), in each group that uses it; the usual prefixes are declared
   when the query does not declare them; `default-graph-uri` names the graph to read.
-* Cypher: `$name` parameters. The catalogue's Cypher is written for the embedded engine, so
-  `cypher_for` rewrites its few engine-specific functions for Bolt servers (CAST(x AS INT64) ->
-  toInteger(x), label(n) -> labels(n)[0], lower -> toLower, and its one regexp_replace
-  idiom -> `=~`); FalkorDB lacks EXISTS subqueries and `=~`, so queries using them are refused
-  there with a clear message.
+* Cypher: `$name` parameters. Factor words match the `words` property the build stores, in any
+  engine. The catalogue's Cypher is written for the embedded engine, so `cypher_for` renames its
+  few engine-specific functions for Bolt servers (CAST(x AS INT64) -> toInteger(x), label(n) ->
+  labels(n)[0], lower -> toLower); values are never written into the text. FalkorDB lacks
+  EXISTS subqueries and `=~`, so queries using them are refused there with a clear message.
 """
 
 from __future__ import annotations
@@ -25,10 +25,6 @@ from dta_kg.query.session import Result, Session
 from dta_kg.query.sparql_text import bind_values, blank, is_update, sparql11, with_prefixes
 
 _CYPHER_OPAQUE = re.compile(r"'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|//[^\n]*")
-# the catalogue's words-match idiom: (' ' + regexp_replace(lower(X), '[^a-z0-9]+', ' ', 'g')
-# + ' ') CONTAINS $param
-_WORDS = re.compile(r"\(\s*' '\s*\+\s*regexp_replace\(\s*lower\(([^()]*)\)\s*,\s*'\[\^a-z0-9\]\+'"
-                    r"\s*,\s*' '\s*,\s*'g'\s*\)\s*\+\s*' '\s*\)\s*CONTAINS\s*\$(\w+)")
 _CASTS = {"INT64": "toInteger", "INT32": "toInteger", "DOUBLE": "toFloat", "FLOAT": "toFloat",
           "STRING": "toString", "BOOLEAN": "toBoolean"}
 _FALKORDB_LACKS = {r"\bEXISTS\s*\{": "EXISTS { } subqueries", r"=~": "regular expressions (=~)"}
@@ -59,10 +55,7 @@ def _casts(text: str) -> str:
 
 def cypher_for(text: str, dialect: str) -> str:
     """Cypher written for the embedded engine, rewritten for a `neo4j` or `falkordb` server."""
-    out = _WORDS.sub(lambda m: f"toLower({m.group(1)}) =~ ('(?s)(.*[^a-z0-9])?' + "
-                               f"replace(trim(${m.group(2)}), ' ', '[^a-z0-9]+') + "
-                               "'([^a-z0-9].*)?')", text)
-    out = _casts(out)
+    out = _casts(text)
     out = re.sub(r"(?<![\w.])label\(([^()]*)\)", r"labels(\1)[0]", out)
     out = re.sub(r"(?<![\w.])lower\(", "toLower(", out)
     out = re.sub(r"(?<![\w.])upper\(", "toUpper(", out)

@@ -21,10 +21,10 @@ from dta_kg.core.lookup import StudyKey, find_study
 from dta_kg.core.output import sort_rows, text_key
 from dta_kg.core.paths import Project
 from dta_kg.core.rdfterms import DECIMALS, INTEGERS, python_value
-from dta_kg.core.vocabulary import KINDS
+from dta_kg.core.vocabulary import KINDS, words
 from dta_kg.pipeline.manifest import is_fresh, stores_present
 from dta_kg.queries.catalogue import SCOPES, NamedQuery, Param, get
-from dta_kg.query.sparql_text import is_update, split_order, words
+from dta_kg.query.sparql_text import is_update, split_order
 from dta_kg.stores.local import cypher_connection, ensure_fresh, sparql_store, vocabulary
 
 # ladybug column types whose values come out as plain Python values

@@ -19,11 +19,6 @@ _ORDER_KEY = re.compile(r"(DESC)?\s*\(?\s*[?$](\w+)", re.IGNORECASE)
 _DECLARED = re.compile(r"\bPREFIX\s+([\w.-]*):", re.IGNORECASE)
 
 
-def words(text: str) -> str:
-    """Lower-case words separated and framed by single spaces, as `factor` parameters match."""
-    return f" {' '.join(re.sub(r'[^a-z0-9]+', ' ', text.lower()).split())} "
-
-
 def blank(text: str, opaque: re.Pattern = _HIDDEN) -> str:
     """`text` with the `opaque` spans (by default SPARQL's IRIs, strings and comments) replaced
     by spaces, positions kept, so keywords and braces can be searched for."""

@@ -104,22 +104,34 @@ def test_usual_prefixes_are_declared_when_missing():
     assert with_prefixes("ASK { <urn:rdfs:x> ?p ?o }") == "ASK { <urn:rdfs:x> ?p ?o }"
 
 
-def test_cypher_rewrites_for_bolt_servers():
-    text = ("MATCH (s:Study)<-[:ABOUT_STUDY]-(f) WHERE (' ' + regexp_replace(lower(f.label), "
-            "'[^a-z0-9]+', ' ', 'g') + ' ') CONTAINS $factor\n"
+def test_cypher_function_names_are_renamed_for_bolt_servers():
+    text = ("MATCH (s:Study)<-[:ABOUT_STUDY]-(f) WHERE f.words CONTAINS $factor\n"
             "RETURN label(f) AS kind, CAST(CAST(s.year AS STRING) AS INT64) AS year, "
             "s.name.label(x) AS keep, upper(s.doi) AS doi")
     out = cypher_for(text, "neo4j")
-    assert "toLower(f.label) =~ ('(?s)(.*[^a-z0-9])?' + replace(trim($factor), ' ', " \
-           "'[^a-z0-9]+') + '([^a-z0-9].*)?')" in out
+    assert "WHERE f.words CONTAINS $factor" in out  # the parameter stays a parameter
     assert "labels(f)[0] AS kind" in out and "toInteger(toString(s.year)) AS year" in out
     assert "s.name.label(x)" in out and "toUpper(s.doi)" in out
+    assert cypher_for(text, "falkordb") == out
     with pytest.raises(Exception, match="regular expressions"):
-        cypher_for(text, "falkordb")
+        cypher_for("MATCH (f) WHERE f.label =~ $pattern RETURN f", "falkordb")
     with pytest.raises(Exception, match="EXISTS"):
         cypher_for("MATCH (c) WHERE NOT EXISTS { MATCH (c)--() } RETURN c", "falkordb")
     with pytest.raises(Exception, match="regexp_replace"):
         cypher_for("RETURN regexp_replace('a', 'b', 'c')", "neo4j")
+
+
+def test_factor_words_are_stored_on_the_nodes_they_match(built_project):
+    from dta_kg.query.session import Session
+
+    rows = Session(built_project).cypher(
+        "MATCH (r:FactorReport) WHERE r.words CONTAINS ' anonymity ' RETURN r.label AS label, "
+        "r.words AS words")
+    assert rows.rows and all(" anonymity " in r["words"] and "anonymity" in r["label"].lower()
+                             for r in rows.rows)
+    concept = Session(built_project).cypher(
+        "MATCH (m:FactorConcept) WHERE m.words CONTAINS ' anonymity ' RETURN m.words AS words")
+    assert concept.rows
 
 
 def test_regex_rewrite_matches_like_the_words_idiom():
