@@ -142,6 +142,9 @@ def run(name, params, lang, include_retracted, view_path, remote, fmt, project):
     result = _session(project, remote).named(name, given, _language(lang, remote))
     _emit(result, fmt)
     if view_path:
+        from dta_kg.core.files import output_target
+
+        view_path = output_target(view_path, [project.records])
         click.echo(f"Wrote {_view(project, name, result, view_path, include_retracted)}", err=True)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from dta_kg.commands.options import SCOPE, project_options
+from dta_kg.core.files import output_target
 from dta_kg.core.paths import ONTOLOGY
 
 OUTPUT = click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
@@ -49,6 +50,7 @@ def view(output, focus, depth, include_retracted, scope, project):
 
     if depth is not None and focus is None:
         raise click.UsageError("--depth needs --focus")
+    output = output_target(output, [project.records])
     pgraph = scoped(load_projection(project, include_retracted=include_retracted,
                                     notify=_notify), scope)
     title = f"{TITLE}: the digital therapeutic alliance knowledge graph"
@@ -81,6 +83,8 @@ def gap_map(output, scope, project):
     from dta_kg.views import render_focus_pages, render_gap_map
     from dta_kg.views.source import gap_map_data, load_projection
 
+    output = output_target(output, [project.records])  # checked before any page is written
+    output_target(output.parent / "studies", [project.records], folder=True)
     data = gap_map_data(project, scope=scope, notify=_notify)
     pages = render_focus_pages(load_projection(project), output.parent / "studies",
                                [s["id"] for s in data["studies"]], title=f"{TITLE}: {{label}}")
@@ -104,9 +108,12 @@ def docs(output, ontology, no_examples, project):
     Example:
         dta-kg docs -o build/docs
     """
-    from dta_kg.views.docs import write_docs
+    from dta_kg.views.docs import PAGE, write_docs
     from dta_kg.views.examples import worked_examples
 
+    records = [project.records]
+    output = output_target(output, records, folder=True)
+    output_target(output / PAGE, records)
     examples = None if no_examples else worked_examples(project)
     click.echo(write_docs(output, ontology or ONTOLOGY, examples))
 

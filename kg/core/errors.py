@@ -41,3 +41,7 @@ class UnknownTerm(DtaKgError):
         hint = f"; closest: {', '.join(choices)}" if choices else ""
         more = f" (all of them: dta-kg vocab {listed_by})" if listed_by else ""
         super().__init__(f"unknown {kind} '{value}'{hint}{more}")
+
+
+class OutputError(DtaKgError):
+    """An output file or folder cannot or must not be written."""

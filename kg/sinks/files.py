@@ -124,7 +124,7 @@ def export(project: Project, fmt: str, out: Path, *, graph_iri: str | None = Non
     """Write the built graph as `fmt` to `out` (a folder for neo4j-csv); say what was written.
     `scope` keeps the review's studies ("review"), those added after it ("living") or all;
     `context_url`: JSON-LD that references its context by that URL instead of embedding it."""
-    from dta_kg.core.files import write_atomic
+    from dta_kg.core.files import io_problem, output_target, write_atomic
     from dta_kg.core.iris import DEFAULT_GRAPH_IRI
     from dta_kg.pipeline.build import GRAPH_NAME
     from dta_kg.pipeline.projection import scoped
@@ -134,13 +134,18 @@ def export(project: Project, fmt: str, out: Path, *, graph_iri: str | None = Non
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     if fmt == "neo4j-csv":
+        output_target(out, [project.records], folder=True)
         pg = scoped(built_projection(project, notify), scope)
-        files = write_neo4j_csv(pg, out, graph_iri)
+        try:
+            files = write_neo4j_csv(pg, out, graph_iri)
+        except OSError as exc:
+            raise io_problem(out, exc) from exc
         return (f"wrote {len(pg.nodes)} nodes and {len(pg.edges)} relationships as "
                 f"{len(files)} files in {out} (import with {out / 'import.sh'}; "
                 f"style for Neo4j Browser: {out / GRASS_NAME})")
     if out.is_dir():
         raise ExportError(f"{out} is a folder; give a file name, e.g. {out / GRAPH_NAME}.{fmt}")
+    out = output_target(out, [project.records])
     if fmt in ("ttl", "nt", "jsonld") and scope == "all" and not context_url:
         ensure_fresh(project, notify)
         write_atomic(out, (project.build / f"{GRAPH_NAME}.{fmt}").read_bytes())

@@ -53,9 +53,10 @@ def write_docs(directory: str | Path, ontology: str | Path = ONTOLOGY,
     html = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + "\n" + link, html, count=1)
     own = {str(s).removeprefix(DTA) for s in graph.subjects() if str(s).startswith(DTA)}
     html = own_terms_first(html, own)
+    from dta_kg.core.files import write_atomic
+
     out = Path(directory) / PAGE
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(html, encoding="utf-8")
+    write_atomic(out, html.encode("utf-8"))
     return out
 
 

@@ -58,7 +58,8 @@ def csp(*scripts: str) -> str:
 
 def write_page(template: str, path: str | Path, **context: object) -> Path:
     """Render `template` with `context` to `path` (parents created) and return the path."""
+    from dta_kg.core.files import write_atomic
+
     out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(env.get_template(template).render(**context), encoding="utf-8")
+    write_atomic(out, env.get_template(template).render(**context).encode("utf-8"))
     return out
