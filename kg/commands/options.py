@@ -81,3 +81,20 @@ SCOPE = click.option("--scope", type=click.Choice(["review", "living", "all"]), 
 def on_terminal() -> bool:
     """True when a person can answer a prompt (stdin is a terminal)."""
     return sys.stdin.isatty()
+
+
+def limit_options(func):
+    """--timeout and --max-rows, passed as one `limits` argument."""
+    from dta_kg.query.guards import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
+
+    @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT,
+                  show_default=True, help="Stop the query after this many seconds.")
+    @click.option("--max-rows", type=click.IntRange(min=1), default=DEFAULT_MAX_ROWS,
+                  show_default=True, help="Stop the query when it returns more rows than this.")
+    @functools.wraps(func)
+    def wrapper(*args, timeout=DEFAULT_TIMEOUT, max_rows=DEFAULT_MAX_ROWS, **kwargs):
+        from dta_kg.query.guards import Limits
+
+        return func(*args, limits=Limits(timeout=timeout, max_rows=max_rows), **kwargs)
+
+    return wrapper

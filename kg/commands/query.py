@@ -11,6 +11,7 @@ from dta_kg.commands.options import (
     GRAPH,
     SCOPE,
     format_option,
+    limit_options,
     project_options,
     remote_options,
 )
@@ -25,7 +26,7 @@ RETRACTED = click.option("--include-retracted", is_flag=True,
                          help="Also use facts a curator retracted (left out by default).")
 
 
-def _session(project, remote: dict | None = None):
+def _session(project, remote: dict | None = None, limits=None, allow_service: bool = False):
     notify = lambda message: click.echo(message, err=True)  # noqa: E731
     if remote:
         from dta_kg.query.remote import RemoteSession
@@ -35,7 +36,7 @@ def _session(project, remote: dict | None = None):
         return session
     from dta_kg.query.session import Session
 
-    return Session(project, notify=notify)
+    return Session(project, notify=notify, limits=limits, allow_service=allow_service)
 
 
 def _language(lang: str, remote: dict) -> str:
@@ -114,9 +115,10 @@ def show(name, lang):
 @click.option("--view", "view_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write an HTML view of the graph around what the result names.")
 @remote_options
+@limit_options
 @format_option
 @project_options
-def run(name, params, lang, include_retracted, view_path, remote, fmt, project):
+def run(name, params, lang, include_retracted, view_path, remote, limits, fmt, project):
     """Run the named question NAME with its parameters.
 
     With --endpoint it runs unchanged on a SPARQL store, with --neo4j-uri on a Bolt server
@@ -139,7 +141,7 @@ def run(name, params, lang, include_retracted, view_path, remote, fmt, project):
         given[key.strip()] = value
     if include_retracted and any(p.name == "include_retracted" for p in get(name).params):
         given["include_retracted"] = "true"
-    result = _session(project, remote).named(name, given, _language(lang, remote))
+    result = _session(project, remote, limits).named(name, given, _language(lang, remote))
     _emit(result, fmt)
     if view_path:
         from dta_kg.core.files import output_target
@@ -175,12 +177,13 @@ def _view(project, name: str, result, path: Path, include_retracted: bool) -> Pa
 @LANGUAGE
 @RETRACTED
 @remote_options
+@limit_options
 @click.option("--format", "fmt", type=click.Choice([*FORMATS, *REFERENCE_FORMATS]),
               help="Output format [default: table on a terminal, JSON otherwise]; bibtex, ris "
                    "and csl-json write the studies for a reference manager (Zotero, JabRef, "
                    "EndNote).")
 @project_options
-def studies(lang, include_retracted, remote, fmt, project, **filters):
+def studies(lang, include_retracted, remote, limits, fmt, project, **filters):
     """List the studies that match every filter given, with DOI, short citation and set
     (review: included by the review; living: added after it).
 
@@ -201,7 +204,7 @@ def studies(lang, include_retracted, remote, fmt, project, **filters):
     fmt = fmt or default_format()
     given = {key: str(value) for key, value in filters.items() if value is not None}
     given["include_retracted"] = str(include_retracted)
-    session = _session(project, remote)
+    session = _session(project, remote, limits)
     result = session.named("studies", given, _language(lang, remote))
     if fmt in REFERENCE_FORMATS:
         from dta_kg.loaders.references import write_references
@@ -219,9 +222,12 @@ def studies(lang, include_retracted, remote, fmt, project, **filters):
 @click.option("-f", "--file", type=click.File("r", encoding="utf-8"), help="Read the query from FILE.")
 @ENDPOINT
 @GRAPH
+@click.option("--allow-service", is_flag=True,
+              help="Let SERVICE clauses fetch from other endpoints (off: no outbound requests).")
+@limit_options
 @format_option
 @project_options
-def sparql(text, file, endpoint, graph, fmt, project):
+def sparql(text, file, endpoint, graph, allow_service, limits, fmt, project):
     """Run a read-only SPARQL query on the graph (SPARQL Update is refused).
 
     The usual prefixes (dta:, dtar:, rdfs:, skos:, bibo:, ...) need no declaration.
@@ -234,7 +240,7 @@ def sparql(text, file, endpoint, graph, fmt, project):
         dta-kg sparql --endpoint http://localhost:7878/query 'ASK { ?s a dta:Study }'
     """
     remote = {"endpoint": endpoint, "graph": graph or None} if endpoint else {}
-    _emit(_session(project, remote).sparql(_query_text(text, file)), fmt)
+    _emit(_session(project, remote, limits, allow_service).sparql(_query_text(text, file)), fmt)
 
 
 @click.command()
@@ -245,9 +251,10 @@ def sparql(text, file, endpoint, graph, fmt, project):
                    "NEO4J_USERNAME and NEO4J_PASSWORD.")
 @click.option("--schema", is_flag=True,
               help="Print the node labels and relationship types with their properties.")
+@limit_options
 @format_option
 @project_options
-def cypher(text, file, neo4j_uri, schema, fmt, project):
+def cypher(text, file, neo4j_uri, schema, limits, fmt, project):
     """Run a Cypher query on the embedded property graph (read-only), or on Neo4j.
 
     Ad-hoc queries see every fact; retracted ones have retracted = true. --schema lists
@@ -258,6 +265,7 @@ def cypher(text, file, neo4j_uri, schema, fmt, project):
         dta-kg cypher 'MATCH (s:Study) RETURN s.shortCitation AS study, s.doi AS doi'
         dta-kg cypher -f my-question.cypher --neo4j-uri bolt://localhost:7687
         dta-kg cypher --schema --format markdown
+        dta-kg cypher --timeout 5 --max-rows 1000 'MATCH (a), (b) RETURN a.iri, b.iri'
     """
     if schema:
         if text or file or neo4j_uri:
@@ -272,7 +280,7 @@ def cypher(text, file, neo4j_uri, schema, fmt, project):
 
         _emit(neo4j_rows(neo4j_uri, source), fmt)
     else:
-        _emit(_session(project).cypher(source), fmt)
+        _emit(_session(project, limits=limits).cypher(source), fmt)
 
 
 @click.command()

@@ -24,7 +24,8 @@ from dta_kg.core.rdfterms import DECIMALS, INTEGERS, python_value
 from dta_kg.core.vocabulary import KINDS, words
 from dta_kg.pipeline.manifest import is_fresh, stores_present
 from dta_kg.queries.catalogue import SCOPES, NamedQuery, Param, get
-from dta_kg.query.sparql_text import is_update, split_order
+from dta_kg.query.guards import Limits, bounded, check_cypher_read_only, limited
+from dta_kg.query.sparql_text import is_update, refuse_service, split_order
 from dta_kg.stores.local import cypher_connection, ensure_fresh, sparql_store, vocabulary
 
 # ladybug column types whose values come out as plain Python values
@@ -91,8 +92,10 @@ class Session:
 
     _check: Future | None = None  # the freshness check, until the first query has used it
 
-    def __init__(self, project: Project, notify: Callable[[str], None] | None = None):
-        self.project, self.notify = project, notify
+    def __init__(self, project: Project, notify: Callable[[str], None] | None = None,
+                 limits: Limits | None = None, allow_service: bool = False):
+        self.project, self.notify, self.limits = project, notify, limits or Limits()
+        self.allow_service = allow_service
         if stores_present(project):
             pool = ThreadPoolExecutor(1)
             self._check = pool.submit(is_fresh, project)
@@ -155,14 +158,27 @@ class Session:
 
     def sparql(self, text: str, bindings: dict | None = None, hidden: tuple[str, ...] = ()) -> Result:
         """Run a read-only SPARQL query; `bindings` substitute variables, `hidden` are dropped."""
-        return self._checked(lambda: self._sparql(text, bindings, hidden))
-
-    def _sparql(self, text: str, bindings: dict | None, hidden: tuple[str, ...]) -> Result:
-        import pyoxigraph
-
         if is_update(text):
             raise DtaKgError("SPARQL Update is not allowed: dta-kg sparql only reads the graph "
                              "(edit the records and run dta-kg build to change it)")
+        if not self.allow_service:
+            refuse_service(text)
+
+        def run(stop) -> Result:
+            try:
+                return self._sparql(text, bindings, hidden, stop)
+            except (OSError, RuntimeError) as exc:  # raised while reading the rows
+                raise DtaKgError(f"SPARQL query failed: {' '.join(str(exc).split())[:300]}") from exc
+
+        return self._checked(lambda: bounded(run, self.limits))
+
+    def _sparql(self, text: str, bindings: dict | None, hidden: tuple[str, ...],
+                stop=None) -> Result:
+        import threading
+
+        import pyoxigraph
+
+        stop = stop or threading.Event()
         subs = {pyoxigraph.Variable(k): v for k, v in (bindings or {}).items()}
         # Oxigraph reads a string from disk at every comparison of a sort; a final ORDER BY of
         # plain variables is applied here instead, on the rows (59,000 rows: 1.1 s there,
@@ -176,11 +192,12 @@ class Session:
             return Result(["ask"], [{"ask": bool(answer)}])
         if isinstance(answer, pyoxigraph.QueryTriples):
             cols = ["subject", "predicate", "object"]
-            return Result(cols, [dict(zip(cols, map(python_value, t), strict=True)) for t in answer])
+            return Result(cols, [dict(zip(cols, map(python_value, t), strict=True))
+                                 for t in limited(answer, self.limits, stop)])
         # only the shown and sorted columns are read: each value read may cost a disk lookup
         kept = [i for i, name in enumerate(names) if name not in hidden]
         used = kept + [i for i in (names.index(var) for var, _ in order) if i not in kept]
-        solutions = [[row[i] for i in used] for row in answer]
+        solutions = [[row[i] for i in used] for row in limited(answer, self.limits, stop)]
         at = [used.index(names.index(var)) for var, _ in order]
         if len({descending for _, descending in order}) == 1:  # one sort on all keys
             solutions.sort(key=lambda row: [order_key(row[i]) for i in at],
@@ -203,9 +220,19 @@ class Session:
 
     def cypher(self, text: str, params: dict | None = None) -> Result:
         """Run a Cypher query on the embedded database (opened read-only)."""
-        return self._checked(lambda: self._cypher(text, params))
+        check_cypher_read_only(text)
+        return self._checked(lambda: self._bounded_cypher(text, params))
 
-    def _cypher(self, text: str, params: dict | None) -> Result:
+    def _bounded_cypher(self, text: str, params: dict | None) -> Result:
+        connection = self.connection
+        connection.set_query_timeout(int(self.limits.timeout * 1000) + 1000)  # the engine's own
+        return bounded(lambda stop: self._cypher(text, params, stop), self.limits,
+                       interrupt=connection.interrupt)
+
+    def _cypher(self, text: str, params: dict | None, stop=None) -> Result:
+        import threading
+
+        stop = stop or threading.Event()
         try:
             answer = self.connection.execute(text, params or {})
         except RuntimeError as exc:
@@ -213,10 +240,10 @@ class Session:
         if isinstance(answer, list):  # several statements: the last one answers
             answer = answer[-1]
         cols = answer.get_column_names()
+        rows = limited(answer, self.limits, stop)  # the result iterates row by row
         if set(answer.get_column_data_types()) <= SCALARS:  # nothing to convert
-            return Result(cols, [dict(zip(cols, row, strict=True)) for row in answer.get_all()])
-        return Result(cols, [dict(zip(cols, map(cypher_value, row), strict=True))
-                             for row in answer.get_all()])
+            return Result(cols, [dict(zip(cols, row, strict=True)) for row in rows])
+        return Result(cols, [dict(zip(cols, map(cypher_value, row), strict=True)) for row in rows])
 
     def resolve(self, param: Param, text: str):
         """The value of `param` given as `text`: a term's IRI, a study's IRI, a number, ..."""

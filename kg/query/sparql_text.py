@@ -16,6 +16,7 @@ _HIDDEN = re.compile(r"<[^<>\s]*>|\"\"\".*?\"\"\"|'''.*?'''|\"(?:[^\"\\\n]|\\.)*
 _KEY = r"(?:(?:ASC|DESC)\s*\(\s*[?$]\w+\s*\)|[?$]\w+)"
 _ORDER = re.compile(rf"\bORDER\s+BY\s+({_KEY}(?:\s*{_KEY})*)\s*$", re.IGNORECASE)
 _ORDER_KEY = re.compile(r"(DESC)?\s*\(?\s*[?$](\w+)", re.IGNORECASE)
+_SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w:])", re.IGNORECASE)
 _DECLARED = re.compile(r"\bPREFIX\s+([\w.-]*):", re.IGNORECASE)
 
 
@@ -48,6 +49,20 @@ def split_order(text: str) -> tuple[str, list[tuple[str, bool]]]:
 def is_update(text: str) -> bool:
     """True when `text` is SPARQL Update rather than a query."""
     return bool(_UPDATE.search(blank(text)))
+
+
+def uses_service(text: str) -> bool:
+    """True when `text` has a SERVICE clause (a federated query to another endpoint)."""
+    return bool(_SERVICE.search(blank(text)))
+
+
+def refuse_service(text: str) -> None:
+    """Refuse a federated query: SERVICE would make the local engine fetch any URL."""
+    from dta_kg.core.errors import DtaKgError
+
+    if uses_service(text):
+        raise DtaKgError("SERVICE (federated queries) is disabled: dta-kg makes no outbound "
+                         "requests; query the other endpoint with --endpoint instead")
 
 
 def with_prefixes(text: str) -> str:

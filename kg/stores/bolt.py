@@ -87,9 +87,11 @@ class BoltClient:
         """Close the driver and its connections."""
         self.driver.close()
 
-    def _raw(self, text: str,
-             params: Mapping[str, Any] | None = None) -> tuple[list[dict[str, Any]], Any]:
-        """Run one auto-commit statement, retrying lost connections; Neo4jError passes."""
+    def _raw(self, text: str, params: Mapping[str, Any] | None = None,
+             read_only: bool = False) -> tuple[list[dict[str, Any]], Any]:
+        """Run one auto-commit statement, retrying lost connections; Neo4jError passes.
+        `read_only` opens a READ_ACCESS session: the server refuses any write in it."""
+        from neo4j import READ_ACCESS, WRITE_ACCESS
         from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired, TransientError
 
         tries = max(self.retries, 1)
@@ -99,7 +101,9 @@ class BoltClient:
             params = falkordb_escape(params)
         for attempt in range(tries):
             try:
-                with self.driver.session(database=self.database) as session:
+                mode = READ_ACCESS if read_only else WRITE_ACCESS
+                with self.driver.session(database=self.database,
+                                         default_access_mode=mode) as session:
                     result = session.run(text, dict(params))
                     records = [record.data() for record in result]
                     return records, result.consume().counters
@@ -112,7 +116,7 @@ class BoltClient:
         raise _Unreachable(last)
 
     def run(self, text: str, params: Mapping[str, Any] | None = None, where: str = "",
-            advice: str = "") -> list[dict[str, Any]]:
+            advice: str = "", read_only: bool = False) -> list[dict[str, Any]]:
         """Run a statement and return its records as dicts; failures raise BoltError."""
         from neo4j.exceptions import AuthError, Neo4jError
 
@@ -121,7 +125,7 @@ class BoltClient:
         if params and self._dialect is None:
             self._dialect = self._detect()  # FalkorDB needs its parameters escaped
         try:
-            return self._raw(text, params)[0]
+            return self._raw(text, params, read_only)[0]
         except _Unreachable as exc:
             raise self._unreachable(exc, at, then) from exc.cause
         except AuthError as exc:
@@ -133,8 +137,8 @@ class BoltClient:
                             f"{exc.message or exc}{hint}{then}") from exc
 
     def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Run a read query and return its rows."""
-        return self.run(cypher, params)
+        """Run a read query in a READ_ACCESS session and return its rows."""
+        return self.run(cypher, params, read_only=True)
 
     @property
     def dialect(self) -> str:

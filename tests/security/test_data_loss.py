@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
-from support.project import snapshot
+from support.project import one_line_error, snapshot
 
 from dta_kg.cli import main
 from dta_kg.core.paths import Project
@@ -13,15 +13,6 @@ from dta_kg.core.paths import Project
 
 def run(*args: str):
     return CliRunner().invoke(main, list(args))
-
-
-def one_line_error(result, *parts: str) -> None:
-    assert result.exit_code != 0, result.output
-    assert "Traceback" not in result.output
-    lines = [line for line in result.output.splitlines() if line.startswith("Error")]
-    assert len(lines) == 1, result.output
-    for part in parts:
-        assert part in lines[0], result.output
 
 
 def test_bench_generate_refuses_a_folder_of_real_records(project_copy: Project, tmp_path: Path):
