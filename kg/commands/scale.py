@@ -183,18 +183,26 @@ def store_push(endpoint, query_endpoint, graph_iri, project):
 
 @click.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
-              help="The port on 127.0.0.1 (0: any free port).")
+              help="The port to listen on (0: any free port).")
+@click.option("--bind", default="127.0.0.1", show_default=True, metavar="ADDRESS",
+              help="The address to listen on; requests must name it in their Host header.")
+@click.option("--allow-service", is_flag=True,
+              help="Let queries use SERVICE to fetch from other endpoints (off by default: the "
+                   "server would fetch any URL for whoever asks).")
 @project_options
-def serve(port, project):
+def serve(port, bind, allow_service, project):
     """Serve the graph read-only over SPARQL 1.1 on 127.0.0.1 until Ctrl-C.
 
     Point YASGUI, SPARQLWrapper, Protégé or `dta-kg sparql --endpoint` at the printed URL.
     The graph is both the default graph and the named graph <https://w3id.org/dta-kg/graph>.
-    Updates are refused. Needs the `oxigraph` binary (PyPI package oxigraph).
+    Updates and SERVICE are refused, and so is a request whose Host header names another
+    host; CORS headers let browser clients query it. Needs the `oxigraph` binary (PyPI
+    package oxigraph).
 
     \b
     Example:
         dta-kg serve --port 7878
+        dta-kg serve --bind 127.0.0.1 --port 0
     """
     from dta_kg.sinks.serve import serve as run
 
@@ -202,5 +210,6 @@ def serve(port, project):
         click.echo(f"SPARQL endpoint (read-only): {url}/query\nBrowser: {url}/\n"
                    "Press Ctrl-C to stop.")
 
-    run(project, port, DEFAULT_GRAPH_IRI, on_ready=ready, notify=_notify)
+    run(project, port, DEFAULT_GRAPH_IRI, on_ready=ready, notify=_notify, bind=bind,
+        allow_service=allow_service)
     click.echo("stopped", err=True)

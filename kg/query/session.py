@@ -367,5 +367,7 @@ def neo4j_rows(uri: str, text: str) -> Result:
     from dta_kg.stores.bolt import BoltClient
 
     with BoltClient(uri) as client:
+        if client.dialect != "neo4j":  # no READ_ACCESS sessions there: allow reads only
+            check_cypher_read_only(text)
         rows = client.query(text)
     return Result(list(rows[0]) if rows else [], rows)

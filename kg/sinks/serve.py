@@ -2,9 +2,10 @@
 
 The build's Oxigraph store is copied to a temporary folder (a store another process may
 rewrite must not be read in place), the graph is added there as the named graph
-DEFAULT_GRAPH_IRI besides the default graph, and `oxigraph serve-read-only` answers on
-127.0.0.1. Updates are refused by the server itself. Ctrl-C (or SIGTERM) stops it and
-removes the copy.
+DEFAULT_GRAPH_IRI besides the default graph, and `oxigraph serve-read-only` answers on a
+private loopback port. Updates are refused by the server itself. The address the user sees is
+`dta_kg.sinks.gateway`, which checks the Host header, refuses SERVICE unless allowed, and adds
+CORS headers. Ctrl-C (or SIGTERM) stops both and removes the copy.
 """
 
 from __future__ import annotations
@@ -51,14 +52,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def check_port(port: int) -> None:
-    """Fail clearly when 127.0.0.1:`port` is taken."""
+def check_port(port: int, host: str = HOST) -> None:
+    """Fail clearly when `host`:`port` is taken."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            sock.bind((HOST, port))
+            sock.bind((host, port))
         except OSError as exc:
-            raise ServeError(f"cannot listen on {HOST}:{port} ({exc.strerror}); "
-                             "choose another with --port") from exc
+            raise ServeError(f"cannot listen on {host}:{port} ({exc.strerror}); "
+                             "choose another with --port or --bind") from exc
 
 
 def copy_store(project: Project, folder: Path, graph_iri: str) -> Path:
@@ -104,24 +106,27 @@ def _sigterm_interrupts() -> Iterator[None]:
 
 
 def serve(project: Project, port: int, graph_iri: str, *, on_ready: Callable[[str], None],
-          notify: Callable[[str], None] | None = None, startup: float = 30.0) -> None:
-    """Serve the built graph on 127.0.0.1:`port` until interrupted; returns after a clean stop."""
+          notify: Callable[[str], None] | None = None, startup: float = 30.0,
+          bind: str = HOST, allow_service: bool = False) -> None:
+    """Serve the built graph on `bind`:`port` until interrupted; returns after a clean stop."""
+    from dta_kg.sinks.gateway import Gateway
     from dta_kg.stores.local import ensure_fresh
 
     binary = oxigraph_binary()
-    port = port or free_port()
-    check_port(port)
+    check_port(port, bind)
     ensure_fresh(project, notify)
-    url = f"http://{HOST}:{port}"
+    private = free_port()
+    url = f"http://{HOST}:{private}"
     with tempfile.TemporaryDirectory(prefix="dta-kg-serve-") as tmp, _sigterm_interrupts():
         store = copy_store(project, Path(tmp), graph_iri)
         log = Path(tmp) / "oxigraph.log"
         with log.open("wb") as out:
             proc = subprocess.Popen(
-                [binary, "serve-read-only", "--location", str(store), "--bind", f"{HOST}:{port}"],
+                [binary, "serve-read-only", "--location", str(store), "--bind", f"{HOST}:{private}"],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                 preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
             )
+        gateway = None
         try:
             deadline = time.monotonic() + startup
             while not _ready(url):
@@ -129,13 +134,23 @@ def serve(project: Project, port: int, graph_iri: str, *, on_ready: Callable[[st
                     tail = log.read_text(errors="replace").strip().splitlines()[-5:]
                     raise ServeError(f"oxigraph did not start on {url}: " + " | ".join(tail))
                 time.sleep(0.1)
-            on_ready(url)
+            try:
+                gateway = Gateway(bind, port, url, allow_service=allow_service)
+            except OSError as exc:
+                raise ServeError(f"cannot listen on {bind}:{port} ({exc.strerror}); "
+                                 "choose another with --port or --bind") from exc
+            gateway.start()
+            host = f"[{bind}]" if ":" in bind else bind
+            on_ready(f"http://{host}:{gateway.server_address[1]}")
             code = proc.wait()
             raise ServeError(f"oxigraph stopped unexpectedly (exit code {code}): "
                              + " | ".join(log.read_text(errors="replace").strip().splitlines()[-5:]))
         except KeyboardInterrupt:
             return
         finally:
+            if gateway is not None:
+                gateway.shutdown()
+                gateway.server_close()
             if proc.poll() is None:
                 proc.terminate()
                 try:

@@ -137,8 +137,9 @@ class BoltClient:
                             f"{exc.message or exc}{hint}{then}") from exc
 
     def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Run a read query in a READ_ACCESS session and return its rows."""
-        return self.run(cypher, params, read_only=True)
+        """Run a read query and return its rows: on Neo4j in a READ_ACCESS session (the server
+        refuses writes there); FalkorDB answers nothing in one, so callers check its queries."""
+        return self.run(cypher, params, read_only=self.dialect == "neo4j")
 
     @property
     def dialect(self) -> str:
