@@ -6,7 +6,7 @@ import importlib
 
 import click
 
-from dta_kg.core.errors import DtaKgError, ValidationFailed
+from dta_kg.core.errors import DtaKgError, ValidationFailed, redact
 
 # command name -> "module:attribute"; modules import heavy libraries only inside commands
 COMMANDS = {
@@ -60,10 +60,10 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except ValidationFailed as exc:
             for problem in exc.problems:
-                click.echo(f"  - {problem}", err=True)
-            raise click.ClickException(str(exc)) from exc
+                click.echo(f"  - {redact(problem)}", err=True)
+            raise click.ClickException(redact(str(exc))) from exc
         except DtaKgError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(redact(str(exc))) from exc
 
 
 @click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})

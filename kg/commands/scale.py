@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from dta_kg.commands.options import SCOPE, project_options
+from dta_kg.core.errors import redact
 from dta_kg.core.iris import DEFAULT_GRAPH_IRI
 
 GRAPH = click.option("--graph", "graph_iri", default=DEFAULT_GRAPH_IRI, show_default=True,
@@ -130,7 +131,7 @@ def push(uri, database, batch_size, replace, dry_run, dialect, graph_iri, projec
         finally:
             progress.close()
         nodes, rels = client.counts(graph_iri)
-    where = f"{uri}" + (f" (database {database})" if database else "")
+    where = redact(uri) + (f" (database {database})" if database else "")
     click.echo(f"pushed {result.nodes} nodes and {result.relationships} relationships to {where} "
                f"in {result.batches} batches ({result.dialect} dialect); graph <{graph_iri}> "
                f"there now has {nodes} nodes and {rels} relationships")
@@ -175,10 +176,10 @@ def store_push(endpoint, query_endpoint, graph_iri, project):
 
     auth = auth_from_env()
     sent = put_graph(endpoint, built_graph(project, _notify), graph_iri, auth=auth)
-    click.echo(f"replaced the graph <{graph_iri}> at {endpoint} with {sent} triples")
+    click.echo(f"replaced the graph <{graph_iri}> at {redact(endpoint)} with {sent} triples")
     if query_endpoint:
         held = count_triples(query_endpoint, graph_iri, auth=auth)
-        click.echo(f"{query_endpoint} counts {held} triples in <{graph_iri}>")
+        click.echo(f"{redact(query_endpoint)} counts {held} triples in <{graph_iri}>")
 
 
 @click.command()

@@ -2,9 +2,34 @@
 
 from __future__ import annotations
 
+import re
+
+# user:password@ in a URL (scheme://user:password@host); the password is replaced
+_USERINFO = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^\s/@:'\"]*):[^\s/@'\"]*@")
+
+
+def redact(text: str) -> str:
+    """`text` with the password of every URL in it replaced by ***."""
+    return _USERINFO.sub(r"\1:***@", text)
+
+
+def split_userinfo(url: str) -> tuple[str, str | None, str | None]:
+    """(`url` without user:password@, user, password); None for what it does not hold."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, None, None
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=host)), parts.username, parts.password
+
 
 class DtaKgError(Exception):
-    """Base class of every error dta-kg raises on purpose."""
+    """Base class of every error dta-kg raises on purpose; a password in a URL in its
+    message is redacted."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(redact(a) if isinstance(a, str) else a for a in args))
 
 
 class RecordError(DtaKgError):

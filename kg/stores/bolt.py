@@ -11,7 +11,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from dta_kg.core.errors import DtaKgError
+from dta_kg.core.errors import DtaKgError, split_userinfo
 
 DIALECTS = ("neo4j", "falkordb")
 BOLT_SCHEMES = {"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"}
@@ -61,6 +61,9 @@ class BoltClient:
 
         if dialect not in (*DIALECTS, "auto"):
             raise BoltError(f"unknown Cypher dialect {dialect!r}; use auto, neo4j or falkordb")
+        uri, user, password = split_userinfo(uri)  # the driver never sees them in the URI
+        if user is not None and auth is _USE_ENV:
+            auth = (user, password or "")
         if uri.split("://", 1)[0] not in BOLT_SCHEMES:
             raise BoltError(f"cannot use Bolt URI {uri!r}: it must start with bolt:// "
                             "(or bolt+s://, neo4j://, neo4j+s://)")

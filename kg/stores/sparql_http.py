@@ -20,6 +20,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from dta_kg.core.errors import DtaKgError
+from dta_kg.core.errors import DtaKgError, split_userinfo
 from dta_kg.core.iris import DEFAULT_GRAPH_IRI
 
 ENV_USER, ENV_PASSWORD = "DTA_KG_SPARQL_USER", "DTA_KG_SPARQL_PASSWORD"
@@ -62,8 +63,29 @@ def auth_from_env(env: Mapping[str, str] | None = None) -> Auth | None:
     return Auth(user, env.get(ENV_PASSWORD, ""), scheme)
 
 
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urllib.parse.urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
+
+
+class SameOriginCredentials(urllib.request.HTTPRedirectHandler):
+    """Follows redirects, but never takes the Authorization header to another scheme, host
+    or port: a redirect must not hand the store's credentials to someone else."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and _origin(newurl) != _origin(req.full_url):
+            for name in ("Authorization", "Proxy-authorization"):
+                new.remove_header(name)
+        return new
+
+
+_PLAIN = urllib.request.build_opener(SameOriginCredentials)
+
+
 def _opener(url: str, auth: Auth | None) -> urllib.request.OpenerDirector:
-    handlers: list[urllib.request.BaseHandler] = []
+    handlers: list[urllib.request.BaseHandler] = [SameOriginCredentials()]
     if auth is not None and auth.scheme == "digest":
         manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
         manager.add_password(None, url, auth.user, auth.password)
@@ -80,8 +102,8 @@ def _refused(method: str, url: str, auth: Auth | None) -> SparqlStoreError:
 def _challenge(url: str, headers: Mapping[str, str], timeout: float) -> str | None:
     """The WWW-Authenticate challenge when a HEAD request is refused with 401, else None."""
     try:
-        urllib.request.urlopen(urllib.request.Request(url, headers=dict(headers), method="HEAD"),
-                               timeout=timeout).close()
+        _PLAIN.open(urllib.request.Request(url, headers=dict(headers), method="HEAD"),
+                    timeout=timeout).close()
     except urllib.error.HTTPError as exc:
         exc.close()
         return exc.headers.get("WWW-Authenticate", "") if exc.code == 401 else None
@@ -130,7 +152,12 @@ def _request(
     timeout: float = 60.0,
     retries: int = 2,
 ) -> tuple[int, str, bytes]:
-    """Send one idempotent request, retrying connection failures; return status, type, body."""
+    """Send one idempotent request, retrying connection failures; return status, type, body.
+    Credentials in the URL (http://user:password@host/...) are sent as Basic auth, never
+    printed."""
+    url, user, password = split_userinfo(url)
+    if user is not None and auth is None:
+        auth = Auth(urllib.parse.unquote(user), urllib.parse.unquote(password or ""))
     head = dict(headers or {})
     if auth is not None and auth.scheme == "basic":
         token = base64.b64encode(f"{auth.user}:{auth.password}".encode()).decode("ascii")
