@@ -177,6 +177,9 @@ def study_names(folder: Path) -> list[str]:
 
 
 def study_paths(project: Project) -> list[Path]:
+    from dta_kg.core.files import recover_journal
+
+    recover_journal(project.records)  # a curator's write killed after its commit point
     folder = project.studies
     return [folder / name for name in study_names(folder)]
 

@@ -92,3 +92,66 @@ def replace_dir(target: Path, fill: Callable[[Path], None]) -> None:
         os.replace(target, old)
     os.replace(fresh, target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+JOURNAL = ".dta-kg-journal.json"
+
+
+def _staged_copy(path: Path, data: bytes) -> Path:
+    """`data` written and synced to a hidden temporary file beside `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+    return Path(tmp)
+
+
+def commit_files(folder: Path, files: dict[Path, bytes]) -> None:
+    """Write every file of `files` (all below `folder`) or, after a crash, none of them.
+
+    Each file is staged beside its target; then a journal naming the pairs is written and
+    renamed into place (the commit point); then the staged files are moved over their targets
+    and the journal removed. A crash before the commit point leaves hidden temporary files that
+    the next writer removes; after it, `recover_journal` (run by the next command) completes
+    the moves."""
+    import json
+
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files.items():
+            staged.append((_staged_copy(path, data), path))
+        pairs = [[str(tmp.relative_to(folder)), str(path.relative_to(folder))]
+                 for tmp, path in staged]
+        write_atomic(folder / JOURNAL, json.dumps(pairs).encode())
+    except BaseException as exc:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise io_problem(folder, exc) from exc
+        raise
+    recover_journal(folder)
+
+
+def recover_journal(folder: Path) -> bool:
+    """Complete the moves of a committed journal in `folder`, if there is one; True if so."""
+    import json
+
+    journal = folder / JOURNAL
+    try:
+        pairs = json.loads(journal.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"{journal}: unreadable journal of an interrupted write ({exc}); "
+                          "check the records it names, then delete it") from exc
+    try:
+        for tmp, target in pairs:
+            if (folder / tmp).exists():
+                os.replace(folder / tmp, folder / target)
+        journal.unlink(missing_ok=True)
+    except OSError as exc:
+        raise io_problem(folder, exc) from exc
+    return True

@@ -14,6 +14,7 @@ from dta_kg.core.errors import DtaKgError, RecordError
 from dta_kg.core.paths import Project
 
 LOCK_NAME = ".dta-kg.lock"
+CHECK_PREFIX = ".dta-kg-check-"
 LOCK_TIMEOUT = 120.0
 
 
@@ -71,7 +72,9 @@ def validate_staged(project: Project, staged: dict[Path, str]) -> None:
     from dta_kg.loaders.terms import project_vocabulary
     from dta_kg.pipeline.build import validate_graph
 
-    with tempfile.TemporaryDirectory(prefix="dta-kg-check-") as tmp:
+    # the copy lives in the records folder (hidden), so that the next writer removes what a
+    # killed validation leaves, rather than the system's temporary folder keeping it
+    with tempfile.TemporaryDirectory(prefix=CHECK_PREFIX, dir=project.records) as tmp:
         copy = Project(records=Path(tmp) / "records", build=Path(tmp) / "build")
         shutil.copytree(project.records, copy.records, ignore=shutil.ignore_patterns(".*"))
         real = {}
@@ -98,7 +101,7 @@ def transaction(project: Project, dry_run: bool = False) -> Iterator[Transaction
     """Hold the records' lock; on a clean exit validate the staged files, then write them."""
     from filelock import FileLock, Timeout
 
-    from dta_kg.core.files import write_atomic
+    from dta_kg.core.files import commit_files, recover_journal
 
     project.records.mkdir(parents=True, exist_ok=True)
     lock = FileLock(project.records / LOCK_NAME, timeout=LOCK_TIMEOUT)
@@ -108,14 +111,17 @@ def transaction(project: Project, dry_run: bool = False) -> Iterator[Transaction
         raise LockBusy(f"{project.records}: another curator is writing (lock {lock.lock_file}); "
                        "try again when they are done") from exc
     try:
-        for stale in project.records.rglob(".*.tmp"):  # left by a writer killed mid-write
+        recover_journal(project.records)  # a writer killed after its commit point
+        for stale in project.records.rglob(".*.tmp"):  # left by a writer killed before it
             stale.unlink()
+        for stale in project.records.glob(CHECK_PREFIX + "*"):  # by a killed validation
+            shutil.rmtree(stale, ignore_errors=True)
         tx = Transaction(project)
         yield tx
         if tx.staged:
             validate_staged(project, tx.staged)
-            if not dry_run:
-                for path, text in tx.staged.items():
-                    write_atomic(path, text.encode("utf-8"))
+            if not dry_run:  # every file or none, even if killed
+                commit_files(project.records, {path: text.encode("utf-8")
+                                               for path, text in tx.staged.items()})
     finally:
         lock.release()

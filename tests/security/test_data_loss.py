@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from support.project import one_line_error, snapshot
 
@@ -79,3 +80,68 @@ def test_view_map_docs_refuse_unwritable_or_device_paths(built_project, tmp_path
     one_line_error(run("map", "-o", str(pipe), *built), "not a regular file")
     assert not (tmp_path / "studies").exists()
     one_line_error(run("docs", "-o", str(blocker / "docs")), "not a folder")
+
+
+ENTRIES = 30
+KILLER = """
+import os, signal, sys
+from dta_kg.cli import main
+kill_after = int(sys.argv[1])
+if kill_after < 0:  # die in the middle of validation
+    import dta_kg.pipeline.build as build
+    build.check = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)
+else:  # die after `kill_after` renames: the first is the journal, the commit point
+    real, done = os.replace, [0]
+    def replace(src, dst):
+        if done[0] >= kill_after:
+            os.kill(os.getpid(), signal.SIGKILL)
+        done[0] += 1
+        real(src, dst)
+    os.replace = replace
+sys.argv = ["dta-kg", "study", "import", sys.argv[2]]
+main()
+"""
+
+
+def _bibliography(path: Path) -> Path:
+    entries = "".join(
+        f"@article{{new{i},\n  author = {{Author{i}, Ann}}, title = {{Imported study {i}}},\n"
+        f"  journal = {{JMIR}}, year = 2025, doi = {{10.2196/9{i:04d}}}\n}}\n"
+        for i in range(ENTRIES))
+    path.write_text(entries, encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kill_after", [-1, 0, 1, 12])
+def test_a_killed_import_writes_all_of_its_records_or_none(project_copy: Project, tmp_path: Path,
+                                                           kill_after: int):
+    """Attack: SIGKILL during a 30-entry `study import` left 1 to 25 of the new files, and
+    SIGKILL during its validation left the records' copy in the system temp folder.
+    Expected: once the next command has run, either none or all 30 records exist, and no
+    temporary file or folder is left anywhere."""
+    import os
+    import subprocess
+    import sys
+
+    before = {p.name for p in project_copy.studies.glob("*.yaml")}
+    bib = _bibliography(tmp_path / "new.bib")
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    env = {**os.environ, "DTA_KG_RECORDS": str(project_copy.records), "TMPDIR": str(private_tmp),
+           "DTA_KG_BUILD": str(project_copy.build), "DTA_KG_CURATOR": "Killer"}
+    proc = subprocess.run([sys.executable, "-c", KILLER, str(kill_after), str(bib)], env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == -9, proc.stdout + proc.stderr
+    assert list(private_tmp.iterdir()) == []
+    assert run("validate", "--records", str(project_copy.records), "--build-dir",
+               str(project_copy.build)).exit_code == 0  # the next command: completes or drops
+    added = {p.name for p in project_copy.studies.glob("*.yaml")} - before
+    assert len(added) == (ENTRIES if kill_after >= 1 else 0)
+    from dta_kg.curation.transaction import transaction
+
+    with transaction(project_copy):  # the next curator's write removes what was dropped
+        pass
+    hidden = [p for p in project_copy.records.rglob(".*")
+              if p.name not in (".dta-kg.lock",)]
+    assert hidden == []
