@@ -10,7 +10,7 @@ import click
 
 from dta_kg.commands.options import SCOPE, project_options
 from dta_kg.core.errors import redact
-from dta_kg.core.iris import DEFAULT_GRAPH_IRI
+from dta_kg.core.iris import DEFAULT_GRAPH_IRI, check_graph_iri
 
 GRAPH = click.option("--graph", "graph_iri", default=DEFAULT_GRAPH_IRI, show_default=True,
                      metavar="IRI", help="The named graph (RDF) or graph tag (Neo4j) to write.")
@@ -116,6 +116,7 @@ def push(uri, database, batch_size, replace, dry_run, dialect, graph_iri, projec
 
     if not uri and not dry_run:
         raise click.UsageError("give --uri bolt://HOST:PORT (or --dry-run)")
+    check_graph_iri(graph_iri)
     pg = built_projection(project, _notify)
     if dry_run:
         statements = bolt.dry_run(pg, dialect="neo4j" if dialect == "auto" else dialect,
@@ -174,6 +175,7 @@ def store_push(endpoint, query_endpoint, graph_iri, project):
     from dta_kg.sinks.files import built_graph
     from dta_kg.stores.sparql_http import auth_from_env, count_triples, put_graph
 
+    check_graph_iri(graph_iri)
     auth = auth_from_env()
     sent = put_graph(endpoint, built_graph(project, _notify), graph_iri, auth=auth)
     click.echo(f"replaced the graph <{graph_iri}> at {redact(endpoint)} with {sent} triples")

@@ -29,6 +29,22 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
 
 
+_NOT_IN_IRI = re.compile(r"[\x00-\x20<>\"{}|\\^`\x7f]")
+
+
+def check_graph_iri(value: str) -> str:
+    """`value` when it can name a graph (an IRI: no spaces, control characters or <>"{}|\\^`);
+    otherwise a DtaKgError, so it can be written into a query or a script as it is."""
+    from dta_kg.core.errors import DtaKgError
+
+    bad = _NOT_IN_IRI.search(value)
+    if not value or bad or ":" not in value:
+        what = f"character {bad.group()!r}" if bad else "no scheme"
+        raise DtaKgError(f"--graph {value!r} is not an IRI ({what}); give one such as "
+                         "https://w3id.org/dta-kg/graph")
+    return value
+
+
 def slug(text: str) -> str:
     """Lower-case `text` and turn every run of other characters into one hyphen."""
     return _NON_ALNUM.sub("-", text.lower()).strip("-")

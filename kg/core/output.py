@@ -12,6 +12,7 @@ import unicodedata
 
 FORMATS = ("table", "json", "csv", "tsv", "markdown")
 TABLE_WIDTH = 60  # widest column of a terminal table, in characters; longer cells wrap
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell
 
 
 def text_key(text: str) -> tuple[str, str]:
@@ -85,6 +86,15 @@ def cell(value) -> str:
     return " ".join(str(value).split()) if isinstance(value, str) else str(value)
 
 
+def spreadsheet_cell(value) -> str:
+    """`cell(value)` for CSV and TSV: text that a spreadsheet would take for a formula gets a
+    leading apostrophe (OWASP's advice on CSV injection); numbers stay numbers."""
+    text = cell(value)
+    if isinstance(value, str) and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
 def columns_of(rows: list[dict], columns: list[str] | None) -> list[str]:
     return list(columns) if columns is not None else list(dict.fromkeys(k for r in rows for k in r))
 
@@ -104,7 +114,7 @@ def render(rows: list[dict], fmt: str, columns: list[str] | None = None) -> str:
         out = io.StringIO()
         writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
         writer.writerow(cols)
-        writer.writerows([cell(r.get(c)) for c in cols] for r in rows)
+        writer.writerows([spreadsheet_cell(r.get(c)) for c in cols] for r in rows)
         return out.getvalue().rstrip("\n")
     if fmt == "markdown":
         lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]

@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from dta_kg.core.iris import DTA
+from dta_kg.core.iris import DTA, check_graph_iri
 from dta_kg.core.paths import Project
 from dta_kg.sinks.neo4j_csv import (  # noqa: F401  (re-exported: the CSV export lives there)
     GRASS_NAME,
@@ -130,7 +130,7 @@ def export(project: Project, fmt: str, out: Path, *, graph_iri: str | None = Non
     from dta_kg.pipeline.projection import scoped
     from dta_kg.stores.local import ensure_fresh
 
-    graph_iri = graph_iri or DEFAULT_GRAPH_IRI
+    graph_iri = check_graph_iri(graph_iri or DEFAULT_GRAPH_IRI)
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     if fmt == "neo4j-csv":
@@ -307,8 +307,9 @@ def cypher_script(pg, *, graph_iri: str, batch_size: int = 500, push_id: str = "
     """An idempotent script: Neo4j 5 uniqueness constraints, then batched MERGE statements."""
     from dta_kg.sinks.neo4j import node_rows, schema_statements, write_statements
 
+    check_graph_iri(graph_iri)
     lines = [f"// dta-kg: {len(pg.nodes)} nodes and {len(pg.edges)} relationships, tagged "
-             f"dta_kg_graph = '{graph_iri}'.",
+             f"dta_kg_graph = {cypher_literal(graph_iri)}.",
              "// Idempotent (constraints IF NOT EXISTS, then MERGE): run it again to refresh.",
              "// Run it with: cypher-shell -a bolt://localhost:7687 -f THIS_FILE", ""]
     for stmt in schema_statements(node_rows(pg), "neo4j"):

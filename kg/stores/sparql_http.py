@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from dta_kg.core.errors import DtaKgError
 from dta_kg.core.errors import DtaKgError, split_userinfo
 from dta_kg.core.iris import DEFAULT_GRAPH_IRI
 
