@@ -143,22 +143,39 @@ def _ris(text: str, path: Path) -> list[BibEntry]:
     return entries
 
 
+def _csl_year(issued: object) -> str | None:
+    """The year of a CSL `issued` value in any shape exports use: {"date-parts": [[2025, 1]]},
+    a flat {"date-parts": [2025]}, {"raw": "2025-01"}, {"literal": ...} or plain "2025"."""
+    if isinstance(issued, dict):
+        parts = issued.get("date-parts")
+        while isinstance(parts, list) and parts:
+            parts = parts[0]
+        if isinstance(parts, str | int) and not isinstance(parts, bool):
+            return _year(str(parts))
+        issued = issued.get("raw") or issued.get("literal") or issued.get("season")
+    if isinstance(issued, str | int) and not isinstance(issued, bool):
+        return _year(str(issued))
+    return None
+
+
 def _csl_json(text: str, path: Path) -> list[BibEntry]:
     try:
         items = json.loads(text)
     except json.JSONDecodeError as exc:
         raise RecordError(path, "", f"is not valid CSL-JSON at line {exc.lineno}: {exc.msg}",
                           "re-export the file (it may be truncated)") from exc
+    except RecursionError as exc:
+        raise RecordError(path, "", "is nested too deeply to be CSL-JSON",
+                          "export as CSL-JSON (a list of flat items)") from exc
     items = [items] if isinstance(items, dict) else items
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise RecordError(path, "", "is not a CSL-JSON list of items", "export as CSL-JSON")
     entries = []
     for i, item in enumerate(items, 1):
         people = [a for a in item.get("author") or [] if isinstance(a, dict)]
-        parts = ((item.get("issued") or {}).get("date-parts") or [[None]])[0]
         entries.append(BibEntry(
             record=str(item.get("id") or f"item {i}"), doi=_first(item.get("DOI")),
-            title=_first(item.get("title")), year=_year(parts[0] if parts else None),
+            title=_first(item.get("title")), year=_csl_year(item.get("issued")),
             authors=tuple(author_name(a.get("family", ""), a.get("given", "")) if a.get("family")
                           else _first(a.get("literal")) or "" for a in people),
             venue=_first(item.get("container-title-short"), item.get("journalAbbreviation"),

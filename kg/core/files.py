@@ -12,7 +12,7 @@ from pathlib import Path
 from dta_kg.core.errors import OutputError
 
 
-def io_problem(path: Path | str, exc: OSError) -> OutputError:
+def io_problem(path: Path | str, exc: OSError, verb: str = "cannot write") -> OutputError:
     """An OSError while writing `path` as a one-line error saying what would fix it."""
     import errno
 
@@ -23,7 +23,8 @@ def io_problem(path: Path | str, exc: OSError) -> OutputError:
              errno.EROFS: "the file system is read-only; choose another path",
              errno.ENOTDIR: "a part of the path is a file, not a folder"}
     fix = fixes.get(exc.errno or 0, "check the path")
-    return OutputError(f"{path}: cannot write ({exc.strerror or exc}); {fix}")
+    where = exc.filename or path
+    return OutputError(f"{where}: {verb} ({exc.strerror or exc}); {fix}")
 
 
 def output_target(path: Path, protected: Iterable[Path] = (), *, folder: bool = False) -> Path:
@@ -101,11 +102,15 @@ def _staged_copy(path: Path, data: bytes) -> Path:
     """`data` written and synced to a hidden temporary file beside `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return Path(tmp)
 
 

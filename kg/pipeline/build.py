@@ -113,6 +113,18 @@ STAGED_FILES = [f"{GRAPH_NAME}.{ext}" for ext in FORMATS] + ["manifest.json"]
 
 def build(project: Project, jobs: int | None = None,
           log: Callable[[str], None] | None = None) -> BuildSummary:
+    """`_build`, with a file that cannot be read or written (no permission, a full disk,
+    a read-only file system) reported as a one-line OutputError."""
+    from dta_kg.core.files import io_problem
+
+    try:
+        return _build(project, jobs, log)
+    except OSError as exc:
+        raise io_problem(project.build, exc, "cannot build the graph") from exc
+
+
+def _build(project: Project, jobs: int | None = None,
+           log: Callable[[str], None] | None = None) -> BuildSummary:
     """Validate, then write the graph (Turtle, N-Triples, JSON-LD), a manifest and the query
     stores. Records stream through worker processes to disk, so large corpora fit in memory;
     everything is staged and moved into place only when every check has passed. `log` is

@@ -18,16 +18,24 @@ def ensure_fresh(project: Project, notify: Callable[[str], None] | None = None) 
         return
     from filelock import FileLock
 
+    from dta_kg.core.files import io_problem
     from dta_kg.pipeline.build import build  # lazy: the build loads rdflib, which queries never need
 
-    project.build.mkdir(parents=True, exist_ok=True)
-    with FileLock(project.build / ".build.lock"):
+    try:
+        project.build.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(project.build / ".build.lock")
+        lock.acquire()
+    except OSError as exc:
+        raise io_problem(project.build, exc, "cannot write the build folder") from exc
+    try:
         if is_fresh(project):  # another process rebuilt while we waited
             return
         if notify:
             notify(f"dta-kg: the query stores in {project.build} are missing or stale; "
                    "rebuilding the graph first")
         build(project)
+    finally:
+        lock.release()
 
 
 def sparql_store(project: Project):

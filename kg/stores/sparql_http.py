@@ -25,7 +25,8 @@ from dta_kg.core.iris import DEFAULT_GRAPH_IRI
 ENV_USER, ENV_PASSWORD = "DTA_KG_SPARQL_USER", "DTA_KG_SPARQL_PASSWORD"
 ENV_AUTH = "DTA_KG_SPARQL_AUTH"
 RESULTS_JSON = "application/sparql-results+json"
-RDF_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt", "application/rdf+xml": "xml"}
+# RDF/XML is not read: a hostile reply (entity expansion) would hang its parser
+RDF_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt"}
 
 
 class SparqlStoreError(DtaKgError):
@@ -260,8 +261,13 @@ def _parse_rdf(body: bytes, ctype: str, url: str) -> Graph:
     mime = ctype.split(";")[0].strip().lower()
     fmt = RDF_TYPES.get(mime)
     if fmt is None:
-        raise SparqlStoreError(f"{url}: answered with {ctype or 'no content type'}, not RDF")
-    return Graph().parse(data=body, format=fmt)
+        raise SparqlStoreError(f"{url}: answered with {ctype or 'no content type'}, which dta-kg "
+                               "does not read; it reads N-Triples, Turtle and SPARQL JSON results")
+    try:
+        return Graph().parse(data=body, format=fmt)
+    except Exception as exc:  # rdflib raises many kinds of parse errors
+        raise SparqlStoreError(f"{url}: malformed {mime} reply: "
+                               f"{' '.join(str(exc).split())[:200]}") from exc
 
 
 def term_from_json(cell: Mapping[str, str]) -> Node:
