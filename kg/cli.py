@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 
 import click
 
@@ -39,6 +40,15 @@ COMMANDS = {
 }
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def one_line(text: str) -> str:
+    """An error message safe to print: no password, and control characters (a terminal
+    escape, a bell) shown as \\xNN rather than sent to the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", redact(text))
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands are imported only when listed or run."""
 
@@ -60,10 +70,10 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except ValidationFailed as exc:
             for problem in exc.problems:
-                click.echo(f"  - {redact(problem)}", err=True)
-            raise click.ClickException(redact(str(exc))) from exc
+                click.echo(f"  - {one_line(problem)}", err=True)
+            raise click.ClickException(one_line(str(exc))) from exc
         except DtaKgError as exc:
-            raise click.ClickException(redact(str(exc))) from exc
+            raise click.ClickException(one_line(str(exc))) from exc
 
 
 @click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})

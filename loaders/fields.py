@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal, NoReturn, overload
 
@@ -12,6 +15,7 @@ from dta_kg.core.vocabulary import Vocabulary
 
 from .review_text import MAX_QUOTE_WORDS, SECTIONS, quote_problem
 
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and line breaks
 # sections of a study's own text, for evidence quoted from it (`source: <its DOI>`)
 CONFIDENCES = ("high", "medium", "low")  # of a curator's inference
 STUDY_SECTIONS = ("Title", "Abstract", "Introduction", "Methods", "Results", "Discussion",
@@ -34,6 +38,18 @@ class Fields:
     def fail(self, key: str, problem: str, fix: str = "") -> NoReturn:
         raise RecordError(self.path, self.name(key), problem, fix, self.record)
 
+    def allow(self, keys: Iterable[str]) -> None:
+        """Refuse a key outside `keys` (a misspelling would drop its data silently), naming
+        the line it is on and the nearest valid key."""
+        known = list(keys)
+        for key in self.data:
+            if key not in known:
+                close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+                fix = f"did you mean '{close[0]}'?" if close else f"use one of: {', '.join(known)}"
+                line = key_line(self.path, str(key))
+                at = f" (line {line})" if line else ""
+                self.fail(str(key), f"unknown key{at}", fix)
+
     def get(self, key: str, default: Any = None) -> Any:
         value = self.data.get(key, default)
         return default if value is None else value
@@ -52,6 +68,10 @@ class Fields:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self.fail(key, f"expected text, found {type(value).__name__}", "write plain text")
         value = str(value).strip()
+        bad = CONTROL.search(value)
+        if bad:
+            self.fail(key, f"contains the control character U+{ord(bad.group()):04X}",
+                      "remove it (terminal escapes and bells do not belong in a record)")
         if required and not value:
             self.fail(key, "is empty", f"give '{key}' a value")
         return value or None
@@ -121,8 +141,24 @@ class Fields:
         return Fields(value, self.path, self.name(key), self.record)
 
 
+def key_line(path: Path, key: str) -> int | None:
+    """The first line of the file at `path` that sets `key`, for error messages."""
+    pattern = re.compile(rf"^\s*(?:-\s+)*['\"]?{re.escape(key)}['\"]?\s*:")
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((i for i, line in enumerate(lines, 1) if pattern.match(line)), None)
+
+
+EVIDENCE_KEYS = ("section", "quote", "inferred", "source")
+STAMP_KEYS = {"added": ("by", "at", "note"), "updated": ("by", "at", "note"),
+              "retracted": ("by", "at", "reason")}
+
+
 def read_evidence(fields: Fields, key: str = "evidence") -> Evidence:
     ev = fields.sub(key)
+    ev.allow(EVIDENCE_KEYS)
     section = ev.text("section")
     source = ev.text("source", required=False)
     if source is not None:  # a quote from a study's own text, which is not held here to match
@@ -157,6 +193,7 @@ def read_stamp(fields: Fields, key: str) -> Stamp | None:
     stamp = fields.sub(key, required=False)
     if stamp is None:
         return None
+    stamp.allow(STAMP_KEYS.get(key, ("by", "at", "note", "reason")))
     return Stamp(by=stamp.text("by"), at=stamp.text("at"),
                  text=stamp.text("reason" if key in ("retracted", "restored") else "note",
                                  required=False))

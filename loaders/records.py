@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from dta_kg.core.errors import RecordError
-from dta_kg.core.iris import DOI_PATTERN, normalise_doi
+from dta_kg.core.iris import DOI_PATTERN, REVIEW_DOI, normalise_doi, study_iri
 from dta_kg.core.model import (
     Claim,
     ComponentReport,
@@ -34,6 +35,20 @@ from .yaml_io import read_yaml
 YEAR_RANGE = (1900, 2100)
 
 
+BASE_FACT_KEYS = ("id", "evidence", "added", "retracted")
+FACT_FIELDS = {"designs": ("design",), "populations": ("population",),
+               "interventions": ("type", "name"), "components": ("component",),
+               "findings": ("component", "instrument", "subscale", "result"),
+               "factors": ("label", "polarity", "theme", "components"), "notes": ("note",)}
+STUDY_FIELDS = ("ref", "doi", "pmid", "authors", "authors_truncated", "year", "title", "venue",
+                "volume", "issue", "pages", "cited_as", "evidence", "added", "updated",
+                "retracted", *FACT_FIELDS)
+RESULT_KEYS = ("value", "kind", "unit", "comparator")
+REVIEW_FIELDS = ("doi", "title", "authors", "year", "venue", "evidence", "volume", "pages",
+                 "license", "definition", "search_end", "databases", "guidelines", "methods",
+                 "frameworks", "appraisal_tools", "claims")
+
+
 def _fact_base(f: Fields) -> dict:
     return {"id": f.text("id"), "evidence": read_evidence(f),
             "added": read_stamp(f, "added"), "retracted": read_stamp(f, "retracted"),
@@ -44,11 +59,24 @@ def read_result(f: Fields, vocab: Vocabulary) -> Result | None:
     r = f.sub("result", required=False)
     if r is None:
         return None
+    r.allow(RESULT_KEYS)
     value = r.get("value")
     if isinstance(value, bool) or not isinstance(value, int | float):
         r.fail("value", f"'{value}' is not a number", "write the figure as a number, e.g. 0.83")
+    problem = result_problem(float(value), r.get("kind"))
+    if problem:
+        r.fail("value", problem, "write the figure the study reports")
     return Result(value=float(value), kind=r.term("kind", "result-kind", vocab),
                   unit=r.text("unit", required=False), comparator=r.text("comparator", False))
+
+
+def result_problem(value: float, kind: object) -> str | None:
+    """Why `value` cannot be a result of `kind`: not finite, or a percentage outside 0-100."""
+    if not math.isfinite(value):
+        return f"'{value}' is not a finite number"
+    if kind == "percentage" and not 0 <= value <= 100:
+        return f"{value:g} is not a percentage from 0 to 100"
+    return None
 
 
 def read_finding(f: Fields, vocab: Vocabulary) -> Finding:
@@ -92,6 +120,9 @@ def read_doi(fields: Fields) -> str:
     doi = fields.text("doi")
     if not DOI_PATTERN.match(normalise_doi(doi)):
         fields.fail("doi", f"'{doi}' is not a DOI", "write it as 10.<registrant>/<suffix>")
+    if doi.endswith((".", "/", ",", ";")):
+        fields.fail("doi", f"'{doi}' ends with '{doi[-1]}', which no DOI does",
+                    "drop the trailing punctuation")
     return doi
 
 
@@ -99,9 +130,13 @@ def study_from_data(data: Any, path: Path, vocab: Vocabulary) -> Study:
     """Build a Study from one parsed record."""
     record = str(data.get("doi", "")) if isinstance(data, dict) else ""
     f = Fields(data, path, "", record)
+    f.allow(STUDY_FIELDS)
     facts = {}
     for key, reader in FACT_READERS.items():
-        facts[key] = tuple(reader(item, vocab) for item in f.items(key))
+        items = f.items(key)
+        for item in items:
+            item.allow((*BASE_FACT_KEYS, *FACT_FIELDS[key]))
+        facts[key] = tuple(reader(item, vocab) for item in items)
     seen: set[str] = set()
     for key, items in facts.items():
         for i, fact in enumerate(items):
@@ -112,8 +147,11 @@ def study_from_data(data: Any, path: Path, vocab: Vocabulary) -> Study:
     authors = f.strings("authors")
     if not authors:
         f.fail("authors", "is empty", "list at least one author as 'Surname Initials'")
+    doi = read_doi(f)
+    if normalise_doi(doi) == REVIEW_DOI:
+        f.fail("doi", f"'{doi}' is the review's own DOI", "a study the review includes has its own")
     return Study(
-        path=path, doi=read_doi(f), title=f.text("title"),
+        path=path, doi=doi, title=f.text("title"),
         year=f.integer("year", bounds=YEAR_RANGE), authors=authors, evidence=read_evidence(f),
         venue=f.text("venue", required=False), ref=f.integer("ref", required=False, bounds=(1, 9999)),
         pmid=f.text("pmid", required=False),
@@ -130,16 +168,24 @@ def read_study(path: Path, vocab: Vocabulary) -> Study:
 
 
 def read_items(f: Fields, key: str, kind: str, vocab: Vocabulary) -> tuple[MethodItem, ...]:
+    items = f.items(key)
+    for i in items:
+        i.allow(("term", "evidence"))
     return tuple(MethodItem(term=i.term("term", kind, vocab), evidence=read_evidence(i))
-                 for i in f.items(key))
+                 for i in items)
 
 
 def read_review(path: Path, vocab: Vocabulary) -> Review:
     f = Fields(read_yaml(path), path, "", "review")
+    f.allow(REVIEW_FIELDS)
     definition = f.sub("definition")
+    definition.allow(("text", "evidence"))
     search = f.sub("search_end", required=False)
+    if search:
+        search.allow(("value", "evidence"))
     claims = []
     for c in f.items("claims"):
+        c.allow(("id", "kind", "value", "about", "evidence"))
         value = c.get("value")
         if isinstance(value, bool) or not isinstance(value, int | str):
             c.fail("value", f"'{value}' is neither a count nor text", "write the figure as stated")
@@ -187,12 +233,18 @@ def study_paths(project: Project) -> list[Path]:
 def read_studies(paths: Iterable[Path], vocab: Vocabulary) -> tuple[Study, ...]:
     studies = tuple(read_study(p, vocab) for p in paths)
     by_doi: dict[str, Path] = {}
+    by_ref: dict[int, Path] = {}
     for s in studies:
-        key = normalise_doi(s.doi)
+        key = study_iri(s.doi)  # DOIs that differ only in punctuation share an IRI
         if key in by_doi:
-            raise RecordError(s.path, "doi", f"duplicate DOI '{s.doi}', also in {by_doi[key]}",
-                              "keep one record per study", s.doi)
+            raise RecordError(s.path, "doi", f"duplicate DOI '{s.doi}' (the same study IRI as the "
+                              f"DOI in {by_doi[key]})", "keep one record per study", s.doi)
         by_doi[key] = s.path
+        if s.ref is not None:
+            if s.ref in by_ref:
+                raise RecordError(s.path, "ref", f"reference {s.ref} is also {by_ref[s.ref]}",
+                                  "give each study the review's own reference number", s.doi)
+            by_ref[s.ref] = s.path
     return studies
 
 

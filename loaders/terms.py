@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from dta_kg.core.iris import DTA, local_name, slug
@@ -46,6 +47,24 @@ def terms_of(graph) -> list[Term]:
     return terms
 
 
+@cache
+def ontology_names() -> frozenset[str]:
+    """The local name, in lower case, of every term the ontology declares (classes,
+    properties and individuals), which a curator's instrument id must not take."""
+    import re
+
+    text = ONTOLOGY.read_text(encoding="utf-8")
+    return frozenset(name.lower() for name in re.findall(r"\bdta:([A-Za-z0-9_-]+)", text))
+
+
+def reserved_problem(term_id: str, vocab: Vocabulary) -> str | None:
+    """Why `term_id` cannot be a new term: it names an ontology term that is not a vocabulary
+    term (a class or property such as dta:evidence), else None."""
+    if term_id.lower() in ontology_names() and term_id not in vocab.terms:
+        return f"'{term_id}' names a class or property of the ontology (dta:{term_id})"
+    return None
+
+
 def read_instruments(path: Path, vocab: Vocabulary) -> tuple[CuratedTerm, ...]:
     """The instruments and subscales curators added in `path` (records/instruments.yaml)."""
     if not path.exists():
@@ -66,6 +85,9 @@ def _curated_term(f, cls: str, parent: str | None, vocab: Vocabulary, seen) -> T
     if slug(term_id) != term_id:
         f.fail("id", f"'{term_id}' is not a valid id", f"use lower-case words and hyphens, "
                f"e.g. '{slug(term_id)}'")
+    reserved = reserved_problem(term_id, vocab)
+    if reserved:
+        f.fail("id", reserved, "choose another id")
     measures = f.strings("measures")
     components = vocab.ids("component")
     if not measures or not set(measures) <= components:

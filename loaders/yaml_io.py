@@ -20,6 +20,34 @@ def read_yaml(path: Path) -> Any:
     return parse_yaml(raw, path)
 
 
+def _strict_loader():
+    """libyaml's safe loader, refusing a mapping that repeats a key (YAML says keys are unique;
+    the plain loader keeps the last value and drops the first silently)."""
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class StrictLoader(base):  # type: ignore[misc, valid-type]
+        pass
+
+    def mapping(loader, node):  # type: ignore[no-untyped-def]
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key '{key}' (also at line {seen[key] + 1})",
+                    key_node.start_mark)
+            seen[key] = key_node.start_mark.line
+        return loader.construct_mapping(node, deep=True)
+
+    StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    return StrictLoader
+
+
+_LOADER: list = []
+
+
 def parse_yaml(raw: bytes, path: Path) -> Any:
     import yaml
 
@@ -29,7 +57,9 @@ def parse_yaml(raw: bytes, path: Path) -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RecordError(path, "", "is not UTF-8 text", "save the file as UTF-8") from exc
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    if not _LOADER:
+        _LOADER.append(_strict_loader())
+    loader = _LOADER[0]
     try:
         return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
@@ -38,5 +68,7 @@ def parse_yaml(raw: bytes, path: Path) -> Any:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         if "could not determine a constructor for the tag" in str(exc):
             problem = "uses an unsafe or unknown YAML tag"
-        raise RecordError(path, "", f"is not valid YAML{at}: {problem}",
-                          "fix the YAML syntax (plain mappings and lists only)") from exc
+        fix = "fix the YAML syntax (plain mappings and lists only)"
+        if problem.startswith("duplicate key"):
+            fix = "keep one of the two lines (YAML keeps only the last, silently)"
+        raise RecordError(path, "", f"is not valid YAML{at}: {problem}", fix) from exc

@@ -10,7 +10,7 @@ from dta_kg.core.paths import Project
 from dta_kg.curation.curate import Quote, Where
 from dta_kg.curation.transaction import transaction
 from dta_kg.curation.yaml_nodes import block, flow_list, stamp
-from dta_kg.loaders.terms import project_vocabulary
+from dta_kg.loaders.terms import project_vocabulary, reserved_problem
 
 INSTRUMENTS_HEADER = ("Instruments added by curators (`dta-kg instrument add`); the ontology "
                       "holds those the review names.\nEach becomes a term like the ontology's.\n")
@@ -56,6 +56,8 @@ def add_instrument(project: Project, label: str, *, measures: tuple[str, ...], d
     if not components:
         name.fail("measures", "names no component", "give --measures COMPONENT or --subscale")
     for new in [new_id, *(s["id"] for s in subs)]:
+        if reserved_problem(new, vocab):
+            name.fail("id", str(reserved_problem(new, vocab)), "choose another id with --id")
         if new in vocab.terms:
             name.fail("id", f"'{new}' is already the term '{vocab.terms[new].label}'",
                       "choose another id with --id or another subscale id")

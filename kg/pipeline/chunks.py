@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dta_kg.core.errors import RecordError
-from dta_kg.core.iris import DTA, local_name, normalise_doi
+from dta_kg.core.iris import DTA, local_name, normalise_doi, slug
 from dta_kg.core.rdfterms import RDF
 from dta_kg.core.vocabulary import Term, Vocabulary
 from dta_kg.loaders.ntriples import nt_line
@@ -34,7 +34,7 @@ class Chunk:
     nt: str
     nodes: list[Node]
     edges: list[Edge]
-    dois: list[tuple[str, str]]  # (normalised DOI, path)
+    dois: list[tuple[str, str, int | None]]  # (normalised DOI, path, reference number)
     triples_per_class: Counter = field(default_factory=Counter)
 
 
@@ -76,7 +76,7 @@ def emit(paths: list[str], context: Context | None = None) -> Chunk:
     dois = []
     for path in paths:
         study = read_study(Path(path), vocab)
-        dois.append((normalise_doi(study.doi), path))
+        dois.append((normalise_doi(study.doi), path, study.ref))
         triples.extend(study_triples(study, context.review, seen))
     graph = project(triples, context=context.labels, captions=context.captions,
                     dois=context.dois)
@@ -109,11 +109,19 @@ def _workers() -> multiprocessing.context.BaseContext:
 
 
 def _unique(results, seen: dict[str, str]) -> Iterator[Chunk]:
-    """Refuse a DOI that two records share."""
+    """Refuse a DOI (or DOIs that differ only in punctuation, which share a study IRI) or a
+    reference number that two records share."""
     for chunk in results:
-        for doi, path in chunk.dois:
-            if doi in seen:
-                raise RecordError(Path(path), "doi", f"duplicate DOI '{doi}', also in {seen[doi]}",
-                                  "keep one record per study", doi)
-            seen[doi] = path
+        for doi, path, ref in chunk.dois:
+            key = slug(doi)
+            if key in seen:
+                raise RecordError(Path(path), "doi", f"duplicate DOI '{doi}' (the same study IRI "
+                                  f"as the DOI in {seen[key]})", "keep one record per study", doi)
+            seen[key] = path
+            if ref is not None:
+                if f"ref {ref}" in seen:
+                    raise RecordError(Path(path), "ref", f"reference {ref} is also "
+                                      f"{seen[f'ref {ref}']}", "give each study the review's own "
+                                      "reference number", doi)
+                seen[f"ref {ref}"] = path
         yield chunk
