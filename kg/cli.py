@@ -25,6 +25,7 @@ COMMANDS = {
     "retract": "dta_kg.commands.retraction:retract",
     "restore": "dta_kg.commands.retraction:restore",
     "check": "dta_kg.commands.audit:check",
+    "source": "dta_kg.commands.sources:source",
     "bench": "dta_kg.commands.bench:bench",
     "view": "dta_kg.commands.views:view",
     "map": "dta_kg.commands.views:gap_map",

@@ -13,7 +13,16 @@ from dta_kg.core.iris import DOI_PATTERN, normalise_doi
 from dta_kg.core.model import Evidence, Stamp
 from dta_kg.core.vocabulary import Vocabulary
 
-from .review_text import MAX_QUOTE_WORDS, SECTIONS, quote_problem
+from .review_text import (
+    MAX_QUOTE_WORDS,
+    MIN_QUOTE_WORDS,
+    SECTIONS,
+    SOURCES,
+    held_text,
+    normalise,
+    quote_problem,
+    source_text_path,
+)
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and line breaks
 # sections of a study's own text, for evidence quoted from it (`source: <its DOI>`)
@@ -151,7 +160,7 @@ def key_line(path: Path, key: str) -> int | None:
     return next((i for i, line in enumerate(lines, 1) if pattern.match(line)), None)
 
 
-EVIDENCE_KEYS = ("section", "quote", "inferred", "source")
+EVIDENCE_KEYS = ("section", "quote", "inferred", "confidence", "source")
 STAMP_KEYS = {"added": ("by", "at", "note"), "updated": ("by", "at", "note"),
               "retracted": ("by", "at", "reason")}
 
@@ -172,12 +181,23 @@ def read_evidence(fields: Fields, key: str = "evidence") -> Evidence:
         ev.fail("section", f"unknown section '{section}'",
                 "use a heading such as 'Results > Therapeutic Bond' (see records/README.md)")
     quote = ev.text("quote")
+    verified = True
+    words = len(quote.split())
     if source is None:
         problem = quote_problem(section, quote)
-    elif len(quote.split()) > MAX_QUOTE_WORDS:
-        problem = f"the quote has {len(quote.split())} words, more than {MAX_QUOTE_WORDS}"
+    elif words > MAX_QUOTE_WORDS:
+        problem = f"the quote has {words} words, more than {MAX_QUOTE_WORDS}"
+    elif words < MIN_QUOTE_WORDS and section != "Title":  # a title may be short
+        problem = f"the quote has {words} word(s); quote at least {MIN_QUOTE_WORDS}"
     else:
         problem = None
+        records = records_folder(fields.path)
+        text = held_text(source_text_path(records, source)) if records else None
+        if text is None:
+            verified = False  # shown as unverified wherever the evidence appears
+        elif normalise(quote) not in text:
+            problem = (f"the quote is not verbatim in the registered text of {source} "
+                       f"(records/{SOURCES}/{source_text_path(records, source).name})")
     if problem:
         ev.fail("quote", problem, "copy a span of at most 30 words from that section verbatim")
     inferred = ev.text("inferred", required=False)
@@ -186,7 +206,15 @@ def read_evidence(fields: Fields, key: str = "evidence") -> Evidence:
         ev.fail("confidence", f"'{confidence}' is not the confidence of an inference",
                 "give 'inferred: <reason>' and 'confidence: high', 'medium' or 'low'")
     return Evidence(section=section, quote=quote, inferred=inferred, source=source,
-                    confidence=confidence)
+                    confidence=confidence, verified=verified)
+
+
+def records_folder(path: Path | str) -> Path | None:
+    """The records folder a record file belongs to (the one holding review.yaml)."""
+    for folder in Path(path).parents[:2]:
+        if (folder / "review.yaml").exists():
+            return folder
+    return None
 
 
 def read_stamp(fields: Fields, key: str) -> Stamp | None:

@@ -39,6 +39,8 @@ HEADINGS: tuple[tuple[str, str | None], ...] = (
 )
 SECTIONS = tuple(name for _, name in HEADINGS if name)
 MAX_QUOTE_WORDS = 30
+MIN_QUOTE_WORDS = 3  # "a" or "the" is verbatim almost anywhere: it proves nothing
+SOURCES = "sources"  # records/sources/<DOI slug>.txt: texts registered by `dta-kg source add`
 
 _SPACE = re.compile(r"\s+")
 _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "*": None})
@@ -70,6 +72,27 @@ def sections(source: Path = SOURCE) -> dict[str, str]:
     return texts
 
 
+def source_text_path(records: Path, doi: str) -> Path:
+    """Where the registered text of the document `doi` is kept in a records folder."""
+    from dta_kg.core.iris import normalise_doi, slug
+
+    return records / SOURCES / f"{slug(normalise_doi(doi))}.txt"
+
+
+@lru_cache(maxsize=64)
+def _held_text(path: Path, stamp: tuple[int, int]) -> str:
+    return normalise(path.read_text(encoding="utf-8"))
+
+
+def held_text(path: Path) -> str | None:
+    """The normalised text of a registered source, None when the project does not hold it."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return _held_text(path, (info.st_mtime_ns, info.st_size))
+
+
 def quote_problem(section: str, quote: str) -> str | None:
     """Why `quote` is not a valid evidence span of `section`, or None when it is."""
     texts = sections()
@@ -80,6 +103,8 @@ def quote_problem(section: str, quote: str) -> str | None:
         return "the quote is empty"
     if words > MAX_QUOTE_WORDS:
         return f"the quote has {words} words, more than {MAX_QUOTE_WORDS}"
+    if words < MIN_QUOTE_WORDS:
+        return f"the quote has {words} word(s); quote at least {MIN_QUOTE_WORDS}"
     if normalise(quote) not in texts[section]:
         found = [name for name, text in texts.items() if normalise(quote) in text]
         where = f" (it is in '{found[0]}')" if found else ""

@@ -81,6 +81,8 @@ def evidence_triples(subject: str, ev: Evidence, review: str,
     yield ann, d("section"), lit(ev.section)
     if ev.inferred:
         yield ann, d("curatorInference"), lit(ev.inferred)
+    if not ev.verified:
+        yield ann, d("quoteVerified"), lit(False)
     yield target, RDF_TYPE, OA + "SpecificResource"
     yield target, OA + "hasSource", source
     yield target, OA + "hasSelector", selector

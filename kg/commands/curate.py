@@ -234,7 +234,8 @@ def study_show(project, doi, fmt):
             click.echo(f"\n{kind}")
         click.echo(f"  {s.doi}#{fact.id}: {describe(fact)}")
         ev = fact.evidence
-        source = f" [from {ev.source}]" if ev.source else ""
+        source = f" [from {ev.source}{'' if ev.verified else ', UNVERIFIED: its text is not held'}]" \
+            if ev.source else ""
         click.echo(f"      evidence{source}: {ev.section}: \"{ev.quote}\"")
         if ev.inferred:
             click.echo(f"      inferred: {ev.inferred}")

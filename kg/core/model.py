@@ -18,6 +18,7 @@ class Evidence:
     inferred: str | None = None  # the curator's reason, when the fact is an inference
     source: str | None = None  # DOI of the document quoted, when it is not the review
     confidence: str | None = None  # high | medium | low: how sure the curator is of an inference
+    verified: bool = True  # False: quoted from a document whose text the project does not hold
 
 
 @dataclass(frozen=True)

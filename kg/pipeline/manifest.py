@@ -18,6 +18,7 @@ from dta_kg.core.files import replace_dir, write_atomic
 from dta_kg.core.paths import ONTOLOGY, QC_DIR, SHAPES, Project
 from dta_kg.core.vocabulary import Vocabulary
 from dta_kg.loaders.records import study_names, study_paths
+from dta_kg.loaders.review_text import SOURCES
 
 OXIGRAPH = "oxigraph"
 LADYBUG = "ladybug"
@@ -53,6 +54,7 @@ def shared_inputs(project: Project) -> list[Path]:
     inputs = [ONTOLOGY, SHAPES, *sorted(QC_DIR.glob("*.rq"))]
     if project.instruments.exists():
         inputs.append(project.instruments)
+    inputs += sorted((project.records / SOURCES).glob("*.txt"))  # registered quoted texts
     return inputs
 
 
