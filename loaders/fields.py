@@ -192,12 +192,13 @@ def read_evidence(fields: Fields, key: str = "evidence") -> Evidence:
     else:
         problem = None
         records = records_folder(fields.path)
-        text = held_text(source_text_path(records, source)) if records else None
-        if text is None:
+        held = source_text_path(records, source) if records else None
+        text = held_text(held) if held else None
+        if held is None or text is None:
             verified = False  # shown as unverified wherever the evidence appears
         elif normalise(quote) not in text:
             problem = (f"the quote is not verbatim in the registered text of {source} "
-                       f"(records/{SOURCES}/{source_text_path(records, source).name})")
+                       f"(records/{SOURCES}/{held.name})")
     if problem:
         ev.fail("quote", problem, "copy a span of at most 30 words from that section verbatim")
     inferred = ev.text("inferred", required=False)

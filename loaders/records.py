@@ -133,10 +133,10 @@ def study_from_data(data: Any, path: Path, vocab: Vocabulary) -> Study:
     f.allow(STUDY_FIELDS)
     facts = {}
     for key, reader in FACT_READERS.items():
-        items = f.items(key)
-        for item in items:
-            item.allow((*BASE_FACT_KEYS, *FACT_FIELDS[key]))
-        facts[key] = tuple(reader(item, vocab) for item in items)
+        entries = f.items(key)
+        for entry in entries:
+            entry.allow((*BASE_FACT_KEYS, *FACT_FIELDS[key]))
+        facts[key] = tuple(reader(entry, vocab) for entry in entries)
     seen: set[str] = set()
     for key, items in facts.items():
         for i, fact in enumerate(items):

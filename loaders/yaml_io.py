@@ -27,10 +27,10 @@ def _strict_loader():
 
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    class StrictLoader(base):  # type: ignore[misc, valid-type]
+    class StrictLoader(base):
         pass
 
-    def mapping(loader, node):  # type: ignore[no-untyped-def]
+    def mapping(loader, node):
         seen: dict = {}
         for key_node, _ in node.value:
             key = loader.construct_object(key_node, deep=True)

@@ -123,7 +123,7 @@ def file_stem(name: str, doi: str) -> str:
 
 
 def record_name(project: Project, entry: BibEntry, ref: int | None, taken: set[Path]) -> Path:
-    stem = f"{file_stem(surname(entry.authors[0]), entry.doi)}-{entry.year}"
+    stem = f"{file_stem(surname(entry.authors[0]), entry.doi or '')}-{entry.year}"
     stem = f"ref-{ref}-{stem}" if ref is not None else stem
     path, n = project.studies / f"{stem}.yaml", 1
     while path.exists() or path in taken:

@@ -73,7 +73,7 @@ class SameOriginCredentials(urllib.request.HTTPRedirectHandler):
     """Follows redirects, but never takes the Authorization header to another scheme, host
     or port: a redirect must not hand the store's credentials to someone else."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
         new = super().redirect_request(req, fp, code, msg, headers, newurl)
         if new is not None and _origin(newurl) != _origin(req.full_url):
             for name in ("Authorization", "Proxy-authorization"):
