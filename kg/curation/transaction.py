@@ -101,7 +101,7 @@ def transaction(project: Project, dry_run: bool = False) -> Iterator[Transaction
     """Hold the records' lock; on a clean exit validate the staged files, then write them."""
     from filelock import FileLock, Timeout
 
-    from dta_kg.core.files import commit_files, recover_journal
+    from dta_kg.core.files import commit_files, recover_journal, write_atomic
 
     project.records.mkdir(parents=True, exist_ok=True)
     lock = FileLock(project.records / LOCK_NAME, timeout=LOCK_TIMEOUT)
@@ -120,7 +120,10 @@ def transaction(project: Project, dry_run: bool = False) -> Iterator[Transaction
         yield tx
         if tx.staged:
             validate_staged(project, tx.staged)
-            if not dry_run:  # every file or none, even if killed
+            if not dry_run and len(tx.staged) == 1:  # its rename is the commit point
+                [(path, text)] = tx.staged.items()
+                write_atomic(path, text.encode("utf-8"))
+            elif not dry_run:  # every file or none, even if killed: a journal commits them
                 commit_files(project.records, {path: text.encode("utf-8")
                                                for path, text in tx.staged.items()})
     finally:

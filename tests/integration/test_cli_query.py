@@ -210,6 +210,8 @@ def test_cypher_on_neo4j_takes_credentials_from_the_environment(cli, monkeypatch
     seen = {}
 
     class FakeClient:
+        dialect = "neo4j"  # ad-hoc queries on other dialects are checked as read-only first
+
         def __init__(self, uri):
             seen["uri"] = uri
             seen["auth"] = push.credentials_from_env()
