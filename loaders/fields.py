@@ -162,7 +162,7 @@ def key_line(path: Path, key: str) -> int | None:
 
 EVIDENCE_KEYS = ("section", "quote", "inferred", "confidence", "source")
 STAMP_KEYS = {"added": ("by", "at", "note"), "updated": ("by", "at", "note"),
-              "retracted": ("by", "at", "reason")}
+              "retracted": ("by", "at", "reason"), "restored": ("by", "at", "reason")}
 
 
 def read_evidence(fields: Fields, key: str = "evidence") -> Evidence:

@@ -35,11 +35,12 @@ from .yaml_io import read_yaml
 YEAR_RANGE = (1900, 2100)
 
 
-BASE_FACT_KEYS = ("id", "evidence", "added", "retracted")
+BASE_FACT_KEYS = ("id", "evidence", "added", "retracted", "restored")
 FACT_FIELDS = {"designs": ("design",), "populations": ("population",),
                "interventions": ("type", "name"), "components": ("component",),
                "findings": ("component", "instrument", "subscale", "result"),
-               "factors": ("label", "polarity", "theme", "components"), "notes": ("note",)}
+               "factors": ("label", "polarity", "theme", "components", "concept"),
+               "notes": ("note",)}
 STUDY_FIELDS = ("ref", "doi", "pmid", "authors", "authors_truncated", "year", "title", "venue",
                 "volume", "issue", "pages", "cited_as", "evidence", "added", "updated",
                 "retracted", *FACT_FIELDS)
