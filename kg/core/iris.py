@@ -50,6 +50,15 @@ def slug(text: str) -> str:
     return _NON_ALNUM.sub("-", text.lower()).strip("-")
 
 
+def file_stem(name: str, doi: str) -> str:
+    """`name` as a file name: its letters without accents; a name with no Latin letters
+    (Cyrillic, CJK, ...) gives way to the DOI's suffix, so no file is named '-2025.yaml'."""
+    import unicodedata
+
+    latin = slug(unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode())
+    return latin or "doi-" + slug(normalise_doi(doi).partition("/")[2])[:40].strip("-")
+
+
 def normalise_doi(value: str) -> str:
     """Strip resolver prefixes and white space from a DOI and fold its case."""
     doi = value.strip()

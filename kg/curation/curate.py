@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from dta_kg.core.errors import DtaKgError, RecordError, UnknownTerm
-from dta_kg.core.iris import REVIEW_DOI, fact_iri, local_name, normalise_doi, slug
+from dta_kg.core.iris import REVIEW_DOI, fact_iri, file_stem, local_name, normalise_doi, slug
 from dta_kg.core.model import Study, surname
 from dta_kg.core.paths import Project
 from dta_kg.core.vocabulary import LIST_OF, Vocabulary
@@ -23,7 +23,7 @@ from dta_kg.curation.transaction import transaction
 from dta_kg.curation.yaml_nodes import block, flow, flow_list, quoted, stamp
 from dta_kg.loaders.bibliography import BibEntry, check_entry
 from dta_kg.loaders.fields import STUDY_SECTIONS
-from dta_kg.loaders.records import FACT_READERS, read_study, result_problem, study_paths
+from dta_kg.loaders.records import FACT_READERS, read_study, study_paths
 from dta_kg.loaders.review_text import MAX_QUOTE_WORDS, SECTIONS, quote_problem, sections
 from dta_kg.loaders.terms import project_vocabulary
 from dta_kg.loaders.yaml_io import read_yaml
@@ -111,15 +111,6 @@ def new_study(entry: BibEntry, ref: int | None, by: str, note: str | None):
     venue = f", {entry.venue}" if entry.venue else ""
     data.yaml_set_start_comment(f"{origin}: {surname(entry.authors[0])} {entry.year}{venue}")
     return data
-
-
-def file_stem(name: str, doi: str) -> str:
-    """`name` as a file name: its letters without accents; a name with no Latin letters
-    (Cyrillic, CJK, ...) gives way to the DOI's suffix, so no file is named '-2025.yaml'."""
-    import unicodedata
-
-    latin = slug(unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode())
-    return latin or "doi-" + slug(normalise_doi(doi).partition("/")[2])[:40].strip("-")
 
 
 def record_name(project: Project, entry: BibEntry, ref: int | None, taken: set[Path]) -> Path:
@@ -301,9 +292,6 @@ def add_finding(project: Project, doi: str, *, component: str, quote: Quote, by:
                 where.fail("result", f"'{value}' is not a number", "give e.g. --result 0.83")
             kind = where.term(vocab, "result-kind", where.need(
                 "result-kind", result_kind, "give --result-kind, e.g. cohens-d"), "result-kind")
-            problem = result_problem(number, kind)
-            if problem:
-                where.fail("result", problem, "give the figure the study reports")
             result = block(value=number, kind=kind, unit=unit)
         item = block(component=comp, instrument=measure or None, subscale=scale or None,
                      result=result, evidence=quote.evidence(where, own_source(data)),
