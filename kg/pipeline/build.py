@@ -118,7 +118,6 @@ def build(project: Project, jobs: int | None = None,
     everything is staged and moved into place only when every check has passed. `log` is
     told each stage as it ends, with its time."""
     import random
-    import resource
     from concurrent.futures import ThreadPoolExecutor
 
     import pyoxigraph
@@ -138,8 +137,7 @@ def build(project: Project, jobs: int | None = None,
 
     def stage(what: str) -> None:
         if log:
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-            log(f"{time.perf_counter() - started:7.1f} s  {peak:6.0f} MB peak  {what}")
+            log(f"{time.perf_counter() - started:7.1f} s  {peak_memory_text()}  {what}")
 
     base = load_vocabulary()
     instruments = read_instruments(project.instruments, base)
@@ -216,6 +214,17 @@ def build(project: Project, jobs: int | None = None,
         return summary
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def peak_memory_text() -> str:
+    """This process's peak memory so far, '  123 MB peak'; empty where the Unix-only
+    `resource` module is missing (Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return ""
+    kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    return f"{kib / 1024:6.0f} MB peak"
 
 
 def qc_scope_text(records: int) -> str:
