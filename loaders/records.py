@@ -152,7 +152,7 @@ def read_review(path: Path, vocab: Vocabulary) -> Review:
         path=path, doi=read_doi(f), title=f.text("title"), authors=f.strings("authors"),
         year=f.integer("year", bounds=YEAR_RANGE), venue=f.text("venue"),
         evidence=read_evidence(f), volume=f.text("volume", False), pages=f.text("pages", False),
-        license=f.text("license", False),
+        license=f.iri("license", False, "https://creativecommons.org/licenses/by/4.0/"),
         definition=definition.text("text"), definition_evidence=read_evidence(definition),
         search_end=search.text("value") if search else None,
         search_end_evidence=read_evidence(search) if search else None,

@@ -41,3 +41,13 @@ class UnknownTerm(DtaKgError):
         hint = f"; closest: {', '.join(choices)}" if choices else ""
         more = f" (all of them: dta-kg vocab {listed_by})" if listed_by else ""
         super().__init__(f"unknown {kind} '{value}'{hint}{more}")
+
+
+class InvalidIri(DtaKgError):
+    """A value that should be an IRI is not one (it would corrupt the N-Triples written)."""
+
+    def __init__(self, value: str, where: str = ""):
+        self.value, self.where = value, where
+        at = f" (as the {where})" if where else ""
+        super().__init__(f"'{value}' is not an IRI{at}; write an absolute IRI such as "
+                         "https://example.org/x, without spaces")
