@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
 import shutil
 import tempfile
 from collections.abc import Collection, Iterator
@@ -13,8 +15,17 @@ from typing import Any
 from dta_kg.core.errors import DtaKgError, RecordError
 from dta_kg.core.paths import Project
 
-LOCK_NAME = ".dta-kg.lock"
 LOCK_TIMEOUT = 120.0
+
+
+def lock_path(records: Path) -> Path:
+    """The lock file of a records folder, kept outside it (in this user's temporary folder,
+    named by the folder's real path) so that curating never adds a file to the records."""
+    key = hashlib.sha256(os.path.realpath(records).encode()).hexdigest()[:24]
+    uid = os.getuid() if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
+    folder = Path(tempfile.gettempdir()) / f"dta-kg-locks-{uid}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder / f"records-{key}.lock"
 
 
 class LockBusy(DtaKgError):
@@ -101,7 +112,7 @@ def transaction(project: Project, dry_run: bool = False) -> Iterator[Transaction
     from dta_kg.core.files import write_atomic
 
     project.records.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(project.records / LOCK_NAME, timeout=LOCK_TIMEOUT)
+    lock = FileLock(lock_path(project.records), timeout=LOCK_TIMEOUT)
     try:
         lock.acquire()
     except Timeout as exc:
