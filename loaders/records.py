@@ -125,8 +125,8 @@ def study_from_data(data: Any, path: Path, vocab: Vocabulary) -> Study:
     )
 
 
-def read_study(path: Path, vocab: Vocabulary) -> Study:
-    return study_from_data(read_yaml(path), path, vocab)
+def read_study(path: Path, vocab: Vocabulary, digests: dict[str, str] | None = None) -> Study:
+    return study_from_data(read_yaml(path, digests), path, vocab)
 
 
 def read_items(f: Fields, key: str, kind: str, vocab: Vocabulary) -> tuple[MethodItem, ...]:
@@ -134,8 +134,8 @@ def read_items(f: Fields, key: str, kind: str, vocab: Vocabulary) -> tuple[Metho
                  for i in f.items(key))
 
 
-def read_review(path: Path, vocab: Vocabulary) -> Review:
-    f = Fields(read_yaml(path), path, "", "review")
+def read_review(path: Path, vocab: Vocabulary, digests: dict[str, str] | None = None) -> Review:
+    f = Fields(read_yaml(path, digests), path, "", "review")
     definition = f.sub("definition")
     search = f.sub("search_end", required=False)
     claims = []

@@ -20,7 +20,15 @@ from dta_kg.loaders.records import read_corpus, study_paths
 from dta_kg.loaders.terms import load_vocabulary
 from dta_kg.loaders.triples import corpus_triples
 from dta_kg.pipeline.checks import qc_queries
-from dta_kg.pipeline.manifest import LADYBUG, LADYBUG_FILE, content_hash, install_stores
+from dta_kg.pipeline.manifest import (
+    LADYBUG,
+    LADYBUG_FILE,
+    content_hash,
+    file_digest,
+    inputs_signature,
+    install_stores,
+    shared_inputs,
+)
 
 GRAPH_NAME = "dta-kg"
 FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
@@ -139,10 +147,15 @@ def build(project: Project, jobs: int | None = None,
         if log:
             log(f"{time.perf_counter() - started:7.1f} s  {peak_memory_text()}  {what}")
 
+    # the signature is taken before anything is read, and the content hash from the bytes
+    # read: a curator's write during the build leaves the stores stale, never falsely fresh
+    signature = inputs_signature(project)
+    shared = shared_inputs(project)
+    read = {str(p): file_digest(p) for p in shared if p != project.instruments}
     base = load_vocabulary()
-    instruments = read_instruments(project.instruments, base)
+    instruments = read_instruments(project.instruments, base, read)
     vocab = base.with_terms([c.term for c in instruments])
-    review = read_review(project.review, vocab)
+    review = read_review(project.review, vocab, read)
     ontology = ontology_graph()
     r = review_iri(review.doi)
     head = [*plain_triples(ontology), *review_triples(review),
@@ -167,6 +180,7 @@ def build(project: Project, jobs: int | None = None,
                     nodes.setdefault(node.id, node)
                 edges += chunk.edges
                 per_class.update(chunk.triples_per_class)
+                read.update(chunk.digests)
         stage(f"read, checked and mapped {len(paths)} records")
         # Turtle/JSON-LD and the sample checks run beside the main thread; leaving the block
         # (even on an error) waits for them, so nothing writes into a staging folder being removed
@@ -202,14 +216,14 @@ def build(project: Project, jobs: int | None = None,
         summary.triples, summary.validation = len(store), shacl_scope
         store.flush()
         del store
-        digest = content_hash(project)
+        digest = content_hash(project, read, [project.review, *paths, *shared])
         manifest = {"content_hash": digest, "ontology": DTA, **summary.as_dict()}
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         for name in STAGED_FILES:
             os.replace(staging / name, project.build / name)
             summary.files.append(str(project.build / name))
         summary.files += install_stores(project, staging / "oxigraph", staging / LADYBUG, vocab,
-                                        digest)
+                                        digest, signature)
         stage("moved the build into place")
         return summary
     finally:

@@ -38,8 +38,8 @@ def inputs_signature(project: Project) -> str:
     return hashlib.sha256("".join(lines).encode()).hexdigest()
 
 
-def _write_stamp(project: Project, content_hash: str) -> None:
-    stamp = {"content_hash": content_hash, "inputs": inputs_signature(project)}
+def _write_stamp(project: Project, content_hash: str, signature: str | None = None) -> None:
+    stamp = {"content_hash": content_hash, "inputs": signature or inputs_signature(project)}
     write_atomic(project.build / STAMP, json.dumps(stamp, indent=2).encode())
 
 
@@ -56,19 +56,29 @@ def shared_inputs(project: Project) -> list[Path]:
     return inputs
 
 
-def content_hash(project: Project) -> str:
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def content_hash(project: Project, read: dict[str, str] | None = None,
+                 files: list[Path] | None = None) -> str:
+    """One hash of the input `files` (default: every input now), each by the SHA-256 of its
+    bytes: taken from `read` (path -> digest of the bytes a build actually read) where given,
+    else from the file as it is now."""
     digest = hashlib.sha256()
-    for path in input_files(project):
+    for path in input_files(project) if files is None else files:
         digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+        known = read.get(str(path)) if read else None
+        digest.update((known or file_digest(path)).encode())
     return digest.hexdigest()
 
 
-
 def install_stores(project: Project, staged_oxigraph: Path, staged_ladybug: Path,
-                   vocab: Vocabulary, content_hash: str) -> list[str]:
+                   vocab: Vocabulary, content_hash: str, signature: str | None = None) -> list[str]:
     """Move the staged Oxigraph and ladybug stores into build/ and cache the vocabulary
-    (ontology and curator-added terms), then stamp the stores as fresh."""
+    (ontology and curator-added terms), then stamp the stores as fresh: with `content_hash`
+    and the `signature` of the inputs taken before they were read (so a file written during
+    the build makes the stamp stale, never the reverse)."""
     for name, staged in ((OXIGRAPH, staged_oxigraph), (LADYBUG, staged_ladybug)):
         def move_in(folder: Path, staged: Path = staged) -> None:
             folder.rmdir()
@@ -77,7 +87,7 @@ def install_stores(project: Project, staged_oxigraph: Path, staged_ladybug: Path
         replace_dir(project.build / name, move_in)
     terms = [asdict(t) for t in vocab.terms.values()]
     write_atomic(project.build / VOCABULARY, json.dumps(terms, indent=1).encode())
-    _write_stamp(project, content_hash)
+    _write_stamp(project, content_hash, signature)
     return [str(project.build / name) for name in (OXIGRAPH, LADYBUG, VOCABULARY)]
 
 
