@@ -43,17 +43,22 @@ def build(project, verbose, jobs):
 
 @click.command()
 @project_options
-def validate(project):
+@click.option("--jobs", type=click.IntRange(1), help="Worker processes [default: one per core].")
+def validate(project, jobs):
     """Run every check of `build` without writing anything.
+
+    Streams the records through the same path as `build` (so it scales as the build does), in a
+    temporary folder that is removed afterwards.
 
     \b
     Example:
         dta-kg validate
     """
-    from dta_kg.pipeline.build import validate_graph
+    from dta_kg.pipeline.build import build as run_build
 
-    graph = validate_graph(project)
-    click.echo(f"OK: {len(graph)} triples pass the SHACL shapes, QC queries and reasoner.")
+    summary = run_build(project, jobs=jobs, check_only=True)
+    click.echo(f"OK: {summary.triples} triples pass the SHACL shapes, QC queries and reasoner "
+               f"({summary.validation}).")
 
 
 @click.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -119,14 +120,25 @@ def transaction(project: Project, dry_run: bool = False) -> Iterator[Transaction
         raise LockBusy(f"{project.records}: another curator is writing (lock {lock.lock_file}); "
                        "try again when they are done") from exc
     try:
-        for stale in project.records.rglob(".*.tmp"):  # left by a writer killed mid-write
-            stale.unlink()
+        for folder in (project.records, project.studies):  # left by a writer killed mid-write
+            with contextlib.suppress(FileNotFoundError), os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                        os.unlink(entry.path)
         tx = Transaction(project)
         yield tx
         if tx.staged:
-            validate_staged(project, tx.staged)
+            from dta_kg.curation.incremental import prepare
+
+            fast = prepare(project, tx.staged)
+            if fast is None:
+                validate_staged(project, tx.staged)
+            else:
+                fast.check()
             if not dry_run:
                 for path, text in tx.staged.items():
                     write_atomic(path, text.encode("utf-8"))
+                if fast is not None:
+                    fast.apply()
     finally:
         lock.release()

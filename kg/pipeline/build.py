@@ -120,11 +120,12 @@ STAGED_FILES = [f"{GRAPH_NAME}.{ext}" for ext in FORMATS] + ["manifest.json"]
 
 
 def build(project: Project, jobs: int | None = None,
-          log: Callable[[str], None] | None = None) -> BuildSummary:
+          log: Callable[[str], None] | None = None, check_only: bool = False) -> BuildSummary:
     """Validate, then write the graph (Turtle, N-Triples, JSON-LD), a manifest and the query
     stores. Records stream through worker processes to disk, so large corpora fit in memory;
     everything is staged and moved into place only when every check has passed. `log` is
-    told each stage as it ends, with its time."""
+    told each stage as it ends, with its time. With `check_only` (`dta-kg validate`) the same
+    streaming checks run in a temporary folder and nothing is written to build/."""
     import random
     from concurrent.futures import ThreadPoolExecutor
 
@@ -165,13 +166,15 @@ def build(project: Project, jobs: int | None = None,
                       {n.id: str(n.props["label"]) for n in head_graph.nodes},
                       {n.id: str(n.props["doi"]) for n in head_graph.nodes if n.props.get("doi")})
     paths = study_paths(project)
-    project.build.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=project.build, prefix=".staging-"))
+    if not check_only:
+        project.build.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=None if check_only else project.build, prefix=".staging-"))
     try:
         nt_path = staging / f"{GRAPH_NAME}.nt"
         nodes = {n.id: n for n in head_graph.nodes}
         edges = list(head_graph.edges)
         per_class = class_counts(head)
+        index: dict[str, str] = {}
         with nt_path.open("w", encoding="utf-8") as out:
             out.writelines(map(nt_line, head))
             for chunk in chunks(paths, context, jobs):
@@ -181,15 +184,17 @@ def build(project: Project, jobs: int | None = None,
                 edges += chunk.edges
                 per_class.update(chunk.triples_per_class)
                 read.update(chunk.digests)
+                index.update((doi, os.path.basename(path)) for doi, path in chunk.dois)
         stage(f"read, checked and mapped {len(paths)} records")
         # Turtle/JSON-LD and the sample checks run beside the main thread; leaving the block
         # (even on an error) waits for them, so nothing writes into a staging folder being removed
         with ThreadPoolExecutor(2) as background:
-            dumped = background.submit(_dump, nt_path, staging)
+            dumped = None if check_only else background.submit(_dump, nt_path, staging)
             pgraph = PropertyGraph(sorted(nodes.values(), key=lambda n: n.id), edges)
             summary = _summary(pgraph, per_class)
-            (staging / LADYBUG).mkdir()
-            write_database(pgraph, staging / LADYBUG / LADYBUG_FILE)
+            if not check_only:
+                (staging / LADYBUG).mkdir()
+                write_database(pgraph, staging / LADYBUG / LADYBUG_FILE)
             del pgraph, nodes, edges  # freed before the bulk load, which takes its own memory
             stage("wrote the Cypher database")
             if len(paths) <= SHACL_ALL_UP_TO:
@@ -206,14 +211,18 @@ def build(project: Project, jobs: int | None = None,
             problems = run_qc_store(store, scope=None if sample is paths else "graph", threads=2)
             problems += sample_checked.result()
             stage(f"checked: {shacl_scope}")
-            if not problems:  # compacted, queries read fewer files: large answers come 2x faster
+            if not problems and not check_only:  # compacted: large answers come 2x faster
                 store.optimize()
                 stage("compacted the query store")
-            dumped.result()
-            stage("wrote Turtle and JSON-LD")
+            if dumped:
+                dumped.result()
+                stage("wrote Turtle and JSON-LD")
         if problems:
             raise ValidationFailed(problems)
         summary.triples, summary.validation = len(store), shacl_scope
+        if check_only:
+            del store
+            return summary
         store.flush()
         del store
         digest = content_hash(project, read, [project.review, *paths, *shared])
@@ -223,7 +232,7 @@ def build(project: Project, jobs: int | None = None,
             os.replace(staging / name, project.build / name)
             summary.files.append(str(project.build / name))
         summary.files += install_stores(project, staging / "oxigraph", staging / LADYBUG, vocab,
-                                        digest, signature)
+                                        digest, signature, index)
         stage("moved the build into place")
         return summary
     finally:

@@ -8,7 +8,8 @@ from support.project import snapshot
 
 from dta_kg.cli import main
 from dta_kg.core.errors import InvalidIri
-from dta_kg.loaders.ntriples import Lit, nt_line
+from dta_kg.core.rdfterms import Lit
+from dta_kg.loaders.ntriples import nt_line
 
 LICENSE = "license: https://creativecommons.org/licenses/by/4.0/"
 
