@@ -139,3 +139,15 @@ def test_stale_stores_take_the_full_path(built, monkeypatch):
 
     assert prepare(built, {built.studies / "x.yaml": ""}) is None
     shutil.rmtree(built.build)
+
+
+def test_an_export_after_a_write_rebuilds_the_graph_files_first(built, tmp_path):
+    ok = CliRunner().invoke(main, ["factor", "add", BEATTY, "--barrier", "slow replies",
+                                   "--theme", "technical-reliability", *QUOTE])
+    assert ok.exit_code == 0, ok.output
+    assert not files_fresh(built)
+    out = tmp_path / "graph.nt"
+    result = CliRunner().invoke(main, ["export", "--format", "nt", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert '"slow replies"' in out.read_text(encoding="utf-8")
+    assert files_fresh(built) and is_fresh(built)
