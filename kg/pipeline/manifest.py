@@ -59,7 +59,8 @@ def inputs_signature(project: Project) -> str:
 
 def _write_stamp(project: Project, content_hash: str, signature: str | None = None,
                  files_stale: bool = False) -> None:
-    stamp = {"content_hash": content_hash, "inputs": signature or inputs_signature(project)}
+    stamp: dict[str, str | bool] = {"content_hash": content_hash,
+                                     "inputs": signature or inputs_signature(project)}
     if files_stale:
         stamp["files_stale"] = True
     write_atomic(project.build / STAMP, json.dumps(stamp, indent=2).encode())
