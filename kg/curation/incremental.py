@@ -128,6 +128,9 @@ class Incremental:
         from filelock import FileLock
 
         with FileLock(self.project.build / ".build.lock"):
+            if read_stamp(self.project) != self.stamp:  # rebuilt meanwhile: stores unknown
+                (self.project.build / STAMP).unlink(missing_ok=True)
+                return False
             try:
                 self._update_oxigraph()
                 self._update_ladybug()
