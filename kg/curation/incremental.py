@@ -35,9 +35,9 @@ from dta_kg.pipeline.manifest import (
     OXIGRAPH,
     STAMP,
     file_digest,
-    is_fresh,
+    fresh_for_write,
+    load_record_index,
     read_stamp,
-    record_index,
     restamp,
     stat_term,
     write_record_index,
@@ -134,7 +134,9 @@ class Incremental:
             try:
                 self._update_oxigraph()
                 self._update_ladybug()
-                index = record_index(self.project) or {}
+                index = load_record_index(self.project)  # the stores were fresh: it is current
+                if index is None:
+                    raise OSError("the DOI index of the build is missing")
                 for c in self.changes:
                     if c.old:
                         index.pop(normalise_doi(c.old.doi), None)
@@ -354,7 +356,7 @@ def prepare(project: Project, staged: dict[Path, str]) -> Incremental | None:
     if not staged or any(path.parent != project.studies or path.suffix != ".yaml"
                          for path in staged):
         return None
-    if not is_fresh(project):
+    if not fresh_for_write(project):
         return None
     stamp = read_stamp(project)
     if not stamp:

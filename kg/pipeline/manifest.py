@@ -152,15 +152,36 @@ def write_record_index(project: Project, index: dict[str, str]) -> None:
     write_atomic(project.build / RECORD_INDEX, json.dumps(index, sort_keys=True).encode())
 
 
+_VERDICTS: dict[tuple[str, str], bool] = {}
+
+
+def fresh_for_write(project: Project) -> bool:
+    """`is_fresh`, asked once per stamp by a curator's command that holds the records' lock
+    (so the records cannot change under it): at 100,000 records each check stats every file."""
+    try:
+        folders = [os.stat(p).st_mtime_ns for p in (project.records, project.studies)]
+        key = (f"{project.build}\0{folders}", (project.build / STAMP).read_text(encoding="utf-8"))
+    except OSError:
+        return False
+    if key not in _VERDICTS:
+        _VERDICTS.clear()
+        _VERDICTS[key] = is_fresh(project)
+    return _VERDICTS[key]
+
+
 def record_index(project: Project) -> dict[str, str] | None:
     """Normalised DOI -> study record file name, when the stores are fresh (else None): lets a
     curator's command find a study without reading every record."""
-    if not is_fresh(project):
-        return None
+    return load_record_index(project) if fresh_for_write(project) else None
+
+
+def load_record_index(project: Project) -> dict[str, str] | None:
+    """The DOI index as the last build or in-place write left it (None when missing)."""
     try:
-        return json.loads((project.build / RECORD_INDEX).read_text(encoding="utf-8"))
+        index = json.loads((project.build / RECORD_INDEX).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return index if isinstance(index, dict) else None
 
 
 def stores_present(project: Project) -> bool:

@@ -151,3 +151,15 @@ def test_an_export_after_a_write_rebuilds_the_graph_files_first(built, tmp_path)
     assert result.exit_code == 0, result.output
     assert '"slow replies"' in out.read_text(encoding="utf-8")
     assert files_fresh(built) and is_fresh(built)
+
+
+def test_writes_to_several_studies_keep_every_study_findable(built):
+    first = CliRunner().invoke(main, ["retract", f"{BEATTY}#bond-wai-sr", "--reason", "a test"])
+    assert first.exit_code == 0, first.output
+    second = CliRunner().invoke(main, ["retract", "10.1186/s12889-022-13115-x", "--reason", "a test"])
+    assert second.exit_code == 0, second.output
+    assert is_fresh(built)
+    shown = CliRunner().invoke(main, ["study", "show", "10.1145/3568162.3578625"])
+    assert shown.exit_code == 0, shown.output
+    index = json.loads((built.build / "records.json").read_text(encoding="utf-8"))
+    assert len(index) == 28 and index[BEATTY] == "ref-25-beatty-2022.yaml"
