@@ -200,5 +200,3 @@ def is_fresh(project: Project) -> bool:
         _write_stamp(project, stamp["content_hash"], files_stale=bool(stamp.get("files_stale")))
         return True  # touched, not changed
     return False
-
-
