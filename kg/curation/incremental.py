@@ -14,6 +14,7 @@ path: the whole project is validated in a copy and the stores are rebuilt by the
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from dataclasses import dataclass
@@ -238,7 +239,8 @@ class Incremental:
                                      {"s": edge.source, "t": edge.target})
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                with contextlib.suppress(RuntimeError):  # ladybug may have rolled back already
+                    conn.execute("ROLLBACK")
                 raise
         finally:
             conn.close()
@@ -339,6 +341,14 @@ def _write_node(conn, node, columns: dict[str, dict[str, str]], create: bool) ->
 
 
 def _cast(value, kind: str):
+    import datetime as dt
+
+    if kind == "TIMESTAMP" and isinstance(value, str):
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if kind == "DATE" and isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    if kind == "INT64" and isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
     if kind == "STRING" and not isinstance(value, str):
         return str(value).lower() if isinstance(value, bool) else str(value)
     if kind == "STRING[]":
