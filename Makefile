@@ -33,7 +33,7 @@ TYPECHECK := build/typecheck
 typecheck: $(STAMP)
 	rm -rf $(TYPECHECK) && mkdir -p $(TYPECHECK)/dta_kg
 	for f in kg/*; do ln -s "$(CURDIR)/$$f" $(TYPECHECK)/dta_kg/; done
-	for d in loaders queries ontology; do ln -s "$(CURDIR)/$$d" $(TYPECHECK)/dta_kg/$$d; done
+	for d in loaders queries ontology records; do ln -s "$(CURDIR)/$$d" $(TYPECHECK)/dta_kg/$$d; done
 	MYPYPATH=$(TYPECHECK) $(BIN)/mypy --cache-dir $(TYPECHECK)/.cache -p dta_kg
 
 build: $(STAMP)

@@ -13,6 +13,7 @@ from dta_kg.core.errors import DtaKgError, ValidationFailed, redact
 COMMANDS = {
     "build": "dta_kg.commands.build:build",
     "validate": "dta_kg.commands.build:validate",
+    "init": "dta_kg.commands.build:init",
     "query": "dta_kg.commands.query:query",
     "studies": "dta_kg.commands.query:studies",
     "sparql": "dta_kg.commands.query:sparql",

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Literal, NoReturn, overload
 
 from dta_kg.core.errors import RecordError
-from dta_kg.core.iris import DOI_PATTERN, normalise_doi
+from dta_kg.core.iris import DOI_PATTERN, is_iri, normalise_doi
 from dta_kg.core.model import Evidence, Stamp
 from dta_kg.core.vocabulary import Vocabulary
 
@@ -84,6 +84,12 @@ class Fields:
         if required and not value:
             self.fail(key, "is empty", f"give '{key}' a value")
         return value or None
+
+    def iri(self, key: str, required: bool = True, example: str = "https://example.org/x") -> str | None:
+        value = self.text(key, required)
+        if value is not None and not is_iri(value):
+            self.fail(key, f"'{value}' is not an IRI", f"write an absolute IRI such as {example}")
+        return value
 
     @overload
     def integer(self, key: str, required: Literal[True] = True,

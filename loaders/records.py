@@ -164,8 +164,8 @@ def study_from_data(data: Any, path: Path, vocab: Vocabulary) -> Study:
     )
 
 
-def read_study(path: Path, vocab: Vocabulary) -> Study:
-    return study_from_data(read_yaml(path), path, vocab)
+def read_study(path: Path, vocab: Vocabulary, digests: dict[str, str] | None = None) -> Study:
+    return study_from_data(read_yaml(path, digests), path, vocab)
 
 
 def read_items(f: Fields, key: str, kind: str, vocab: Vocabulary) -> tuple[MethodItem, ...]:
@@ -176,8 +176,8 @@ def read_items(f: Fields, key: str, kind: str, vocab: Vocabulary) -> tuple[Metho
                  for i in items)
 
 
-def read_review(path: Path, vocab: Vocabulary) -> Review:
-    f = Fields(read_yaml(path), path, "", "review")
+def read_review(path: Path, vocab: Vocabulary, digests: dict[str, str] | None = None) -> Review:
+    f = Fields(read_yaml(path, digests), path, "", "review")
     f.allow(REVIEW_FIELDS)
     definition = f.sub("definition")
     definition.allow(("text", "evidence"))
@@ -199,7 +199,7 @@ def read_review(path: Path, vocab: Vocabulary) -> Review:
         path=path, doi=read_doi(f), title=f.text("title"), authors=f.strings("authors"),
         year=f.integer("year", bounds=YEAR_RANGE), venue=f.text("venue"),
         evidence=read_evidence(f), volume=f.text("volume", False), pages=f.text("pages", False),
-        license=f.text("license", False),
+        license=f.iri("license", False, "https://creativecommons.org/licenses/by/4.0/"),
         definition=definition.text("text"), definition_evidence=read_evidence(definition),
         search_end=search.text("value") if search else None,
         search_end_evidence=read_evidence(search) if search else None,

@@ -6,7 +6,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-SOURCE = Path(__file__).resolve().parent.parent / "records" / "source" / "dta-integrative-review-2025.txt"
+from dta_kg.core.paths import REVIEW_TEXT
+
+SOURCE = REVIEW_TEXT  # package data, so quotes are checked wherever dta-kg is installed
 
 # (heading line, section name); None marks a parent heading whose text is its subsections'.
 HEADINGS: tuple[tuple[str, str | None], ...] = (

@@ -65,12 +65,13 @@ def reserved_problem(term_id: str, vocab: Vocabulary) -> str | None:
     return None
 
 
-def read_instruments(path: Path, vocab: Vocabulary) -> tuple[CuratedTerm, ...]:
+def read_instruments(path: Path, vocab: Vocabulary,
+                     digests: dict[str, str] | None = None) -> tuple[CuratedTerm, ...]:
     """The instruments and subscales curators added in `path` (records/instruments.yaml)."""
     if not path.exists():
         return ()
     curated: list[CuratedTerm] = []
-    for f in Fields(read_yaml(path) or {}, path, "", "instruments").items("instruments"):
+    for f in Fields(read_yaml(path, digests) or {}, path, "", "instruments").items("instruments"):
         evidence, added = read_evidence(f), read_stamp(f, "added")
         instrument = _curated_term(f, "Instrument", None, vocab, curated)
         curated.append(CuratedTerm(instrument, f.text("definition"), evidence, added))

@@ -5,18 +5,23 @@ Round-trip editing, which keeps curators' comments and layout, lives in dta_kg.c
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
 from dta_kg.core.errors import RecordError
 
 
-def read_yaml(path: Path) -> Any:
-    """Parse `path` with a safe loader; any problem becomes a RecordError naming the file."""
+def read_yaml(path: Path, digests: dict[str, str] | None = None) -> Any:
+    """Parse `path` with a safe loader; any problem becomes a RecordError naming the file.
+    With `digests`, the SHA-256 of the bytes parsed is recorded there under the path, so a
+    build is stamped with exactly what it read."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise RecordError(path, "", f"cannot be read ({exc.strerror})", "check the path") from exc
+    if digests is not None:
+        digests[str(path)] = hashlib.sha256(raw).hexdigest()
     return parse_yaml(raw, path)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from dta_kg.commands.options import project_options
@@ -41,14 +43,40 @@ def build(project, verbose, jobs):
 
 @click.command()
 @project_options
-def validate(project):
+@click.option("--jobs", type=click.IntRange(1), help="Worker processes [default: one per core].")
+def validate(project, jobs):
     """Run every check of `build` without writing anything.
+
+    Streams the records through the same path as `build` (so it scales as the build does), in a
+    temporary folder that is removed afterwards.
 
     \b
     Example:
         dta-kg validate
     """
-    from dta_kg.pipeline.build import validate_graph
+    from dta_kg.pipeline.build import build as run_build
 
-    graph = validate_graph(project)
-    click.echo(f"OK: {len(graph)} triples pass the SHACL shapes, QC queries and reasoner.")
+    summary = run_build(project, jobs=jobs, check_only=True)
+    click.echo(f"OK: {summary.triples} triples pass the SHACL shapes, QC queries and reasoner "
+               f"({summary.validation}).")
+
+
+@click.command()
+@click.argument("folder", type=click.Path(file_okay=True, path_type=Path))
+def init(folder):
+    """Copy the curated records into FOLDER, for a curator to edit there.
+
+    FOLDER must be new or empty. Point the other commands at it with --records FOLDER or
+    DTA_KG_RECORDS=FOLDER; its graph is built into a per-user data folder unless --build-dir
+    says otherwise.
+
+    \b
+    Example:
+        dta-kg init my-records
+        DTA_KG_RECORDS=my-records dta-kg studies --component bond --instrument WAI-SR
+    """
+    from dta_kg.curation.workspace import init_records
+
+    studies = init_records(folder)
+    click.echo(f"Copied the review and {studies} study records into {folder}; use them with "
+               f"--records {folder} or DTA_KG_RECORDS={folder}")

@@ -16,14 +16,16 @@ def project_options(func):
     """--records and --build-dir, passed to the command as one `project` argument."""
 
     @click.option("--records", "records_dir", type=click.Path(file_okay=False, path_type=Path),
-                  envvar="DTA_KG_RECORDS", help="Folder of curated records [default: records/].")
+                  envvar="DTA_KG_RECORDS",
+                  help="Folder of curated records [default: the records shipped with dta-kg; "
+                       "`dta-kg init DIR` copies them for editing].")
     @click.option("--build-dir", type=click.Path(file_okay=False, path_type=Path),
-                  envvar="DTA_KG_BUILD", help="Folder for the built graph [default: build/].")
+                  envvar="DTA_KG_BUILD",
+                  help="Folder for the built graph [default: build/ in a checkout, else a "
+                       "per-user data folder].")
     @functools.wraps(func)
     def wrapper(*args, records_dir=None, build_dir=None, **kwargs):
-        default = Project.default()
-        project = Project(records=records_dir or default.records, build=build_dir or default.build)
-        return func(*args, project=project, **kwargs)
+        return func(*args, project=Project.of(records_dir, build_dir), **kwargs)
 
     return wrapper
 

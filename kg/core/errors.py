@@ -70,3 +70,13 @@ class UnknownTerm(DtaKgError):
 
 class OutputError(DtaKgError):
     """An output file or folder cannot or must not be written."""
+
+
+class InvalidIri(DtaKgError):
+    """A value that should be an IRI is not one (it would corrupt the N-Triples written)."""
+
+    def __init__(self, value: str, where: str = ""):
+        self.value, self.where = value, where
+        at = f" (as the {where})" if where else ""
+        super().__init__(f"'{value}' is not an IRI{at}; write an absolute IRI such as "
+                         "https://example.org/x, without spaces")

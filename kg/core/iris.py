@@ -27,6 +27,13 @@ DEFAULT_GRAPH_IRI = "https://w3id.org/dta-kg/graph"  # the named graph the build
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
+# an absolute IRI as N-Triples writes it: a scheme, then none of the characters IRIREF forbids
+IRI_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|^`\\]*")
+
+
+def is_iri(value: str) -> bool:
+    """True when `value` can be written as an N-Triples IRI (`<...>`)."""
+    return IRI_PATTERN.fullmatch(value) is not None
 
 
 _NOT_IN_IRI = re.compile(r"[\x00-\x20<>\"{}|\\^`\x7f]")

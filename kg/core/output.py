@@ -6,13 +6,19 @@ import csv
 import io
 import json
 import re
+import shutil
 import sys
 import textwrap
 import unicodedata
 
+from dta_kg.core.iris import PREFIXES, is_iri
+
 FORMATS = ("table", "json", "csv", "tsv", "markdown")
 TABLE_WIDTH = 60  # widest column of a terminal table, in characters; longer cells wrap
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell
+MIN_COLUMN = 12  # a column is not narrowed below this, its header or its longest word
+GAP = "  "
+_NAMESPACES = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 
 
 def text_key(text: str) -> tuple[str, str]:
@@ -126,17 +132,58 @@ def render(rows: list[dict], fmt: str, columns: list[str] | None = None) -> str:
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
-def table(rows: list[dict], cols: list[str]) -> str:
-    """An aligned text table; long cells wrap within their column."""
-    grid = [[textwrap.wrap(cell(r.get(c)), TABLE_WIDTH, break_on_hyphens=False) or [""]
-             for c in cols] for r in rows]
+def curie(value: str) -> str:
+    """An IRI in a known namespace as a CURIE ('dta:therapeutic-bond'); other text unchanged."""
+    if "://" in value or value.startswith("urn:"):
+        for prefix, ns in _NAMESPACES:
+            if value.startswith(ns) and is_iri(value):
+                return f"{prefix}:{value[len(ns):]}"
+    return value
+
+
+def terminal_width() -> int:
+    """The terminal's width in columns (COLUMNS when set; 100 when there is no terminal)."""
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def table(rows: list[dict], cols: list[str], width: int | None = None) -> str:
+    """An aligned text table that fits `width` columns (default: the terminal's). Long cells
+    wrap within their column at spaces only, so an IRI (shown as a CURIE where it can be) stays
+    whole; when even narrow columns do not fit, the last columns are left out and named."""
+    width = width or terminal_width()
+    texts = [[curie(cell(r.get(c))) for c in cols] for r in rows]
+    natural = [min(TABLE_WIDTH, max([len(c), *(len(t[i]) for t in texts)])) for i, c in enumerate(cols)]
+    words = [max([0, *(len(w) for t in texts for w in t[i].split())]) for i in range(len(cols))]
+    floors = [max(min(n, MIN_COLUMN), len(c), w) for n, c, w in zip(natural, cols, words, strict=True)]
+    shown = len(cols)
+    while shown > 1 and sum(floors[:shown]) + len(GAP) * (shown - 1) > width:
+        shown -= 1
+    widths = _fit(natural[:shown], floors[:shown], width - len(GAP) * (shown - 1))
+    grid = [[textwrap.wrap(t[i], w, break_on_hyphens=False, break_long_words=False) or [""]
+             for i, w in enumerate(widths)] for t in texts]
     widths = [max([len(c), *(len(line) for row in grid for line in row[i])])
-              for i, c in enumerate(cols)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip(),
-             "  ".join("-" * w for w in widths)]
+              for i, c in enumerate(cols[:shown])]
+    lines = [GAP.join(c.ljust(w) for c, w in zip(cols, widths, strict=False)).rstrip(),
+             GAP.join("-" * w for w in widths)]
     for row in grid:
         for k in range(max(map(len, row))):
-            lines.append("  ".join((parts[k] if k < len(parts) else "").ljust(w)
-                                   for parts, w in zip(row, widths, strict=True)).rstrip())
+            lines.append(GAP.join((parts[k] if k < len(parts) else "").ljust(w)
+                                  for parts, w in zip(row, widths, strict=True)).rstrip())
     lines.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
+    if shown < len(cols):
+        lines += textwrap.wrap(f"({len(cols) - shown} column(s) left out to fit {width} characters: "
+                               f"{', '.join(cols[shown:])}; see them all with --format csv or json)",
+                               width, break_on_hyphens=False)
     return "\n".join(lines)
+
+
+def _fit(natural: list[int], floors: list[int], room: int) -> list[int]:
+    """Column widths from `natural`, the widest narrowed first (never below `floors`) until
+    they add up to at most `room`."""
+    widths = list(natural)
+    while sum(widths) > room:
+        wide = max(range(len(widths)), key=lambda i: widths[i] - floors[i])
+        if widths[wide] <= floors[wide]:
+            break
+        widths[wide] -= 1
+    return widths

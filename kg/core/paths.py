@@ -1,7 +1,14 @@
-"""Where the project's files live: records, ontology and build output."""
+"""Where the project's files live: records, ontology and build output.
+
+The ontology, the queries, the curated records and the review's text are package data, found
+with importlib.resources, so an installed wheel works from any folder. In a checkout (editable
+install) they are the checkout's own folders and the build goes to its build/; installed from a
+wheel, the build goes to a per-user data folder, never into site-packages.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from importlib.resources import files
@@ -12,6 +19,36 @@ ONTOLOGY_DIR = Path(str(files("dta_kg.ontology")))
 ONTOLOGY = ONTOLOGY_DIR / "dta.ttl"
 SHAPES = ONTOLOGY_DIR / "shapes.ttl"
 QC_DIR = ONTOLOGY_DIR / "qc"
+RECORDS_DIR = Path(str(files("dta_kg.records")))  # the curated records shipped with dta-kg
+REVIEW_TEXT = RECORDS_DIR / "source" / "dta-integrative-review-2025.txt"
+
+
+def checkout() -> Path | None:
+    """The source checkout dta-kg runs from (an editable install), or None when installed."""
+    root = PACKAGE_ROOT
+    if (root / "pyproject.toml").is_file() and RECORDS_DIR == root / "records":
+        return root
+    return None
+
+
+def user_data_dir() -> Path:
+    """dta-kg's per-user data folder (XDG_DATA_HOME/dta-kg on Linux)."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("dta-kg", appauthor=False))
+
+
+def default_build(records: Path) -> Path:
+    """Where the graph of `records` is built unless told: the checkout's build/ for its own
+    records; otherwise a folder of the per-user data folder, one per records folder."""
+    root = checkout()
+    if root is not None and records == root / "records":
+        return root / "build"
+    if records == RECORDS_DIR:
+        return user_data_dir() / "build"
+    real = os.path.realpath(records)
+    key = hashlib.sha256(real.encode()).hexdigest()[:12]
+    return user_data_dir() / "builds" / f"{Path(real).name or 'records'}-{key}"
 
 
 @dataclass(frozen=True)
@@ -35,7 +72,12 @@ class Project:
 
     @classmethod
     def default(cls) -> Project:
-        """The project named by DTA_KG_RECORDS / DTA_KG_BUILD, else this repository's."""
-        records = Path(os.environ.get("DTA_KG_RECORDS", PACKAGE_ROOT / "records"))
-        build = Path(os.environ.get("DTA_KG_BUILD", PACKAGE_ROOT / "build"))
-        return cls(records=records, build=build)
+        """The project named by DTA_KG_RECORDS / DTA_KG_BUILD, else the shipped records."""
+        return cls.of(os.environ.get("DTA_KG_RECORDS"), os.environ.get("DTA_KG_BUILD"))
+
+    @classmethod
+    def of(cls, records: str | Path | None = None, build: str | Path | None = None) -> Project:
+        """The project of `records` (default: the shipped records), built into `build`
+        (default: see `default_build`)."""
+        folder = Path(records) if records else RECORDS_DIR
+        return cls(records=folder, build=Path(build) if build else default_build(folder))

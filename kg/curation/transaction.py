@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import io
+import os
 import shutil
 import tempfile
 from collections.abc import Collection, Iterator
@@ -13,9 +16,18 @@ from typing import Any
 from dta_kg.core.errors import DtaKgError, RecordError
 from dta_kg.core.paths import Project
 
-LOCK_NAME = ".dta-kg.lock"
 CHECK_PREFIX = ".dta-kg-check-"
 LOCK_TIMEOUT = 120.0
+
+
+def lock_path(records: Path) -> Path:
+    """The lock file of a records folder, kept outside it (in this user's temporary folder,
+    named by the folder's real path) so that curating never adds a file to the records."""
+    key = hashlib.sha256(os.path.realpath(records).encode()).hexdigest()[:24]
+    uid = os.getuid() if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
+    folder = Path(tempfile.gettempdir()) / f"dta-kg-locks-{uid}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder / f"records-{key}.lock"
 
 
 class LockBusy(DtaKgError):
@@ -104,7 +116,7 @@ def transaction(project: Project, dry_run: bool = False) -> Iterator[Transaction
     from dta_kg.core.files import commit_files, recover_journal, write_atomic
 
     project.records.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(project.records / LOCK_NAME, timeout=LOCK_TIMEOUT)
+    lock = FileLock(lock_path(project.records), timeout=LOCK_TIMEOUT)
     try:
         lock.acquire()
     except Timeout as exc:
@@ -112,19 +124,30 @@ def transaction(project: Project, dry_run: bool = False) -> Iterator[Transaction
                        "try again when they are done") from exc
     try:
         recover_journal(project.records)  # a writer killed after its commit point
-        for stale in project.records.rglob(".*.tmp"):  # left by a writer killed before it
-            stale.unlink()
+        for folder in (project.records, project.studies):  # left by a writer killed mid-write
+            with contextlib.suppress(FileNotFoundError), os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                        os.unlink(entry.path)
         for stale in project.records.glob(CHECK_PREFIX + "*"):  # by a killed validation
             shutil.rmtree(stale, ignore_errors=True)
         tx = Transaction(project)
         yield tx
         if tx.staged:
-            validate_staged(project, tx.staged)
+            from dta_kg.curation.incremental import prepare
+
+            fast = prepare(project, tx.staged)
+            if fast is None:
+                validate_staged(project, tx.staged)
+            else:
+                fast.check()
             if not dry_run and len(tx.staged) == 1:  # its rename is the commit point
                 [(path, text)] = tx.staged.items()
                 write_atomic(path, text.encode("utf-8"))
             elif not dry_run:  # every file or none, even if killed: a journal commits them
                 commit_files(project.records, {path: text.encode("utf-8")
                                                for path, text in tx.staged.items()})
+            if not dry_run and fast is not None:
+                fast.apply()
     finally:
         lock.release()

@@ -20,7 +20,15 @@ from dta_kg.loaders.records import read_corpus, study_paths
 from dta_kg.loaders.terms import load_vocabulary
 from dta_kg.loaders.triples import corpus_triples
 from dta_kg.pipeline.checks import qc_queries
-from dta_kg.pipeline.manifest import LADYBUG, LADYBUG_FILE, content_hash, install_stores
+from dta_kg.pipeline.manifest import (
+    LADYBUG,
+    LADYBUG_FILE,
+    content_hash,
+    file_digest,
+    inputs_signature,
+    install_stores,
+    shared_inputs,
+)
 
 GRAPH_NAME = "dta-kg"
 FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
@@ -112,25 +120,25 @@ STAGED_FILES = [f"{GRAPH_NAME}.{ext}" for ext in FORMATS] + ["manifest.json"]
 
 
 def build(project: Project, jobs: int | None = None,
-          log: Callable[[str], None] | None = None) -> BuildSummary:
+          log: Callable[[str], None] | None = None, check_only: bool = False) -> BuildSummary:
     """`_build`, with a file that cannot be read or written (no permission, a full disk,
     a read-only file system) reported as a one-line OutputError."""
     from dta_kg.core.files import io_problem
 
     try:
-        return _build(project, jobs, log)
+        return _build(project, jobs, log, check_only)
     except OSError as exc:
         raise io_problem(project.build, exc, "cannot build the graph") from exc
 
 
 def _build(project: Project, jobs: int | None = None,
-           log: Callable[[str], None] | None = None) -> BuildSummary:
+           log: Callable[[str], None] | None = None, check_only: bool = False) -> BuildSummary:
     """Validate, then write the graph (Turtle, N-Triples, JSON-LD), a manifest and the query
     stores. Records stream through worker processes to disk, so large corpora fit in memory;
     everything is staged and moved into place only when every check has passed. `log` is
-    told each stage as it ends, with its time."""
+    told each stage as it ends, with its time. With `check_only` (`dta-kg validate`) the same
+    streaming checks run in a temporary folder and nothing is written to build/."""
     import random
-    import resource
     from concurrent.futures import ThreadPoolExecutor
 
     import pyoxigraph
@@ -150,13 +158,17 @@ def _build(project: Project, jobs: int | None = None,
 
     def stage(what: str) -> None:
         if log:
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-            log(f"{time.perf_counter() - started:7.1f} s  {peak:6.0f} MB peak  {what}")
+            log(f"{time.perf_counter() - started:7.1f} s  {peak_memory_text()}  {what}")
 
+    # the signature is taken before anything is read, and the content hash from the bytes
+    # read: a curator's write during the build leaves the stores stale, never falsely fresh
+    signature = inputs_signature(project)
+    shared = shared_inputs(project)
+    read = {str(p): file_digest(p) for p in shared if p != project.instruments}
     base = load_vocabulary()
-    instruments = read_instruments(project.instruments, base)
+    instruments = read_instruments(project.instruments, base, read)
     vocab = base.with_terms([c.term for c in instruments])
-    review = read_review(project.review, vocab)
+    review = read_review(project.review, vocab, read)
     ontology = ontology_graph()
     r = review_iri(review.doi)
     head = [*plain_triples(ontology), *review_triples(review),
@@ -166,13 +178,15 @@ def _build(project: Project, jobs: int | None = None,
                       {n.id: str(n.props["label"]) for n in head_graph.nodes},
                       {n.id: str(n.props["doi"]) for n in head_graph.nodes if n.props.get("doi")})
     paths = study_paths(project)
-    project.build.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=project.build, prefix=".staging-"))
+    if not check_only:
+        project.build.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=None if check_only else project.build, prefix=".staging-"))
     try:
         nt_path = staging / f"{GRAPH_NAME}.nt"
         nodes = {n.id: n for n in head_graph.nodes}
         edges = list(head_graph.edges)
         per_class = class_counts(head)
+        index: dict[str, str] = {}
         with nt_path.open("w", encoding="utf-8") as out:
             out.writelines(map(nt_line, head))
             for chunk in chunks(paths, context, jobs):
@@ -181,15 +195,18 @@ def _build(project: Project, jobs: int | None = None,
                     nodes.setdefault(node.id, node)
                 edges += chunk.edges
                 per_class.update(chunk.triples_per_class)
+                read.update(chunk.digests)
+                index.update((doi, os.path.basename(path)) for doi, path, _ in chunk.dois)
         stage(f"read, checked and mapped {len(paths)} records")
         # Turtle/JSON-LD and the sample checks run beside the main thread; leaving the block
         # (even on an error) waits for them, so nothing writes into a staging folder being removed
         with ThreadPoolExecutor(2) as background:
-            dumped = background.submit(_dump, nt_path, staging)
+            dumped = None if check_only else background.submit(_dump, nt_path, staging)
             pgraph = PropertyGraph(sorted(nodes.values(), key=lambda n: n.id), edges)
             summary = _summary(pgraph, per_class)
-            (staging / LADYBUG).mkdir()
-            write_database(pgraph, staging / LADYBUG / LADYBUG_FILE)
+            if not check_only:
+                (staging / LADYBUG).mkdir()
+                write_database(pgraph, staging / LADYBUG / LADYBUG_FILE)
             del pgraph, nodes, edges  # freed before the bulk load, which takes its own memory
             stage("wrote the Cypher database")
             if len(paths) <= SHACL_ALL_UP_TO:
@@ -206,28 +223,43 @@ def _build(project: Project, jobs: int | None = None,
             problems = run_qc_store(store, scope=None if sample is paths else "graph", threads=2)
             problems += sample_checked.result()
             stage(f"checked: {shacl_scope}")
-            if not problems:  # compacted, queries read fewer files: large answers come 2x faster
+            if not problems and not check_only:  # compacted: large answers come 2x faster
                 store.optimize()
                 stage("compacted the query store")
-            dumped.result()
-            stage("wrote Turtle and JSON-LD")
+            if dumped:
+                dumped.result()
+                stage("wrote Turtle and JSON-LD")
         if problems:
             raise ValidationFailed(problems)
         summary.triples, summary.validation = len(store), shacl_scope
+        if check_only:
+            del store
+            return summary
         store.flush()
         del store
-        digest = content_hash(project)
+        digest = content_hash(project, read, [project.review, *paths, *shared])
         manifest = {"content_hash": digest, "ontology": DTA, **summary.as_dict()}
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         for name in STAGED_FILES:
             os.replace(staging / name, project.build / name)
             summary.files.append(str(project.build / name))
         summary.files += install_stores(project, staging / "oxigraph", staging / LADYBUG, vocab,
-                                        digest)
+                                        digest, signature, index)
         stage("moved the build into place")
         return summary
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def peak_memory_text() -> str:
+    """This process's peak memory so far, '  123 MB peak'; empty where the Unix-only
+    `resource` module is missing (Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return ""
+    kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    return f"{kib / 1024:6.0f} MB peak"
 
 
 def qc_scope_text(records: int) -> str:

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from dta_kg.core.paths import QC_DIR, SHAPES
 
-ERROR_MESSAGE = "http://www.daml.org/2002/03/agents/agent-ont#ErrorMessage"
+ERRNS = "http://www.daml.org/2002/03/agents/agent-ont#"
+ERROR_MESSAGE = ERRNS + "ErrorMessage"
+ERROR_TEXT = ERRNS + "error"  # owlrl puts the reasoner's message on the error node here
 OWL_NOTHING = "http://www.w3.org/2002/07/owl#Nothing"
 
 
@@ -122,7 +124,9 @@ def run_reasoner(ontology) -> list[str]:
     for triple in ontology:
         closure.add(triple)
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(closure)
-    problems = [f"OWL RL inconsistency: {m}" for m in closure.subjects(RDF.type, URIRef(ERROR_MESSAGE))]
+    messages = (closure.value(m, URIRef(ERROR_TEXT), default=m)
+                for m in closure.subjects(RDF.type, URIRef(ERROR_MESSAGE)))
+    problems = sorted(f"OWL RL inconsistency: {' '.join(str(m).split())}" for m in messages)
     problems += [f"OWL RL: {s} is inferred to be owl:Nothing"
                  for s in closure.subjects(RDF.type, URIRef(OWL_NOTHING))]
     return problems

@@ -36,6 +36,7 @@ class Chunk:
     edges: list[Edge]
     dois: list[tuple[str, str, int | None]]  # (normalised DOI, path, reference number)
     triples_per_class: Counter = field(default_factory=Counter)
+    digests: dict[str, str] = field(default_factory=dict)  # path -> SHA-256 of the bytes read
 
 
 @dataclass(frozen=True)
@@ -74,14 +75,15 @@ def emit(paths: list[str], context: Context | None = None) -> Chunk:
     seen: set[str] = set()
     triples: list = []
     dois = []
+    digests: dict[str, str] = {}
     for path in paths:
-        study = read_study(Path(path), vocab)
+        study = read_study(Path(path), vocab, digests)
         dois.append((normalise_doi(study.doi), path, study.ref))
         triples.extend(study_triples(study, context.review, seen))
     graph = project(triples, context=context.labels, captions=context.captions,
                     dois=context.dois)
     return Chunk("".join(map(nt_line, triples)), graph.nodes, graph.edges, dois,
-                 class_counts(triples))
+                 class_counts(triples), digests)
 
 
 def chunks(paths: list[Path], context: Context, jobs: int | None = None) -> Iterator[Chunk]:

@@ -4,6 +4,10 @@
 ladybug stores into build/ and stamps them with the inputs' content hash. `is_fresh` compares
 that stamp with the inputs (a signature of file sizes and modification times saves hashing the
 contents on every command); `dta_kg.stores.local.ensure_fresh` rebuilds when they differ.
+
+Both the hash and the signature are sums (modulo 2**256) of one SHA-256 per file, so a curator's
+write that updates the stores in place can update the stamp for the files it changed alone
+(`restamp`), without reading the others.
 """
 
 from __future__ import annotations
@@ -25,6 +29,24 @@ LADYBUG = "ladybug"
 LADYBUG_FILE = "dta-kg.lbug"
 VOCABULARY = "vocabulary.json"
 STAMP = "stores.json"
+RECORD_INDEX = "records.json"  # normalised DOI -> study record file name, as of the stamp
+
+
+MODULUS = 1 << 256
+
+
+def _term(text: str) -> int:
+    return int.from_bytes(hashlib.sha256(text.encode()).digest(), "big")
+
+
+def _hex(total: int) -> str:
+    return f"{total % MODULUS:064x}"
+
+
+def stat_term(path: str) -> int:
+    """One file's part of the signature: its path, size and modification time."""
+    stat = os.stat(path)
+    return _term(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}")
 
 
 def inputs_signature(project: Project) -> str:
@@ -32,15 +54,16 @@ def inputs_signature(project: Project) -> str:
     folder = str(project.studies)
     paths = [str(project.review), *(os.path.join(folder, name) for name in study_names(project.studies)),
              *map(str, shared_inputs(project))]
-    lines = []
-    for path in paths:  # plain text paths: pathlib costs seconds at 100,000 records
-        stat = os.stat(path)
-        lines.append(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n")
-    return hashlib.sha256("".join(lines).encode()).hexdigest()
+    # plain text paths: pathlib costs seconds at 100,000 records
+    return _hex(sum(map(stat_term, paths)))
 
 
-def _write_stamp(project: Project, content_hash: str) -> None:
-    stamp = {"content_hash": content_hash, "inputs": inputs_signature(project)}
+def _write_stamp(project: Project, content_hash: str, signature: str | None = None,
+                 files_stale: bool = False) -> None:
+    stamp: dict[str, str | bool] = {"content_hash": content_hash,
+                                     "inputs": signature or inputs_signature(project)}
+    if files_stale:
+        stamp["files_stale"] = True
     write_atomic(project.build / STAMP, json.dumps(stamp, indent=2).encode())
 
 
@@ -58,19 +81,62 @@ def shared_inputs(project: Project) -> list[Path]:
     return inputs
 
 
-def content_hash(project: Project) -> str:
-    digest = hashlib.sha256()
-    for path in input_files(project):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
+
+def content_term(name: str, digest: str) -> int:
+    """One file's part of the content hash: its name and the SHA-256 of its bytes."""
+    return _term(f"{name}\0{digest}")
+
+
+def content_hash(project: Project, read: dict[str, str] | None = None,
+                 files: list[Path] | None = None) -> str:
+    """One hash of the input `files` (default: every input now), each by the SHA-256 of its
+    bytes: taken from `read` (path -> digest of the bytes a build actually read) where given,
+    else from the file as it is now."""
+    total = 0
+    for path in input_files(project) if files is None else files:
+        known = read.get(str(path)) if read else None
+        total += content_term(path.name, known or file_digest(path))
+    return _hex(total)
+
+
+def read_stamp(project: Project) -> dict:
+    try:
+        return json.loads((project.build / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def restamp(project: Project, stamp: dict, changes: list[tuple[Path, str | None, int | None,
+                                                                 str]]) -> None:
+    """Update the stamp of stores just changed in place for the files `changes` lists, each as
+    (path, digest of its bytes before or None when new, its signature term before or None, digest
+    now); the file dumps (Turtle, N-Triples, JSON-LD) are marked stale."""
+    content, signature = int(stamp["content_hash"], 16), int(stamp["inputs"], 16)
+    for path, old_digest, old_stat, new_digest in changes:
+        if old_digest is not None:
+            content -= content_term(path.name, old_digest)
+        if old_stat is not None:
+            signature -= old_stat
+        content += content_term(path.name, new_digest)
+        signature += stat_term(str(path))
+    _write_stamp(project, _hex(content), _hex(signature), files_stale=True)
+
+
+def files_fresh(project: Project) -> bool:
+    """True when the file dumps in build/ hold what the (fresh) stores hold."""
+    return not read_stamp(project).get("files_stale")
 
 
 def install_stores(project: Project, staged_oxigraph: Path, staged_ladybug: Path,
-                   vocab: Vocabulary, content_hash: str) -> list[str]:
+                   vocab: Vocabulary, content_hash: str, signature: str | None = None,
+                   index: dict[str, str] | None = None) -> list[str]:
     """Move the staged Oxigraph and ladybug stores into build/ and cache the vocabulary
-    (ontology and curator-added terms), then stamp the stores as fresh."""
+    (ontology and curator-added terms), then stamp the stores as fresh: with `content_hash`
+    and the `signature` of the inputs taken before they were read (so a file written during
+    the build makes the stamp stale, never the reverse)."""
     for name, staged in ((OXIGRAPH, staged_oxigraph), (LADYBUG, staged_ladybug)):
         def move_in(folder: Path, staged: Path = staged) -> None:
             folder.rmdir()
@@ -79,8 +145,45 @@ def install_stores(project: Project, staged_oxigraph: Path, staged_ladybug: Path
         replace_dir(project.build / name, move_in)
     terms = [asdict(t) for t in vocab.terms.values()]
     write_atomic(project.build / VOCABULARY, json.dumps(terms, indent=1).encode())
-    _write_stamp(project, content_hash)
+    write_record_index(project, index or {})
+    _write_stamp(project, content_hash, signature)
     return [str(project.build / name) for name in (OXIGRAPH, LADYBUG, VOCABULARY)]
+
+
+def write_record_index(project: Project, index: dict[str, str]) -> None:
+    write_atomic(project.build / RECORD_INDEX, json.dumps(index, sort_keys=True).encode())
+
+
+_VERDICTS: dict[tuple[str, str], bool] = {}
+
+
+def fresh_for_write(project: Project) -> bool:
+    """`is_fresh`, asked once per stamp by a curator's command that holds the records' lock
+    (so the records cannot change under it): at 100,000 records each check stats every file."""
+    try:
+        folders = [os.stat(p).st_mtime_ns for p in (project.records, project.studies)]
+        key = (f"{project.build}\0{folders}", (project.build / STAMP).read_text(encoding="utf-8"))
+    except OSError:
+        return False
+    if key not in _VERDICTS:
+        _VERDICTS.clear()
+        _VERDICTS[key] = is_fresh(project)
+    return _VERDICTS[key]
+
+
+def record_index(project: Project) -> dict[str, str] | None:
+    """Normalised DOI -> study record file name, when the stores are fresh (else None): lets a
+    curator's command find a study without reading every record."""
+    return load_record_index(project) if fresh_for_write(project) else None
+
+
+def load_record_index(project: Project) -> dict[str, str] | None:
+    """The DOI index as the last build or in-place write left it (None when missing)."""
+    try:
+        index = json.loads((project.build / RECORD_INDEX).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return index if isinstance(index, dict) else None
 
 
 def stores_present(project: Project) -> bool:
@@ -90,17 +193,12 @@ def stores_present(project: Project) -> bool:
 
 def is_fresh(project: Project) -> bool:
     """True when every store exists and was written from the current inputs."""
-    try:
-        stamp = json.loads((project.build / STAMP).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    if not stores_present(project):
+    stamp = read_stamp(project)
+    if not stamp or not stores_present(project):
         return False
     if stamp.get("inputs") == inputs_signature(project):
         return True
     if stamp.get("content_hash") == content_hash(project):
-        _write_stamp(project, stamp["content_hash"])  # touched, not changed
-        return True
+        _write_stamp(project, stamp["content_hash"], files_stale=bool(stamp.get("files_stale")))
+        return True  # touched, not changed
     return False
-
-

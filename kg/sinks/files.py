@@ -50,9 +50,9 @@ def built_graph(project: Project, notify: Notify = None):
     from rdflib import Graph
 
     from dta_kg.pipeline.build import GRAPH_NAME
-    from dta_kg.stores.local import ensure_fresh
+    from dta_kg.stores.local import ensure_files
 
-    ensure_fresh(project, notify)
+    ensure_files(project, notify)
     return Graph().parse(project.build / f"{GRAPH_NAME}.nt", format="nt")
 
 
@@ -96,9 +96,9 @@ def write_rdf(project: Project, fmt: str, out: Path, *, graph_iri: str, scope: s
     from dta_kg.pipeline.build import GRAPH_NAME
     from dta_kg.pipeline.jsonld import write_expanded, write_jsonld_file
     from dta_kg.pipeline.rdf_text import write_turtle_file
-    from dta_kg.stores.local import ensure_fresh
+    from dta_kg.stores.local import ensure_files
 
-    ensure_fresh(project, notify)
+    ensure_files(project, notify)
     with tempfile.TemporaryDirectory(prefix="dta-kg-export-", dir=out.parent) as folder:
         nt_path = project.build / f"{GRAPH_NAME}.nt"
         if scope != "all":
@@ -128,7 +128,7 @@ def export(project: Project, fmt: str, out: Path, *, graph_iri: str | None = Non
     from dta_kg.core.iris import DEFAULT_GRAPH_IRI
     from dta_kg.pipeline.build import GRAPH_NAME
     from dta_kg.pipeline.projection import scoped
-    from dta_kg.stores.local import ensure_fresh
+    from dta_kg.stores.local import ensure_files
 
     graph_iri = check_graph_iri(graph_iri or DEFAULT_GRAPH_IRI)
     if fmt not in FORMATS:
@@ -147,7 +147,7 @@ def export(project: Project, fmt: str, out: Path, *, graph_iri: str | None = Non
         raise ExportError(f"{out} is a folder; give a file name, e.g. {out / GRAPH_NAME}.{fmt}")
     out = output_target(out, [project.records])
     if fmt in ("ttl", "nt", "jsonld") and scope == "all" and not context_url:
-        ensure_fresh(project, notify)
+        ensure_files(project, notify)
         write_atomic(out, (project.build / f"{GRAPH_NAME}.{fmt}").read_bytes())
         return f"wrote the built graph as {fmt} to {out}"
     if fmt in RDF_FORMATS:

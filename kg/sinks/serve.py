@@ -40,8 +40,8 @@ def oxigraph_binary() -> str:
     beside = Path(sys.executable).parent / "oxigraph"
     found = str(beside) if beside.exists() else shutil.which("oxigraph")
     if not found:
-        raise ServeError("the oxigraph server binary is missing; install it with "
-                         "`pip install oxigraph` (it comes with the PyPI package)")
+        raise ServeError("the oxigraph server binary is missing; dta-kg depends on it: "
+                         "reinstall with `pip install dta-kg` or `pip install oxigraph`")
     return found
 
 

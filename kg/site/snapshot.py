@@ -108,9 +108,9 @@ def read_path(path: Path) -> Snapshot:
 
 def read_project(project: Project, notify: Notify = None) -> Snapshot:
     """A snapshot of the project's build, rebuilt first when it is missing or stale."""
-    from dta_kg.stores.local import ensure_fresh, sparql_store, store_triples
+    from dta_kg.stores.local import ensure_files, sparql_store, store_triples
 
-    ensure_fresh(project, notify)
+    ensure_files(project, notify)  # releases and the site copy the graph files beside it
     snap = read_triples(store_triples(sparql_store(project)))
     ordered = review_authors(project)
     if sorted(ordered) == snap.review.get("authors"):  # the graph keeps no author order

@@ -9,7 +9,14 @@ from dta_kg.core.paths import Project
 from dta_kg.core.rdfterms import plain_term
 from dta_kg.core.vocabulary import Term, Vocabulary
 from dta_kg.pipeline.cypher_db import BUFFER_POOL
-from dta_kg.pipeline.manifest import LADYBUG, LADYBUG_FILE, OXIGRAPH, VOCABULARY, is_fresh
+from dta_kg.pipeline.manifest import (
+    LADYBUG,
+    LADYBUG_FILE,
+    OXIGRAPH,
+    VOCABULARY,
+    files_fresh,
+    is_fresh,
+)
 
 
 def ensure_fresh(project: Project, notify: Callable[[str], None] | None = None) -> None:
@@ -36,6 +43,23 @@ def ensure_fresh(project: Project, notify: Callable[[str], None] | None = None) 
         build(project)
     finally:
         lock.release()
+
+
+def ensure_files(project: Project, notify: Callable[[str], None] | None = None) -> None:
+    """Like `ensure_fresh`, and rebuild also when curators' writes updated the stores in place
+    but not the Turtle, N-Triples and JSON-LD files."""
+    ensure_fresh(project, notify)
+    if not files_fresh(project):
+        from filelock import FileLock
+
+        from dta_kg.pipeline.build import build
+
+        with FileLock(project.build / ".build.lock"):
+            if not files_fresh(project):
+                if notify:
+                    notify(f"dta-kg: the graph files in {project.build} predate curators' "
+                           "writes; rebuilding the graph first")
+                build(project)
 
 
 def sparql_store(project: Project):

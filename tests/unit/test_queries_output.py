@@ -99,3 +99,15 @@ def test_text_sorts_by_reader_order_not_code_point():
     assert [r["m"] for r in sort_rows(rows, [("m", False)])] == [
         None, "eHealth Therapeutic Alliance Inventory", "elan", "Élan", "Rehabilitation",
         "User Engagement Scale"]
+
+
+def test_table_fits_the_width_given_and_keeps_iris_whole():
+    from dta_kg.core.output import table
+
+    iri = "https://example.org/a/very/long/iri/that/has/no/known/prefix/at/all"
+    rows = [{"s": "https://w3id.org/dta-kg/ontology#therapeutic-bond", "o": iri, "t": "word " * 40}]
+    text = table(rows, ["s", "o", "t"], width=100)
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert "dta:therapeutic-bond" in text and iri in text
+    narrow = table(rows, ["s", "o", "t"], width=50)
+    assert "2 column(s) left out" in narrow and "dta:therapeutic-bond" in narrow

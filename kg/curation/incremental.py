@@ -1,0 +1,397 @@
+"""Curator writes at scale: the changed study records are checked on their own and the query
+stores are updated in place, never rebuilt.
+
+A write of study records, when the stores are fresh, is checked in three steps: each record
+against the record schema (reading it with the cached vocabulary, so every term must exist);
+its own triples, with the ontology and the review, against the SHACL shapes and the QC queries;
+and the rules that span records against the query store: no other study has its DOI or its
+reference number. After the files are written, the study's old triples are replaced by its new
+ones in Oxigraph (shared annotations, agents and venues are removed only when nothing else
+points to them), its nodes and edges in ladybug, and the stores' stamp is updated for the
+changed files alone. Any other write (the review, instruments) or stale stores take the full
+path: the whole project is validated in a copy and the stores are rebuilt by the next query.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dta_kg.core.errors import DtaKgError, RecordError, ValidationFailed
+from dta_kg.core.iris import DTA, PREFIXES, normalise_doi, review_iri, study_iri
+from dta_kg.core.model import Study
+from dta_kg.core.paths import Project
+from dta_kg.core.rdfterms import INTEGER, Lit, Triple
+from dta_kg.loaders.ntriples import nt_line
+from dta_kg.loaders.records import read_review, read_study, study_from_data
+from dta_kg.loaders.triples import curated_term_triples, review_triples, study_triples
+from dta_kg.loaders.yaml_io import parse_yaml
+from dta_kg.pipeline.manifest import (
+    LADYBUG,
+    LADYBUG_FILE,
+    OXIGRAPH,
+    STAMP,
+    file_digest,
+    fresh_for_write,
+    load_record_index,
+    read_stamp,
+    restamp,
+    stat_term,
+    write_record_index,
+)
+
+RDF_TYPE = PREFIXES["rdf"] + "type"
+ABOUT_STUDY = DTA + "aboutStudy"
+REFERENCE_NUMBER = DTA + "referenceNumber"
+FULL_CHECK = "DTA_KG_FULL_CHECK"  # =1: every write takes the full path (for benchmarks)
+
+
+class SchemaChange(DtaKgError):
+    """The new records need a table or column the Cypher database does not have."""
+
+
+@dataclass
+class Change:
+    """One study record as it is on disk (what the stores hold) and as it will be written."""
+
+    path: Path
+    text: str
+    old: Study | None
+    new: Study
+    old_digest: str | None
+    old_stat: int | None
+
+
+class Incremental:
+    """A checked write of study records, and the in-place update of the stores after it."""
+
+    def __init__(self, project: Project, changes: list[Change], head: list[Triple],
+                 labels: dict[str, str], review: str, stamp: dict[str, Any]):
+        self.project, self.changes, self.head = project, changes, head
+        self.labels, self.review, self.stamp = labels, review, stamp
+
+    def check(self) -> None:
+        """Schema, SHACL and QC on each record's own triples; DOI and reference number
+        against the query store (and the other records of this write)."""
+        from dta_kg.pipeline.build import _oxigraph, _rdflib_graph
+        from dta_kg.pipeline.checks import run_qc_store, run_shacl
+        from dta_kg.stores.local import sparql_store
+
+        own = [t for c in self.changes for t in study_triples(c.new, self.review, set())]
+        problems = run_shacl(_rdflib_graph(self.head + own)) + run_qc_store(_oxigraph(self.head + own))
+        if problems:
+            raise ValidationFailed(problems)
+        store = sparql_store(self.project)
+        try:
+            self._check_unique(store)
+        finally:
+            del store
+
+    def _check_unique(self, store) -> None:
+        import pyoxigraph
+
+        dois: dict[str, Path] = {}
+        refs: dict[int, Path] = {}
+        for c in self.changes:
+            iri = study_iri(c.new.doi)
+            mine = study_iri(c.old.doi) if c.old else None
+            if iri in dois:
+                raise RecordError(c.path, "doi", f"duplicate DOI '{c.new.doi}', also in {dois[iri]}",
+                                  "keep one record per study", c.new.doi)
+            dois[iri] = c.path
+            study = pyoxigraph.NamedNode(iri)
+            if iri != mine and next(store.quads_for_pattern(study, None, None), None) is not None:
+                raise RecordError(c.path, "doi", f"duplicate DOI '{c.new.doi}': another record "
+                                  "has it", "keep one record per study (see it with `dta-kg "
+                                  f"study show {c.new.doi}`)", c.new.doi)
+            ref = c.new.ref
+            if ref is None or (c.old is not None and c.old.ref == ref and iri == mine):
+                continue
+            if ref in refs:
+                raise RecordError(c.path, "ref", f"reference number {ref} is also in {refs[ref]}",
+                                  "give each study of the review's list its own number", c.new.doi)
+            refs[ref] = c.path
+            taken = [q.subject.value for q in store.quads_for_pattern(
+                None, pyoxigraph.NamedNode(REFERENCE_NUMBER),
+                pyoxigraph.Literal(str(ref), datatype=pyoxigraph.NamedNode(INTEGER)))]
+            if any(s != mine for s in taken):
+                raise RecordError(c.path, "ref", f"reference number {ref} is already the study "
+                                  f"{taken[0]}", "check the number in the review's reference "
+                                  "list", c.new.doi)
+
+    def apply(self) -> bool:
+        """Update Oxigraph, ladybug and the stamp for the written records; True when done,
+        False when the stores were marked stale instead (the next query rebuilds them)."""
+        from filelock import FileLock
+
+        with FileLock(self.project.build / ".build.lock"):
+            if read_stamp(self.project) != self.stamp:  # rebuilt meanwhile: stores unknown
+                (self.project.build / STAMP).unlink(missing_ok=True)
+                return False
+            try:
+                self._update_oxigraph()
+                self._update_ladybug()
+                index = load_record_index(self.project)  # the stores were fresh: it is current
+                if index is None:
+                    raise OSError("the DOI index of the build is missing")
+                for c in self.changes:
+                    if c.old:
+                        index.pop(normalise_doi(c.old.doi), None)
+                    index[normalise_doi(c.new.doi)] = c.path.name
+                write_record_index(self.project, index)
+                restamp(self.project, self.stamp, [
+                    (c.path, c.old_digest, c.old_stat, hashlib.sha256(c.text.encode()).hexdigest())
+                    for c in self.changes])
+                return True
+            except (SchemaChange, OSError, RuntimeError):
+                (self.project.build / STAMP).unlink(missing_ok=True)
+                return False
+
+    # --- Oxigraph ------------------------------------------------------------------------
+
+    def _triples(self, study: Study | None) -> set[Triple]:
+        return set(study_triples(study, self.review, None)) if study else set()
+
+    def _update_oxigraph(self) -> None:
+        import pyoxigraph
+
+        store = pyoxigraph.Store(str(self.project.build / OXIGRAPH))
+        removed: set[Triple] = set()
+        added: set[Triple] = set()
+        for c in self.changes:
+            old, new = self._triples(c.old), self._triples(c.new)
+            removed |= old - new
+            added |= new
+        owned = {t for t in removed if _owned(t, self.changes)}
+        shared: dict[str, set[Triple]] = {}
+        for t in removed - owned:
+            shared.setdefault(t[0], set()).add(t)
+        gone = set(owned)
+        changed = True
+        while changed:  # a shared node goes when nothing left points to it (annotation, target...)
+            changed = False
+            for subject in list(shared):
+                referrers = {_plain(q) for q in store.quads_for_pattern(
+                    None, None, pyoxigraph.NamedNode(subject))} - gone
+                if not referrers and not any(t[2] == subject for t in added):
+                    gone |= shared.pop(subject)
+                    changed = True
+        gone -= added
+        update = []
+        if gone:
+            update.append("DELETE DATA {\n" + "".join(map(nt_line, sorted(gone))) + "}")
+        if added:
+            update.append("INSERT DATA {\n" + "".join(map(nt_line, sorted(added))) + "}")
+        if update:
+            store.update(" ;\n".join(update))
+        store.flush()
+        del store
+
+    # --- ladybug -------------------------------------------------------------------------
+
+    def _update_ladybug(self) -> None:
+        import ladybug
+
+        from dta_kg.pipeline.cypher_db import BUFFER_POOL
+        from dta_kg.pipeline.projection import project as projection
+
+        path = self.project.build / LADYBUG / LADYBUG_FILE
+        db = ladybug.Database(str(path), buffer_pool_size=max(BUFFER_POOL, 2 * path.stat().st_size))
+        conn = ladybug.Connection(db)
+        try:
+            columns = _columns(conn)
+            pairs = _pairs(conn)
+            old_nodes, new_graphs = [], []
+            for c in self.changes:
+                if c.old:
+                    old_nodes += [n for n in projection(self._triples(c.old), context=self.labels).nodes
+                                  if _owns_node(n.id, c.old)]
+                new_graphs.append((c.new, projection(self._triples(c.new), context=self.labels)))
+            labels = dict(self.labels)
+            for _, graph in new_graphs:
+                labels.update({n.id: n.label for n in graph.nodes})
+            _add_columns(conn, columns, [n for _, graph in new_graphs for n in graph.nodes])
+            for study, graph in new_graphs:
+                for edge in graph.edges:
+                    if _owns_node(edge.source, study) or _owns_node(edge.target, study):
+                        _add_pair(conn, pairs, edge.type, labels.get(edge.source),
+                                  labels.get(edge.target))
+            conn.execute("BEGIN TRANSACTION")
+            try:
+                for node in old_nodes:
+                    conn.execute(f"MATCH (n:`{node.label}` {{iri: $iri}}) DETACH DELETE n",
+                                 {"iri": node.id})
+                for study, graph in new_graphs:
+                    for node in graph.nodes:
+                        _write_node(conn, node, columns, create=_owns_node(node.id, study))
+                    for edge in graph.edges:
+                        if not (_owns_node(edge.source, study) or _owns_node(edge.target, study)):
+                            continue  # between shared nodes: already there
+                        source, target = labels.get(edge.source), labels.get(edge.target)
+                        if edge.props:
+                            raise SchemaChange(f"{edge.type} has properties")
+                        conn.execute(f"MATCH (a:`{source}` {{iri: $s}}), (b:`{target}` {{iri: $t}}) "
+                                     f"CREATE (a)-[:`{edge.type}`]->(b)",
+                                     {"s": edge.source, "t": edge.target})
+                conn.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(RuntimeError):  # ladybug may have rolled back already
+                    conn.execute("ROLLBACK")
+                raise
+        finally:
+            conn.close()
+            db.close()
+
+
+def _owned(triple: Triple, changes: list[Change]) -> bool:
+    """True for a triple that belongs to one changed study alone: about the study, its author
+    list or its facts, or pointing to the study."""
+    s, _, o = triple
+    return any(c.old and (_owns_node(s, c.old) or o == study_iri(c.old.doi)) for c in changes)
+
+
+def _owns_node(iri: str, study: Study) -> bool:
+    s = study_iri(study.doi)
+    return iri == s or iri.startswith(s + "-authors") or iri.startswith(
+        s.replace("/study-", "/fact-", 1) + "-")
+
+
+def _plain(quad) -> Triple:
+    import pyoxigraph
+
+    o = quad.object
+    obj = Lit(o.value, o.datatype.value) if isinstance(o, pyoxigraph.Literal) else o.value
+    return (quad.subject.value, quad.predicate.value, obj)
+
+
+def _rows(result) -> list[list]:
+    rows = []
+    while result.has_next():
+        rows.append(result.get_next())
+    return rows
+
+
+def _columns(conn) -> dict[str, dict[str, str]]:
+    """Node table -> column -> type."""
+    tables = [r[0] for r in _rows(conn.execute("CALL show_tables() RETURN name, type"))
+              if r[1] == "NODE"]
+    return {t: {r[1]: r[2] for r in _rows(conn.execute(f"CALL table_info('{t}') RETURN *"))}
+            for t in tables}
+
+
+def _pairs(conn) -> dict[str, set[tuple[str, str]]]:
+    """Relationship table -> its (from, to) node tables."""
+    rels = [r[0] for r in _rows(conn.execute("CALL show_tables() RETURN name, type")) if r[1] == "REL"]
+    return {t: {(r[0], r[1]) for r in _rows(conn.execute(f"CALL show_connection('{t}') RETURN *"))}
+            for t in rels}
+
+
+def _add_pair(conn, pairs: dict[str, set[tuple[str, str]]], etype: str, source: str | None,
+              target: str | None) -> None:
+    """Let the relationship table `etype` join `source` to `target` (creating it if needed)."""
+    if source is None or target is None:
+        raise SchemaChange(f"{etype}: a node of unknown label")
+    if (source, target) in pairs.get(etype, set()):
+        return
+    if etype in pairs:
+        conn.execute(f"ALTER TABLE `{etype}` ADD FROM `{source}` TO `{target}`")
+    else:
+        conn.execute(f"CREATE REL TABLE `{etype}`(FROM `{source}` TO `{target}`)")
+    pairs.setdefault(etype, set()).add((source, target))
+
+
+def _add_columns(conn, columns: dict[str, dict[str, str]], nodes) -> None:
+    """Add the node tables and columns that `nodes` need and the build did not make (say, the
+    first retracted fact of a kind brings `retractionReason`)."""
+    from dta_kg.pipeline.cypher_db import ALWAYS, column_type
+
+    for node in nodes:
+        table = columns.get(node.label)
+        if table is None:
+            ddl = ", ".join(f"`{c}` {t}" for c, t in ALWAYS.items())
+            conn.execute(f"CREATE NODE TABLE `{node.label}`({ddl}, PRIMARY KEY(iri))")
+            table = columns[node.label] = dict(ALWAYS)
+        for key, value in node.props.items():
+            if value is not None and key not in table:
+                kind = column_type({type(value)})
+                conn.execute(f"ALTER TABLE `{node.label}` ADD `{key}` {kind}")
+                table[key] = kind
+
+
+def _write_node(conn, node, columns: dict[str, dict[str, str]], create: bool) -> None:
+    table = columns.get(node.label)
+    if table is None:
+        raise SchemaChange(f"no node table {node.label}")
+    props = {k: v for k, v in node.props.items() if v is not None and k != "iri"}
+    unknown = set(props) - set(table)
+    if unknown:
+        raise SchemaChange(f"{node.label} has no column {sorted(unknown)}")
+    params = {"iri": node.id, **{f"p{i}": _cast(v, table[k]) for i, (k, v) in enumerate(props.items())}}
+    sets = ", ".join(f"n.`{k}` = $p{i}" for i, k in enumerate(props))
+    if create:
+        conn.execute(f"CREATE (n:`{node.label}` {{iri: $iri}})" + (f" SET {sets}" if sets else ""),
+                     params)
+    else:
+        conn.execute(f"MERGE (n:`{node.label}` {{iri: $iri}})" + (f" ON CREATE SET {sets}" if sets else ""),
+                     params)
+
+
+def _cast(value, kind: str):
+    import datetime as dt
+
+    if kind == "TIMESTAMP" and isinstance(value, str):
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if kind == "DATE" and isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    if kind == "INT64" and isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    if kind == "STRING" and not isinstance(value, str):
+        return str(value).lower() if isinstance(value, bool) else str(value)
+    if kind == "STRING[]":
+        return [str(v) for v in value]
+    if kind == "DOUBLE" and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def prepare(project: Project, staged: dict[Path, str]) -> Incremental | None:
+    """The incremental write of `staged`, or None when it must take the full path (a file
+    other than a study record, or stores missing or stale)."""
+    if os.environ.get(FULL_CHECK) == "1":
+        return None
+    if not staged or any(path.parent != project.studies or path.suffix != ".yaml"
+                         for path in staged):
+        return None
+    if not fresh_for_write(project):
+        return None
+    stamp = read_stamp(project)
+    if not stamp:
+        return None
+    from dta_kg.core.vocabulary import Vocabulary
+    from dta_kg.loaders.terms import read_instruments, terms_of
+    from dta_kg.pipeline.build import ontology_graph
+    from dta_kg.pipeline.projection import plain_triples
+    from dta_kg.pipeline.projection import project as projection
+    from dta_kg.stores.local import vocabulary
+
+    vocab = vocabulary(project)
+    review = read_review(project.review, vocab)
+    r = review_iri(review.doi)
+    ontology = ontology_graph()
+    instruments = read_instruments(project.instruments, Vocabulary(terms_of(ontology)))
+    head = [*plain_triples(ontology), *review_triples(review),
+            *(t for c in instruments for t in curated_term_triples(c, r))]
+    labels = {n.id: n.label for n in projection(head).nodes}
+    changes = []
+    for path, text in staged.items():
+        exists = path.exists()
+        old = read_study(path, vocab) if exists else None
+        new = study_from_data(parse_yaml(text.encode("utf-8"), path), path, vocab)
+        changes.append(Change(path, text, old, new, file_digest(path) if exists else None,
+                              stat_term(str(path)) if exists else None))
+    return Incremental(project, changes, head, labels, r, stamp)
+
