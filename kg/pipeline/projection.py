@@ -241,6 +241,9 @@ def _evidence(by_subject: dict, annotation: str, doi_of: dict[str, str]) -> dict
     for name, value in (("section", section), ("quote", quote), ("inferred", inferred)):
         if value is not None:
             found[name] = value.lexical
+    verified = _first(by_subject, annotation, DTA + "quoteVerified")
+    if isinstance(verified, Lit) and python_value(verified) is False:
+        found["quoteVerified"] = False  # quoted from a document whose text the project lacks
     if isinstance(source, str) and source in doi_of:
         found["sourceDoi"] = doi_of[source]
     return found

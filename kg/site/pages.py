@@ -43,12 +43,16 @@ def term_iris(fact: dict) -> list[str]:
 
 
 def status(fact: dict) -> dict[str, Any]:
-    """Verbatim, inferred (with the reason) or retracted (with reason, curator and time)."""
+    """Verbatim, inferred (with the reason), unverified (quoted from a text the project does not
+    hold) or retracted (with reason, curator and time)."""
     if fact["retracted"]:
         return {"name": "retracted", "reason": fact["retraction_reason"],
                 "by": fact["retracted_by"], "at": fact["retracted_at"]}
     if fact["evidence"]["inferred"]:
         return {"name": "inferred", "reason": fact["evidence"]["inferred"]}
+    if not fact["evidence"].get("verified", True):
+        return {"name": "unverified", "reason": "the project does not hold the text of "
+                f"{fact['evidence']['source']}, so this quote is not checked"}
     return {"name": "verbatim", "reason": None}
 
 

@@ -143,6 +143,7 @@ def _evidence(props: dict[str, list], by_subject: dict) -> dict:
     return {"section": _one(a, DTA + "section") if a else None,
             "quote": _one(selector, OA + "exact") if selector else None,
             "inferred": _one(a, DTA + "curatorInference") if a else None,
+            "verified": (_one(a, DTA + "quoteVerified") if a else None) not in (False, "false"),
             "source": source}
 
 

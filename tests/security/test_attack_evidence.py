@@ -6,6 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from support.project import one_line_error, records
+from support.views import island
 
 from dta_kg.cli import main
 from dta_kg.core.paths import Project
@@ -49,6 +50,15 @@ def test_quotes_from_texts_not_held_are_unverified_until_the_text_is_registered(
     ask = ("ASK { ?f dta:evidence ?e . ?e dta:quoteVerified false ; oa:hasTarget/oa:hasSelector"
            f"/oa:exact \"{MADE_UP}\" }}")
     assert invoke(project_copy, "sparql", ask, "--format", "csv").output.split()[-1] == "true"
+    view = tmp_path / "view.html"
+    assert invoke(project_copy, "view", "-o", str(view), "--focus", NEW).exit_code == 0
+    shown = [n["props"] for n in island(view.read_text(encoding="utf-8"))["nodes"]
+             if n["props"].get("quote") == MADE_UP]
+    assert shown and all(props.get("quoteVerified") == "False" for props in shown)  # as text
+    site = tmp_path / "site"
+    assert invoke(project_copy, "site", "-o", str(site)).exit_code == 0
+    page = next(p for p in (site / "studies").glob("*.html") if MADE_UP in p.read_text("utf-8"))
+    assert page.read_text("utf-8").count('class="badge">unverified<') == 2
 
     text = tmp_path / "paper.txt"
     text.write_text(f"{TITLE}\n\nResults\nEngagement was high in the pilot.\n", encoding="utf-8")

@@ -64,6 +64,9 @@
   function evidence(node) {
     const block = el("div", null, "evidence");
     block.append(el("blockquote", node.props.quote));
+    if (node.props.quoteVerified === "False") {
+      block.append(el("div", "Unverified: the project does not hold the text this quote is from", "unverified"));
+    }
     if (node.props.section) block.append(el("div", "Section: " + node.props.section, "section"));
     if (node.props.inferred) block.append(el("div", "Curator inference: " + node.props.inferred, "inferred"));
     return block;
@@ -112,6 +115,7 @@
     if (node.props.quote) {
       const q = node.props.quote;
       parts.push(el("blockquote", q.length > 200 ? q.slice(0, 199) + "…" : q));
+      if (node.props.quoteVerified === "False") parts.push(el("div", "Unverified quote", "unverified"));
     }
     if (node.props.section) parts.push(el("div", "Section: " + node.props.section, "section"));
     showTooltip(params.pointer, parts);
