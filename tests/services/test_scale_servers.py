@@ -3,22 +3,19 @@ servers, queried there with the named questions, and `dta-kg serve` over HTTP.""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import queue
 import shlex
 import signal
 import subprocess
 import sys
-import threading
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 from click.testing import CliRunner
 from plugins.servers import free_port, port_open, start_oxigraph
+from support.processes import read_until
 
 from dta_kg.cli import main
 from dta_kg.core.errors import DtaKgError
@@ -222,18 +219,6 @@ def test_falkordb_outage_mid_push_then_push_completes(cli, falkordb_server, size
 # --- dta-kg serve -----------------------------------------------------------------------
 
 
-def _read_until(proc: subprocess.Popen, marker: str, timeout: float = 60) -> str:
-    """Standard output of `proc` up to the line holding `marker` (read in a thread)."""
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
-    seen, deadline = "", time.monotonic() + timeout
-    while marker not in seen and time.monotonic() < deadline and proc.poll() is None:
-        with contextlib.suppress(queue.Empty):
-            seen += lines.get(timeout=0.5)
-    assert marker in seen, seen + (proc.stderr.read() if proc.poll() is not None else "")
-    return seen
-
-
 def test_serve_answers_refuses_updates_and_stops_on_sigint(cli, env, size):
     port = free_port()
     proc = subprocess.Popen(
@@ -241,7 +226,7 @@ def test_serve_answers_refuses_updates_and_stops_on_sigint(cli, env, size):
         env={k: v for k, v in {**os.environ, **env}.items() if v is not None},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        out = _read_until(proc, "Press Ctrl-C")
+        out = read_until(proc, "Press Ctrl-C")
         url = f"http://127.0.0.1:{port}"
         assert f"SPARQL endpoint (read-only): {url}/query" in out
 
