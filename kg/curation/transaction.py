@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import os
 import shutil
@@ -13,25 +12,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from dta_kg.core.errors import DtaKgError, RecordError
+from dta_kg.core.errors import RecordError
 from dta_kg.core.paths import Project
+from dta_kg.curation.lock import records_lock
 
 CHECK_PREFIX = ".dta-kg-check-"
 LOCK_TIMEOUT = 120.0
-
-
-def lock_path(records: Path) -> Path:
-    """The lock file of a records folder, kept outside it (in this user's temporary folder,
-    named by the folder's real path) so that curating never adds a file to the records."""
-    key = hashlib.sha256(os.path.realpath(records).encode()).hexdigest()[:24]
-    uid = os.getuid() if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
-    folder = Path(tempfile.gettempdir()) / f"dta-kg-locks-{uid}"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    return folder / f"records-{key}.lock"
-
-
-class LockBusy(DtaKgError):
-    """Another curator (or terminal) holds the records' lock for too long."""
 
 
 def yaml_rt():
@@ -110,19 +96,12 @@ def validate_staged(project: Project, staged: dict[Path, str]) -> None:
 
 @contextmanager
 def transaction(project: Project, dry_run: bool = False) -> Iterator[Transaction]:
-    """Hold the records' lock; on a clean exit validate the staged files, then write them."""
-    from filelock import FileLock, Timeout
-
+    """Hold the records' lock (shared by every user and path of the folder, see
+    `dta_kg.curation.lock`); on a clean exit validate the staged files, then write them."""
     from dta_kg.core.files import commit_files, recover_journal, write_atomic
 
     project.records.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(lock_path(project.records), timeout=LOCK_TIMEOUT)
-    try:
-        lock.acquire()
-    except Timeout as exc:
-        raise LockBusy(f"{project.records}: another curator is writing (lock {lock.lock_file}); "
-                       "try again when they are done") from exc
-    try:
+    with records_lock(project.records, LOCK_TIMEOUT):
         recover_journal(project.records)  # a writer killed after its commit point
         for folder in (project.records, project.studies):  # left by a writer killed mid-write
             with contextlib.suppress(FileNotFoundError), os.scandir(folder) as entries:
@@ -149,5 +128,3 @@ def transaction(project: Project, dry_run: bool = False) -> Iterator[Transaction
                                                for path, text in tx.staged.items()})
             if not dry_run and fast is not None:
                 fast.apply()
-    finally:
-        lock.release()
