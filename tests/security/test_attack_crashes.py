@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support.project import one_line_error, records
+from support.project import one_line_error, snapshot
 
 from dta_kg.cli import main
 from dta_kg.core.paths import Project
@@ -50,10 +50,10 @@ def test_deeply_nested_csl_json_is_refused(project_copy: Project, tmp_path: Path
     Expected: a one-line refusal naming the file; records byte-identical."""
     path = tmp_path / "deep.json"
     path.write_text("[" * 100_000 + "]" * 100_000)
-    before = records(project_copy.records)
+    before = snapshot(project_copy.records)
     one_line_error(CliRunner().invoke(main, ["study", "import", str(path), *where(project_copy)]),
                    "deep.json", "nested too deeply")
-    assert records(project_copy.records) == before
+    assert snapshot(project_copy.records) == before
 
 
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS, errno.EACCES])
@@ -62,7 +62,7 @@ def test_full_disk_or_read_only_records(code, project_copy: Project, monkeypatch
     EACCES; simulated, since the tests may run as root) crashed with a traceback. Expected: a
     one-line error naming the cause and the fix, the records byte-identical, no temporary file
     left."""
-    before = records(project_copy.records)
+    before = snapshot(project_copy.records)
 
     def fail(*args):
         raise OSError(code, os.strerror(code))
@@ -72,7 +72,7 @@ def test_full_disk_or_read_only_records(code, project_copy: Project, monkeypatch
                                 env={"DTA_KG_CURATOR": "Tester"})
     one_line_error(result, os.strerror(code))
     monkeypatch.undo()
-    assert records(project_copy.records) == before
+    assert snapshot(project_copy.records) == before
 
 
 def test_build_into_an_unwritable_folder(tmp_path: Path):

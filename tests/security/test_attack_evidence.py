@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
-from support.project import one_line_error, records
+from support.project import one_line_error, snapshot
 from support.views import island
 
 from dta_kg.cli import main
@@ -27,11 +27,11 @@ def test_a_one_word_quote_is_refused(project_copy: Project):
     """Attack: `--quote a` on a study of the review passed the verbatim check ('a' occurs in
     every section). Expected: a one-line refusal asking for at least 3 words; records
     byte-identical."""
-    before = records(project_copy.records)
+    before = snapshot(project_copy.records)
     result = invoke(project_copy, "finding", "add", BEATTY, "--component", "bond", "--section",
                     "Results > Therapeutic Bond", "--quote", "a")
     one_line_error(result, "field 'quote'", "at least 3")
-    assert records(project_copy.records) == before
+    assert snapshot(project_copy.records) == before
 
 
 def test_quotes_from_texts_not_held_are_unverified_until_the_text_is_registered(
@@ -62,10 +62,10 @@ def test_quotes_from_texts_not_held_are_unverified_until_the_text_is_registered(
 
     text = tmp_path / "paper.txt"
     text.write_text(f"{TITLE}\n\nResults\nEngagement was high in the pilot.\n", encoding="utf-8")
-    before = records(project_copy.records)
+    before = snapshot(project_copy.records)
     one_line_error(invoke(project_copy, "source", "add", NEW, "--text", str(text)),
                    "evidence.quote'", "not verbatim in the registered text")
-    assert records(project_copy.records) == before
+    assert snapshot(project_copy.records) == before
 
     text.write_text(f"{TITLE}\n\nResults\nIn interviews, {MADE_UP}.\n", encoding="utf-8")
     assert invoke(project_copy, "source", "add", NEW, "--text", str(text)).exit_code == 0

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support.project import one_line_error, records
+from support.project import one_line_error, snapshot
 
 from dta_kg.cli import main
 from dta_kg.core.paths import Project
@@ -78,11 +78,11 @@ def test_values_that_make_no_sense_are_refused(name, project_copy: Project):
     characters stored and echoed raw. Expected: a one-line error naming the field, with no raw
     control character printed, and the records byte-identical."""
     args, expected = CASES[name]
-    before = records(project_copy.records)
+    before = snapshot(project_copy.records)
     result = invoke(project_copy, *args)
     one_line_error(result, *expected)
     assert "\x1b" not in result.output and "\x07" not in result.output
-    assert records(project_copy.records) == before
+    assert snapshot(project_copy.records) == before
 
 
 def test_a_surname_in_another_script_gets_a_file_name(project_copy: Project, tmp_path: Path):

@@ -15,11 +15,6 @@ def snapshot(folder: Path) -> dict[str, bytes]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def records(folder: Path) -> dict[str, bytes]:
-    """`snapshot(folder)` without the curators' lock file, which any write command creates."""
-    return {k: v for k, v in snapshot(folder).items() if not k.endswith(".lock")}
-
-
 def one_line_error(result, *parts: str) -> str:
     """Assert a click result is a refusal: non-zero exit, one `Error:` line holding `parts`,
     no traceback; return that line."""
