@@ -10,7 +10,8 @@ from typing import Any, Literal, NoReturn, overload
 
 from dta_kg.core.errors import RecordError
 from dta_kg.core.iris import DOI_PATTERN, is_iri, normalise_doi
-from dta_kg.core.model import Evidence, Stamp
+from dta_kg.core.model import CONFIDENCES, Evidence, Stamp
+from dta_kg.core.record_schema import record_keys
 from dta_kg.core.vocabulary import Vocabulary
 
 from .review_text import (
@@ -26,7 +27,6 @@ from .review_text import (
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and line breaks
 # sections of a study's own text, for evidence quoted from it (`source: <its DOI>`)
-CONFIDENCES = ("high", "medium", "low")  # of a curator's inference
 STUDY_SECTIONS = ("Title", "Abstract", "Introduction", "Methods", "Results", "Discussion",
                   "Conclusions")
 
@@ -166,14 +166,9 @@ def key_line(path: Path, key: str) -> int | None:
     return next((i for i, line in enumerate(lines, 1) if pattern.match(line)), None)
 
 
-EVIDENCE_KEYS = ("section", "quote", "inferred", "confidence", "source")
-STAMP_KEYS = {"added": ("by", "at", "note"), "updated": ("by", "at", "note"),
-              "retracted": ("by", "at", "reason"), "restored": ("by", "at", "reason")}
-
-
 def read_evidence(fields: Fields, key: str = "evidence") -> Evidence:
     ev = fields.sub(key)
-    ev.allow(EVIDENCE_KEYS)
+    ev.allow(record_keys(Evidence))
     section = ev.text("section")
     source = ev.text("source", required=False)
     if source is not None:  # a quote from a study's own text, which is not held here to match
@@ -224,11 +219,10 @@ def records_folder(path: Path | str) -> Path | None:
     return None
 
 
-def read_stamp(fields: Fields, key: str) -> Stamp | None:
+def read_stamp(fields: Fields, key: str, text_key: str = "note") -> Stamp | None:
+    """A stamp `{by, at, <text_key>}` (the text key is 'note', or 'reason' for a retraction)."""
     stamp = fields.sub(key, required=False)
     if stamp is None:
         return None
-    stamp.allow(STAMP_KEYS.get(key, ("by", "at", "note", "reason")))
-    return Stamp(by=stamp.text("by"), at=stamp.text("at"),
-                 text=stamp.text("reason" if key in ("retracted", "restored") else "note",
-                                 required=False))
+    stamp.allow(("by", "at", text_key))
+    return Stamp(by=stamp.text("by"), at=stamp.text("at"), text=stamp.text(text_key, required=False))

@@ -9,66 +9,112 @@ from pathlib import Path
 from typing import Any
 
 from dta_kg.core.errors import RecordError
+from dta_kg.core.files import recover_journal
 from dta_kg.core.iris import DOI_PATTERN, REVIEW_DOI, normalise_doi, study_iri
-from dta_kg.core.model import (
-    Claim,
-    ComponentReport,
-    Corpus,
-    CuratorNote,
-    DesignReport,
-    FactorReport,
-    Finding,
-    InterventionReport,
-    MethodItem,
-    PopulationReport,
-    Result,
-    Review,
-    Study,
-)
+from dta_kg.core.model import Claim, Corpus, Finding, MethodItem, Result, Review, Study
 from dta_kg.core.paths import Project
+from dta_kg.core.record_schema import (
+    DECIMAL,
+    DOI,
+    EVIDENCE,
+    FACTS,
+    FLAG,
+    INTEGER,
+    IRI,
+    ITEMS,
+    RECORD,
+    STAMP,
+    STRINGS,
+    TERM,
+    TERMS,
+    TEXT,
+    YEAR,
+    Slot,
+    record_keys,
+    slots,
+)
 from dta_kg.core.vocabulary import Vocabulary
 
 from .fields import Fields, read_evidence, read_stamp
 from .terms import read_instruments
 from .yaml_io import read_yaml
 
-YEAR_RANGE = (1900, 2100)
+
+def read_record(f: Fields, cls: type, vocab: Vocabulary, **given: Any) -> Any:
+    """A record of `cls` read field by field as its slots say, then checked as a whole."""
+    f.allow(record_keys(cls))
+    values = {s.name: read_slot(f, s, vocab) for s in slots(cls)}
+    check = CHECKS.get(cls)
+    if check:
+        values = check(f, values, vocab)
+    return cls(**given, **values)
 
 
-BASE_FACT_KEYS = ("id", "evidence", "added", "retracted", "restored")
-FACT_FIELDS = {"designs": ("design",), "populations": ("population",),
-               "interventions": ("type", "name"), "components": ("component",),
-               "findings": ("component", "instrument", "subscale", "result"),
-               "factors": ("label", "polarity", "theme", "components", "concept"),
-               "notes": ("note",)}
-STUDY_FIELDS = ("ref", "doi", "pmid", "authors", "authors_truncated", "year", "title", "venue",
-                "volume", "issue", "pages", "cited_as", "evidence", "added", "updated",
-                "retracted", *FACT_FIELDS)
-RESULT_KEYS = ("value", "kind", "unit", "comparator")
-REVIEW_FIELDS = ("doi", "title", "authors", "year", "venue", "evidence", "volume", "pages",
-                 "license", "definition", "search_end", "databases", "guidelines", "methods",
-                 "frameworks", "appraisal_tools", "claims")
+def read_slot(f: Fields, s: Slot, vocab: Vocabulary) -> Any:
+    """One field's value, checked against its slot (RecordError names the field otherwise)."""
+    key = s.key
+    if s.kind == TEXT:
+        return f.text(key, s.required)
+    if s.kind == DOI:
+        return read_doi(f, key) if s.required or f.get(key) is not None else None
+    if s.kind == TERM:
+        if s.vocab is None:  # any term of the vocabulary
+            value = f.text(key, s.required)
+            if value is not None and value not in vocab.terms:
+                f.fail(key, f"unknown term '{value}'", "name a term id of the vocabulary")
+            return value
+        return f.term(key, s.vocab, vocab, s.required)
+    if s.kind == TERMS:
+        values = f.strings(key)
+        known = vocab.ids(str(s.vocab))
+        for v in values:
+            if v not in known:
+                f.fail(key, f"unknown {s.vocab} '{v}'", f"use one of: {', '.join(sorted(known))}")
+        return values
+    if s.kind in (INTEGER, YEAR):
+        return f.integer(key, s.required, s.bounds)
+    if s.kind == DECIMAL:
+        return read_number(f, key) if s.required or f.get(key) is not None else None
+    if s.kind == FLAG:
+        return bool(f.get(key, False))
+    if s.kind == IRI:
+        return f.iri(key, s.required)
+    if s.kind == STRINGS:
+        values = f.strings(key)
+        if s.required and not values:
+            f.fail(key, "is empty", "list at least one author as 'Surname Initials'")
+        return values
+    if s.kind == EVIDENCE:
+        return read_evidence(f, key)
+    if s.kind == STAMP:
+        return read_stamp(f, key, s.text_key)
+    if s.kind == FACTS:
+        return tuple(read_record(entry, s.record, vocab) for entry in f.items(key))
+    if s.kind == ITEMS:  # the item's term is of the kind the list's slot names
+        items = f.items(key)
+        for i in items:
+            i.allow(record_keys(MethodItem))
+        return tuple(MethodItem(term=i.term("term", str(s.vocab), vocab),
+                                evidence=read_evidence(i)) for i in items)
+    if s.kind == RECORD:
+        sub = f.sub(key, s.required)
+        return None if sub is None else read_record(sub, s.record, vocab)
+    raise AssertionError(f"no reader for slot kind {s.kind!r}")  # a schema error, not a record's
+def read_doi(fields: Fields, key: str = "doi") -> str:
+    doi = fields.text(key)
+    if not DOI_PATTERN.match(normalise_doi(doi)):
+        fields.fail(key, f"'{doi}' is not a DOI", "write it as 10.<registrant>/<suffix>")
+    if doi.endswith((".", "/", ",", ";")):
+        fields.fail(key, f"'{doi}' ends with '{doi[-1]}', which no DOI does",
+                    "drop the trailing punctuation")
+    return doi
 
 
-def _fact_base(f: Fields) -> dict:
-    return {"id": f.text("id"), "evidence": read_evidence(f),
-            "added": read_stamp(f, "added"), "retracted": read_stamp(f, "retracted"),
-            "restored": read_stamp(f, "restored")}
-
-
-def read_result(f: Fields, vocab: Vocabulary) -> Result | None:
-    r = f.sub("result", required=False)
-    if r is None:
-        return None
-    r.allow(RESULT_KEYS)
-    value = r.get("value")
+def read_number(f: Fields, key: str) -> float:
+    value = f.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float):
-        r.fail("value", f"'{value}' is not a number", "write the figure as a number, e.g. 0.83")
-    problem = result_problem(float(value), r.get("kind"))
-    if problem:
-        r.fail("value", problem, "write the figure the study reports")
-    return Result(value=float(value), kind=r.term("kind", "result-kind", vocab),
-                  unit=r.text("unit", required=False), comparator=r.text("comparator", False))
+        f.fail(key, f"'{value}' is not a number", "write the figure as a number, e.g. 0.83")
+    return float(value)
 
 
 def result_problem(value: float, kind: object) -> str | None:
@@ -80,136 +126,70 @@ def result_problem(value: float, kind: object) -> str | None:
     return None
 
 
-def read_finding(f: Fields, vocab: Vocabulary) -> Finding:
-    instrument = f.term("instrument", "measure", vocab, required=False)
-    subscale = f.term("subscale", "subscale", vocab, required=False)
+# --- the rules that span several fields of one record ---------------------------------------
+
+Values = dict[str, Any]
+
+
+def check_result(f: Fields, values: Values, vocab: Vocabulary) -> Values:
+    problem = result_problem(values["value"], values["kind"])
+    if problem:
+        f.fail("value", problem, "write the figure the study reports")
+    return values
+
+
+def check_finding(f: Fields, values: Values, vocab: Vocabulary) -> Values:
+    instrument, subscale = values["instrument"], values["subscale"]
     if subscale and instrument and vocab.terms[subscale].parent != instrument:
         f.fail("subscale", f"'{subscale}' is not a subscale of '{instrument}'",
                f"use a subscale of '{instrument}' or drop the subscale")
-    return Finding(**_fact_base(f), component=f.term("component", "component", vocab),
-                   instrument=instrument or (vocab.terms[subscale].parent if subscale else None),
-                   subscale=subscale, result=read_result(f, vocab))
+    if subscale and not instrument:  # a subscale names its instrument
+        values["instrument"] = vocab.terms[subscale].parent
+    return values
 
 
-def read_factor(f: Fields, vocab: Vocabulary) -> FactorReport:
-    components = f.strings("components")
-    for c in components:
-        if c not in vocab.ids("component"):
-            f.fail("components", f"unknown component '{c}'",
-                   f"use one of: {', '.join(sorted(vocab.ids('component')))}")
-    return FactorReport(**_fact_base(f), label=f.text("label"),
-                        polarity=f.term("polarity", "polarity", vocab),
-                        theme=f.term("theme", "theme", vocab), components=components,
-                        concept=f.term("concept", "factor-concept", vocab, required=False))
+def check_study(f: Fields, values: Values, vocab: Vocabulary) -> Values:
+    seen: set[str] = set()
+    for s in slots(Study):
+        if s.kind != FACTS:
+            continue
+        for i, fact in enumerate(values[s.name]):
+            if fact.id in seen:
+                f.fail(f"{s.key}[{i}].id", f"duplicate fact id '{fact.id}'",
+                       "give each fact of a record its own id")
+            seen.add(fact.id)
+    if normalise_doi(values["doi"]) == REVIEW_DOI:
+        f.fail("doi", f"'{values['doi']}' is the review's own DOI",
+               "a study the review includes has its own")
+    return values
 
 
-FACT_READERS: dict[str, Callable[[Fields, Vocabulary], Any]] = {
-    "designs": lambda f, v: DesignReport(**_fact_base(f), design=f.term("design", "design", v)),
-    "populations": lambda f, v: PopulationReport(**_fact_base(f), population=f.text("population")),
-    "interventions": lambda f, v: InterventionReport(
-        **_fact_base(f), type=f.term("type", "intervention-type", v),
-        name=f.text("name", required=False)),
-    "components": lambda f, v: ComponentReport(**_fact_base(f),
-                                               component=f.term("component", "component", v)),
-    "findings": read_finding,
-    "factors": read_factor,
-    "notes": lambda f, v: CuratorNote(**_fact_base(f), note=f.text("note")),
-}
+def check_claim(f: Fields, values: Values, vocab: Vocabulary) -> Values:
+    value = f.get("value")
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        f.fail("value", f"'{value}' is neither a count nor text", "write the figure as stated")
+    return {**values, "value": value}
 
 
-def read_doi(fields: Fields) -> str:
-    doi = fields.text("doi")
-    if not DOI_PATTERN.match(normalise_doi(doi)):
-        fields.fail("doi", f"'{doi}' is not a DOI", "write it as 10.<registrant>/<suffix>")
-    if doi.endswith((".", "/", ",", ";")):
-        fields.fail("doi", f"'{doi}' ends with '{doi[-1]}', which no DOI does",
-                    "drop the trailing punctuation")
-    return doi
+CHECKS: dict[type, Callable[[Fields, Values, Vocabulary], Values]] = {
+    Result: check_result, Finding: check_finding, Study: check_study, Claim: check_claim}
 
 
 def study_from_data(data: Any, path: Path, vocab: Vocabulary) -> Study:
     """Build a Study from one parsed record."""
     record = str(data.get("doi", "")) if isinstance(data, dict) else ""
-    f = Fields(data, path, "", record)
-    f.allow(STUDY_FIELDS)
-    facts = {}
-    for key, reader in FACT_READERS.items():
-        entries = f.items(key)
-        for entry in entries:
-            entry.allow((*BASE_FACT_KEYS, *FACT_FIELDS[key]))
-        facts[key] = tuple(reader(entry, vocab) for entry in entries)
-    seen: set[str] = set()
-    for key, items in facts.items():
-        for i, fact in enumerate(items):
-            if fact.id in seen:
-                f.fail(f"{key}[{i}].id", f"duplicate fact id '{fact.id}'",
-                       "give each fact of a record its own id")
-            seen.add(fact.id)
-    authors = f.strings("authors")
-    if not authors:
-        f.fail("authors", "is empty", "list at least one author as 'Surname Initials'")
-    doi = read_doi(f)
-    if normalise_doi(doi) == REVIEW_DOI:
-        f.fail("doi", f"'{doi}' is the review's own DOI", "a study the review includes has its own")
-    return Study(
-        path=path, doi=doi, title=f.text("title"),
-        year=f.integer("year", bounds=YEAR_RANGE), authors=authors, evidence=read_evidence(f),
-        venue=f.text("venue", required=False), ref=f.integer("ref", required=False, bounds=(1, 9999)),
-        pmid=f.text("pmid", required=False),
-        authors_truncated=bool(f.get("authors_truncated", False)),
-        volume=f.text("volume", required=False), issue=f.text("issue", required=False),
-        pages=f.text("pages", required=False), cited_as=f.text("cited_as", required=False),
-        added=read_stamp(f, "added"), updated=read_stamp(f, "updated"),
-        retracted=read_stamp(f, "retracted"), **facts,
-    )
+    study: Study = read_record(Fields(data, path, "", record), Study, vocab, path=path)
+    return study
 
 
 def read_study(path: Path, vocab: Vocabulary, digests: dict[str, str] | None = None) -> Study:
     return study_from_data(read_yaml(path, digests), path, vocab)
 
 
-def read_items(f: Fields, key: str, kind: str, vocab: Vocabulary) -> tuple[MethodItem, ...]:
-    items = f.items(key)
-    for i in items:
-        i.allow(("term", "evidence"))
-    return tuple(MethodItem(term=i.term("term", kind, vocab), evidence=read_evidence(i))
-                 for i in items)
-
-
 def read_review(path: Path, vocab: Vocabulary, digests: dict[str, str] | None = None) -> Review:
-    f = Fields(read_yaml(path, digests), path, "", "review")
-    f.allow(REVIEW_FIELDS)
-    definition = f.sub("definition")
-    definition.allow(("text", "evidence"))
-    search = f.sub("search_end", required=False)
-    if search:
-        search.allow(("value", "evidence"))
-    claims = []
-    for c in f.items("claims"):
-        c.allow(("id", "kind", "value", "about", "evidence"))
-        value = c.get("value")
-        if isinstance(value, bool) or not isinstance(value, int | str):
-            c.fail("value", f"'{value}' is neither a count nor text", "write the figure as stated")
-        about = c.text("about", required=False)
-        if about and about not in vocab.terms:
-            c.fail("about", f"unknown term '{about}'", "name a component or intervention type id")
-        claims.append(Claim(id=c.text("id"), kind=c.term("kind", "claim-kind", vocab),
-                            value=value, about=about, evidence=read_evidence(c)))
-    return Review(
-        path=path, doi=read_doi(f), title=f.text("title"), authors=f.strings("authors"),
-        year=f.integer("year", bounds=YEAR_RANGE), venue=f.text("venue"),
-        evidence=read_evidence(f), volume=f.text("volume", False), pages=f.text("pages", False),
-        license=f.iri("license", False, "https://creativecommons.org/licenses/by/4.0/"),
-        definition=definition.text("text"), definition_evidence=read_evidence(definition),
-        search_end=search.text("value") if search else None,
-        search_end_evidence=read_evidence(search) if search else None,
-        databases=read_items(f, "databases", "database", vocab),
-        guidelines=read_items(f, "guidelines", "guideline", vocab),
-        methods=read_items(f, "methods", "method", vocab),
-        frameworks=read_items(f, "frameworks", "framework", vocab),
-        appraisal_tools=read_items(f, "appraisal_tools", "appraisal-tool", vocab),
-        claims=tuple(claims),
-    )
+    review: Review = read_record(Fields(read_yaml(path, digests), path, "", "review"), Review,
+                                 vocab, path=path)
+    return review
 
 
 def study_names(folder: Path) -> list[str]:
@@ -224,8 +204,6 @@ def study_names(folder: Path) -> list[str]:
 
 
 def study_paths(project: Project) -> list[Path]:
-    from dta_kg.core.files import recover_journal
-
     recover_journal(project.records)  # a curator's write killed after its commit point
     folder = project.studies
     return [folder / name for name in study_names(folder)]

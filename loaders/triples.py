@@ -9,6 +9,7 @@ from dta_kg.core.iris import (
     DTAR,
     PREFIXES,
     agent_iri,
+    expand,
     fact_iri,
     review_iri,
     slug,
@@ -20,18 +21,14 @@ from dta_kg.core.model import (
     ComponentReport,
     Corpus,
     CuratedTerm,
-    CuratorNote,
-    DesignReport,
     Evidence,
-    FactorReport,
     Finding,
-    InterventionReport,
-    PopulationReport,
     Review,
     Stamp,
     Study,
 )
 from dta_kg.core.rdfterms import RDF, RDFS, XSD, Triple, lit
+from dta_kg.core.record_schema import DATATYPES, IRI, ITEMS, RECORD, SCALARS, TERM, TERMS, slots
 
 DCT = PREFIXES["dcterms"]
 BIBO = PREFIXES["bibo"]
@@ -41,7 +38,7 @@ OA = PREFIXES["oa"]
 SKOS = PREFIXES["skos"]
 RDF_TYPE, RDF_FIRST, RDF_REST, RDF_NIL, RDF_VALUE = (RDF + n for n in ("type", "first", "rest",
                                                                     "nil", "value"))
-RDFS_LABEL, RDFS_COMMENT = RDFS + "label", RDFS + "comment"
+RDFS_LABEL = RDFS + "label"
 REVIEW_CURATOR = "dta-kg curators"
 CURATED_AT = "2026-11-26T00:00:00Z"
 
@@ -116,42 +113,28 @@ def stamp_triples(subject: str, added: Stamp | None, retracted: Stamp | None,
         yield from agent_triples(retracted.by, seen)
 
 
-def fact_body(iri: str, fact) -> Iterator[Triple]:
-    """The triples particular to each kind of fact."""
-    if isinstance(fact, ComponentReport):
-        yield iri, d("component"), d(fact.component)
-    elif isinstance(fact, Finding):
-        yield iri, d("component"), d(fact.component)
-        if fact.instrument:
-            yield iri, d("usesMeasure"), d(fact.instrument)
-        if fact.subscale:
-            yield iri, d("usesSubscale"), d(fact.subscale)
-        if fact.result:
-            r = fact.result
-            yield iri, d("resultValue"), lit(str(r.value), XSD + "decimal")
-            yield iri, d("resultKind"), d(r.kind)
-            if r.unit:
-                yield iri, d("resultUnit"), lit(r.unit)
-            if r.comparator:
-                yield iri, d("comparator"), lit(r.comparator)
-    elif isinstance(fact, FactorReport):
-        yield iri, RDFS_LABEL, lit(fact.label)
-        yield iri, d("polarity"), d(fact.polarity)
-        yield iri, d("theme"), d(fact.theme)
-        if fact.concept:
-            yield iri, d("factorConcept"), d(fact.concept)
-        for c in fact.components:
-            yield iri, d("affectsComponent"), d(c)
-    elif isinstance(fact, DesignReport):
-        yield iri, d("design"), d(fact.design)
-    elif isinstance(fact, PopulationReport):
-        yield iri, d("populationDescription"), lit(fact.population)
-    elif isinstance(fact, InterventionReport):
-        yield iri, d("interventionType"), d(fact.type)
-        if fact.name:
-            yield iri, d("interventionName"), lit(fact.name)
-    elif isinstance(fact, CuratorNote):
-        yield iri, RDFS_COMMENT, lit(fact.note)
+def slot_triples(node: str, record: object) -> Iterator[Triple]:
+    """The triples of a record's scalar fields, as their slots say (see `core.record_schema`)."""
+    for s in slots(type(record)):
+        value = getattr(record, s.name)
+        if s.kind == RECORD and value is not None:  # its fields describe the same node
+            yield from slot_triples(node, value)
+        if s.predicate is None or s.custom or s.kind not in SCALARS or value is None:
+            continue
+        pred = expand(s.predicate)
+        if s.kind == TERMS:
+            for v in value:
+                yield node, pred, d(v)
+        elif s.kind == ITEMS:
+            for item in value:
+                yield node, pred, d(item.term)
+        elif s.kind == TERM:
+            yield node, pred, d(value)
+        elif s.kind == IRI:
+            yield node, pred, value
+        else:
+            yield node, pred, lit(value if isinstance(value, bool) else str(value),
+                                  expand(DATATYPES[s.kind]))
 
 
 def study_triples(study: Study, review: str, seen: set[str] | None = None) -> Iterator[Triple]:
@@ -165,12 +148,9 @@ def study_triples(study: Study, review: str, seen: set[str] | None = None) -> It
     else:
         yield living_review_iri(review), d("addsStudy"), s
     yield s, d("studyScope"), lit(study_scope(study))
-    yield s, BIBO + "doi", lit(study.doi)
-    yield s, DCT + "title", lit(study.title)
-    yield s, FABIO + "hasPublicationYear", lit(str(study.year), XSD + "gYear")
+    yield from slot_triples(s, study)
     yield s, d("shortCitation"), lit(study.short_citation)
     yield s, d("firstAuthor"), lit(study.first_author_surname)
-    yield s, d("authorsTruncated"), lit(study.authors_truncated)
     # Ordered authors as an rdf:List with IRIs derived from the study, so graphs stay comparable.
     head = f"{s}-authors"
     yield s, BIBO + "authorList", head
@@ -180,15 +160,6 @@ def study_triples(study: Study, review: str, seen: set[str] | None = None) -> It
         yield node, RDF_FIRST, lit(author)
         yield node, RDF_REST, rest
         yield s, DCT + "creator", lit(author)
-    optional = {
-        BIBO + "pmid": study.pmid, BIBO + "volume": study.volume, BIBO + "issue": study.issue,
-        BIBO + "pages": study.pages, term("citedInTextAs"): study.cited_as,
-    }
-    for pred, value in optional.items():
-        if value:
-            yield s, pred, lit(value)
-    if study.ref is not None:
-        yield s, d("referenceNumber"), lit(study.ref)
     if study.venue:
         v = venue_iri(study.venue)
         yield s, DCT + "isPartOf", v
@@ -207,8 +178,7 @@ def study_triples(study: Study, review: str, seen: set[str] | None = None) -> It
         f = fact_iri(study.doi, fact.id)
         yield f, RDF_TYPE, d(fact.rdf_class)
         yield f, d("aboutStudy"), s
-        yield f, d("factId"), lit(fact.id)
-        yield from fact_body(f, fact)
+        yield from slot_triples(f, fact)
         yield from evidence_triples(f, fact.evidence, review, seen)
         yield from stamp_triples(f, fact.added, fact.retracted, seen)
         if fact.evidence.confidence:
@@ -250,42 +220,27 @@ def reported_components(study: Study) -> list[str]:
 def review_triples(review: Review) -> Iterator[Triple]:
     r = review_iri(review.doi)
     yield r, RDF_TYPE, d("IntegrativeReview")
-    yield r, BIBO + "doi", lit(review.doi)
-    yield r, DCT + "title", lit(review.title)
-    yield r, FABIO + "hasPublicationYear", lit(str(review.year), XSD + "gYear")
+    yield from slot_triples(r, review)
     for author in review.authors:
         yield r, DCT + "creator", lit(author)
     yield r, DCT + "isPartOf", venue_iri(review.venue)
     yield venue_iri(review.venue), RDF_TYPE, BIBO + "Periodical"
     yield venue_iri(review.venue), DCT + "title", lit(review.venue)
-    for pred, value in {BIBO + "volume": review.volume, BIBO + "pages": review.pages}.items():
-        if value:
-            yield r, pred, lit(value)
-    if review.license:
-        yield r, DCT + "license", review.license
     yield from evidence_triples(r, review.evidence, r)
     yield from living_review_triples(r)
     definition = f"{r}-definition"
     yield r, d("proposesDefinition"), definition
     yield definition, RDF_TYPE, d("Definition")
-    yield definition, RDF_VALUE, lit(review.definition)
+    yield definition, RDF_VALUE, lit(review.definition.text)
     yield definition, d("defines"), d("digital-therapeutic-alliance")
-    yield from evidence_triples(definition, review.definition_evidence, r)
+    yield from evidence_triples(definition, review.definition.evidence, r)
     if review.search_end:
-        yield r, d("searchEndDate"), lit(review.search_end, XSD + "gYearMonth")
-    groups = {"searchedDatabase": review.databases, "followsGuideline": review.guidelines,
-              "followsMethod": review.methods, "usesFramework": review.frameworks,
-              "usedAppraisalTool": review.appraisal_tools}
-    for pred, items in groups.items():
-        for item in items:
-            yield r, d(pred), d(item.term)
+        yield r, d("searchEndDate"), lit(review.search_end.value, XSD + "gYearMonth")
     for claim in review.claims:
         c = f"{r}-claim-{slug(claim.id)}"
         yield c, RDF_TYPE, d("ReviewClaim")
         yield c, d("aboutReview"), r
-        yield c, d("claimKind"), d(claim.kind)
-        if claim.about:
-            yield c, d("claimAbout"), d(claim.about)
+        yield from slot_triples(c, claim)
         yield c, d("claimedValue"), lit(claim.value if isinstance(claim.value, int) else str(claim.value))
         yield from evidence_triples(c, claim.evidence, r)
         yield from stamp_triples(c, None, None)

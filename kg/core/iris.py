@@ -82,6 +82,12 @@ def term(local: str) -> str:
     return DTA + local
 
 
+def expand(curie: str) -> str:
+    """The IRI of a CURIE of a known prefix ('dta:component', 'bibo:doi')."""
+    prefix, local = curie.split(":", 1)
+    return PREFIXES[prefix] + local
+
+
 def study_iri(doi: str) -> str:
     return f"{DTAR}study-{slug(normalise_doi(doi))}"
 

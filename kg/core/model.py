@@ -1,27 +1,52 @@
-"""Typed records of the review and its studies: the core model every other module builds on."""
+"""Typed records of the review and its studies: the core model every other module builds on.
+
+Each record field carries its `Slot` (see `dta_kg.core.record_schema`): the one definition of
+the record format that reading, the triples and the SHACL shapes all follow."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
+from dta_kg.core.record_schema import (
+    DECIMAL,
+    DOI,
+    EVIDENCE,
+    FACTS,
+    FLAG,
+    INTEGER,
+    IRI,
+    ITEMS,
+    RECORD,
+    STAMP,
+    STRINGS,
+    TERM,
+    TERMS,
+    TEXT,
+    YEAR,
+    slot,
+)
 from dta_kg.core.vocabulary import Term
 
+YEAR_RANGE = (1900, 2100)
+CONFIDENCES = ("high", "medium", "low")  # of a curator's inference
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, kw_only=True)  # keyword-only: fields in YAML order
 class Evidence:
     """Where the review states a fact: a section heading and a short verbatim span."""
 
-    section: str
-    quote: str
-    inferred: str | None = None  # the curator's reason, when the fact is an inference
-    source: str | None = None  # DOI of the document quoted, when it is not the review
-    confidence: str | None = None  # high | medium | low: how sure the curator is of an inference
+    section: str = slot(TEXT, required=True)
+    quote: str = slot(TEXT, required=True)
+    inferred: str | None = slot(TEXT)  # the curator's reason, when the fact is an inference
+    confidence: str | None = slot(TEXT)  # high | medium | low: how sure the curator is of it
+    source: str | None = slot(DOI)  # DOI of the document quoted, when it is not the review
     verified: bool = True  # False: quoted from a document whose text the project does not hold
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)  # keyword-only: fields in YAML order
 class Stamp:
     """Who did something to a fact, when, and why."""
 
@@ -30,112 +55,137 @@ class Stamp:
     text: str | None = None  # the note (for `added`) or the reason (for `retracted`)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)  # keyword-only: fields in YAML order
 class Fact:
-    id: str
-    evidence: Evidence
-    added: Stamp | None = None
-    retracted: Stamp | None = None
-    restored: Stamp | None = None  # a retraction undone, with the reason
+    """What every evidenced fact of a study record holds."""
 
-    rdf_class = "Fact"  # the ontology class the fact becomes
+    id: str = slot(TEXT, required=True, predicate="dta:factId", about="fact id")
+    evidence: Evidence = slot(EVIDENCE, required=True, predicate="dta:evidence", custom=True,
+                              range="oa:Annotation", about="evidence annotation")
+    added: Stamp | None = slot(STAMP)
+    retracted: Stamp | None = slot(STAMP, text_key="reason")
+    restored: Stamp | None = slot(STAMP, text_key="reason")  # a retraction undone
+
+    rdf_class: ClassVar[str] = "EvidencedFact"  # the ontology class the fact becomes
+    list_key: ClassVar[str] = ""  # the list of a study record that holds such facts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)  # keyword-only: fields in YAML order
 class ComponentReport(Fact):
-    component: str = ""
+    component: str = slot(TERM, required=True, vocab="component", predicate="dta:component")
     rdf_class = "ComponentReport"
+    list_key = "components"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)  # keyword-only: fields in YAML order
 class Result:
-    value: float
-    kind: str
-    unit: str | None = None
-    comparator: str | None = None
+    value: float = slot(DECIMAL, required=True, predicate="dta:resultValue", about="result value")
+    kind: str = slot(TERM, required=True, vocab="result-kind", predicate="dta:resultKind",
+                     about="result kind")
+    unit: str | None = slot(TEXT, predicate="dta:resultUnit", about="result unit")
+    comparator: str | None = slot(TEXT, predicate="dta:comparator")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)  # keyword-only: fields in YAML order
 class Finding(Fact):
-    component: str = ""
-    instrument: str | None = None
-    subscale: str | None = None
-    result: Result | None = None
+    component: str = slot(TERM, required=True, vocab="component", predicate="dta:component")
+    instrument: str | None = slot(TERM, vocab="measure", predicate="dta:usesMeasure",
+                                  range="dta:Measure", about="measure")
+    subscale: str | None = slot(TERM, vocab="subscale", predicate="dta:usesSubscale")
+    result: Result | None = slot(RECORD, record=Result)
     rdf_class = "Finding"
+    list_key = "findings"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)  # keyword-only: fields in YAML order
 class FactorReport(Fact):
-    label: str = ""
-    polarity: str = ""
-    theme: str = ""
-    components: tuple[str, ...] = ()
-    concept: str | None = None  # the factor concept it reports (a dta:FactorConcept id)
+    label: str = slot(TEXT, required=True, predicate="rdfs:label")
+    polarity: str = slot(TERM, required=True, vocab="polarity", predicate="dta:polarity",
+                         values=("dta:facilitator", "dta:barrier"))
+    theme: str = slot(TERM, required=True, vocab="theme", predicate="dta:theme")
+    components: tuple[str, ...] = slot(TERMS, vocab="component",
+                                       predicate="dta:affectsComponent", about="components")
+    concept: str | None = slot(TERM, vocab="factor-concept", predicate="dta:factorConcept",
+                               about="factor concept")  # the factor concept it reports
     rdf_class = "FactorReport"
+    list_key = "factors"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)  # keyword-only: fields in YAML order
 class DesignReport(Fact):
-    design: str = ""
+    design: str = slot(TERM, required=True, vocab="design", predicate="dta:design")
     rdf_class = "DesignReport"
+    list_key = "designs"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)  # keyword-only: fields in YAML order
 class PopulationReport(Fact):
-    population: str = ""
+    population: str = slot(TEXT, required=True, predicate="dta:populationDescription",
+                           about="population description")
     rdf_class = "PopulationReport"
+    list_key = "populations"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)  # keyword-only: fields in YAML order
 class InterventionReport(Fact):
-    type: str = ""
-    name: str | None = None
+    type: str = slot(TERM, required=True, vocab="intervention-type",
+                     predicate="dta:interventionType", about="intervention type")
+    name: str | None = slot(TEXT, predicate="dta:interventionName", about="tool name")
     rdf_class = "InterventionReport"
+    list_key = "interventions"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)  # keyword-only: fields in YAML order
 class CuratorNote(Fact):
-    note: str = ""
+    note: str = slot(TEXT, required=True, predicate="rdfs:comment")
     rdf_class = "CuratorNote"
+    list_key = "notes"
 
 
-@dataclass(frozen=True)
+# the fact lists of a study record, in file order
+STUDY_FACTS = (DesignReport, PopulationReport, InterventionReport, ComponentReport, Finding,
+               FactorReport, CuratorNote)
+
+
+@dataclass(frozen=True, kw_only=True)  # keyword-only: fields in YAML order
 class Study:
     """One included study: bibliographic data from the reference list plus the facts about it."""
 
-    path: Path
-    doi: str
-    title: str
-    year: int
-    authors: tuple[str, ...]
-    evidence: Evidence
-    venue: str | None = None
-    ref: int | None = None
-    pmid: str | None = None
-    authors_truncated: bool = False
-    volume: str | None = None
-    issue: str | None = None
-    pages: str | None = None
-    cited_as: str | None = None
-    added: Stamp | None = None
-    updated: Stamp | None = None
-    retracted: Stamp | None = None
-    designs: tuple[DesignReport, ...] = ()
-    populations: tuple[PopulationReport, ...] = ()
-    interventions: tuple[InterventionReport, ...] = ()
-    components: tuple[ComponentReport, ...] = ()
-    findings: tuple[Finding, ...] = ()
-    factors: tuple[FactorReport, ...] = ()
-    notes: tuple[CuratorNote, ...] = ()
+    path: Path  # the record file (not a field of the record)
+    ref: int | None = slot(INTEGER, bounds=(1, 9999), predicate="dta:referenceNumber",
+                           about="reference number")
+    doi: str = slot(DOI, required=True, predicate="bibo:doi", about="DOI")
+    pmid: str | None = slot(TEXT, predicate="bibo:pmid", pattern="^[0-9]+$", about="PMID")
+    authors: tuple[str, ...] = slot(STRINGS, required=True, predicate="bibo:authorList",
+                                    custom=True, node="NonEmptyListShape", about="author list")
+    authors_truncated: bool = slot(FLAG, default=False, predicate="dta:authorsTruncated")
+    year: int = slot(YEAR, required=True, bounds=YEAR_RANGE, predicate="fabio:hasPublicationYear",
+                     about="publication year")
+    title: str = slot(TEXT, required=True, predicate="dcterms:title")
+    venue: str | None = slot(TEXT, predicate="dcterms:isPartOf", custom=True,
+                             range="bibo:Periodical", about="periodical")
+    volume: str | None = slot(TEXT, predicate="bibo:volume")
+    issue: str | None = slot(TEXT, predicate="bibo:issue")
+    pages: str | None = slot(TEXT, predicate="bibo:pages")
+    cited_as: str | None = slot(TEXT, predicate="dta:citedInTextAs", about="in-text citation")
+    evidence: Evidence = slot(EVIDENCE, required=True, predicate="dta:evidence", custom=True,
+                              range="oa:Annotation", about="evidence annotation")
+    added: Stamp | None = slot(STAMP)
+    updated: Stamp | None = slot(STAMP)
+    retracted: Stamp | None = slot(STAMP, text_key="reason")
+    designs: tuple[DesignReport, ...] = slot(FACTS, record=DesignReport)
+    populations: tuple[PopulationReport, ...] = slot(FACTS, record=PopulationReport)
+    interventions: tuple[InterventionReport, ...] = slot(FACTS, record=InterventionReport)
+    components: tuple[ComponentReport, ...] = slot(FACTS, record=ComponentReport)
+    findings: tuple[Finding, ...] = slot(FACTS, record=Finding)
+    factors: tuple[FactorReport, ...] = slot(FACTS, record=FactorReport)
+    notes: tuple[CuratorNote, ...] = slot(FACTS, record=CuratorNote)
+
+    rdf_class: ClassVar[str] = "Study"
 
     def facts(self) -> Iterator[Fact]:
-        yield from self.designs
-        yield from self.populations
-        yield from self.interventions
-        yield from self.components
-        yield from self.findings
-        yield from self.factors
-        yield from self.notes
+        for cls in STUDY_FACTS:
+            yield from getattr(self, cls.list_key)
 
     @property
     def first_author_surname(self) -> str:
@@ -162,53 +212,79 @@ def surname(author: str) -> str:
     return " ".join(parts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)  # keyword-only: fields in YAML order
 class Claim:
     """A figure the review itself states (counts, PRISMA numbers), kept apart from the records."""
 
-    id: str
-    kind: str
-    value: int | str
-    evidence: Evidence
-    about: str | None = None
+    id: str = slot(TEXT, required=True)
+    kind: str = slot(TERM, required=True, vocab="claim-kind", predicate="dta:claimKind",
+                     about="claim kind")
+    value: int | str = slot(TEXT, required=True, predicate="dta:claimedValue", custom=True,
+                            about="claimed value")
+    about: str | None = slot(TERM, predicate="dta:claimAbout", range="skos:Concept",
+                             about="concept it is about")
+    evidence: Evidence = slot(EVIDENCE, required=True)
+
+    rdf_class: ClassVar[str] = "ReviewClaim"
 
 
 # every class of evidenced fact in the graph: a study's facts, then the review's own claims
-FACT_CLASSES = (*(cls.rdf_class for cls in (ComponentReport, Finding, FactorReport, DesignReport,
-                                       PopulationReport, InterventionReport, CuratorNote)),
-                "ReviewClaim")
+FACT_CLASSES = (*(cls.rdf_class for cls in STUDY_FACTS), Claim.rdf_class)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)  # keyword-only: fields in YAML order
 class MethodItem:
     """A methods fact of the review: a database, tool, framework, guideline or method."""
 
-    term: str
-    evidence: Evidence
+    term: str = slot(TERM, required=True)
+    evidence: Evidence = slot(EVIDENCE, required=True)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)  # keyword-only: fields in YAML order
+class Definition:
+    """The review's definition of the DTA."""
+
+    text: str = slot(TEXT, required=True)
+    evidence: Evidence = slot(EVIDENCE, required=True)
+
+
+@dataclass(frozen=True, kw_only=True)  # keyword-only: fields in YAML order
+class SearchEnd:
+    """The month the review's search ended."""
+
+    value: str = slot(TEXT, required=True)
+    evidence: Evidence = slot(EVIDENCE, required=True)
+
+
+@dataclass(frozen=True, kw_only=True)  # keyword-only: fields in YAML order
 class Review:
-    path: Path
-    doi: str
-    title: str
-    authors: tuple[str, ...]
-    year: int
-    venue: str
-    evidence: Evidence
-    definition: str
-    definition_evidence: Evidence
-    volume: str | None = None
-    pages: str | None = None
-    license: str | None = None
-    search_end: str | None = None
-    search_end_evidence: Evidence | None = None
-    databases: tuple[MethodItem, ...] = ()
-    guidelines: tuple[MethodItem, ...] = ()
-    methods: tuple[MethodItem, ...] = ()
-    frameworks: tuple[MethodItem, ...] = ()
-    appraisal_tools: tuple[MethodItem, ...] = ()
-    claims: tuple[Claim, ...] = field(default_factory=tuple)
+    path: Path  # the record file (not a field of the record)
+    doi: str = slot(DOI, required=True, predicate="bibo:doi", about="DOI")
+    title: str = slot(TEXT, required=True, predicate="dcterms:title")
+    authors: tuple[str, ...] = slot(STRINGS, required=True, predicate="dcterms:creator",
+                                    custom=True)
+    year: int = slot(YEAR, required=True, bounds=YEAR_RANGE, predicate="fabio:hasPublicationYear",
+                     about="publication year")
+    venue: str = slot(TEXT, required=True, predicate="dcterms:isPartOf", custom=True,
+                      range="bibo:Periodical", about="periodical")
+    evidence: Evidence = slot(EVIDENCE, required=True)
+    volume: str | None = slot(TEXT, predicate="bibo:volume")
+    pages: str | None = slot(TEXT, predicate="bibo:pages")
+    license: str | None = slot(IRI, predicate="dcterms:license")
+    definition: Definition = slot(RECORD, required=True, record=Definition)
+    search_end: SearchEnd | None = slot(RECORD, record=SearchEnd)
+    databases: tuple[MethodItem, ...] = slot(ITEMS, vocab="database",
+                                             predicate="dta:searchedDatabase")
+    guidelines: tuple[MethodItem, ...] = slot(ITEMS, vocab="guideline",
+                                              predicate="dta:followsGuideline")
+    methods: tuple[MethodItem, ...] = slot(ITEMS, vocab="method", predicate="dta:followsMethod")
+    frameworks: tuple[MethodItem, ...] = slot(ITEMS, vocab="framework",
+                                              predicate="dta:usesFramework")
+    appraisal_tools: tuple[MethodItem, ...] = slot(ITEMS, vocab="appraisal-tool",
+                                                   predicate="dta:usedAppraisalTool")
+    claims: tuple[Claim, ...] = slot(FACTS, record=Claim)
+
+    rdf_class: ClassVar[str] = "IntegrativeReview"
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from dta_kg.core.model import CONFIDENCES
 from dta_kg.core.paths import Project
 from dta_kg.core.vocabulary import Vocabulary
 from dta_kg.curation.curate import (
@@ -23,7 +24,6 @@ from dta_kg.curation.curate import (
 )
 from dta_kg.curation.transaction import transaction
 from dta_kg.curation.yaml_nodes import block, quoted, stamp
-from dta_kg.loaders.fields import CONFIDENCES
 from dta_kg.loaders.terms import project_vocabulary
 
 

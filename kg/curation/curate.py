@@ -15,23 +15,22 @@ from typing import Any, NoReturn
 
 from dta_kg.core.errors import DtaKgError, RecordError, UnknownTerm
 from dta_kg.core.iris import REVIEW_DOI, fact_iri, file_stem, local_name, normalise_doi, slug
-from dta_kg.core.model import Study, surname
+from dta_kg.core.model import STUDY_FACTS, Study, surname
 from dta_kg.core.paths import Project
+from dta_kg.core.record_schema import record_keys
 from dta_kg.core.vocabulary import LIST_OF, Vocabulary
 from dta_kg.curation.studies import find_study, study_index
 from dta_kg.curation.transaction import transaction
 from dta_kg.curation.yaml_nodes import block, flow, flow_list, quoted, stamp
 from dta_kg.loaders.bibliography import BibEntry, check_entry
 from dta_kg.loaders.fields import STUDY_SECTIONS
-from dta_kg.loaders.records import FACT_READERS, read_study, study_paths
+from dta_kg.loaders.records import read_study, study_paths
 from dta_kg.loaders.review_text import MAX_QUOTE_WORDS, SECTIONS, quote_problem, sections
 from dta_kg.loaders.terms import project_vocabulary
 from dta_kg.loaders.yaml_io import read_yaml
 
-FACT_KEYS = tuple(FACT_READERS)  # the fact lists of a record, in file order
-STUDY_KEYS = ("ref", "doi", "pmid", "authors", "authors_truncated", "year", "title", "venue",
-              "volume", "issue", "pages", "cited_as", "evidence", "added", "updated", "retracted",
-              *FACT_KEYS)
+FACT_KEYS = tuple(cls.list_key for cls in STUDY_FACTS)  # the fact lists of a record, in file order
+STUDY_KEYS = record_keys(Study)
 FILLABLE = ("pmid", "venue", "volume", "issue", "pages")  # import fills these when missing
 
 
