@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck build clean
+.PHONY: run test lint typecheck shapes build clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ typecheck: $(STAMP)
 	for f in kg/*; do ln -s "$(CURDIR)/$$f" $(TYPECHECK)/dta_kg/; done
 	for d in loaders queries ontology records; do ln -s "$(CURDIR)/$$d" $(TYPECHECK)/dta_kg/$$d; done
 	MYPYPATH=$(TYPECHECK) $(BIN)/mypy --cache-dir $(TYPECHECK)/.cache -p dta_kg
+
+# the SHACL shapes are generated from the record schema (kg/core/model.py); never edit them
+shapes: $(STAMP)
+	$(BIN)/python -m dta_kg.pipeline.shapes ontology/shapes.ttl
 
 build: $(STAMP)
 	$(BIN)/dta-kg build

@@ -220,10 +220,11 @@ class Claim:
     kind: str = slot(TERM, required=True, vocab="claim-kind", predicate="dta:claimKind",
                      about="claim kind")
     value: int | str = slot(TEXT, required=True, predicate="dta:claimedValue", custom=True,
-                            about="claimed value")
+                            shape=False)  # a count or a text
     about: str | None = slot(TERM, predicate="dta:claimAbout", range="skos:Concept",
                              about="concept it is about")
-    evidence: Evidence = slot(EVIDENCE, required=True)
+    evidence: Evidence = slot(EVIDENCE, required=True, predicate="dta:evidence", custom=True,
+                              range="oa:Annotation", about="evidence annotation")
 
     rdf_class: ClassVar[str] = "ReviewClaim"
 
@@ -262,7 +263,7 @@ class Review:
     doi: str = slot(DOI, required=True, predicate="bibo:doi", about="DOI")
     title: str = slot(TEXT, required=True, predicate="dcterms:title")
     authors: tuple[str, ...] = slot(STRINGS, required=True, predicate="dcterms:creator",
-                                    custom=True)
+                                    custom=True, shape=False)  # one triple per author
     year: int = slot(YEAR, required=True, bounds=YEAR_RANGE, predicate="fabio:hasPublicationYear",
                      about="publication year")
     venue: str = slot(TEXT, required=True, predicate="dcterms:isPartOf", custom=True,

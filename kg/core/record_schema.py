@@ -53,6 +53,7 @@ class Slot:
     text_key: str = "note"  # STAMP: the key of its text, 'note' or 'reason'
     record: Any = None  # FACTS, RECORD: the dataclass of the nested records
     custom: bool = False  # the triple is written by the loaders' own code, not from the slot
+    shape: bool = True  # False: its SHACL shape is written by hand (dta_kg.pipeline.shapes)
     about: str = ""  # a few words naming the value, for the shape's label
     name: str = ""  # the dataclass field; filled in by `slots`
     key: str = ""  # the YAML key: the field's name unless given

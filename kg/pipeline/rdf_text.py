@@ -214,9 +214,10 @@ def ordered_prefixes() -> dict[str, str]:
     return {p: PREFIXES[p] for p in (*PREFIX_ORDER, *sorted(PREFIXES)) if p in PREFIXES}
 
 
-def write_turtle(nt_path: Path, out: IO[str], graph: str | None = None) -> None:
+def write_turtle(nt_path: Path, out: IO[str], graph: str | None = None,
+                 prefixes: dict[str, str] | None = None) -> None:
     """The triples of `nt_path` as Turtle, or as TriG in the named graph `graph`."""
-    prefixes = ordered_prefixes()
+    prefixes = prefixes or ordered_prefixes()
     grouped = Grouped(nt_path)
     writer = TurtleWriter(grouped, prefixes, "    " if graph else "")
     out.write("\n".join(prefix_lines(prefixes)) + "\n\n")
