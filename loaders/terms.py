@@ -6,11 +6,12 @@ from functools import cache
 from pathlib import Path
 
 from dta_kg.core.iris import DTA, local_name, slug
-from dta_kg.core.model import CuratedTerm
+from dta_kg.core.model import CuratedTerm, InstrumentEntry, SubscaleEntry
 from dta_kg.core.paths import ONTOLOGY, Project
 from dta_kg.core.vocabulary import KINDS, Term, Vocabulary
 
-from .fields import Fields, read_evidence, read_stamp
+from .fields import Fields
+from .record_reader import read_record
 from .yaml_io import read_yaml
 
 
@@ -70,32 +71,31 @@ def read_instruments(path: Path, vocab: Vocabulary,
     """The instruments and subscales curators added in `path` (records/instruments.yaml)."""
     if not path.exists():
         return ()
+    top = Fields(read_yaml(path, digests) or {}, path, "", "instruments")
+    top.allow(("instruments",))
     curated: list[CuratedTerm] = []
-    for f in Fields(read_yaml(path, digests) or {}, path, "", "instruments").items("instruments"):
-        evidence, added = read_evidence(f), read_stamp(f, "added")
-        instrument = _curated_term(f, "Instrument", None, vocab, curated)
-        curated.append(CuratedTerm(instrument, f.text("definition"), evidence, added))
-        for s in f.items("subscales"):
-            term = _curated_term(s, "Subscale", instrument.id, vocab, curated)
-            curated.append(CuratedTerm(term, s.text("definition"), evidence, added))
+    for f in top.items("instruments"):
+        entry: InstrumentEntry = read_record(f, InstrumentEntry, vocab)
+        instrument = _curated_term(f, entry, "Instrument", None, vocab, curated)
+        curated.append(CuratedTerm(instrument, entry.definition, entry.evidence, entry.added))
+        for s, sub in zip(f.items("subscales"), entry.subscales, strict=True):
+            term = _curated_term(s, sub, "Subscale", instrument.id, vocab, curated)
+            curated.append(CuratedTerm(term, sub.definition, entry.evidence, entry.added))
     return tuple(curated)
 
 
-def _curated_term(f, cls: str, parent: str | None, vocab: Vocabulary, seen) -> Term:
-    term_id = f.text("id")
+def _curated_term(f: Fields, entry: SubscaleEntry, cls: str, parent: str | None,
+                  vocab: Vocabulary, seen: list[CuratedTerm]) -> Term:
+    """The term of an entry, after the checks on its id: a slug, not reserved, not taken."""
+    term_id = entry.id
     if slug(term_id) != term_id:
         f.fail("id", f"'{term_id}' is not a valid id", f"use lower-case words and hyphens, "
                f"e.g. '{slug(term_id)}'")
     reserved = reserved_problem(term_id, vocab)
     if reserved:
         f.fail("id", reserved, "choose another id")
-    measures = f.strings("measures")
-    components = vocab.ids("component")
-    if not measures or not set(measures) <= components:
-        f.fail("measures", f"must name components, found {list(measures)}",
-               f"use some of: {', '.join(sorted(components))}")
-    term = Term(id=term_id, cls=cls, label=f.text("label"), alt_labels=f.strings("alt_labels"),
-                parent=parent, measures=measures)
+    term = Term(id=term_id, cls=cls, label=entry.label, alt_labels=entry.alt_labels,
+                parent=parent, measures=entry.measures)
     clash = vocab.terms.get(term_id) or next((c.term for c in seen if c.term.id == term_id), None)
     if clash and clash != term:
         f.fail("id", f"'{term_id}' is already the term '{clash.label}'", "choose another id")

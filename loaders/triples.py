@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from functools import cache
+from typing import Any
 
 from dta_kg.core.iris import (
     DTAR,
@@ -113,28 +115,40 @@ def stamp_triples(subject: str, added: Stamp | None, retracted: Stamp | None,
         yield from agent_triples(retracted.by, seen)
 
 
-def slot_triples(node: str, record: object) -> Iterator[Triple]:
+@cache  # the mapping of a record class, worked out once from its slots
+def mapped_fields(cls: Any) -> tuple[tuple[str, str, str, str | None], ...]:
+    """(field, kind, predicate IRI, literal datatype IRI) of each field written from its slot;
+    a nested record's fields (kind RECORD) come with an empty predicate."""
+    fields: list[tuple[str, str, str, str | None]] = []
+    for s in slots(cls):
+        if s.kind == RECORD:
+            fields.append((s.name, RECORD, "", None))
+        elif s.predicate and not s.custom and s.kind in SCALARS:
+            datatype = expand(DATATYPES[s.kind]) if s.kind in DATATYPES else None
+            fields.append((s.name, s.kind, expand(s.predicate), datatype))
+    return tuple(fields)
+
+
+def slot_triples(node: str, record: Any) -> Iterator[Triple]:
     """The triples of a record's scalar fields, as their slots say (see `core.record_schema`)."""
-    for s in slots(type(record)):
-        value = getattr(record, s.name)
-        if s.kind == RECORD and value is not None:  # its fields describe the same node
-            yield from slot_triples(node, value)
-        if s.predicate is None or s.custom or s.kind not in SCALARS or value is None:
+    for name, kind, pred, datatype in mapped_fields(type(record)):  # type: ignore[arg-type]  # mypy: type[Any] is hashable
+        value = getattr(record, name)
+        if value is None:
             continue
-        pred = expand(s.predicate)
-        if s.kind == TERMS:
+        if kind == RECORD:  # its fields describe the same node
+            yield from slot_triples(node, value)
+        elif kind == TERMS:
             for v in value:
                 yield node, pred, d(v)
-        elif s.kind == ITEMS:
+        elif kind == ITEMS:
             for item in value:
                 yield node, pred, d(item.term)
-        elif s.kind == TERM:
+        elif kind == TERM:
             yield node, pred, d(value)
-        elif s.kind == IRI:
+        elif kind == IRI:
             yield node, pred, value
         else:
-            yield node, pred, lit(value if isinstance(value, bool) else str(value),
-                                  expand(DATATYPES[s.kind]))
+            yield node, pred, lit(value if isinstance(value, bool) else str(value), datatype)
 
 
 def study_triples(study: Study, review: str, seen: set[str] | None = None) -> Iterator[Triple]:

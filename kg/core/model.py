@@ -14,11 +14,11 @@ from dta_kg.core.record_schema import (
     DECIMAL,
     DOI,
     EVIDENCE,
-    FACTS,
     FLAG,
     INTEGER,
     IRI,
     ITEMS,
+    LIST,
     RECORD,
     STAMP,
     STRINGS,
@@ -173,13 +173,13 @@ class Study:
     added: Stamp | None = slot(STAMP)
     updated: Stamp | None = slot(STAMP)
     retracted: Stamp | None = slot(STAMP, text_key="reason")
-    designs: tuple[DesignReport, ...] = slot(FACTS, record=DesignReport)
-    populations: tuple[PopulationReport, ...] = slot(FACTS, record=PopulationReport)
-    interventions: tuple[InterventionReport, ...] = slot(FACTS, record=InterventionReport)
-    components: tuple[ComponentReport, ...] = slot(FACTS, record=ComponentReport)
-    findings: tuple[Finding, ...] = slot(FACTS, record=Finding)
-    factors: tuple[FactorReport, ...] = slot(FACTS, record=FactorReport)
-    notes: tuple[CuratorNote, ...] = slot(FACTS, record=CuratorNote)
+    designs: tuple[DesignReport, ...] = slot(LIST, record=DesignReport)
+    populations: tuple[PopulationReport, ...] = slot(LIST, record=PopulationReport)
+    interventions: tuple[InterventionReport, ...] = slot(LIST, record=InterventionReport)
+    components: tuple[ComponentReport, ...] = slot(LIST, record=ComponentReport)
+    findings: tuple[Finding, ...] = slot(LIST, record=Finding)
+    factors: tuple[FactorReport, ...] = slot(LIST, record=FactorReport)
+    notes: tuple[CuratorNote, ...] = slot(LIST, record=CuratorNote)
 
     rdf_class: ClassVar[str] = "Study"
 
@@ -283,7 +283,7 @@ class Review:
                                               predicate="dta:usesFramework")
     appraisal_tools: tuple[MethodItem, ...] = slot(ITEMS, vocab="appraisal-tool",
                                                    predicate="dta:usedAppraisalTool")
-    claims: tuple[Claim, ...] = slot(FACTS, record=Claim)
+    claims: tuple[Claim, ...] = slot(LIST, record=Claim)
 
     rdf_class: ClassVar[str] = "IntegrativeReview"
 
@@ -295,6 +295,26 @@ class Corpus:
     review: Review
     studies: tuple[Study, ...]
     instruments: tuple[CuratedTerm, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)  # keyword-only: fields in YAML order
+class SubscaleEntry:
+    """A subscale of an instrument a curator added in records/instruments.yaml."""
+
+    id: str = slot(TEXT, required=True)
+    label: str = slot(TEXT, required=True)
+    alt_labels: tuple[str, ...] = slot(STRINGS)
+    definition: str = slot(TEXT, required=True)
+    measures: tuple[str, ...] = slot(TERMS, required=True, vocab="component")
+
+
+@dataclass(frozen=True, kw_only=True)
+class InstrumentEntry(SubscaleEntry):
+    """An instrument a curator added in records/instruments.yaml, with its provenance."""
+
+    subscales: tuple[SubscaleEntry, ...] = slot(LIST, record=SubscaleEntry)
+    evidence: Evidence = slot(EVIDENCE, required=True)
+    added: Stamp | None = slot(STAMP)
 
 
 @dataclass(frozen=True)

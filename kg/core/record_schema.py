@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 # The kinds of field. A scalar kind's triple is written from the slot alone; the others
@@ -28,7 +29,7 @@ STRINGS = "strings"  # a list of text (authors)
 ITEMS = "items"  # a list of {term, evidence} (the review's methods) -> one triple per term
 EVIDENCE = "evidence"  # {section, quote, ...} -> an oa:Annotation
 STAMP = "stamp"  # {by, at, note|reason} -> PROV-O attribution
-FACTS = "facts"  # a list of facts of one class
+LIST = "list"  # a list of nested records of one class (a study's facts)
 RECORD = "record"  # a nested mapping whose fields describe the same node (a finding's result)
 SCALARS = frozenset({TEXT, TERM, TERMS, INTEGER, YEAR, DECIMAL, FLAG, IRI, DOI, ITEMS})
 MANY = frozenset({TERMS, ITEMS})  # kinds that give several values of one predicate
@@ -51,7 +52,7 @@ class Slot:
     values: tuple[str, ...] = ()  # CURIEs: the only values allowed (sh:in)
     node: str | None = None  # local name of the shape the value conforms to (sh:node)
     text_key: str = "note"  # STAMP: the key of its text, 'note' or 'reason'
-    record: Any = None  # FACTS, RECORD: the dataclass of the nested records
+    record: Any = None  # LIST, RECORD: the dataclass of the nested records
     custom: bool = False  # the triple is written by the loaders' own code, not from the slot
     shape: bool = True  # False: its SHACL shape is written by hand (dta_kg.pipeline.shapes)
     about: str = ""  # a few words naming the value, for the shape's label
@@ -66,10 +67,11 @@ class Slot:
 def slot(kind: str, *, default: Any = dataclasses.MISSING, **options: Any) -> Any:
     """A dataclass field described by a Slot; optional fields default to None."""
     if default is dataclasses.MISSING and not options.get("required"):
-        default = () if kind in (TERMS, STRINGS, ITEMS, FACTS) else None
+        default = () if kind in (TERMS, STRINGS, ITEMS, LIST) else None
     return dataclasses.field(default=default, metadata={"slot": Slot(kind, **options)})
 
 
+@cache  # a pure function of an immutable class, asked once per record read or written
 def slots(cls: type) -> tuple[Slot, ...]:
     """The slots of a record class, in YAML order (fields without a slot are not in records)."""
     found = []
@@ -80,6 +82,7 @@ def slots(cls: type) -> tuple[Slot, ...]:
     return tuple(found)
 
 
+@cache
 def record_keys(cls: type) -> tuple[str, ...]:
     """The YAML keys a record of `cls` may hold, in the order records write them."""
     return tuple(s.key for s in slots(cls))

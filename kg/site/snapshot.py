@@ -15,6 +15,7 @@ from typing import Any
 
 from dta_kg.core.errors import DtaKgError
 from dta_kg.core.iris import DTA, PREFIXES, local_name
+from dta_kg.core.model import STUDY_FACTS
 from dta_kg.core.paths import Project
 from dta_kg.core.rdfterms import RDF, RDFS, Lit, plain_term
 
@@ -22,8 +23,7 @@ GRAPH_FILE = "dta-kg.nt"  # the name the build and a release give the graph in N
 RDF_TYPE, RDF_FIRST, RDF_REST = RDF + "type", RDF + "first", RDF + "rest"
 SKOS, PROV, OA, BIBO, DCT, FABIO = (PREFIXES[p] for p in ("skos", "prov", "oa", "bibo", "dcterms",
                                                           "fabio"))
-FACT_KINDS = ("ComponentReport", "Finding", "FactorReport", "DesignReport", "PopulationReport",
-              "InterventionReport", "CuratorNote")
+FACT_KINDS = tuple(cls.rdf_class for cls in STUDY_FACTS)
 # fact property (local name in dta:) -> the key it gets in a fact dict
 FACT_FIELDS = {"component": "component", "usesMeasure": "instrument", "usesSubscale": "subscale",
                "resultValue": "value", "resultKind": "result_kind", "resultUnit": "unit",

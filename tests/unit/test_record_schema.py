@@ -15,7 +15,7 @@ from dta_kg.core.model import STUDY_FACTS, Fact, Review, Study
 from dta_kg.core.paths import SHAPES
 from dta_kg.core.record_schema import record_keys, slots
 from dta_kg.loaders.records import study_from_data
-from dta_kg.loaders.terms import load_vocabulary
+from dta_kg.loaders.terms import load_vocabulary, read_instruments
 from dta_kg.loaders.triples import study_triples
 from dta_kg.loaders.yaml_io import read_yaml
 from dta_kg.pipeline.shapes import write_shapes
@@ -82,3 +82,26 @@ def test_shapes_graph_types_every_generated_shape():
     shapes = Graph().parse(SHAPES)
     for prop in set(shapes.objects(None, SH.property)):
         assert (prop, RDF.type, SH.PropertyShape) in shapes, prop
+
+
+INSTRUMENT = """instruments:
+  - id: chatbot-alliance-scale
+    label: Chatbot Alliance Scale
+    definition: A scale of the alliance with a chatbot.
+    {measures_key}: [therapeutic-bond]
+    evidence: {{source: 10.2196/70001, section: Methods, quote: "the Chatbot Alliance Scale"}}
+"""
+
+
+def test_instrument_records_follow_the_schema_too(tmp_path):
+    """records/instruments.yaml is read by the same schema: a misspelt key is refused (it was
+    dropped silently before), a correct one gives the curated term."""
+    vocab = load_vocabulary()
+    path = tmp_path / "instruments.yaml"
+    path.write_text(INSTRUMENT.format(measures_key="measures"), encoding="utf-8")
+    (term,) = read_instruments(path, vocab)
+    assert (term.term.id, term.term.measures) == ("chatbot-alliance-scale", ("therapeutic-bond",))
+    path.write_text(INSTRUMENT.format(measures_key="measure"), encoding="utf-8")
+    with pytest.raises(RecordError) as err:
+        read_instruments(path, vocab)
+    assert "instruments[0].measure" in str(err.value) and "did you mean 'measures'" in str(err.value)
