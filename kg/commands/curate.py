@@ -269,9 +269,12 @@ def describe(fact) -> str:
         return f"{fact.polarity} '{fact.label}' ({fact.theme}){linked}"
     if fact.rdf_class == "InterventionReport":
         return fact.type + (f" ({fact.name})" if fact.name else "")
-    fields = {"ComponentReport": "component", "DesignReport": "design",
-              "PopulationReport": "population", "CuratorNote": "note"}
-    return str(getattr(fact, fields[fact.rdf_class]))
+    from dta_kg.core.model import Fact
+    from dta_kg.core.record_schema import slots
+
+    base = {s.name for s in slots(Fact)}
+    first = next(s for s in slots(type(fact)) if s.name not in base)  # its one own field
+    return str(getattr(fact, first.name))
 
 
 @click.group()
