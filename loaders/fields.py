@@ -85,10 +85,10 @@ class Fields:
             self.fail(key, "is empty", f"give '{key}' a value")
         return value or None
 
-    def iri(self, key: str, required: bool = True, example: str = "https://example.org/x") -> str | None:
+    def iri(self, key: str, required: bool = True, example: str | None = None) -> str | None:
         value = self.text(key, required)
         if value is not None and not is_iri(value):
-            self.fail(key, f"'{value}' is not an IRI", f"write an absolute IRI such as {example}")
+            self.fail(key, f"'{value}' is not an IRI", f"write an absolute IRI such as {example or 'https://example.org/x'}")
         return value
 
     @overload

@@ -75,7 +75,7 @@ def read_slot(f: Fields, s: Slot, vocab: Vocabulary) -> Any:
     if s.kind == FLAG:
         return bool(f.get(key, False))
     if s.kind == IRI:
-        return f.iri(key, s.required)
+        return f.iri(key, s.required, s.example)
     if s.kind == STRINGS:
         values = f.strings(key)
         if s.required and not values:

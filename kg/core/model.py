@@ -271,7 +271,8 @@ class Review:
     evidence: Evidence = slot(EVIDENCE, required=True)
     volume: str | None = slot(TEXT, predicate="bibo:volume")
     pages: str | None = slot(TEXT, predicate="bibo:pages")
-    license: str | None = slot(IRI, predicate="dcterms:license")
+    license: str | None = slot(IRI, predicate="dcterms:license",
+                               example="https://creativecommons.org/licenses/by/4.0/")
     definition: Definition = slot(RECORD, required=True, record=Definition)
     search_end: SearchEnd | None = slot(RECORD, record=SearchEnd)
     databases: tuple[MethodItem, ...] = slot(ITEMS, vocab="database",

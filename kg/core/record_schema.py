@@ -56,6 +56,7 @@ class Slot:
     custom: bool = False  # the triple is written by the loaders' own code, not from the slot
     shape: bool = True  # False: its SHACL shape is written by hand (dta_kg.pipeline.shapes)
     about: str = ""  # a few words naming the value, for the shape's label
+    example: str | None = None  # a valid value, shown in the error for a wrong one
     name: str = ""  # the dataclass field; filled in by `slots`
     key: str = ""  # the YAML key: the field's name unless given
 
