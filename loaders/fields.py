@@ -88,7 +88,8 @@ class Fields:
     def iri(self, key: str, required: bool = True, example: str | None = None) -> str | None:
         value = self.text(key, required)
         if value is not None and not is_iri(value):
-            self.fail(key, f"'{value}' is not an IRI", f"write an absolute IRI such as {example or 'https://example.org/x'}")
+            self.fail(key, f"'{value}' is not an IRI",
+                      f"write an absolute IRI such as {example or 'https://example.org/x'}")
         return value
 
     @overload

@@ -116,7 +116,7 @@ def stamp_triples(subject: str, added: Stamp | None, retracted: Stamp | None,
 
 
 @cache  # the mapping of a record class, worked out once from its slots
-def mapped_fields(cls: Any) -> tuple[tuple[str, str, str, str | None], ...]:
+def mapped_fields(cls: type) -> tuple[tuple[str, str, str, str | None], ...]:
     """(field, kind, predicate IRI, literal datatype IRI) of each field written from its slot;
     a nested record's fields (kind RECORD) come with an empty predicate."""
     fields: list[tuple[str, str, str, str | None]] = []
@@ -131,7 +131,8 @@ def mapped_fields(cls: Any) -> tuple[tuple[str, str, str, str | None], ...]:
 
 def slot_triples(node: str, record: Any) -> Iterator[Triple]:
     """The triples of a record's scalar fields, as their slots say (see `core.record_schema`)."""
-    for name, kind, pred, datatype in mapped_fields(type(record)):  # type: ignore[arg-type]  # mypy: type[Any] is hashable
+    cls: type = type(record)
+    for name, kind, pred, datatype in mapped_fields(cls):
         value = getattr(record, name)
         if value is None:
             continue

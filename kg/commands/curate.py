@@ -272,8 +272,9 @@ def describe(fact) -> str:
     from dta_kg.core.model import Fact
     from dta_kg.core.record_schema import slots
 
+    cls: type = type(fact)
     base = {s.name for s in slots(Fact)}
-    first = next(s for s in slots(type(fact)) if s.name not in base)  # its one own field
+    first = next(s for s in slots(cls) if s.name not in base)  # its one own field
     return str(getattr(fact, first.name))
 
 
