@@ -232,7 +232,7 @@ def study_show(project, doi, fmt):
         if fact.rdf_class != kind:
             kind = fact.rdf_class
             click.echo(f"\n{kind}")
-        click.echo(f"  {s.doi}#{fact.id}: {describe(fact)}")
+        click.echo(f"  {s.doi}#{fact.id}: {fact.summary}")
         ev = fact.evidence
         source = f" [from {ev.source}{'' if ev.verified else ', UNVERIFIED: its text is not held'}]" \
             if ev.source else ""
@@ -254,28 +254,6 @@ def stamp_lines(item) -> list[str]:
         lines.append(f"RETRACTED by {item.retracted.by} at {item.retracted.at}: "
                      f"{item.retracted.text}")
     return lines
-
-
-def describe(fact) -> str:
-    """What a fact states, in one line."""
-    if fact.rdf_class == "Finding":
-        parts = [fact.component, fact.instrument, fact.subscale]
-        if fact.result:
-            r = fact.result
-            parts.append(f"{r.value:g} {r.kind}" + (f" ({r.unit})" if r.unit else ""))
-        return " / ".join(p for p in parts if p)
-    if fact.rdf_class == "FactorReport":
-        linked = f" -> {', '.join(fact.components)}" if fact.components else ""
-        return f"{fact.polarity} '{fact.label}' ({fact.theme}){linked}"
-    if fact.rdf_class == "InterventionReport":
-        return fact.type + (f" ({fact.name})" if fact.name else "")
-    from dta_kg.core.model import Fact
-    from dta_kg.core.record_schema import slots
-
-    cls: type = type(fact)
-    base = {s.name for s in slots(Fact)}
-    first = next(s for s in slots(cls) if s.name not in base)  # its one own field
-    return str(getattr(fact, first.name))
 
 
 @click.group()

@@ -27,6 +27,7 @@ from dta_kg.core.record_schema import (
     TEXT,
     YEAR,
     slot,
+    slots,
 )
 from dta_kg.core.vocabulary import Term
 
@@ -69,6 +70,12 @@ class Fact:
     rdf_class: ClassVar[str] = "EvidencedFact"  # the ontology class the fact becomes
     list_key: ClassVar[str] = ""  # the list of a study record that holds such facts
 
+    @property
+    def summary(self) -> str:
+        """What the fact states, in one line: its one own field unless a subclass says more."""
+        own = next(s for s in slots(type(self)) if s not in slots(Fact))
+        return str(getattr(self, own.name))
+
 
 @dataclass(frozen=True, kw_only=True)  # keyword-only: fields in YAML order
 class ComponentReport(Fact):
@@ -96,6 +103,14 @@ class Finding(Fact):
     rdf_class = "Finding"
     list_key = "findings"
 
+    @property
+    def summary(self) -> str:
+        parts = [self.component, self.instrument, self.subscale]
+        if self.result:
+            r = self.result
+            parts.append(f"{r.value:g} {r.kind}" + (f" ({r.unit})" if r.unit else ""))
+        return " / ".join(p for p in parts if p)
+
 
 @dataclass(frozen=True, kw_only=True)  # keyword-only: fields in YAML order
 class FactorReport(Fact):
@@ -109,6 +124,11 @@ class FactorReport(Fact):
                                about="factor concept")  # the factor concept it reports
     rdf_class = "FactorReport"
     list_key = "factors"
+
+    @property
+    def summary(self) -> str:
+        linked = f" -> {', '.join(self.components)}" if self.components else ""
+        return f"{self.polarity} '{self.label}' ({self.theme}){linked}"
 
 
 @dataclass(frozen=True, kw_only=True)  # keyword-only: fields in YAML order
@@ -133,6 +153,10 @@ class InterventionReport(Fact):
     name: str | None = slot(TEXT, predicate="dta:interventionName", about="tool name")
     rdf_class = "InterventionReport"
     list_key = "interventions"
+
+    @property
+    def summary(self) -> str:
+        return self.type + (f" ({self.name})" if self.name else "")
 
 
 @dataclass(frozen=True, kw_only=True)  # keyword-only: fields in YAML order

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 # The kinds of field. A scalar kind's triple is written from the slot alone; the others
@@ -72,18 +71,20 @@ def slot(kind: str, *, default: Any = dataclasses.MISSING, **options: Any) -> An
     return dataclasses.field(default=default, metadata={"slot": Slot(kind, **options)})
 
 
-@cache  # a pure function of an immutable class, asked once per record read or written
+_SLOTS: dict[type, tuple[Slot, ...]] = {}  # memo: a class's slots never change
+
+
 def slots(cls: type) -> tuple[Slot, ...]:
     """The slots of a record class, in YAML order (fields without a slot are not in records)."""
-    found = []
-    for f in dataclasses.fields(cls):
-        s = f.metadata.get("slot")
-        if s is not None:
-            found.append(dataclasses.replace(s, name=f.name, key=s.key or f.name))
-    return tuple(found)
+    found = _SLOTS.get(cls)
+    if found is None:
+        found = _SLOTS[cls] = tuple(
+            dataclasses.replace(f.metadata["slot"], name=f.name,
+                                key=f.metadata["slot"].key or f.name)
+            for f in dataclasses.fields(cls) if "slot" in f.metadata)
+    return found
 
 
-@cache
 def record_keys(cls: type) -> tuple[str, ...]:
     """The YAML keys a record of `cls` may hold, in the order records write them."""
     return tuple(s.key for s in slots(cls))
