@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 from collections.abc import Iterable
@@ -226,4 +227,10 @@ def read_stamp(fields: Fields, key: str, text_key: str = "note") -> Stamp | None
     if stamp is None:
         return None
     stamp.allow(("by", "at", text_key))
-    return Stamp(by=stamp.text("by"), at=stamp.text("at"), text=stamp.text(text_key, required=False))
+    at = stamp.text("at")
+    try:
+        datetime.datetime.fromisoformat(at.replace("Z", "+00:00"))
+    except ValueError:
+        stamp.fail("at", f"'{at}' is not an ISO 8601 date-time", "write it like 2026-06-02T09:30:00Z")
+    # a retraction or restoration says why; a note is optional
+    return Stamp(by=stamp.text("by"), at=at, text=stamp.text(text_key, text_key == "reason"))

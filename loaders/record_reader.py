@@ -5,15 +5,17 @@ Every error names file, record and field."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
 from dta_kg.core.iris import DOI_PATTERN, REVIEW_DOI, normalise_doi
-from dta_kg.core.model import Claim, Finding, MethodItem, Result, Study
+from dta_kg.core.model import Finding, MethodItem, Result, Review, Study
 from dta_kg.core.record_schema import (
     DECIMAL,
     DOI,
     EVIDENCE,
+    FIGURE,
     FLAG,
     INTEGER,
     IRI,
@@ -49,7 +51,16 @@ def read_slot(f: Fields, s: Slot, vocab: Vocabulary) -> Any:
     """One field's value, checked against its slot (RecordError names the field otherwise)."""
     key = s.key
     if s.kind == TEXT:
-        return f.text(key, s.required)
+        value = f.text(key, s.required)
+        if value is not None and s.pattern and not re.search(s.pattern, value):
+            f.fail(key, f"'{value}' is not a {s.about or key}",
+                   f"write it like {s.example}" if s.example else f"match {s.pattern}")
+        return value
+    if s.kind == FIGURE:
+        value = f.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | str) or value == "":
+            f.fail(key, f"'{value}' is neither a count nor text", "write the figure as stated")
+        return value
     if s.kind == DOI:
         return read_doi(f, key) if s.required or f.get(key) is not None else None
     if s.kind == TERM:
@@ -73,9 +84,15 @@ def read_slot(f: Fields, s: Slot, vocab: Vocabulary) -> Any:
     if s.kind == DECIMAL:
         return read_number(f, key) if s.required or f.get(key) is not None else None
     if s.kind == FLAG:
-        return bool(f.get(key, False))
+        flag = f.get(key, False)
+        if not isinstance(flag, bool):
+            f.fail(key, f"'{flag}' is not true or false", f"write '{key}: true' or '{key}: false'")
+        return flag
     if s.kind == IRI:
-        return f.iri(key, s.required, s.example)
+        iri = f.iri(key, s.required, s.example)
+        if iri is not None and s.pattern and not re.search(s.pattern, iri):
+            f.fail(key, f"'{iri}' is not a web address", f"write an IRI such as {s.example}")
+        return iri
     if s.kind == STRINGS:
         values = f.strings(key)
         if s.required and not values:
@@ -137,6 +154,9 @@ def check_result(f: Fields, values: Values, vocab: Vocabulary) -> Values:
 
 def check_finding(f: Fields, values: Values, vocab: Vocabulary) -> Values:
     instrument, subscale = values["instrument"], values["subscale"]
+    if instrument and vocab.terms[instrument].cls == "Subscale":
+        f.fail("instrument", f"'{instrument}' is a subscale",
+               f"give 'subscale: {instrument}' (its instrument follows)")
     if subscale and instrument and vocab.terms[subscale].parent != instrument:
         f.fail("subscale", f"'{subscale}' is not a subscale of '{instrument}'",
                f"use a subscale of '{instrument}' or drop the subscale")
@@ -161,12 +181,15 @@ def check_study(f: Fields, values: Values, vocab: Vocabulary) -> Values:
     return values
 
 
-def check_claim(f: Fields, values: Values, vocab: Vocabulary) -> Values:
-    value = f.get("value")
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        f.fail("value", f"'{value}' is neither a count nor text", "write the figure as stated")
-    return {**values, "value": value}
+def check_review(f: Fields, values: Values, vocab: Vocabulary) -> Values:
+    seen: set[str] = set()
+    for i, claim in enumerate(values["claims"]):
+        if claim.id in seen:
+            f.fail(f"claims[{i}].id", f"duplicate claim id '{claim.id}'",
+                   "give each claim of the review its own id")
+        seen.add(claim.id)
+    return values
 
 
 CHECKS: dict[type, Callable[[Fields, Values, Vocabulary], Values]] = {
-    Result: check_result, Finding: check_finding, Study: check_study, Claim: check_claim}
+    Result: check_result, Finding: check_finding, Study: check_study, Review: check_review}

@@ -62,11 +62,11 @@ def read_studies(paths: Iterable[Path], vocab: Vocabulary) -> tuple[Study, ...]:
         key = study_iri(s.doi)  # DOIs that differ only in punctuation share an IRI
         if key in by_doi:
             raise RecordError(s.path, "doi", f"duplicate DOI '{s.doi}' (the same study IRI as the "
-                              f"DOI in {by_doi[key]})", "keep one record per study", s.doi)
+                              f"DOI in {by_doi[key].name})", "keep one record per study", s.doi)
         by_doi[key] = s.path
         if s.ref is not None:
             if s.ref in by_ref:
-                raise RecordError(s.path, "ref", f"reference {s.ref} is also {by_ref[s.ref]}",
+                raise RecordError(s.path, "ref", f"reference {s.ref} is also {by_ref[s.ref].name}",
                                   "give each study the review's own reference number", s.doi)
             by_ref[s.ref] = s.path
     return studies

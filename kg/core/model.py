@@ -14,6 +14,7 @@ from dta_kg.core.record_schema import (
     DECIMAL,
     DOI,
     EVIDENCE,
+    FIGURE,
     FLAG,
     INTEGER,
     IRI,
@@ -179,7 +180,8 @@ class Study:
     ref: int | None = slot(INTEGER, bounds=(1, 9999), predicate="dta:referenceNumber",
                            about="reference number")
     doi: str = slot(DOI, required=True, predicate="bibo:doi", about="DOI")
-    pmid: str | None = slot(TEXT, predicate="bibo:pmid", pattern="^[0-9]+$", about="PMID")
+    pmid: str | None = slot(TEXT, predicate="bibo:pmid", pattern="^[0-9]+$", about="PMID",
+                            example="35480848")
     authors: tuple[str, ...] = slot(STRINGS, required=True, predicate="bibo:authorList",
                                     custom=True, node="NonEmptyListShape", about="author list")
     authors_truncated: bool = slot(FLAG, default=False, predicate="dta:authorsTruncated")
@@ -243,8 +245,8 @@ class Claim:
     id: str = slot(TEXT, required=True)
     kind: str = slot(TERM, required=True, vocab="claim-kind", predicate="dta:claimKind",
                      about="claim kind")
-    value: int | str = slot(TEXT, required=True, predicate="dta:claimedValue", custom=True,
-                            shape=False)  # a count or a text
+    value: int | str = slot(FIGURE, required=True, predicate="dta:claimedValue", custom=True,
+                            shape=False)
     about: str | None = slot(TERM, predicate="dta:claimAbout", range="skos:Concept",
                              about="concept it is about")
     evidence: Evidence = slot(EVIDENCE, required=True, predicate="dta:evidence", custom=True,
@@ -277,7 +279,8 @@ class Definition:
 class SearchEnd:
     """The month the review's search ended."""
 
-    value: str = slot(TEXT, required=True)
+    value: str = slot(TEXT, required=True, pattern="^[0-9]{4}-(0[1-9]|1[0-2])$",
+                      about="year and month", example="2024-12")
     evidence: Evidence = slot(EVIDENCE, required=True)
 
 
@@ -295,7 +298,7 @@ class Review:
     evidence: Evidence = slot(EVIDENCE, required=True)
     volume: str | None = slot(TEXT, predicate="bibo:volume")
     pages: str | None = slot(TEXT, predicate="bibo:pages")
-    license: str | None = slot(IRI, predicate="dcterms:license",
+    license: str | None = slot(IRI, predicate="dcterms:license", pattern="^https?://",
                                example="https://creativecommons.org/licenses/by/4.0/")
     definition: Definition = slot(RECORD, required=True, record=Definition)
     search_end: SearchEnd | None = slot(RECORD, record=SearchEnd)

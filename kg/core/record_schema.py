@@ -24,6 +24,7 @@ DECIMAL = "decimal"  # a number -> xsd:decimal
 FLAG = "flag"  # true or false -> xsd:boolean
 IRI = "iri"  # an absolute IRI -> the IRI itself
 DOI = "doi"  # a DOI -> an xsd:string literal
+FIGURE = "figure"  # a count or a text, as a review states a figure -> an integer or a string
 STRINGS = "strings"  # a list of text (authors)
 ITEMS = "items"  # a list of {term, evidence} (the review's methods) -> one triple per term
 EVIDENCE = "evidence"  # {section, quote, ...} -> an oa:Annotation

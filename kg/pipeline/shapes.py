@@ -85,6 +85,9 @@ def slot_prop(owner: str, s: Slot) -> Prop:
     elif s.kind == IRI:
         c["nodeKind"] = Curie("sh:IRI")
         described = ", an IRI"
+        if s.pattern:
+            c["pattern"] = s.pattern
+            described += f" matching {s.pattern}"
     elif s.node:
         c["node"] = Curie(f"dtash:{s.node}")
         described = ", a non-empty rdf:List"

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from dta_kg.core.errors import RecordError
+from dta_kg.core.model import Review
+from dta_kg.loaders.fields import Fields
+from dta_kg.loaders.record_reader import read_record
 from dta_kg.loaders.records import read_corpus, read_study, study_from_data
 from dta_kg.loaders.yaml_io import read_yaml
 
@@ -80,6 +83,15 @@ def beatty_data(project):
     (lambda d: d["factors"][0].update(polarity="neutral"), "factors[0].polarity",
      "unknown polarity"),
     (lambda d: d["factors"].append(dict(d["factors"][0])), "factors[", "duplicate fact id"),
+    # found by probing the record schema: each was accepted, crashed or misreported before
+    (lambda d: d.update(authors_truncated="no"), "authors_truncated", "is not true or false"),
+    (lambda d: d.update(pmid="PMC35480848"), "pmid", "is not a PMID"),
+    (lambda d: d["designs"][0].update(added={"by": "Ada", "at": "yesterday"}),
+     "designs[0].added.at", "not an ISO 8601 date-time"),
+    (lambda d: d["findings"][0].update(retracted={"by": "Ada", "at": "2026-06-02T09:30:00Z"}),
+     "findings[0].retracted.reason", "is missing"),
+    (lambda d: d["findings"][0].update(instrument="wai-sr-goal", subscale=None),
+     "findings[0].instrument", "is a subscale"),
 ])
 def test_bad_fields_name_file_record_and_field(project_copy, vocab, mutate, field, words):
     path, data = beatty_data(project_copy)
@@ -127,3 +139,25 @@ def test_study_names_are_the_yaml_files_sorted_without_hidden_files_or_folders(t
     (tmp_path / "ref-04-folder.yaml").mkdir()
     assert study_names(tmp_path) == ["ref-02-a.yaml", "ref-10-b.yaml"]
     assert study_names(tmp_path / "missing") == []
+
+
+def review_data(project):
+    return project.review, read_yaml(project.review)
+
+
+@pytest.mark.parametrize(("mutate", "field", "words"), [
+    (lambda d: d["claims"][0].update(value=True), "claims[0].value", "neither a count nor text"),
+    (lambda d: d["claims"][0].update(value=[1294]), "claims[0].value", "neither a count nor text"),
+    (lambda d: d["claims"].append(dict(d["claims"][0])), "claims[", "duplicate claim id"),
+    (lambda d: d["search_end"].update(value="December 2024"), "search_end.value",
+     "is not a year and month"),
+    (lambda d: d.update(license="javascript:alert(1)"), "license", "is not a web address"),
+])
+def test_bad_review_fields_name_file_and_field(project_copy, vocab, mutate, field, words):
+    path, data = review_data(project_copy)
+    mutate(data)
+    with pytest.raises(RecordError) as err:
+        read_record(Fields(data, path, "", "review"), Review, vocab, path=path)
+    message = str(err.value)
+    assert path.name in message and field in message and words in message
+    assert "\n" not in message

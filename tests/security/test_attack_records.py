@@ -82,6 +82,7 @@ def test_values_that_make_no_sense_are_refused(name, project_copy: Project):
     result = invoke(project_copy, *args)
     one_line_error(result, *expected)
     assert "\x1b" not in result.output and "\x07" not in result.output
+    assert ".dta-kg-check-" not in result.output  # never the validation's temporary copy
     assert snapshot(project_copy.records) == before
 
 
