@@ -55,6 +55,24 @@ def _emit(result, fmt: str) -> None:
     click.echo(render(result.rows, fmt, result.columns))
 
 
+def _emit_stream(stream, fmt: str) -> None:
+    """Write the rows of `stream` as they come (json, csv, tsv and markdown; a table measures
+    every row first), flushing the first at once so that a reader sees it."""
+    import sys
+
+    from dta_kg.core.output import render_chunks
+
+    out = sys.stdout
+    try:  # a closed pipe (`| head`) ends the command quietly: click handles EPIPE
+        for count, chunk in enumerate(render_chunks(stream.rows, fmt, stream.columns)):
+            out.write(chunk)
+            if count < 2:
+                out.flush()
+        out.flush()
+    finally:
+        stream.close()
+
+
 def _query_text(text: str | None, file) -> str:
     if (text is None) == (file is None):
         raise click.UsageError("give the query as an argument or with -f FILE, not both")
@@ -125,6 +143,10 @@ def run(name, params, lang, include_retracted, view_path, remote, limits, fmt, p
     (parameters are resolved against the local build).
 
     \b
+    Rows are written as they are read with --format json, csv, tsv or markdown; a table
+    measures every row first. A query that sorts its rows reads them all before the first.
+
+    \b
     Example:
         dta-kg query run studies-by-instrument -p instrument=WAI-SR
         dta-kg query run study-evidence -p study=10.3389/fdgth.2022.847991 --lang cypher
@@ -141,7 +163,11 @@ def run(name, params, lang, include_retracted, view_path, remote, limits, fmt, p
         given[key.strip()] = value
     if include_retracted and any(p.name == "include_retracted" for p in get(name).params):
         given["include_retracted"] = "true"
-    result = _session(project, remote, limits).named(name, given, _language(lang, remote))
+    session = _session(project, remote, limits)
+    if not view_path:
+        _emit_stream(session.stream(name, given, _language(lang, remote)), fmt)
+        return
+    result = session.named(name, given, _language(lang, remote))
     _emit(result, fmt)
     if view_path:
         from dta_kg.core.files import output_target

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 import shutil
 import sys
 import textwrap
 import unicodedata
+from collections.abc import Iterable, Iterator
 
 from dta_kg.core.iris import PREFIXES, is_iri
 
@@ -130,6 +132,51 @@ def render(rows: list[dict], fmt: str, columns: list[str] | None = None) -> str:
     if fmt == "table":
         return table(rows, cols)
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+STREAMED = ("json", "csv", "tsv", "markdown")  # formats written row by row; a table measures all
+
+
+def render_chunks(rows: Iterable[dict], fmt: str, columns: list[str]) -> Iterator[str]:
+    """The text of `render(rows, fmt, columns)` and an end of line, in chunks made as `rows` are
+    read: a row's text is ready before the next row is read, and nothing, not even a header, is
+    made before the first row has been read (or found missing). ASK answers and tables, which
+    measure every row, come in one chunk."""
+    rows = iter(rows)
+    first = next(rows, None)
+    ahead = [] if first is None else [first]
+    if fmt not in STREAMED or columns == ["ask"]:
+        yield render([*ahead, *rows], fmt, columns) + "\n"
+        return
+    if fmt == "json":
+        encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+        start = "[\n  "
+        for row in itertools.chain(ahead, rows):
+            yield start + encode(dict(zip(columns, _shown(row, columns), strict=True)))
+            start = ",\n  "
+        yield "[]\n" if first is None else "\n]\n"
+        return
+    if fmt == "markdown":
+        yield render([], fmt, columns) + "\n"
+        for row in itertools.chain(ahead, rows):
+            yield render([row], fmt, columns).split("\n", 2)[2] + "\n"
+        return
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+    writer.writerow(columns)
+    for row in itertools.chain(ahead, rows):
+        writer.writerow([spreadsheet_cell(v) for v in _shown(row, columns)])
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+    if first is None:
+        yield out.getvalue()
+
+
+def _shown(row: dict, columns: list[str]) -> list:
+    """The cells of `row` in `columns`, with LaTeX math shown as text (see `displayed`)."""
+    return [math_as_text(v) if isinstance(v, str) and "$" in v else v
+            for v in (row.get(c) for c in columns)]
 
 
 def curie(value: str) -> str:

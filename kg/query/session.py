@@ -8,29 +8,26 @@ written into query text.
 from __future__ import annotations
 
 import difflib
-import functools
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeVar
 
 from dta_kg.core.errors import DtaKgError, UnknownTerm
 from dta_kg.core.iris import DTA, PREFIXES, normalise_doi, study_iri
 from dta_kg.core.lookup import StudyKey, find_study
-from dta_kg.core.output import sort_rows, text_key
+from dta_kg.core.output import sort_rows
 from dta_kg.core.paths import Project
-from dta_kg.core.rdfterms import DECIMALS, INTEGERS, python_value
+from dta_kg.core.rdfterms import python_value
 from dta_kg.core.vocabulary import KINDS, words
 from dta_kg.pipeline.manifest import is_fresh, stores_present
 from dta_kg.queries.catalogue import SCOPES, NamedQuery, Param, get
-from dta_kg.query.guards import Limits, bounded, check_cypher_read_only, limited
+from dta_kg.query.guards import Limits, bounded, bounded_stream, check_cypher_read_only, limited
+from dta_kg.query.rows import SCALARS, as_text_lists, cypher_order, cypher_value, sorted_solutions
 from dta_kg.query.sparql_text import is_update, refuse_service, split_order
 from dta_kg.stores.local import cypher_connection, ensure_fresh, sparql_store, vocabulary
 
-# ladybug column types whose values come out as plain Python values
-SCALARS = {"STRING", "BOOL", "INT64", "INT32", "INT16", "INT8", "UINT64", "UINT32", "UINT16",
-           "UINT8", "DOUBLE", "FLOAT", "SERIAL"}
 # lookups that validate parameter values (the store knows the usual prefixes)
 DOIS = "SELECT ?doi WHERE { ?s a dta:Study ; bibo:doi ?doi }"
 STUDY_KEYS = ("SELECT ?doi ?cited ?first ?year ?ref WHERE { ?s a dta:Study ; bibo:doi ?doi ; "
@@ -41,44 +38,35 @@ FACTOR_NAMES = ("SELECT DISTINCT ?name WHERE { { ?f a dta:FactorReport ; rdfs:la
                 "UNION { ?c a dta:FactorConcept ; skos:prefLabel|skos:altLabel ?name } }")
 
 
+R = TypeVar("R")
+
+
 @dataclass
 class Result:
     columns: list[str]
     rows: list[dict]
 
 
-def order_key(term) -> tuple:
-    """A term's place in SPARQL's ORDER BY: unbound, blank nodes, IRIs, then literals, numbers
-    by value and other literals by their text."""
-    import pyoxigraph
+@dataclass
+class Stream:
+    """An answer's columns, and its rows as they are read; `close()` stops the reading early."""
 
-    if term is None:
-        return (0,)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return (1, term.value)
-    if isinstance(term, pyoxigraph.NamedNode):
-        return (2, term.value)
-    kind = term.datatype.value
-    if kind in INTEGERS:
-        return (3, 0, int(term.value))
-    if kind in DECIMALS:
-        number = float(term.value)
-        return (3, 0, number) if number == number else (3, 1, text_key(term.value))  # NaN as text
-    return (3, 1, text_key(term.value))  # text as a reader sorts it, not by code point
+    columns: list[str]
+    rows: Iterator[dict]
+    close: Callable[[], None]
 
 
-def _key_at(i: int, row: list) -> tuple:
-    return order_key(row[i])
+def read_failed(exc: BaseException) -> DtaKgError:
+    """The one-line error of an engine's failure while reading an answer."""
+    return DtaKgError(f"SPARQL query failed: {' '.join(str(exc).split())[:300]}")
 
 
-def cypher_value(value):
-    """A Cypher value as plain data: a node or relationship is its label and set properties."""
-    if isinstance(value, dict):
-        return {k: cypher_value(v) for k, v in value.items()
-                if v is not None and k not in ("_ID", "_SRC", "_DST")}
-    if isinstance(value, list):
-        return [cypher_value(v) for v in value]
-    return value
+def reading(rows: Iterator[dict]) -> Iterator[dict]:
+    """`rows`, an engine's failure while reading them raised as a one-line error."""
+    try:
+        yield from rows
+    except (OSError, RuntimeError) as exc:
+        raise read_failed(exc) from exc
 
 
 class Session:
@@ -103,9 +91,10 @@ class Session:
         else:
             ensure_fresh(project, notify)
 
-    def _checked(self, run: Callable[[], Result]) -> Result:
+    def _checked(self, run: Callable[[], R], discard: Callable[[R], None] | None = None) -> R:
         """`run()`, answered only once the stores are known fresh. An error raised before that
-        waits for the check too: a stale vocabulary can refuse a term the records now define."""
+        waits for the check too: a stale vocabulary can refuse a term the records now define.
+        A stale answer is handed to `discard`, then the project rebuilt and `run()` again."""
         check, self._check = self._check, None
         if check is None:
             return run()
@@ -117,6 +106,8 @@ class Session:
         else:
             if check.result():
                 return result
+            if discard is not None:
+                discard(result)
         self._reopen()
         return run()
 
@@ -168,12 +159,19 @@ class Session:
             try:
                 return self._sparql(text, bindings, hidden, stop)
             except (OSError, RuntimeError) as exc:  # raised while reading the rows
-                raise DtaKgError(f"SPARQL query failed: {' '.join(str(exc).split())[:300]}") from exc
+                raise read_failed(exc) from exc
 
         return self._checked(lambda: bounded(run, self.limits))
 
     def _sparql(self, text: str, bindings: dict | None, hidden: tuple[str, ...],
                 stop=None) -> Result:
+        columns, rows = self._sparql_rows(text, bindings, hidden, stop)
+        return Result(columns, list(rows))
+
+    def _sparql_rows(self, text: str, bindings: dict | None, hidden: tuple[str, ...],
+                     stop=None) -> tuple[list[str], Iterator[dict]]:
+        """The columns of the answer to `text`, and its rows as they are read (all read and
+        sorted first when the query ends with an ORDER BY that is applied here)."""
         import threading
 
         import pyoxigraph
@@ -189,25 +187,22 @@ class Session:
         if order and not all(var in names for var, _ in order):
             answer, order = self.evaluate(text, subs), []
         if isinstance(answer, pyoxigraph.QueryBoolean):
-            return Result(["ask"], [{"ask": bool(answer)}])
+            return ["ask"], iter([{"ask": bool(answer)}])
         if isinstance(answer, pyoxigraph.QueryTriples):
-            cols = ["subject", "predicate", "object"]
-            return Result(cols, [dict(zip(cols, map(python_value, t), strict=True))
-                                 for t in limited(answer, self.limits, stop)])
+            spo = ["subject", "predicate", "object"]
+            return spo, (dict(zip(spo, map(python_value, t), strict=True))
+                         for t in limited(answer, self.limits, stop))
         # only the shown and sorted columns are read: each value read may cost a disk lookup
         kept = [i for i, name in enumerate(names) if name not in hidden]
         used = kept + [i for i in (names.index(var) for var, _ in order) if i not in kept]
-        solutions = [[row[i] for i in used] for row in limited(answer, self.limits, stop)]
-        at = [used.index(names.index(var)) for var, _ in order]
-        if len({descending for _, descending in order}) == 1:  # one sort on all keys
-            solutions.sort(key=lambda row: [order_key(row[i]) for i in at],
-                           reverse=order[0][1])
-        else:  # stable sorts, last key first
-            for i, (_, descending) in reversed(list(zip(at, order, strict=True))):
-                solutions.sort(key=functools.partial(_key_at, i), reverse=descending)
+        solutions: Iterable[list] = ([row[i] for i in used]
+                                     for row in limited(answer, self.limits, stop))
+        if order:
+            solutions = sorted_solutions(list(solutions), [used.index(names.index(var))
+                                                           for var, _ in order], order)
         cols = [names[i] for i in kept]
-        return Result(cols, [dict(zip(cols, map(python_value, row), strict=False))  # sort keys last
-                             for row in solutions])
+        return cols, (dict(zip(cols, map(python_value, row), strict=False))  # sort keys last
+                      for row in solutions)
 
     def evaluate(self, text: str, subs: dict):
         """The store's answer to `text`, or a DtaKgError saying why there is none."""
@@ -306,6 +301,46 @@ class Session:
         """Run the named query `name` in `lang` with parameters `given` as text."""
         return self._checked(lambda: self._named(name, given, lang))
 
+    def stream(self, name: str, given: dict[str, str], lang: str = "sparql") -> Stream:
+        """Like `named`, with the rows handed over as they are read, so that a caller can write
+        the first before the last is read; the whole stays bounded by the limits. A final ORDER
+        BY applied here reads and sorts every row first. Cypher and remote answers come whole."""
+        if lang != "sparql" or type(self).sparql is not Session.sparql:
+            result = self.named(name, given, lang)
+            return Stream(result.columns, iter(result.rows), lambda: None)
+        return self._checked(lambda: self._stream(name, given), lambda stream: stream.close())
+
+    def _stream(self, name: str, given: dict[str, str]) -> Stream:
+        query = get(name)
+        values = self.bind(query, given)
+        text = query.text("sparql", values)
+        bindings, hidden = sparql_bindings(query, values), tuple(p.name for p in query.params)
+
+        def start(stop) -> tuple[list[str], Iterator[dict]]:
+            try:
+                columns, rows = self._sparql_rows(text, bindings, hidden, stop)
+            except (OSError, RuntimeError) as exc:
+                raise read_failed(exc) from exc
+            return columns, reading(rows)
+
+        columns, rows, close = bounded_stream(start, self.limits)
+        return Stream(columns, self._factor_known_if_none(query, given, rows), close)
+
+    def _factor_known_if_none(self, query: NamedQuery, given: dict[str, str],
+                              rows: Iterator[dict]) -> Iterator[dict]:
+        empty = True
+        for row in rows:
+            empty = False
+            yield row
+        if empty:
+            self._factor_known(query, given)
+
+    def _factor_known(self, query: NamedQuery, given: dict[str, str]) -> None:
+        """An answer of no rows: a factor given is looked up only now."""
+        for p in query.params:
+            if p.type == "factor" and given.get(p.name) is not None:
+                self.unknown_factor(str(given[p.name]))
+
     def _named(self, name: str, given: dict[str, str], lang: str) -> Result:
         query = get(name)
         values = self.bind(query, given)
@@ -325,31 +360,8 @@ class Session:
             if type(self).sparql is not Session.sparql and (order := split_order(text)[1]):
                 result = Result(result.columns, sort_rows(result.rows, order))
         if not result.rows:  # a factor is looked up only when it matched nothing
-            for p in query.params:
-                if p.type == "factor" and given.get(p.name) is not None:
-                    self.unknown_factor(str(given[p.name]))
+            self._factor_known(query, given)
         return result
-
-
-_CYPHER_ORDER = re.compile(r"\bORDER\s+BY\s+((?:\w+(?:\s+(?:ASC|DESC))?\s*,\s*)*"
-                           r"\w+(?:\s+(?:ASC|DESC))?)\s*;?\s*$", re.IGNORECASE)
-
-
-def as_text_lists(row: dict) -> dict:
-    """A Cypher row with each list (a `collect`) as its items sorted and joined by '; ', as
-    the SPARQL twin's GROUP_CONCAT writes it."""
-    return {k: "; ".join(sorted(map(str, v), key=text_key)) if isinstance(v, list) else v
-            for k, v in row.items()}
-
-
-def cypher_order(text: str) -> list[tuple[str, bool]]:
-    """The final ORDER BY of a Cypher query as (column, descending) pairs, when it sorts by
-    plain returned names; otherwise none."""
-    match = _CYPHER_ORDER.search(text)
-    if not match:
-        return []
-    keys = [part.split() for part in match.group(1).split(",")]
-    return [(k[0], len(k) > 1 and k[1].upper() == "DESC") for k in keys]
 
 
 def sparql_bindings(query: NamedQuery, values: dict) -> dict:

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from dta_kg.core.output import default_format, render
+from dta_kg.core.output import default_format, render, render_chunks
 
 ROWS = [{"study": "Beatty et al 2022", "year": 2022, "tags": ["a", "b"], "ok": True, "x": None},
         {"study": "He | et al", "year": 2022, "tags": [], "ok": False, "x": 0.83}]
@@ -111,3 +111,43 @@ def test_table_fits_the_width_given_and_keeps_iris_whole():
     assert "dta:therapeutic-bond" in text and iri in text
     narrow = table(rows, ["s", "o", "t"], width=50)
     assert "2 column(s) left out" in narrow and "dta:therapeutic-bond" in narrow
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "tsv", "markdown", "table"])
+def test_chunks_add_up_to_the_whole_rendering_in_every_format(fmt):
+    rows = [*ROWS, {"study": "=cmd|' /C calc'!A0", "year": 2023, "tags": ["$d=0.83$"]}]
+    cols = ["study", "year", "tags", "ok", "x"]
+    for some in (rows, rows[:1], []):
+        assert "".join(render_chunks(some, fmt, cols)) == render(some, fmt, cols) + "\n"
+    ask = [{"ask": True}]
+    assert "".join(render_chunks(ask, fmt, ["ask"])) == "true\n"
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "tsv", "markdown"])
+def test_each_row_is_rendered_before_the_next_is_read(fmt):
+    """Streaming: the text of row n is handed out while the source has given only n rows."""
+    read = []
+
+    def source():
+        for row in ROWS:
+            read.append(row["study"])
+            yield row
+
+    chunks = render_chunks(source(), fmt, ["study", "year"])
+    text = ""
+    for n, row in enumerate(ROWS, 1):
+        while row["study"].split()[0] not in text:
+            text += next(chunks)
+        assert len(read) == n
+    assert text + "".join(chunks) == render(ROWS, fmt, ["study", "year"]) + "\n"
+
+
+def test_nothing_is_rendered_before_the_first_row_is_read():
+    """Not even a header: a query that fails before its first row writes nothing."""
+    def failing():
+        raise RuntimeError("no rows")
+        yield  # pragma: no cover
+
+    for fmt in ("json", "csv", "markdown"):
+        with pytest.raises(RuntimeError):
+            next(render_chunks(failing(), fmt, ["study"]))
