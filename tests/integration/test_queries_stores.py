@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 
 import pytest
 
@@ -93,3 +94,30 @@ def test_the_cypher_database_keeps_tricky_values(tmp_path):
                     ["urn:b", "b", None, None, 2.0, None, "two", None]]
     linked = conn.execute("MATCH (:Thing)-[:LINKS]->(x) RETURN x.iri ORDER BY x.iri").get_all()
     assert linked == [["urn:b"], ["urn:c"]]
+
+
+@pytest.mark.parametrize("where", ["child process", "thread"])
+def test_the_freshness_check_beside_a_query_tells_fresh_from_stale(project_copy, monkeypatch, where):
+    """The check runs in a forked child on Linux when this process has no other thread, and on
+    a thread otherwise; both answer as `is_fresh` does, and a failing check raises here."""
+    import threading
+
+    from dta_kg.core.errors import DtaKgError
+    from dta_kg.pipeline.build import build
+    from dta_kg.stores import local
+
+    monkeypatch.setattr(threading, "active_count", lambda: 2 if where == "thread" else 1)
+    build(project_copy)
+    assert local.FreshnessCheck(project_copy).result() is True
+    retract_jeong_bond_finding(project_copy)
+    check = local.FreshnessCheck(project_copy)
+    forks = where == "child process" and sys.platform.startswith("linux")
+    assert (check._pipe is not None) == forks
+    assert check.result() is False and check.result() is False
+
+    def broken(project):
+        raise DtaKgError("cannot read the stamp")
+
+    monkeypatch.setattr(local, "is_fresh", broken)
+    with pytest.raises(DtaKgError, match="cannot read the stamp"):
+        local.FreshnessCheck(project_copy).result()
