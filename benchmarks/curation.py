@@ -25,6 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from sections import put_section  # noqa: E402  (beside this script)
+
 ROOT = HERE.parent
 DTA_KG = str(Path(sys.executable).parent / "dta-kg")
 OLD_PATH_LIMIT = 1_000  # the old path validates every record in rdflib: not at 100,000
@@ -38,6 +41,7 @@ class Row:
     what: str
     seconds: list[float] = field(default_factory=list)
     note: str = ""
+    load: list[float] = field(default_factory=list)  # 1-minute load average before each run
 
     @property
     def median(self) -> float:
@@ -76,27 +80,31 @@ def factor_add(doi: str, n: int) -> list[str]:
             "--quote", QUOTE]
 
 
-def bench_size(size: int, work: Path, repeats: int) -> list[Row]:
+def bench_size(size: int, work: Path, repeats: int, reuse_build: bool = False) -> list[Row]:
     records, doi = corpus(size, work)
     build = records.parent / "build"
     env = {**os.environ, "DTA_KG_RECORDS": str(records), "DTA_KG_BUILD": str(build),
            "DTA_KG_CURATOR": "Benchmark"}
     env.pop("DTA_KG_FULL_CHECK", None)
-    rows = [Row(size, "build"), Row(size, "validate"), Row(size, "factor add, new path"),
-            Row(size, "query straight after a write")]
-    seconds, _ = timed([DTA_KG, "build"], env)
-    rows[0].seconds.append(seconds)
-    rows[1].seconds.append(timed([DTA_KG, "validate"], env)[0])
-    n = 0
+    write, query = Row(size, "factor add, new path"), Row(size, "query straight after a write")
+    rows = [write, query]
+    if reuse_build and build.exists():  # not timed: one query brings the stores up to date
+        timed([DTA_KG, "query", "run", "studies-per-component", "--format", "json"], env)
+    else:
+        rows = [Row(size, "build", [timed([DTA_KG, "build"], env)[0]]),
+                Row(size, "validate", [timed([DTA_KG, "validate"], env)[0]]), *rows]
+    n = int(time.time())  # a barrier no earlier run wrote
     for _ in range(repeats):
         n += 1
-        rows[2].seconds.append(timed(factor_add(doi, n), env)[0])
+        write.load.append(os.getloadavg()[0])
+        write.seconds.append(timed(factor_add(doi, n), env)[0])
         seconds, done = timed([DTA_KG, "studies", "--component", "bond", "--instrument", "WAI-SR",
                                "--format", "json"], env)
         if "rebuilding" in done.stderr:
             raise SystemExit(f"the query after a write at {size} rebuilt the stores")
-        rows[3].seconds.append(seconds)
-    rows[3].note = "no rebuild"
+        query.load.append(os.getloadavg()[0])
+        query.seconds.append(seconds)
+    query.note = "no rebuild"
     if size <= OLD_PATH_LIMIT:
         old = Row(size, "factor add, old path")
         for _ in range(repeats):
@@ -107,6 +115,23 @@ def bench_size(size: int, work: Path, repeats: int) -> list[Row]:
                                           "--instrument", "WAI-SR", "--format", "json"], env)[0])
         rows += [old, first_query]
     return rows
+
+
+def earlier_rows(readme: Path) -> list[Row]:
+    """The figures of this section as the README holds them (from an earlier run)."""
+    text = readme.read_text(encoding="utf-8") if readme.exists() else ""
+    section = text[text.find(START):text.find(END)] if START in text else ""
+    out = []
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 4 and cells[0].replace(",", "").isdigit():
+            try:
+                seconds = float(cells[2])
+            except ValueError:
+                continue
+            out.append(Row(int(cells[0].replace(",", "")), cells[1], [seconds],
+                           note="earlier run, not re-measured"))
+    return out
 
 
 def find(rows: list[Row], size: int, what: str) -> Row | None:
@@ -120,10 +145,14 @@ def report(rows: list[Row], command: str) -> str:
              "(schema, SHACL and QC on its own triples; DOI and reference number against the "
              "query store) and updates Oxigraph and ladybug in place; the old path "
              "(`DTA_KG_FULL_CHECK=1`) validates the whole project in a copy and leaves the "
-             "stores to be rebuilt by the next query.", "",
-             "| studies | operation | median s | runs | note |", "|---|---|---|---|---|"]
+             "stores to be rebuilt by the next query. Medians with the spread (min-max) and "
+             "the 1-minute load average of the machine before each run.", "",
+             "| studies | operation | median s | spread s | runs | load average | note |",
+             "|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r.size:,} | {r.what} | {r.median:.2f} | {len(r.seconds)} | {r.note} |")
+        load = f"{min(r.load):.1f}-{max(r.load):.1f}" if r.load else "-"
+        lines.append(f"| {r.size:,} | {r.what} | {r.median:.2f} | {min(r.seconds):.2f}-"
+                     f"{max(r.seconds):.2f} | {len(r.seconds)} | {load} | {r.note} |")
     lines += ["", "| target | figure | met? |", "|---|---|---|"]
     sizes = sorted({r.size for r in rows})
     small, review = find(rows, 28, "factor add, new path"), None
@@ -161,20 +190,23 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/dta-kg-curation"))
     parser.add_argument("--readme", type=Path, default=HERE / "README.md")
     args = parser.parse_args()
+    parser.add_argument("--reuse-build", action="store_true",
+                        help="Use the builds already in --work: build and validate are not timed, "
+                             "and their figures from the README's last run are kept, so marked.")
+    args = parser.parse_args()
     rows: list[Row] = []
+    earlier = earlier_rows(args.readme)
     for size in (int(s) for s in args.sizes.split(",")):
-        rows += bench_size(size, args.work, args.repeats)
+        rows += bench_size(size, args.work, args.repeats, args.reuse_build)
+        if args.reuse_build:
+            rows += [r for r in earlier if r.size == size and r.what in ("build", "validate")
+                     and not find(rows, size, r.what)]
         print(f"{size}: " + ", ".join(f"{r.what} {r.median:.2f} s" for r in rows if r.size == size),
               flush=True)
     command = (f"python benchmarks/curation.py --sizes {args.sizes} --repeats {args.repeats} "
-               "--work /tmp/dta-kg-curation")
+               f"--work /tmp/dta-kg-curation{' --reuse-build' if args.reuse_build else ''}")
     section = report(rows, command)
-    text = args.readme.read_text(encoding="utf-8") if args.readme.exists() else ""
-    if START in text:
-        text = text[:text.index(START)] + section + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    args.readme.write_text(text, encoding="utf-8")
+    put_section(args.readme, section)
     print(section)
 
 
