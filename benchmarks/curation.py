@@ -204,7 +204,7 @@ def main() -> None:
         print(f"{size}: " + ", ".join(f"{r.what} {r.median:.2f} s" for r in rows if r.size == size),
               flush=True)
     command = (f"python benchmarks/curation.py --sizes {args.sizes} --repeats {args.repeats} "
-               f"--work /tmp/dta-kg-curation{' --reuse-build' if args.reuse_build else ''}")
+               f"--work {args.work}{' --reuse-build' if args.reuse_build else ''}")
     section = report(rows, command)
     put_section(args.readme, section)
     print(section)

@@ -69,14 +69,16 @@ def bench(size: int, work: Path, repeats: int) -> list[Runs]:
            "DTA_KG_BUILD": str(folder / "build")}
     out = []
     for name, param in QUERIES:
+        rows = 0
         for fmt in ("csv", "table"):
             runs = Runs(size, name, fmt)
             for _ in range(repeats):
                 runs.load.append(os.getloadavg()[0])
-                first, total, rows = one_run([DTA_KG, "query", "run", name, "-p", param,
-                                              "--format", fmt], env)
+                first, total, lines = one_run([DTA_KG, "query", "run", name, "-p", param,
+                                               "--format", fmt], env)
                 runs.first.append(first)
                 runs.total.append(total)
+                rows = rows or lines  # a table's lines are not its rows: counted in csv
                 runs.rows = rows
             out.append(runs)
             print(f"{size} {name} {fmt}: first row {statistics.median(runs.first):.3f} s, "
@@ -123,7 +125,7 @@ def main() -> None:
     for size in (int(s) for s in args.sizes.split(",")):
         results += bench(size, args.work, args.repeats)
     command = (f"python benchmarks/streaming.py --sizes {args.sizes} --repeats {args.repeats} "
-               "--work /tmp/dta-kg-bench")
+               f"--work {args.work}")
     section = report(results, command)
     put_section(args.readme, section)
     print(section)
