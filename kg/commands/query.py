@@ -132,11 +132,15 @@ def show(name, lang):
 @RETRACTED
 @click.option("--view", "view_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write an HTML view of the graph around what the result names.")
+@click.option("--unordered", is_flag=True,
+              help="Write the rows in the order the SPARQL engine finds them, leaving out the "
+                   "question's final sort, so that the first row of a large answer comes at "
+                   "once.")
 @remote_options
 @limit_options
 @format_option
 @project_options
-def run(name, params, lang, include_retracted, view_path, remote, limits, fmt, project):
+def run(name, params, lang, include_retracted, view_path, unordered, remote, limits, fmt, project):
     """Run the named question NAME with its parameters.
 
     With --endpoint it runs unchanged on a SPARQL store, with --neo4j-uri on a Bolt server
@@ -144,13 +148,15 @@ def run(name, params, lang, include_retracted, view_path, remote, limits, fmt, p
 
     \b
     Rows are written as they are read with --format json, csv, tsv or markdown; a table
-    measures every row first. A query that sorts its rows reads them all before the first.
+    measures every row first. A question that sorts its rows reads them all before writing
+    the first; with --unordered the first row comes at once.
 
     \b
     Example:
         dta-kg query run studies-by-instrument -p instrument=WAI-SR
         dta-kg query run study-evidence -p study=10.3389/fdgth.2022.847991 --lang cypher
         dta-kg query run studies -p component=bond --endpoint http://localhost:7878/query
+        dta-kg query run studies-by-component -p component=bond --unordered --format csv
         dta-kg query run studies-by-instrument -p instrument=UES --view ues.html
     """
     from dta_kg.queries.catalogue import get
@@ -165,7 +171,7 @@ def run(name, params, lang, include_retracted, view_path, remote, limits, fmt, p
         given["include_retracted"] = "true"
     session = _session(project, remote, limits)
     if not view_path:
-        _emit_stream(session.stream(name, given, _language(lang, remote)), fmt)
+        _emit_stream(session.stream(name, given, _language(lang, remote), not unordered), fmt)
         return
     result = session.named(name, given, _language(lang, remote))
     _emit(result, fmt)

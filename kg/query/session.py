@@ -172,9 +172,10 @@ class Session:
         return Result(columns, list(rows))
 
     def _sparql_rows(self, text: str, bindings: dict | None, hidden: tuple[str, ...],
-                     stop=None) -> tuple[list[str], Iterator[dict]]:
+                     stop=None, ordered: bool = True) -> tuple[list[str], Iterator[dict]]:
         """The columns of the answer to `text`, and its rows as they are read (all read and
-        sorted first when the query ends with an ORDER BY that is applied here)."""
+        sorted first when the query ends with an ORDER BY that is applied here, unless not
+        `ordered`: then that ORDER BY is left out)."""
         import threading
 
         import pyoxigraph
@@ -200,7 +201,7 @@ class Session:
         used = kept + [i for i in (names.index(var) for var, _ in order) if i not in kept]
         solutions: Iterable[list] = ([row[i] for i in used]
                                      for row in limited(answer, self.limits, stop))
-        if order:
+        if order and ordered:
             solutions = sorted_solutions(list(solutions), [used.index(names.index(var))
                                                            for var, _ in order], order)
         cols = [names[i] for i in kept]
@@ -304,16 +305,19 @@ class Session:
         """Run the named query `name` in `lang` with parameters `given` as text."""
         return self._checked(lambda: self._named(name, given, lang))
 
-    def stream(self, name: str, given: dict[str, str], lang: str = "sparql") -> Stream:
+    def stream(self, name: str, given: dict[str, str], lang: str = "sparql",
+               ordered: bool = True) -> Stream:
         """Like `named`, with the rows handed over as they are read, so that a caller can write
         the first before the last is read; the whole stays bounded by the limits. A final ORDER
-        BY applied here reads and sorts every row first. Cypher and remote answers come whole."""
+        BY of plain variables reads and sorts every row first, unless not `ordered`: then it is
+        left out. Cypher and remote answers come whole, sorted."""
         if lang != "sparql" or type(self).sparql is not Session.sparql:
             result = self.named(name, given, lang)
             return Stream(result.columns, iter(result.rows), lambda: None)
-        return self._checked(lambda: self._stream(name, given), lambda stream: stream.close())
+        return self._checked(lambda: self._stream(name, given, ordered),
+                             lambda stream: stream.close())
 
-    def _stream(self, name: str, given: dict[str, str]) -> Stream:
+    def _stream(self, name: str, given: dict[str, str], ordered: bool) -> Stream:
         query = get(name)
         values = self.bind(query, given)
         text = query.text("sparql", values)
@@ -321,7 +325,7 @@ class Session:
 
         def start(stop) -> tuple[list[str], Iterator[dict]]:
             try:
-                columns, rows = self._sparql_rows(text, bindings, hidden, stop)
+                columns, rows = self._sparql_rows(text, bindings, hidden, stop, ordered)
             except (OSError, RuntimeError) as exc:
                 raise read_failed(exc) from exc
             return columns, reading(rows)

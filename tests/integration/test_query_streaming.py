@@ -87,7 +87,7 @@ def test_a_streamed_query_stops_at_its_timeout(built_project, monkeypatch):
     worker is told to stop."""
     stopped = threading.Event()
 
-    def endless_rows(self, text, bindings, hidden, stop=None):
+    def endless_rows(self, text, bindings, hidden, stop=None, ordered=True):
         def rows():
             yield {"doi": "10.1/first"}
             stop.wait(WAIT)
@@ -110,3 +110,25 @@ def test_an_unknown_factor_in_a_streamed_query_writes_nothing(built_project):
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.startswith("Error: unknown factor 'zzzqqq'")
+
+
+def test_unordered_rows_are_the_same_rows_in_the_engines_order(built_project, monkeypatch):
+    """--unordered leaves out the final sort: no row is held back for it, none is lost."""
+    sorted_calls = []
+    import dta_kg.query.session as session_module
+
+    real_sort = session_module.sorted_solutions
+    monkeypatch.setattr(session_module, "sorted_solutions",
+                        lambda *a: sorted_calls.append(1) or real_sort(*a))
+    answers = {}
+    for extra in ((), ("--unordered",)):
+        result = CliRunner().invoke(main, _args(built_project, "query", "run",
+                                                "studies-by-component", "-p", "component=bond",
+                                                "--format", "csv", *extra))
+        assert result.exit_code == 0, result.output
+        answers[extra] = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert sorted_calls == [1]
+    ordered, unordered = answers[()], answers[("--unordered",)]
+    assert sorted(map(tuple, (r.values() for r in unordered))) == \
+        sorted(map(tuple, (r.values() for r in ordered)))
+    assert WAI_SR_BOND <= {r["doi"] for r in unordered}
