@@ -189,7 +189,6 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path("/tmp/dta-kg-curation"))
     parser.add_argument("--readme", type=Path, default=HERE / "README.md")
-    args = parser.parse_args()
     parser.add_argument("--reuse-build", action="store_true",
                         help="Use the builds already in --work: build and validate are not timed, "
                              "and their figures from the README's last run are kept, so marked.")
