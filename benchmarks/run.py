@@ -196,7 +196,7 @@ def targets(measures: list[Measure], help_m: Measure) -> str:
     for m in find("build", 100_000):
         add("build of 100,000 studies", "<= 180 s, <= 4 GB",
             f"{m.median:.0f} s, {m.peak_mb / 1024:.2f} GB", m.median <= 180 and m.peak_mb <= 4096)
-    for m in find("query", 100_000):
+    for m in [*find("cold studies", 100_000), *find("query", 100_000)]:
         add(f"{m.what} at 100,000", "median <= 1 s", f"{m.median:.3f} s", m.median <= 1)
     for m in [*find("query", 10_000), *find("cold studies", 10_000)]:
         if m.speedup:
