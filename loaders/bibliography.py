@@ -88,6 +88,7 @@ def _year(*values) -> str | None:
 
 
 def _bibtex(text: str, path: Path) -> list[BibEntry]:
+    # lazy: bibtexparser loads ~19 ms, only a BibTeX import needs it
     import bibtexparser
     from bibtexparser import middlewares as mw
 
@@ -123,6 +124,7 @@ def _bibtex(text: str, path: Path) -> list[BibEntry]:
 
 
 def _ris(text: str, path: Path) -> list[BibEntry]:
+    # lazy: only an RIS import needs it
     import rispy
 
     tags = _RIS_TAG.findall(text)

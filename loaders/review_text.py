@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from dta_kg.core.iris import normalise_doi, slug
 from dta_kg.core.paths import REVIEW_TEXT
 
 SOURCE = REVIEW_TEXT  # package data, so quotes are checked wherever dta-kg is installed
@@ -76,8 +77,6 @@ def sections(source: Path = SOURCE) -> dict[str, str]:
 
 def source_text_path(records: Path, doi: str) -> Path:
     """Where the registered text of the document `doi` is kept in a records folder."""
-    from dta_kg.core.iris import normalise_doi, slug
-
     return records / SOURCES / f"{slug(normalise_doi(doi))}.txt"
 
 

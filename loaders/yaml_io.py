@@ -28,6 +28,7 @@ def read_yaml(path: Path, digests: dict[str, str] | None = None) -> Any:
 def _strict_loader():
     """libyaml's safe loader, refusing a mapping that repeats a key (YAML says keys are unique;
     the plain loader keeps the last value and drops the first silently)."""
+    # lazy: ~10 ms, and a query on a built graph reads no YAML
     import yaml
 
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -54,6 +55,7 @@ _LOADER: list = []
 
 
 def parse_yaml(raw: bytes, path: Path) -> Any:
+    # lazy: ~10 ms, and a query on a built graph reads no YAML
     import yaml
 
     if b"\x00" in raw:

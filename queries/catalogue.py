@@ -31,6 +31,7 @@ from functools import cache
 from pathlib import Path
 
 from dta_kg.core.errors import DtaKgError, UnknownTerm
+from dta_kg.core.output import render
 from dta_kg.core.vocabulary import KINDS
 
 QUERY_DIR = Path(__file__).resolve().parent
@@ -193,8 +194,6 @@ README_START, README_END = "<!-- queries:start -->", "<!-- queries:end -->"
 
 def readme_section() -> str:
     """The README's "Questions you can ask", generated from the catalogue."""
-    from dta_kg.core.output import render
-
     return "\n".join([
         "## Questions you can ask", "",
         "Each question is a named query in `queries/`, in SPARQL (`.rq`) and in Cypher "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit, urlunsplit
 
 # user:password@ in a URL (scheme://user:password@host); the password is replaced
 _USERINFO = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^\s/@:'\"]*):[^\s/@'\"]*@")
@@ -15,8 +16,6 @@ def redact(text: str) -> str:
 
 def split_userinfo(url: str) -> tuple[str, str | None, str | None]:
     """(`url` without user:password@, user, password); None for what it does not hold."""
-    from urllib.parse import urlsplit, urlunsplit
-
     parts = urlsplit(url)
     if parts.username is None and parts.password is None:
         return url, None, None

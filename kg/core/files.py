@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import json
 import os
 import shutil
 import stat
@@ -14,8 +16,6 @@ from dta_kg.core.errors import OutputError
 
 def io_problem(path: Path | str, exc: OSError, verb: str = "cannot write") -> OutputError:
     """An OSError while writing `path` as a one-line error saying what would fix it."""
-    import errno
-
     fixes = {errno.ENOSPC: "free some disk space and run the command again",
              errno.EDQUOT: "free some disk space and run the command again",
              errno.EACCES: "make it writable or choose another path",
@@ -122,8 +122,6 @@ def commit_files(folder: Path, files: dict[Path, bytes]) -> None:
     and the journal removed. A crash before the commit point leaves hidden temporary files that
     the next writer removes; after it, `recover_journal` (run by the next command) completes
     the moves."""
-    import json
-
     staged: list[tuple[Path, Path]] = []
     try:
         for path, data in files.items():
@@ -142,8 +140,6 @@ def commit_files(folder: Path, files: dict[Path, bytes]) -> None:
 
 def recover_journal(folder: Path) -> bool:
     """Complete the moves of a committed journal in `folder`, if there is one; True if so."""
-    import json
-
     journal = folder / JOURNAL
     try:
         pairs = json.loads(journal.read_text(encoding="utf-8"))

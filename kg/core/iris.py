@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+
+from dta_kg.core.errors import DtaKgError
 
 DTA = "https://w3id.org/dta-kg/ontology#"
 DTAR = "https://w3id.org/dta-kg/id/"
@@ -42,8 +45,6 @@ _NOT_IN_IRI = re.compile(r"[\x00-\x20<>\"{}|\\^`\x7f]")
 def check_graph_iri(value: str) -> str:
     """`value` when it can name a graph (an IRI: no spaces, control characters or <>"{}|\\^`);
     otherwise a DtaKgError, so it can be written into a query or a script as it is."""
-    from dta_kg.core.errors import DtaKgError
-
     bad = _NOT_IN_IRI.search(value)
     if not value or bad or ":" not in value:
         what = f"character {bad.group()!r}" if bad else "no scheme"
@@ -60,8 +61,6 @@ def slug(text: str) -> str:
 def file_stem(name: str, doi: str) -> str:
     """`name` as a file name: its letters without accents; a name with no Latin letters
     (Cyrillic, CJK, ...) gives way to the DOI's suffix, so no file is named '-2025.yaml'."""
-    import unicodedata
-
     latin = slug(unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode())
     return latin or "doi-" + slug(normalise_doi(doi).partition("/")[2])[:40].strip("-")
 

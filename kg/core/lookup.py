@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from dta_kg.core.errors import DtaKgError
 from dta_kg.core.iris import normalise_doi
+from dta_kg.core.model import surname
 
 _REF = re.compile(r"^\s*(?:ref(?:erence)?\.?\s*|#|\[)?\s*(\d{1,4})\s*\]?\s*$", re.IGNORECASE)
 _NOISE = re.compile(r"\bet\s+al\b\.?|\band\b|&|[.,;()\[\]]", re.IGNORECASE)
@@ -71,8 +72,6 @@ def find_study(text: str, keys: list[StudyKey]) -> StudyKey | None:
 def citation(authors: list[str], truncated: bool, year: object) -> str:
     """The review's short citation of a study from its authors ('Surname Initials') and year:
     'Plakun 2023', 'Goonesekera and Donkin 2022', 'Beatty et al 2022'."""
-    from dta_kg.core.model import surname
-
     names = [surname(a) for a in authors] or ["Anonymous"]
     if len(names) == 1 and not truncated:
         who = names[0]

@@ -57,7 +57,8 @@ def math_as_text(text: str) -> str:
     display only: the stored quote stays verbatim."""
     if "$" not in text:
         return text
-    from pylatexenc.latex2text import LatexNodes2Text  # only when there is math to show
+    # lazy: pylatexenc loads ~12 ms, needed only when there is math to show
+    from pylatexenc.latex2text import LatexNodes2Text
 
     convert = LatexNodes2Text(math_mode="text").latex_to_text
     return _MATH.sub(lambda m: convert(m.group(1)), text)

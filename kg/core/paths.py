@@ -33,6 +33,7 @@ def checkout() -> Path | None:
 
 def user_data_dir() -> Path:
     """dta-kg's per-user data folder (XDG_DATA_HOME/dta-kg on Linux)."""
+    # lazy: ~7 ms, a checkout (and --help) never needs the user's data folder
     import platformdirs
 
     return Path(platformdirs.user_data_dir("dta-kg", appauthor=False))

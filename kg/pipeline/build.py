@@ -4,22 +4,31 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph
+
 from dta_kg.core.errors import ValidationFailed
-from dta_kg.core.iris import DTA, PREFIXES, local_name
+from dta_kg.core.files import io_problem
+from dta_kg.core.iris import DTA, PREFIXES, local_name, review_iri
 from dta_kg.core.model import FACT_CLASSES
 from dta_kg.core.paths import ONTOLOGY, Project
-from dta_kg.loaders.records import read_corpus, study_paths
-from dta_kg.loaders.terms import load_vocabulary
-from dta_kg.loaders.triples import corpus_triples
-from dta_kg.pipeline.checks import qc_queries
+from dta_kg.loaders.ntriples import nt_line
+from dta_kg.loaders.records import read_corpus, read_review, read_study, study_paths
+from dta_kg.loaders.terms import load_vocabulary, read_instruments
+from dta_kg.loaders.triples import corpus_triples, curated_term_triples, review_triples, study_triples
+from dta_kg.pipeline.checks import qc_queries, run_qc_store, run_reasoner, run_shacl, validate
+from dta_kg.pipeline.chunks import Context, chunks, class_counts
+from dta_kg.pipeline.cypher_db import write_database
+from dta_kg.pipeline.jsonld import write_jsonld_file
 from dta_kg.pipeline.manifest import (
     LADYBUG,
     LADYBUG_FILE,
@@ -29,6 +38,9 @@ from dta_kg.pipeline.manifest import (
     install_stores,
     shared_inputs,
 )
+from dta_kg.pipeline.projection import PropertyGraph, plain_triples
+from dta_kg.pipeline.projection import project as projection
+from dta_kg.pipeline.rdf_text import write_turtle_file
 
 GRAPH_NAME = "dta-kg"
 FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
@@ -54,6 +66,7 @@ class BuildSummary:
 
 
 def ontology_graph():
+    # lazy: rdflib loads ~70 ms; only the SHACL/OWL checks and `validate` need it
     from rdflib import Graph
 
     return Graph().parse(ONTOLOGY, format="turtle")
@@ -61,9 +74,8 @@ def ontology_graph():
 
 def data_graph(project: Project):
     """The instance data of `project` as an rdflib graph (records are validated on load)."""
+    # lazy: rdflib loads ~70 ms; only the SHACL/OWL checks and `validate` need it
     from rdflib import Graph
-
-    from dta_kg.loaders.ntriples import nt_line
 
     corpus = read_corpus(project, load_vocabulary())
     return Graph().parse(data="".join(map(nt_line, corpus_triples(corpus))), format="nt")
@@ -75,6 +87,7 @@ def bind_prefixes(graph) -> None:
 
 
 def summarise(graph) -> BuildSummary:
+    # lazy: rdflib loads ~70 ms; only the SHACL/OWL checks and `validate` need it
     from rdflib.namespace import RDF
 
     def count(cls: str) -> int:
@@ -102,8 +115,6 @@ def summarise(graph) -> BuildSummary:
 
 def validate_graph(project: Project):
     """Load and validate; return the merged graph or raise ValidationFailed / RecordError."""
-    from dta_kg.pipeline.checks import validate
-
     data = data_graph(project)
     ontology = ontology_graph()
     problems = validate(data, ontology)
@@ -123,8 +134,6 @@ def build(project: Project, jobs: int | None = None,
           log: Callable[[str], None] | None = None, check_only: bool = False) -> BuildSummary:
     """`_build`, with a file that cannot be read or written (no permission, a full disk,
     a read-only file system) reported as a one-line OutputError."""
-    from dta_kg.core.files import io_problem
-
     try:
         return _build(project, jobs, log, check_only)
     except OSError as exc:
@@ -138,22 +147,6 @@ def _build(project: Project, jobs: int | None = None,
     everything is staged and moved into place only when every check has passed. `log` is
     told each stage as it ends, with its time. With `check_only` (`dta-kg validate`) the same
     streaming checks run in a temporary folder and nothing is written to build/."""
-    import random
-    from concurrent.futures import ThreadPoolExecutor
-
-    import pyoxigraph
-
-    from dta_kg.core.iris import review_iri
-    from dta_kg.loaders.ntriples import nt_line
-    from dta_kg.loaders.records import read_review
-    from dta_kg.loaders.terms import read_instruments
-    from dta_kg.loaders.triples import curated_term_triples, review_triples
-    from dta_kg.pipeline.checks import run_qc_store
-    from dta_kg.pipeline.chunks import Context, chunks, class_counts
-    from dta_kg.pipeline.cypher_db import write_database
-    from dta_kg.pipeline.projection import PropertyGraph, plain_triples
-    from dta_kg.pipeline.projection import project as projection
-
     started = time.perf_counter()
 
     def stage(what: str) -> None:
@@ -255,6 +248,7 @@ def peak_memory_text() -> str:
     """This process's peak memory so far, '  123 MB peak'; empty where the Unix-only
     `resource` module is missing (Windows)."""
     try:
+        # lazy: Unix only, and a missing one is handled here
         import resource
     except ImportError:
         return ""
@@ -281,10 +275,6 @@ def _check_sample(head: list, paths: list[Path], vocab, review: str, ontology,
                   whole: bool) -> list[str]:
     """SHACL on the records `paths` with the ontology and the review, OWL RL on the ontology
     alone and, when `paths` are a sample, the sample-scope QC queries on them."""
-    from dta_kg.loaders.records import read_study
-    from dta_kg.loaders.triples import study_triples
-    from dta_kg.pipeline.checks import run_qc_store, run_reasoner, run_shacl
-
     seen: set[str] = set()
     triples = head + [t for path in paths for t in study_triples(read_study(path, vocab), review, seen)]
     problems = run_shacl(_rdflib_graph(triples)) + run_reasoner(ontology)
@@ -296,27 +286,19 @@ def _check_sample(head: list, paths: list[Path], vocab, review: str, ontology,
 def _dump(nt_path: Path, folder: Path) -> None:
     """Turtle (grouped by subject, sorted, prefixed) and compacted JSON-LD beside the N-Triples,
     streamed from it (faster than from the store)."""
-    from dta_kg.pipeline.jsonld import write_jsonld_file
-    from dta_kg.pipeline.rdf_text import write_turtle_file
-
     write_turtle_file(nt_path, folder / f"{GRAPH_NAME}.ttl")
     write_jsonld_file(nt_path, folder / f"{GRAPH_NAME}.jsonld")
 
 
 def _oxigraph(triples):
-    import pyoxigraph
-
-    from dta_kg.loaders.ntriples import nt_line
-
     store = pyoxigraph.Store()
     store.load("".join(map(nt_line, triples)), format=pyoxigraph.RdfFormat.N_TRIPLES)
     return store
 
 
 def _rdflib_graph(triples):
+    # lazy: rdflib loads ~70 ms; only the SHACL/OWL checks and `validate` need it
     from rdflib import Graph
-
-    from dta_kg.loaders.ntriples import nt_line
 
     return Graph().parse(data="".join(map(nt_line, triples)), format="nt")
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+import pyoxigraph
 
 from dta_kg.core.paths import QC_DIR, SHAPES
 
@@ -43,8 +46,6 @@ def qc_queries(qc_dir: Path = QC_DIR) -> list[QcQuery]:
 
 def run_qc(graph, qc_dir: Path = QC_DIR, limit: int = 20) -> list[str]:
     """One problem line per row that a violation query returns (run in Oxigraph, for speed)."""
-    import pyoxigraph
-
     store = pyoxigraph.Store()
     store.load(graph.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
     return run_qc_store(store, qc_dir, limit)
@@ -54,8 +55,6 @@ def run_qc_store(store, qc_dir: Path = QC_DIR, limit: int = 20,
                  scope: str | None = None, threads: int = 1) -> list[str]:
     """The violation queries (of one `scope`, or all) run on an Oxigraph store, on `threads`
     threads at once (Oxigraph evaluates without holding Python's lock)."""
-    from concurrent.futures import ThreadPoolExecutor
-
     chosen = [q for q in qc_queries(qc_dir) if not scope or q.scope == scope]
     with ThreadPoolExecutor(max(1, threads)) as pool:
         found = pool.map(lambda q: _violations(store, q, limit), chosen)
@@ -88,6 +87,7 @@ def _cell(row, name: str) -> str:
 
 def run_shacl(graph, shapes: Path = SHAPES, limit: int = 20) -> list[str]:
     """One problem line per SHACL result, citing the shape's message and the focus node."""
+    # lazy: pyshacl and rdflib load ~220 ms; only a build or `validate` runs SHACL
     import pyshacl
     from rdflib import Graph
     from rdflib.namespace import RDF, SH
@@ -116,6 +116,7 @@ def run_shacl(graph, shapes: Path = SHAPES, limit: int = 20) -> list[str]:
 
 def run_reasoner(ontology) -> list[str]:
     """OWL RL closure of the ontology alone (never of instance data); its inconsistencies."""
+    # lazy: owlrl and rdflib load ~120 ms; only a build or `validate` runs the reasoner
     import owlrl
     from rdflib import Graph, URIRef
     from rdflib.namespace import RDF

@@ -74,6 +74,7 @@ def _copy(conn, table: str, columns: dict[str, str], rows: Iterable[list], path:
 
 def write_database(pgraph, path: Path) -> None:
     """Create the ladybug database at `path` (a file) from the projection `pgraph`."""
+    # lazy: ladybug loads ~35 ms; this module is on the path of every query, SPARQL ones too
     import ladybug
 
     db = ladybug.Database(str(path), buffer_pool_size=BUFFER_POOL)

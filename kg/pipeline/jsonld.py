@@ -22,6 +22,8 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
+import pyoxigraph
+
 from dta_kg.core.iris import DTA, PREFIXES, local_name
 from dta_kg.core.paths import ONTOLOGY, ONTOLOGY_DIR
 from dta_kg.pipeline.rdf_text import (
@@ -73,6 +75,7 @@ def make_context(kinds: dict[str, Counter]) -> dict[str, Any]:
 
 def kinds_of(nt_path: Path, ontology: Path = ONTOLOGY) -> dict[str, Counter]:
     """For each predicate of the N-Triples file and property of the ontology, its object kinds."""
+    # lazy: rdflib loads ~70 ms; only regenerating the context (`python -m`) needs it
     from rdflib import OWL, RDF, RDFS, Graph
 
     kinds: dict[str, Counter] = defaultdict(Counter)
@@ -186,8 +189,6 @@ def write_jsonld_file(nt_path: Path, path: Path, context_url: str | None = None)
 
 def write_expanded(nt_path: Path, path: Path) -> None:
     """The triples of `nt_path` as expanded JSON-LD (full IRIs, no context)."""
-    import pyoxigraph
-
     pyoxigraph.serialize(pyoxigraph.parse(path=str(nt_path), format=pyoxigraph.RdfFormat.N_TRIPLES),
                          output=str(path), format=pyoxigraph.RdfFormat.JSON_LD)
 

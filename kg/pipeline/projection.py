@@ -262,6 +262,7 @@ def _rdf_list(by_subject: dict, head: str) -> list[str]:
 
 def to_networkx(pgraph: PropertyGraph, nodes: Iterable[Node] | None = None):
     """A networkx MultiDiGraph of the projection (node attribute `label` is the node type)."""
+    # lazy: networkx loads ~85 ms; the projection is on the path of every query
     import networkx as nx
 
     g = nx.MultiDiGraph()

@@ -23,6 +23,8 @@ from dta_kg.core.paths import Project
 from dta_kg.core.rdfterms import python_value
 from dta_kg.query.session import Result, Session
 from dta_kg.query.sparql_text import bind_values, blank, is_update, sparql11, with_prefixes
+from dta_kg.stores.bolt import BoltClient
+from dta_kg.stores.local import ensure_fresh
 
 _CYPHER_OPAQUE = re.compile(r"'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|//[^\n]*")
 _CASTS = {"INT64": "toInteger", "INT32": "toInteger", "DOUBLE": "toFloat", "FLOAT": "toFloat",
@@ -86,8 +88,6 @@ class RemoteSession(Session):
 
     @property
     def bolt(self):
-        from dta_kg.stores.bolt import BoltClient
-
         if self.neo4j_uri is None:
             raise DtaKgError("no Bolt server given: use --neo4j-uri bolt://HOST:PORT")
         if self._bolt is None:
@@ -96,6 +96,7 @@ class RemoteSession(Session):
 
     def sparql(self, text: str, bindings: dict | None = None, hidden: tuple[str, ...] = ()) -> Result:
         """Run a read-only query at the endpoint; `bindings` (pyoxigraph terms) substituted."""
+        # lazy: sparql_http loads rdflib (~70 ms), which a Bolt-only session never needs
         from dta_kg.stores.sparql_http import auth_from_env, query
 
         if self.endpoint is None:
@@ -121,7 +122,5 @@ class RemoteSession(Session):
 
     def named(self, name: str, given: dict[str, str], lang: str = "sparql") -> Result:
         """Run the named query `name` remotely; parameters are resolved on the local build."""
-        from dta_kg.stores.local import ensure_fresh
-
         ensure_fresh(self.project, self.notify)
         return super().named(name, given, lang)

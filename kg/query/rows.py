@@ -7,6 +7,8 @@ from __future__ import annotations
 import functools
 import re
 
+import pyoxigraph
+
 from dta_kg.core.output import text_key
 from dta_kg.core.rdfterms import DECIMALS, INTEGERS
 
@@ -18,8 +20,6 @@ SCALARS = {"STRING", "BOOL", "INT64", "INT32", "INT16", "INT8", "UINT64", "UINT3
 def order_key(term) -> tuple:
     """A term's place in SPARQL's ORDER BY: unbound, blank nodes, IRIs, then literals, numbers
     by value and other literals by their text."""
-    import pyoxigraph
-
     if term is None:
         return (0,)
     if isinstance(term, pyoxigraph.BlankNode):

@@ -8,10 +8,13 @@ written into query text.
 from __future__ import annotations
 
 import difflib
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TypeVar
+
+import pyoxigraph
 
 from dta_kg.core.errors import DtaKgError, UnknownTerm
 from dta_kg.core.iris import DTA, PREFIXES, normalise_doi, study_iri
@@ -25,6 +28,7 @@ from dta_kg.queries.catalogue import SCOPES, NamedQuery, Param, get
 from dta_kg.query.guards import Limits, bounded, bounded_stream, check_cypher_read_only, limited
 from dta_kg.query.rows import SCALARS, as_text_lists, cypher_order, cypher_value, sorted_solutions
 from dta_kg.query.sparql_text import is_update, refuse_service, split_order
+from dta_kg.stores.bolt import BoltClient
 from dta_kg.stores.local import (
     FreshnessCheck,
     cypher_connection,
@@ -176,10 +180,6 @@ class Session:
         """The columns of the answer to `text`, and its rows as they are read (all read and
         sorted first when the query ends with an ORDER BY that is applied here, unless not
         `ordered`: then that ORDER BY is left out)."""
-        import threading
-
-        import pyoxigraph
-
         stop = stop or threading.Event()
         subs = {pyoxigraph.Variable(k): v for k, v in (bindings or {}).items()}
         # Oxigraph reads a string from disk at every comparison of a sort; a final ORDER BY of
@@ -229,8 +229,6 @@ class Session:
                        interrupt=connection.interrupt)
 
     def _cypher(self, text: str, params: dict | None, stop=None) -> Result:
-        import threading
-
         stop = stop or threading.Event()
         try:
             answer = self.connection.execute(text, params or {})
@@ -373,8 +371,6 @@ class Session:
 
 def sparql_bindings(query: NamedQuery, values: dict) -> dict:
     """Oxigraph terms for the bound values: IRIs for terms and studies, literals otherwise."""
-    import pyoxigraph
-
     iri_types = {*KINDS, "study"}
     return {p.name: (pyoxigraph.NamedNode(values[p.name]) if p.type in iri_types
                      else pyoxigraph.Literal(values[p.name]))
@@ -383,8 +379,6 @@ def sparql_bindings(query: NamedQuery, values: dict) -> dict:
 
 def neo4j_rows(uri: str, text: str) -> Result:
     """Run `text` on a Neo4j server (credentials from NEO4J_USERNAME / NEO4J_PASSWORD)."""
-    from dta_kg.stores.bolt import BoltClient
-
     with BoltClient(uri) as client:
         if client.dialect != "neo4j":  # no READ_ACCESS sessions there: allow reads only
             check_cypher_read_only(text)

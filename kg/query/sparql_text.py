@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from dta_kg.core.errors import DtaKgError
 from dta_kg.core.iris import PREFIXES
 
 # SPARQL Update keywords, as whole words outside IRIs, strings, comments and prefixed names
@@ -58,8 +59,6 @@ def uses_service(text: str) -> bool:
 
 def refuse_service(text: str) -> None:
     """Refuse a federated query: SERVICE would make the local engine fetch any URL."""
-    from dta_kg.core.errors import DtaKgError
-
     if uses_service(text):
         raise DtaKgError("SERVICE (federated queries) is disabled: dta-kg makes no outbound "
                          "requests; query the other endpoint with --endpoint instead")

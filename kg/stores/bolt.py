@@ -52,7 +52,8 @@ class BoltClient:
     def __init__(self, uri: str, *, auth: Any = _USE_ENV, database: str | None = None,
                  dialect: str = "auto", timeout: float = 5.0, retries: int = 3,
                  backoff: float = 0.5) -> None:
-        import neo4j  # imported here so that dry runs and offline use need no server
+        # lazy: neo4j loads ~120 ms; only a command given a Bolt server needs it
+        import neo4j
 
         # the driver logs every lost connection; BoltError reports the outcome instead
         logger = logging.getLogger("neo4j")
@@ -94,6 +95,7 @@ class BoltClient:
              read_only: bool = False) -> tuple[list[dict[str, Any]], Any]:
         """Run one auto-commit statement, retrying lost connections; Neo4jError passes.
         `read_only` opens a READ_ACCESS session: the server refuses any write in it."""
+        # lazy: neo4j loads ~120 ms; only a command given a Bolt server needs it
         from neo4j import READ_ACCESS, WRITE_ACCESS
         from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired, TransientError
 
@@ -121,6 +123,7 @@ class BoltClient:
     def run(self, text: str, params: Mapping[str, Any] | None = None, where: str = "",
             advice: str = "", read_only: bool = False) -> list[dict[str, Any]]:
         """Run a statement and return its records as dicts; failures raise BoltError."""
+        # lazy: neo4j loads ~120 ms; only a command given a Bolt server needs it
         from neo4j.exceptions import AuthError, Neo4jError
 
         at = f" at {where}" if where else ""
@@ -152,6 +155,7 @@ class BoltClient:
         return self._dialect
 
     def _detect(self) -> str:
+        # lazy: neo4j loads ~120 ms; only a command given a Bolt server needs it
         from neo4j.exceptions import AuthError, Neo4jError
 
         for dialect, probe in (("neo4j", "CALL dbms.components() YIELD name RETURN name"),
