@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+# lazy: commands import the library when they run; `dta-kg --help` imports every command module
+
 
 @click.group()
 def bench():

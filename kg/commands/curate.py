@@ -10,7 +10,13 @@ from pathlib import Path
 
 import click
 
+from dta_kg.commands.fetch import add_fetched
 from dta_kg.commands.options import on_terminal, project_options
+from dta_kg.core.iris import normalise_doi
+from dta_kg.core.output import render
+from dta_kg.loaders.bibliography import BibEntry, parse_author, read_bibliography
+
+# lazy: commands import the library when they run; `dta-kg --help` imports every command module
 
 SOURCE_HELP = ("DOI of the document quoted [default: the review for the review's studies, "
                "the study itself for a study added later]; 'review' for the review.")
@@ -80,13 +86,9 @@ def study_add(project, doi, title, year, authors, venue, volume, issue, pages, p
             --note "found in the June search"
         dta-kg study add --doi 10.2196/12345 --fetch
     """
-    from dta_kg.core.iris import normalise_doi
     from dta_kg.curation.curate import add_study, curator
-    from dta_kg.loaders.bibliography import BibEntry, parse_author
 
     if fetch:
-        from dta_kg.commands.fetch import add_fetched
-
         add_fetched(project, doi, crossref_url, yes, on_terminal(), note, ref, title=title, year=year,
                     venue=venue, volume=volume, issue=issue, pages=pages, pmid=pmid,
                     authors=tuple(parse_author(a) for a in authors))
@@ -128,7 +130,6 @@ def study_import(project, file, dry_run, note):
         dta-kg study import zotero-export.bib --note "June 2025 search"
     """
     from dta_kg.curation.curate import curator, import_studies
-    from dta_kg.loaders.bibliography import read_bibliography
 
     entries = read_bibliography(file)
     plan = import_studies(project, entries, curator(), note or f"imported from {file.name}",
@@ -156,7 +157,6 @@ def study_list(project, include_retracted, fmt):
     Example:
         dta-kg study list --format csv
     """
-    from dta_kg.core.output import render
     from dta_kg.curation.curate import list_studies
 
     rows = [{"doi": s.doi, "ref": s.ref, "study": s.short_citation, "title": s.title,

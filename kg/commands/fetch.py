@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+# lazy: commands import the library when they run; `dta-kg --help` imports every command module
+
 
 def add_fetched(project, doi: str | None, crossref_url: str | None, yes: bool, terminal: bool,
                 note: str | None, ref: int | None, **given) -> None:

@@ -10,6 +10,7 @@ import click
 
 from dta_kg.core.output import FORMATS, default_format
 from dta_kg.core.paths import Project
+from dta_kg.query.guards import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, Limits
 
 
 def project_options(func):
@@ -87,16 +88,12 @@ def on_terminal() -> bool:
 
 def limit_options(func):
     """--timeout and --max-rows, passed as one `limits` argument."""
-    from dta_kg.query.guards import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
-
     @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT,
                   show_default=True, help="Stop the query after this many seconds.")
     @click.option("--max-rows", type=click.IntRange(min=1), default=DEFAULT_MAX_ROWS,
                   show_default=True, help="Stop the query when it returns more rows than this.")
     @functools.wraps(func)
     def wrapper(*args, timeout=DEFAULT_TIMEOUT, max_rows=DEFAULT_MAX_ROWS, **kwargs):
-        from dta_kg.query.guards import Limits
-
         return func(*args, limits=Limits(timeout=timeout, max_rows=max_rows), **kwargs)
 
     return wrapper

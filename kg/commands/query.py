@@ -20,6 +20,8 @@ from dta_kg.core.vocabulary import LISTS as VOCAB_LISTS
 from dta_kg.loaders.references import WRITE_FORMATS as REFERENCE_FORMATS
 from dta_kg.queries.catalogue import LANGUAGES
 
+# lazy: commands import the library when they run; `dta-kg --help` imports every command module
+
 LANGUAGE = click.option("--lang", type=click.Choice(list(LANGUAGES)), default="sparql",
                         show_default=True, help="Run the SPARQL or the Cypher version.")
 RETRACTED = click.option("--include-retracted", is_flag=True,

@@ -6,6 +6,8 @@ import click
 
 from dta_kg.commands.options import project_options
 
+# lazy: commands import the library when they run; `dta-kg --help` imports every command module
+
 
 @click.command()
 @project_options

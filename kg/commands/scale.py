@@ -12,6 +12,8 @@ from dta_kg.commands.options import SCOPE, project_options
 from dta_kg.core.errors import redact
 from dta_kg.core.iris import DEFAULT_GRAPH_IRI, check_graph_iri
 
+# lazy: commands import the library when they run; `dta-kg --help` imports every command module
+
 GRAPH = click.option("--graph", "graph_iri", default=DEFAULT_GRAPH_IRI, show_default=True,
                      metavar="IRI", help="The named graph (RDF) or graph tag (Neo4j) to write.")
 

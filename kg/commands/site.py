@@ -8,6 +8,8 @@ import click
 
 from dta_kg.commands.options import format_option, project_options
 
+# lazy: commands import the library when they run; `dta-kg --help` imports every command module
+
 RETRACTED = click.option("--include-retracted", is_flag=True,
                          help="Also use facts a curator retracted (left out by default).")
 

@@ -11,6 +11,8 @@ from dta_kg.commands.options import SCOPE, project_options
 from dta_kg.core.files import output_target
 from dta_kg.core.paths import ONTOLOGY
 
+# lazy: commands import the library when they run; `dta-kg --help` imports every command module
+
 OUTPUT = click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
                       help="The HTML file to write.")
 TITLE = "dta-kg"

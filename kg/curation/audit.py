@@ -10,10 +10,14 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass
 
-from dta_kg.core.iris import REVIEW_DOI, normalise_doi
+from dta_kg.core.iris import PREFIXES, REVIEW_DOI, normalise_doi, term
 from dta_kg.core.model import Corpus, Study
 from dta_kg.core.paths import Project
+from dta_kg.core.rdfterms import RDF
+from dta_kg.loaders.records import read_corpus
 from dta_kg.loaders.review_text import sections
+from dta_kg.loaders.terms import project_vocabulary
+from dta_kg.loaders.triples import corpus_triples
 
 SEVERITIES = ("error", "warning", "info")
 CHECKS = {
@@ -245,10 +249,6 @@ def doi_checks(corpus: Corpus) -> list[Notice]:
 def provenance_checks(corpus: Corpus) -> list[Notice]:
     """Every study and fact in the graph has evidence and attribution; curator additions that do
     not quote the review carry a curator's stamp."""
-    from dta_kg.core.iris import PREFIXES, term
-    from dta_kg.core.rdfterms import RDF
-    from dta_kg.loaders.triples import corpus_triples
-
     triples = list(corpus_triples(corpus))
     present = {(s, p) for s, p, _ in triples}
     kinds = {term(k) for k in ("Study", "ReviewClaim",
@@ -342,9 +342,6 @@ def audit_corpus(corpus: Corpus) -> list[Notice]:
 
 def audit(project: Project) -> list[Notice]:
     """Every notice of the audit of `project`'s records."""
-    from dta_kg.loaders.records import read_corpus
-    from dta_kg.loaders.terms import project_vocabulary
-
     return audit_corpus(read_corpus(project, project_vocabulary(project)))
 
 

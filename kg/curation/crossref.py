@@ -16,6 +16,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
+from dataclasses import replace
 from importlib.metadata import version
 from typing import Any
 
@@ -108,8 +109,6 @@ def entry_from_work(work: dict[str, Any], doi: str) -> BibEntry:
 def fetch_entry(doi: str, *, base_url: str | None = None, **given: Any) -> BibEntry:
     """The bibliographic entry Crossref holds for `doi`; the fields in `given` that have a
     value (title, year, authors, venue, ...) replace Crossref's."""
-    from dataclasses import replace
-
     entry = entry_from_work(fetch_work(doi, base_url=base_url), doi)
     return replace(entry, **{k: v for k, v in given.items() if v})
 

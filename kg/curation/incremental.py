@@ -15,21 +15,31 @@ path: the whole project is validated in a copy and the stores are rebuilt by the
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import ladybug
+import pyoxigraph
+from filelock import FileLock
+
 from dta_kg.core.errors import DtaKgError, RecordError, ValidationFailed
 from dta_kg.core.iris import DTA, PREFIXES, normalise_doi, review_iri, study_iri
 from dta_kg.core.model import Study
 from dta_kg.core.paths import Project
 from dta_kg.core.rdfterms import INTEGER, Lit, Triple
+from dta_kg.core.vocabulary import Vocabulary
 from dta_kg.loaders.ntriples import nt_line
 from dta_kg.loaders.records import read_review, read_study, study_from_data
+from dta_kg.loaders.terms import read_instruments, terms_of
 from dta_kg.loaders.triples import curated_term_triples, review_triples, study_triples
 from dta_kg.loaders.yaml_io import parse_yaml
+from dta_kg.pipeline.build import _oxigraph, _rdflib_graph, ontology_graph
+from dta_kg.pipeline.checks import run_qc_store, run_shacl
+from dta_kg.pipeline.cypher_db import ALWAYS, BUFFER_POOL, column_type
 from dta_kg.pipeline.manifest import (
     LADYBUG,
     LADYBUG_FILE,
@@ -43,6 +53,9 @@ from dta_kg.pipeline.manifest import (
     stat_term,
     write_record_index,
 )
+from dta_kg.pipeline.projection import plain_triples
+from dta_kg.pipeline.projection import project as projection
+from dta_kg.stores.local import sparql_store, vocabulary
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 ABOUT_STUDY = DTA + "aboutStudy"
@@ -77,10 +90,6 @@ class Incremental:
     def check(self) -> None:
         """Schema, SHACL and QC on each record's own triples; DOI and reference number
         against the query store (and the other records of this write)."""
-        from dta_kg.pipeline.build import _oxigraph, _rdflib_graph
-        from dta_kg.pipeline.checks import run_qc_store, run_shacl
-        from dta_kg.stores.local import sparql_store
-
         own = [t for c in self.changes for t in study_triples(c.new, self.review, set())]
         problems = run_shacl(_rdflib_graph(self.head + own)) + run_qc_store(_oxigraph(self.head + own))
         if problems:
@@ -92,8 +101,6 @@ class Incremental:
             del store
 
     def _check_unique(self, store) -> None:
-        import pyoxigraph
-
         dois: dict[str, Path] = {}
         refs: dict[int, Path] = {}
         for c in self.changes:
@@ -126,8 +133,6 @@ class Incremental:
     def apply(self) -> bool:
         """Update Oxigraph, ladybug and the stamp for the written records; True when done,
         False when the stores were marked stale instead (the next query rebuilds them)."""
-        from filelock import FileLock
-
         with FileLock(self.project.build / ".build.lock"):
             if read_stamp(self.project) != self.stamp:  # rebuilt meanwhile: stores unknown
                 (self.project.build / STAMP).unlink(missing_ok=True)
@@ -157,8 +162,6 @@ class Incremental:
         return set(study_triples(study, self.review, None)) if study else set()
 
     def _update_oxigraph(self) -> None:
-        import pyoxigraph
-
         store = pyoxigraph.Store(str(self.project.build / OXIGRAPH))
         removed: set[Triple] = set()
         added: set[Triple] = set()
@@ -194,11 +197,6 @@ class Incremental:
     # --- ladybug -------------------------------------------------------------------------
 
     def _update_ladybug(self) -> None:
-        import ladybug
-
-        from dta_kg.pipeline.cypher_db import BUFFER_POOL
-        from dta_kg.pipeline.projection import project as projection
-
         path = self.project.build / LADYBUG / LADYBUG_FILE
         db = ladybug.Database(str(path), buffer_pool_size=max(BUFFER_POOL, 2 * path.stat().st_size))
         conn = ladybug.Connection(db)
@@ -261,8 +259,6 @@ def _owns_node(iri: str, study: Study) -> bool:
 
 
 def _plain(quad) -> Triple:
-    import pyoxigraph
-
     o = quad.object
     obj = Lit(o.value, o.datatype.value) if isinstance(o, pyoxigraph.Literal) else o.value
     return (quad.subject.value, quad.predicate.value, obj)
@@ -307,8 +303,6 @@ def _add_pair(conn, pairs: dict[str, set[tuple[str, str]]], etype: str, source: 
 def _add_columns(conn, columns: dict[str, dict[str, str]], nodes) -> None:
     """Add the node tables and columns that `nodes` need and the build did not make (say, the
     first retracted fact of a kind brings `retractionReason`)."""
-    from dta_kg.pipeline.cypher_db import ALWAYS, column_type
-
     for node in nodes:
         table = columns.get(node.label)
         if table is None:
@@ -341,8 +335,6 @@ def _write_node(conn, node, columns: dict[str, dict[str, str]], create: bool) ->
 
 
 def _cast(value, kind: str):
-    import datetime as dt
-
     if kind == "TIMESTAMP" and isinstance(value, str):
         return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     if kind == "DATE" and isinstance(value, str):
@@ -371,13 +363,6 @@ def prepare(project: Project, staged: dict[Path, str]) -> Incremental | None:
     stamp = read_stamp(project)
     if not stamp:
         return None
-    from dta_kg.core.vocabulary import Vocabulary
-    from dta_kg.loaders.terms import read_instruments, terms_of
-    from dta_kg.pipeline.build import ontology_graph
-    from dta_kg.pipeline.projection import plain_triples
-    from dta_kg.pipeline.projection import project as projection
-    from dta_kg.stores.local import vocabulary
-
     vocab = vocabulary(project)
     review = read_review(project.review, vocab)
     r = review_iri(review.doi)

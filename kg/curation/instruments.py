@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
 from dta_kg.core.errors import RecordError
 from dta_kg.core.iris import slug
 from dta_kg.core.paths import Project
@@ -38,8 +40,6 @@ def add_instrument(project: Project, label: str, *, measures: tuple[str, ...], d
                    alt_labels: tuple[str, ...] = (), subscales: tuple[SubscaleSpec, ...] = (),
                    note: str | None = None) -> list[str]:
     """Add an instrument (and its subscales) to records/instruments.yaml; returns the new ids."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
     vocab = project_vocabulary(project)
     name = Where("instrument add", instrument_id or label)
     label = name.need("label", label, "give the instrument's name")

@@ -13,13 +13,12 @@ from dta_kg.core.model import surname
 from dta_kg.core.paths import Project
 from dta_kg.loaders.records import study_paths
 from dta_kg.loaders.yaml_io import read_yaml
+from dta_kg.pipeline.manifest import record_index
 
 
 def study_index(project: Project) -> dict[str, Path]:
     """Normalised DOI -> record file, for every study record (from the build's index when the
     stores are fresh, so that a write at 100,000 records reads none of the others)."""
-    from dta_kg.pipeline.manifest import record_index
-
     built = record_index(project)
     if built is not None:
         return {doi: project.studies / name for doi, name in built.items()}
@@ -50,8 +49,6 @@ def find_study(project: Project, doi: str) -> Path:
     """The record file of the study that `doi` names: its DOI, citation ('Liu et al 2022',
     'Liu 2022') or reference number ('44', 'ref 44'). A RecordError says what is close when
     nothing matches; a name that fits several studies lists them."""
-    from dta_kg.pipeline.manifest import record_index
-
     built = record_index(project) if DOI_PATTERN.match(normalise_doi(doi)) else None
     if built and normalise_doi(doi) in built:  # a DOI the fresh build knows: no record read
         return project.studies / built[normalise_doi(doi)]

@@ -13,8 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from dta_kg.core.errors import RecordError
+from dta_kg.core.files import commit_files, recover_journal, write_atomic
 from dta_kg.core.paths import Project
 from dta_kg.curation.lock import records_lock
+from dta_kg.loaders.records import read_study
+from dta_kg.loaders.terms import project_vocabulary
+from dta_kg.loaders.yaml_io import read_yaml
 
 CHECK_PREFIX = ".dta-kg-check-"
 LOCK_TIMEOUT = 120.0
@@ -22,6 +26,7 @@ LOCK_TIMEOUT = 120.0
 
 def yaml_rt():
     """A round-trip YAML reader/writer that reproduces the records' layout byte for byte."""
+    # lazy: ruamel.yaml loads ~20 ms; `study show` and `study list` import this module
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="rt", pure=True)
@@ -51,8 +56,6 @@ class Transaction:
 
     def load(self, path: Path) -> Any:
         """The round-trip data of `path`, as staged so far (None for a new file)."""
-        from dta_kg.loaders.yaml_io import read_yaml
-
         if path in self.staged:
             return yaml_rt().load(self.staged[path])
         if not path.exists():
@@ -66,8 +69,7 @@ class Transaction:
 
 def validate_staged(project: Project, staged: dict[Path, str]) -> None:
     """Check the project as it would be with `staged` applied, in a temporary copy."""
-    from dta_kg.loaders.records import read_study
-    from dta_kg.loaders.terms import project_vocabulary
+    # lazy: the build loads ~24 ms more; `study show` and `study list` import this module
     from dta_kg.pipeline.build import validate_graph
 
     # the copy lives in the records folder (hidden), so that the next writer removes what a
@@ -98,7 +100,6 @@ def validate_staged(project: Project, staged: dict[Path, str]) -> None:
 def transaction(project: Project, dry_run: bool = False) -> Iterator[Transaction]:
     """Hold the records' lock (shared by every user and path of the folder, see
     `dta_kg.curation.lock`); on a clean exit validate the staged files, then write them."""
-    from dta_kg.core.files import commit_files, recover_journal, write_atomic
 
     project.records.mkdir(parents=True, exist_ok=True)
     with records_lock(project.records, LOCK_TIMEOUT):
@@ -113,6 +114,7 @@ def transaction(project: Project, dry_run: bool = False) -> Iterator[Transaction
         tx = Transaction(project)
         yield tx
         if tx.staged:
+            # lazy: ladybug and the build load ~100 ms; `study show` and `study list` import this module
             from dta_kg.curation.incremental import prepare
 
             fast = prepare(project, tx.staged)

@@ -13,6 +13,7 @@ def now() -> str:
 
 def flow(**items: Any):
     """A one-line YAML mapping ({a: 1, b: 2}) of the items that are not None."""
+    # lazy: ruamel.yaml loads ~12 ms; `study show` and `study list` import this module
     from ruamel.yaml.comments import CommentedMap
 
     mapping = CommentedMap((k, v) for k, v in items.items() if v is not None)
@@ -21,6 +22,7 @@ def flow(**items: Any):
 
 
 def flow_list(values: Iterable[str]):
+    # lazy: ruamel.yaml loads ~12 ms; `study show` and `study list` import this module
     from ruamel.yaml.comments import CommentedSeq
 
     seq = CommentedSeq(values)
@@ -30,12 +32,14 @@ def flow_list(values: Iterable[str]):
 
 def quoted(value: str | None):
     """A string written in double quotes, as the records write titles, quotes and figures."""
+    # lazy: ruamel.yaml loads ~12 ms; `study show` and `study list` import this module
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
     return None if value is None else DoubleQuotedScalarString(value)
 
 
 def block(**items: Any):
+    # lazy: ruamel.yaml loads ~12 ms; `study show` and `study list` import this module
     from ruamel.yaml.comments import CommentedMap
 
     return CommentedMap((k, v) for k, v in items.items() if v is not None)

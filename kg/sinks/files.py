@@ -24,13 +24,24 @@ import io
 import json
 import math
 import re
+import shutil
+import tempfile
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from dta_kg.core.iris import DTA, check_graph_iri
+from dta_kg.core.files import io_problem, output_target, write_atomic
+from dta_kg.core.iris import DEFAULT_GRAPH_IRI, DTA, check_graph_iri
 from dta_kg.core.paths import Project
+from dta_kg.pipeline.build import GRAPH_NAME
+from dta_kg.pipeline.jsonld import write_expanded, write_jsonld_file
+from dta_kg.pipeline.projection import project as projection
+from dta_kg.pipeline.projection import scoped, to_networkx
+from dta_kg.pipeline.rdf_text import write_turtle_file
+from dta_kg.sinks.grass import grass
+from dta_kg.sinks.neo4j import node_rows, quote, schema_statements, write_statements
 from dta_kg.sinks.neo4j_csv import (  # noqa: F401  (re-exported: the CSV export lives there)
     GRASS_NAME,
     ExportError,
@@ -39,6 +50,7 @@ from dta_kg.sinks.neo4j_csv import (  # noqa: F401  (re-exported: the CSV export
     import_script,
     write_neo4j_csv,
 )
+from dta_kg.stores.local import ensure_files
 
 RDF_FORMATS = ("ttl", "nt", "jsonld", "jsonld-expanded", "trig")
 FORMATS = (*RDF_FORMATS, "graphml", "gexf", "cypher", "neo4j-csv")
@@ -47,10 +59,8 @@ Notify = Callable[[str], None] | None
 
 def built_graph(project: Project, notify: Notify = None):
     """The built graph (rebuilt first when stale), parsed from build/dta-kg.nt."""
+    # lazy: rdflib loads ~70 ms; an export of the whole graph as RDF streams the build's files
     from rdflib import Graph
-
-    from dta_kg.pipeline.build import GRAPH_NAME
-    from dta_kg.stores.local import ensure_files
 
     ensure_files(project, notify)
     return Graph().parse(project.build / f"{GRAPH_NAME}.nt", format="nt")
@@ -58,14 +68,13 @@ def built_graph(project: Project, notify: Notify = None):
 
 def built_projection(project: Project, notify: Notify = None):
     """The property-graph projection of the built graph, as the Cypher engine has it."""
-    from dta_kg.pipeline.projection import project as projection
-
     return projection(built_graph(project, notify))
 
 
 def scoped_graph(graph, scope: str = "all"):
     """The RDF graph with only the studies of `scope` ("review", "living" or "all"): a study of
     another set goes with its author list, its facts and the annotations only they use."""
+    # lazy: rdflib loads ~70 ms; an export of the whole graph as RDF streams the build's files
     from rdflib import Graph, URIRef
 
     if scope == "all":
@@ -90,14 +99,6 @@ def write_rdf(project: Project, fmt: str, out: Path, *, graph_iri: str, scope: s
     """`fmt` (ttl, nt, trig, jsonld or jsonld-expanded) from the build's N-Triples, or from
     the `scope` studies' part of it, with the project's writers (see `pipeline.rdf_text`);
     `context_url`: JSON-LD that references its context by that URL instead of embedding it."""
-    import shutil
-    import tempfile
-
-    from dta_kg.pipeline.build import GRAPH_NAME
-    from dta_kg.pipeline.jsonld import write_expanded, write_jsonld_file
-    from dta_kg.pipeline.rdf_text import write_turtle_file
-    from dta_kg.stores.local import ensure_files
-
     ensure_files(project, notify)
     with tempfile.TemporaryDirectory(prefix="dta-kg-export-", dir=out.parent) as folder:
         nt_path = project.build / f"{GRAPH_NAME}.nt"
@@ -124,12 +125,6 @@ def export(project: Project, fmt: str, out: Path, *, graph_iri: str | None = Non
     """Write the built graph as `fmt` to `out` (a folder for neo4j-csv); say what was written.
     `scope` keeps the review's studies ("review"), those added after it ("living") or all;
     `context_url`: JSON-LD that references its context by that URL instead of embedding it."""
-    from dta_kg.core.files import io_problem, output_target, write_atomic
-    from dta_kg.core.iris import DEFAULT_GRAPH_IRI
-    from dta_kg.pipeline.build import GRAPH_NAME
-    from dta_kg.pipeline.projection import scoped
-    from dta_kg.stores.local import ensure_files
-
     graph_iri = check_graph_iri(graph_iri or DEFAULT_GRAPH_IRI)
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -158,8 +153,6 @@ def export(project: Project, fmt: str, out: Path, *, graph_iri: str | None = Non
         return f"wrote {part}{where} as {fmt} to {out}"
     pg = scoped(built_projection(project, notify), scope)
     if fmt == "cypher":
-        from dta_kg.sinks.grass import grass
-
         write_atomic(out, cypher_script(pg, graph_iri=graph_iri, batch_size=batch_size).encode())
         style = out.with_suffix(".grass")
         write_atomic(style, grass(n.label for n in pg.nodes).encode())
@@ -201,9 +194,8 @@ def _unify(items: Iterable[dict]) -> None:
 
 def network(pg):
     """The projection as a networkx MultiDiGraph with scalar, consistently typed attributes."""
+    # lazy: networkx loads ~85 ms; only the GraphML and GEXF exports need it
     import networkx as nx
-
-    from dta_kg.pipeline.projection import to_networkx
 
     source = to_networkx(pg)
     g = nx.MultiDiGraph()
@@ -219,9 +211,8 @@ def network(pg):
 
 def write_network(pg, out: Path, fmt: str) -> None:
     """Write the projection as GraphML or GEXF (via a temporary file, then renamed)."""
+    # lazy: networkx loads ~85 ms; only the GraphML and GEXF exports need it
     import networkx as nx
-
-    from dta_kg.core.files import write_atomic
 
     buffer = io.BytesIO()
     g = network(pg)
@@ -238,8 +229,6 @@ def write_network(pg, out: Path, fmt: str) -> None:
 def _without_networkx_key(gexf: bytes) -> bytes:
     """GEXF without the `networkx_key` edge attribute networkx adds to a multigraph's edges
     (the edge id already is the key), so Gephi shows no such column."""
-    import xml.etree.ElementTree as ET
-
     root = ET.fromstring(gexf)
     ns = root.tag[1:].split("}")[0]
     ET.register_namespace("", ns)
@@ -266,8 +255,6 @@ _ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 def cypher_literal(value: Any) -> str:
     """A Python value as a Cypher literal (strings single-quoted and escaped)."""
-    from dta_kg.sinks.neo4j import quote
-
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -305,8 +292,6 @@ def inline(text: str, params: dict[str, Any]) -> str:
 def cypher_script(pg, *, graph_iri: str, batch_size: int = 500, push_id: str = "cypher-script",
                   max_bytes: int | None = None) -> str:
     """An idempotent script: Neo4j 5 uniqueness constraints, then batched MERGE statements."""
-    from dta_kg.sinks.neo4j import node_rows, schema_statements, write_statements
-
     check_graph_iri(graph_iri)
     lines = [f"// dta-kg: {len(pg.nodes)} nodes and {len(pg.edges)} relationships, tagged "
              f"dta_kg_graph = {cypher_literal(graph_iri)}.",

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from dta_kg.core.errors import DtaKgError
+from dta_kg.sinks.grass import grass
+from dta_kg.sinks.neo4j import GRAPH_KEY, node_rows, relationship_rows
 
 INT32 = range(-(2**31), 2**31)
 ARRAY_DELIMITERS = (";", "|", "\x1f")
@@ -89,8 +91,6 @@ def _safe(name: str) -> str:
 
 def write_neo4j_csv(pg, folder: Path, graph_iri: str) -> list[Path]:
     """Node and relationship CSVs for `neo4j-admin database import`, and import.sh."""
-    from dta_kg.sinks.neo4j import GRAPH_KEY, node_rows, relationship_rows
-
     folder.mkdir(parents=True, exist_ok=True)
     for old in [*folder.glob("nodes-*.csv"), *folder.glob("relationships-*.csv")]:
         old.unlink()  # an earlier export's files would be imported again
@@ -119,8 +119,6 @@ def write_neo4j_csv(pg, folder: Path, graph_iri: str) -> list[Path]:
     script = folder / "import.sh"
     script.write_text(import_script(written, delimiter), encoding="utf-8")
     script.chmod(0o755)
-    from dta_kg.sinks.grass import grass
-
     style = folder / GRASS_NAME
     style.write_text(grass(n.label for n in pg.nodes), encoding="utf-8")
     return [*written, script, style]

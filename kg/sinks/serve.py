@@ -24,8 +24,13 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pyoxigraph
+
 from dta_kg.core.errors import DtaKgError
 from dta_kg.core.paths import Project
+from dta_kg.pipeline.manifest import OXIGRAPH
+from dta_kg.sinks.gateway import Gateway
+from dta_kg.stores.local import ensure_fresh
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -65,10 +70,6 @@ def check_port(port: int, host: str = HOST) -> None:
 
 def copy_store(project: Project, folder: Path, graph_iri: str) -> Path:
     """Copy the build's Oxigraph store into `folder`, with the graph also in `graph_iri`."""
-    import pyoxigraph
-
-    from dta_kg.pipeline.manifest import OXIGRAPH
-
     target = folder / "store"
     shutil.copytree(project.build / OXIGRAPH, target)
     store = pyoxigraph.Store(str(target))
@@ -109,9 +110,6 @@ def serve(project: Project, port: int, graph_iri: str, *, on_ready: Callable[[st
           notify: Callable[[str], None] | None = None, startup: float = 30.0,
           bind: str = HOST, allow_service: bool = False) -> None:
     """Serve the built graph on `bind`:`port` until interrupted; returns after a clean stop."""
-    from dta_kg.sinks.gateway import Gateway
-    from dta_kg.stores.local import ensure_fresh
-
     binary = oxigraph_binary()
     check_port(port, bind)
     ensure_fresh(project, notify)

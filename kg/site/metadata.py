@@ -8,6 +8,8 @@ import mimetypes
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph
+
 from dta_kg.core.errors import DtaKgError
 from dta_kg.core.iris import PREFIXES
 
@@ -163,8 +165,6 @@ def check_release(folder: Path) -> list[str]:
 def _jsonld_problems(crate: dict, meta: Path) -> list[str]:
     """Parse the crate as JSON-LD with schema.org as the vocabulary in place of the remote
     RO-Crate context (the check runs offline): every entity must come out as triples."""
-    import pyoxigraph
-
     local = {**crate, "@context": {"@vocab": "http://schema.org/", "@base": "file:///release/"}}
     try:
         quads = list(pyoxigraph.parse(json.dumps(local), pyoxigraph.RdfFormat.JSON_LD))

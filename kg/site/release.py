@@ -16,7 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dta_kg.core.files import replace_dir
+from dta_kg.core.iris import DEFAULT_GRAPH_IRI
 from dta_kg.core.paths import ONTOLOGY, Project
+from dta_kg.pipeline.jsonld import CONTEXT_FILE
+from dta_kg.sinks.files import built_projection, write_neo4j_csv, write_network
+from dta_kg.stores.local import sparql_store
 
 from .diff import diff, markdown
 from .metadata import RO_CRATE, ReleaseError, check_release, citation_cff, ro_crate, void_turtle
@@ -84,13 +88,8 @@ def release(project: Project, version: str, out: Path, *, previous: Path | None 
 
 
 def _graph_files(project: Project, folder: Path) -> None:
-    from dta_kg.sinks.files import built_projection, write_neo4j_csv, write_network
-    from dta_kg.stores.sparql_http import DEFAULT_GRAPH_IRI
-
     for ext in ("ttl", "nt", "jsonld"):
         shutil.copyfile(project.build / f"dta-kg.{ext}", folder / f"dta-kg.{ext}")
-    from dta_kg.pipeline.jsonld import CONTEXT_FILE
-
     shutil.copyfile(CONTEXT_FILE, folder / "context.jsonld")  # the context dta-kg.jsonld uses
     pg = built_projection(project)
     write_network(pg, folder / "dta-kg.graphml", "graphml")
@@ -111,8 +110,6 @@ def _ontology(path: Path, version: str) -> None:
 
 
 def _class_count(project: Project) -> int:
-    from dta_kg.stores.local import sparql_store
-
     rows = list(sparql_store(project).query("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }"))
     return int(rows[0]["n"].value)
 

@@ -13,11 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph
+
 from dta_kg.core.errors import DtaKgError
 from dta_kg.core.iris import DTA, PREFIXES, local_name
 from dta_kg.core.model import STUDY_FACTS
 from dta_kg.core.paths import Project
 from dta_kg.core.rdfterms import RDF, RDFS, Lit, plain_term
+from dta_kg.loaders.yaml_io import read_yaml
+from dta_kg.stores.local import ensure_files, sparql_store, store_triples
 
 GRAPH_FILE = "dta-kg.nt"  # the name the build and a release give the graph in N-Triples
 RDF_TYPE, RDF_FIRST, RDF_REST = RDF + "type", RDF + "first", RDF + "rest"
@@ -91,8 +95,6 @@ def read_triples(triples: Iterable[PlainTriple]) -> Snapshot:
 
 def read_path(path: Path) -> Snapshot:
     """A snapshot of a build or release folder (its dta-kg.nt) or of an RDF file."""
-    import pyoxigraph  # lazy: a native parser the CLI's help never needs
-
     file = path / GRAPH_FILE if path.is_dir() else path
     if not file.is_file():
         raise SnapshotError(f"{path}: no graph found; give a build or release folder holding "
@@ -108,8 +110,6 @@ def read_path(path: Path) -> Snapshot:
 
 def read_project(project: Project, notify: Notify = None) -> Snapshot:
     """A snapshot of the project's build, rebuilt first when it is missing or stale."""
-    from dta_kg.stores.local import ensure_files, sparql_store, store_triples
-
     ensure_files(project, notify)  # releases and the site copy the graph files beside it
     snap = read_triples(store_triples(sparql_store(project)))
     ordered = review_authors(project)
@@ -120,8 +120,6 @@ def read_project(project: Project, notify: Notify = None) -> Snapshot:
 
 def review_authors(project: Project) -> list[str]:
     """The review's authors in the order of records/review.yaml."""
-    from dta_kg.loaders.yaml_io import read_yaml
-
     data = read_yaml(project.review)
     return [str(a) for a in data.get("authors", [])] if isinstance(data, dict) else []
 

@@ -7,6 +7,7 @@ scripts and styles come only from the site itself, so nothing is requested off t
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from dta_kg.core.files import replace_dir
+from dta_kg.queries.catalogue import catalogue
 
 from .compare import compare
 from .graphic import focus_svg
@@ -99,8 +101,7 @@ def _pages(snap: Snapshot, folder: Path, release: Path | None,
     concepts = factor_concepts(snap)
     pages = {study_path(s) for s in snap.studies.values()} | {term_path(i) for i in terms} \
         | {factor_path(label) for label in concepts}
-    import json  # the index is a script: file:// pages may not fetch a JSON file
-
+    # a script, not a JSON file: file:// pages may not fetch one
     index = json.dumps(search_index(snap, pages), ensure_ascii=False, separators=(",", ":"))
     (assets / "search-index.js").write_text(f"window.DTA_SEARCH = {index};\n", encoding="utf-8")
 
@@ -164,8 +165,6 @@ def _compare(snap: Snapshot, folder: Path) -> None:
 
 def _downloads(snap: Snapshot, folder: Path, release: Path | None,
                graph_files: Callable[[Path], list[Path]] | None) -> None:
-    from dta_kg.queries.catalogue import catalogue
-
     target = folder / "downloads"
     if release is not None:
         shutil.copytree(release, target)
@@ -210,6 +209,7 @@ def _changes(release: Path | None) -> Markup | None:
     log = release / "CHANGELOG.md" if release is not None else None
     if log is None or not log.is_file():
         return None
+    # lazy: markdown loads ~40 ms; only a site made from a release with a changelog needs it
     import markdown
 
     text = log.read_text(encoding="utf-8").removeprefix("# Changelog\n")

@@ -16,10 +16,17 @@ from html import escape
 from importlib.metadata import version
 from pathlib import Path
 
+import markdown
+from rdflib import Graph
+from rdflib.namespace import RDF, SKOS
+
+from dta_kg.core.files import write_atomic
 from dta_kg.core.iris import DTA, PREFIXES
 from dta_kg.core.paths import ONTOLOGY
 
 from .page import csp, script_safe
+from .vocabulary import PAGE as VOCABULARY
+from .vocabulary import write_vocabulary
 
 PAGE = "index.html"
 
@@ -28,12 +35,6 @@ def write_docs(directory: str | Path, ontology: str | Path = ONTOLOGY,
                examples: dict[str, str] | None = None) -> Path:
     """Write the documentation of the Turtle `ontology` to `directory`/index.html, with the
     controlled vocabulary in `directory`/vocabulary.html (linked from it); return index.html."""
-    from rdflib import Graph
-    from rdflib.namespace import RDF, SKOS
-
-    from .vocabulary import PAGE as VOCABULARY
-    from .vocabulary import write_vocabulary
-
     graph = Graph().parse(ontology, format="turtle")
     write_vocabulary(directory, graph, examples)  # before pyLODE drops the schemes below
     # pyLODE takes any skos:ConceptScheme for the ontology itself (title, metadata, namespace);
@@ -53,8 +54,6 @@ def write_docs(directory: str | Path, ontology: str | Path = ONTOLOGY,
     html = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + "\n" + link, html, count=1)
     own = {str(s).removeprefix(DTA) for s in graph.subjects() if str(s).startswith(DTA)}
     html = own_terms_first(html, own)
-    from dta_kg.core.files import write_atomic
-
     out = Path(directory) / PAGE
     write_atomic(out, html.encode("utf-8"))
     return out
@@ -93,6 +92,7 @@ def _ontpub_class():
         sys.modules["pylode.version"] = stub
     root = logging.getLogger()
     level, handlers = root.level, list(root.handlers)
+    # lazy: pyLODE must come after the pylode.version stub above (and its logging is restored below)
     from pylode import OntPub
 
     root.setLevel(level)
@@ -115,7 +115,7 @@ def _ontpub_class():
 @contextmanager
 def _escaped_markdown():
     """While pyLODE renders, give its Markdown HTML-escaped text, so markup shows as text."""
-    import markdown
+    # lazy: pyLODE must come after the pylode.version stub that `_ontpub_class` sets
     from pylode import utils
 
     class Escaped:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dta_kg.core.iris import DTA, PREFIXES
 from dta_kg.core.paths import Project
+from dta_kg.pipeline.rdf_text import turtle_block
+from dta_kg.stores.local import ensure_fresh, sparql_store
 
 MAIN_CLASSES = {**{f"dta:{c}": DTA + c for c in (
     "IntegrativeReview", "Definition", "Study", "ComponentReport", "Finding", "FactorReport",
@@ -17,9 +19,6 @@ ORDER BY DESC(CONTAINS(STR(?s), "{preferred}")) ?s LIMIT 1"""
 
 def worked_examples(project: Project) -> dict[str, str]:
     """Class (as dta:Study) -> the Turtle of one instance (the graph is built first if stale)."""
-    from dta_kg.pipeline.rdf_text import turtle_block
-    from dta_kg.stores.local import ensure_fresh, sparql_store
-
     ensure_fresh(project)
     store = sparql_store(project)
     examples = {}

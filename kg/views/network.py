@@ -14,6 +14,8 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from dta_kg.core.iris import normalise_doi
+from dta_kg.core.lookup import StudyKey, find_study
 from dta_kg.core.model import FACT_CLASSES
 
 from .layout import force_layout
@@ -65,8 +67,6 @@ def resolve_focus(pgraph, key: str) -> str:
 
     Matching ignores case; raises KeyError when nothing matches.
     """
-    from dta_kg.core.iris import normalise_doi
-
     wanted, doi = key.strip().lower(), normalise_doi(key)
     for names_of, value in ((lambda n: [n.id], wanted),
                             (lambda n: [normalise_doi(str(n.props.get("doi") or ""))], doi),
@@ -76,8 +76,6 @@ def resolve_focus(pgraph, key: str) -> str:
         for node in pgraph.nodes:
             if value in (str(name).lower() for name in names_of(node)):
                 return node.id
-    from dta_kg.core.lookup import StudyKey, find_study
-
     studies = {StudyKey(normalise_doi(str(n.props.get("doi") or "")),
                         str(n.props.get("shortCitation") or ""), str(n.props.get("firstAuthor") or ""),
                         str(n.props.get("year") or ""), n.props.get("referenceNumber")): n.id
@@ -124,6 +122,7 @@ def render_network(
     `legend=False` drops the legend and its type filter; `hidden_types` start unticked there
     (by default the curators' Agent node, which every fact links to).
     """
+    # lazy: pyvis loads ~175 ms; the gap map and `views.source` import this package without drawing
     from pyvis.network import Network
 
     nodes, edges = list(pgraph.nodes), list(pgraph.edges)

@@ -13,6 +13,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from dta_kg.core.files import write_atomic
+
 ASSETS = Path(__file__).parent / "assets"
 
 env = Environment(
@@ -25,6 +27,7 @@ env = Environment(
 
 def vis_dir() -> Path:
     """The vis-network build that ships inside the installed pyvis package."""
+    # lazy: pyvis loads ~175 ms; the gap map and `views.source` import this package without drawing
     import pyvis
 
     return Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
@@ -58,8 +61,6 @@ def csp(*scripts: str) -> str:
 
 def write_page(template: str, path: str | Path, **context: object) -> Path:
     """Render `template` with `context` to `path` (parents created) and return the path."""
-    from dta_kg.core.files import write_atomic
-
     out = Path(path)
     write_atomic(out, env.get_template(template).render(**context).encode("utf-8"))
     return out

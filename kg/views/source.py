@@ -8,6 +8,9 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from dta_kg.core.paths import Project
+from dta_kg.pipeline.projection import project as projection
+from dta_kg.query.session import Session
+from dta_kg.stores.local import ensure_fresh, sparql_store, store_triples
 
 from .page import ASSETS, asset
 
@@ -17,9 +20,6 @@ Notify = Callable[[str], None] | None
 def load_projection(project: Project, *, include_retracted: bool = False, notify: Notify = None):
     """The property-graph projection of the built graph (retracted facts left out by default),
     read from the Oxigraph store without building an rdflib graph."""
-    from dta_kg.pipeline.projection import project as projection
-    from dta_kg.stores.local import ensure_fresh, sparql_store, store_triples
-
     ensure_fresh(project, notify)
     return projection(store_triples(sparql_store(project)), include_retracted=include_retracted)
 
@@ -28,8 +28,6 @@ def gap_map_data(project: Project, *, scope: str = "all", notify: Notify = None)
     """Keyword arguments for `render_gap_map`, from two SPARQL queries over the built graph
     (assets/gap-map-axes.rq and gap-map-cells.rq; retracted studies and facts left out).
     `scope` keeps the review's studies ("review"), those added after it ("living") or both."""
-    from dta_kg.query.session import Session
-
     session = Session(project, notify)
     axes: dict[str, list[str]] = defaultdict(list)
     stated, details = {}, {}

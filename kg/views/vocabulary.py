@@ -13,8 +13,11 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+from rdflib import RDF, RDFS, SKOS, URIRef
+
 from dta_kg.core.iris import DTA, PREFIXES
 
+from .model_diagram import model_svg
 from .page import csp
 
 PAGE = "vocabulary.html"
@@ -49,8 +52,6 @@ def _curie(iri: str) -> str:
 
 def concepts(graph, cls: str) -> list[dict]:
     """The individuals of dta:`cls` with what the page shows of them, sorted by label."""
-    from rdflib import RDF, RDFS, SKOS, URIRef
-
     def label(node) -> str:
         return str(graph.value(node, SKOS.prefLabel) or graph.value(node, RDFS.label)
                    or _curie(str(node)))
@@ -97,8 +98,6 @@ def vocabulary_html(graph, examples: dict[str, str] | None = None) -> str:
              "<p>The valid values of the records and of <code>dta-kg</code> options. Any label "
              "or synonym, in any case, names a term; <code>dta-kg vocab</code> lists them in "
              "the terminal.</p>"]
-    from .model_diagram import model_svg
-
     diagram = model_svg()
     if diagram:
         parts += ['<h2 id="model">The model</h2>', f'<figure>{diagram}</figure>']
