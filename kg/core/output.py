@@ -57,7 +57,7 @@ def math_as_text(text: str) -> str:
     display only: the stored quote stays verbatim."""
     if "$" not in text:
         return text
-    # lazy: pylatexenc loads ~12 ms, needed only when there is math to show
+    # lazy: pylatexenc loads ~4-12 ms, needed only when there is math to show
     from pylatexenc.latex2text import LatexNodes2Text
 
     convert = LatexNodes2Text(math_mode="text").latex_to_text
