@@ -14,7 +14,7 @@ from rdflib.namespace import RDF
 from dta_kg.cli import main
 from dta_kg.core.iris import DTA
 from dta_kg.core.paths import Project
-from dta_kg.loaders import triples as triples_module
+from dta_kg.pipeline import build as build_module
 from dta_kg.pipeline.build import build, data_graph, summarise
 
 GOLDEN = Path(__file__).parents[1] / "fixtures" / "golden"
@@ -77,13 +77,13 @@ def test_cli_build_prints_the_summary(project_copy):
 
 
 def test_build_refuses_a_graph_that_breaks_a_shape(project_copy, monkeypatch):
-    good = triples_module.review_triples
+    good = build_module.review_triples
 
     def with_untitled_study(review):
         yield from good(review)
         yield "https://w3id.org/dta-kg/id/study-bad", str(RDF.type), DTA + "Study"
 
-    monkeypatch.setattr(triples_module, "review_triples", with_untitled_study)
+    monkeypatch.setattr(build_module, "review_triples", with_untitled_study)
     result = CliRunner().invoke(main, ["build", "--records", str(project_copy.records),
                                        "--build-dir", str(project_copy.build)])
     assert result.exit_code == 1

@@ -205,6 +205,7 @@ def test_cypher_command(cli, tmp_path):
 
 
 def test_cypher_on_neo4j_takes_credentials_from_the_environment(cli, monkeypatch):
+    import dta_kg.query.session as session
     import dta_kg.stores.bolt as push
 
     seen = {}
@@ -226,7 +227,7 @@ def test_cypher_on_neo4j_takes_credentials_from_the_environment(cli, monkeypatch
             seen["query"] = text
             return [{"n": 28}]
 
-    monkeypatch.setattr(push, "BoltClient", FakeClient)
+    monkeypatch.setattr(session, "BoltClient", FakeClient)  # where `neo4j_rows` finds it
     monkeypatch.setenv("NEO4J_USERNAME", "reader")
     monkeypatch.setenv("NEO4J_PASSWORD", "secret")
     out = ok(cli("cypher", "MATCH (s:Study) RETURN count(s) AS n", "--neo4j-uri",
