@@ -26,7 +26,7 @@ LOCK_TIMEOUT = 120.0
 
 def yaml_rt():
     """A round-trip YAML reader/writer that reproduces the records' layout byte for byte."""
-    # lazy: ruamel.yaml loads ~20 ms; `study show` and `study list` import this module
+    # lazy: ruamel.yaml loads ~10-20 ms; `study show` and `study list` import this module
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="rt", pure=True)
@@ -69,7 +69,7 @@ class Transaction:
 
 def validate_staged(project: Project, staged: dict[Path, str]) -> None:
     """Check the project as it would be with `staged` applied, in a temporary copy."""
-    # lazy: the build loads ~24 ms more; `study show` and `study list` import this module
+    # lazy: the build adds ~25 ms; `study show` and `study list` import this module
     from dta_kg.pipeline.build import validate_graph
 
     # the copy lives in the records folder (hidden), so that the next writer removes what a
@@ -114,7 +114,7 @@ def transaction(project: Project, dry_run: bool = False) -> Iterator[Transaction
         tx = Transaction(project)
         yield tx
         if tx.staged:
-            # lazy: ladybug and the build load ~100 ms; `study show` and `study list` import this module
+            # lazy: it adds ~50 ms (ladybug, the build); `study show` and `study list` import this module
             from dta_kg.curation.incremental import prepare
 
             fast = prepare(project, tx.staged)
