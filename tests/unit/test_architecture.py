@@ -38,7 +38,6 @@ MODULE_WIDE_LAZY = ("kg/commands/", "kg/cli.py")
 # Function-level imports without a `# lazy:` comment in the files the lead is rewriting for the
 # record schema (issue #12 left them to that change): the lead empties this list when it lands.
 AWAITING_SCHEMA_REWRITE = {
-    "loaders/records.py": {"dta_kg.core.files"},
     "kg/curation/curate.py": {"ruamel.yaml.comments"},
 }
 
