@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ruamel.yaml.comments import CommentedSeq
+
 from dta_kg.core.errors import DtaKgError, RecordError, UnknownTerm
 from dta_kg.core.iris import REVIEW_DOI, fact_iri, file_stem, local_name, normalise_doi, slug
 from dta_kg.core.model import STUDY_FACTS, Study, surname
@@ -189,8 +191,6 @@ def fact_ids(data) -> set[str]:
 
 def append_fact(data, key: str, item, wanted_id: str) -> str:
     """Append `item` to the record's `key` list under an id unique within the record."""
-    from ruamel.yaml.comments import CommentedSeq
-
     taken, base = fact_ids(data), slug(wanted_id) or key
     fact_id, n = base, 1
     while fact_id in taken:

@@ -35,11 +35,6 @@ LAZY = re.compile(r"#\s*lazy:\s*\S.{9,}")
 # where one column-0 `# lazy:` comment may cover every function-level import of the module:
 # the click commands, which import the library when they run so that `dta-kg --help` stays fast
 MODULE_WIDE_LAZY = ("kg/commands/", "kg/cli.py")
-# Function-level imports without a `# lazy:` comment in the files the lead is rewriting for the
-# record schema (issue #12 left them to that change): the lead empties this list when it lands.
-AWAITING_SCHEMA_REWRITE = {
-    "kg/curation/curate.py": {"ruamel.yaml.comments"},
-}
 
 
 def modules() -> dict[str, Path]:
@@ -147,8 +142,7 @@ def unexplained_lazy_imports(path: Path, relative: str) -> list[str]:
                 continue
             names = [a.name for a in node.names] if isinstance(node, ast.Import) \
                 else ["." * node.level + (node.module or "")]
-            found |= {f"{relative}:{node.lineno} {name}" for name in names
-                      if name not in AWAITING_SCHEMA_REWRITE.get(relative, ())}
+            found |= {f"{relative}:{node.lineno} {name}" for name in names}
     return sorted(found)
 
 
