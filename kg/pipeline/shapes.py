@@ -62,7 +62,7 @@ DOI_REGEX = r"^10\.\d{4,9}/\S+$"
 
 # --- property shapes from slots ---------------------------------------------------------------
 
-def words(name: str) -> str:
+def spaced(name: str) -> str:
     """'FactorReport' -> 'factor report'."""
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower()
 
@@ -106,8 +106,8 @@ def slot_prop(owner: str, s: Slot) -> Prop:
             described += f" from {s.bounds[0]}"
     count = ("exactly one" if s.required and s.single else "at most one" if s.single
              else "at least one" if s.required else "any number of")
-    about = s.about or words(s.predicate.split(":")[1])
-    return Prop(f"{owner}-{s.key}", s.predicate, f"{words(owner)} has {count} {about}",
+    about = s.about or spaced(s.predicate.split(":")[1])
+    return Prop(f"{owner}-{s.key}", s.predicate, f"{spaced(owner)} has {count} {about}",
                 f"{owner} must have {count} {s.predicate}{described}.", c)
 
 
@@ -267,8 +267,8 @@ def record_nodes() -> list[Node]:
     base = [ABOUT_STUDY, *record_props("Fact", Fact)]
     for cls in STUDY_FACTS:
         name = cls.__name__
-        node = Node(f"{name}Shape", f"{words(name)} rules",
-                    f"A dta:{cls.rdf_class} must satisfy the {words(name)} rules.",
+        node = Node(f"{name}Shape", f"{spaced(name)} rules",
+                    f"A dta:{cls.rdf_class} must satisfy the {spaced(name)} rules.",
                     ("targetClass", f"dta:{cls.rdf_class}"), [*base, *record_props(name, cls, Fact)])
         if cls.__name__ == "Finding":
             node.message = "A dta:Finding with a result value must give its result kind."
