@@ -311,7 +311,7 @@ def _add_columns(conn, columns: dict[str, dict[str, str]], nodes) -> None:
             table = columns[node.label] = dict(ALWAYS)
         for key, value in node.props.items():
             if value is not None and key not in table:
-                kind = column_type({type(value)})
+                kind = column_type(key, {type(value)})
                 conn.execute(f"ALTER TABLE `{node.label}` ADD `{key}` {kind}")
                 table[key] = kind
 

@@ -14,27 +14,20 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from dta_kg.pipeline.projection import DATETIME_PROPERTIES
+from dta_kg.pipeline.projection import value_kind
 
 ALWAYS = {"iri": "STRING", "label": "STRING", "retracted": "BOOLEAN"}
+COLUMN_TYPES = {"boolean": "BOOLEAN", "integer": "INT64", "float": "DOUBLE", "datetime": "TIMESTAMP",
+                "list": "STRING[]", "string": "STRING"}
 LIST_SEPARATOR = "\x1f"  # joins a list value in one CSV cell; split again on COPY
 CSV_OPTIONS = "(header=true, parallel=false, quote='\"', escape='\"')"
 BUFFER_POOL = 1 << 30  # bytes, at least: ladybug's default reserves most of the machine's memory,
 # which slows every opening and competes with the rest of the build
 
 
-def column_type(kinds: set[type]) -> str:
-    """The table type of a property from its values' types: BOOLEAN, INT64, DOUBLE, STRING[]
-    or STRING."""
-    if kinds == {bool}:
-        return "BOOLEAN"
-    if kinds == {int}:
-        return "INT64"
-    if kinds <= {int, float} and float in kinds:
-        return "DOUBLE"
-    if kinds == {list}:
-        return "STRING[]"
-    return "STRING"
+def column_type(key: str, kinds: set[type]) -> str:
+    """The table type of property `key` from its values' types (`projection.value_kind`)."""
+    return COLUMN_TYPES[value_kind(key, kinds)]
 
 
 def schema(items: Iterable[dict], always: dict[str, str]) -> dict[str, str]:
@@ -44,8 +37,7 @@ def schema(items: Iterable[dict], always: dict[str, str]) -> dict[str, str]:
         for key, value in props.items():
             if value is not None:
                 kinds[key].add(type(value))
-    return {**always, **{k: "TIMESTAMP" if k in DATETIME_PROPERTIES and v == {str} else column_type(v)
-                         for k, v in sorted(kinds.items()) if k not in always}}
+    return {**always, **{k: column_type(k, v) for k, v in sorted(kinds.items()) if k not in always}}
 
 
 def _csv_value(value, kind: str):

@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from typing import cast
 
@@ -47,6 +48,21 @@ MULTI_VALUED = {"altLabels"}
 # xsd:dateTime properties, ISO text here; typed as datetimes by the Cypher store and the
 # Neo4j exports
 DATETIME_PROPERTIES = frozenset({"generatedAtTime", "invalidatedAtTime", "modified"})
+
+
+def value_kind(key: str, types: set[type]) -> str:
+    """The kind of property `key` from its values' Python types: boolean, integer, float,
+    datetime, list or string. The one rule the typed stores and exports map to their own type
+    names (ladybug's columns, neo4j-admin's headers), so a column has one type however written."""
+    if types == {bool}:
+        return "boolean"
+    if types and (types == {datetime} or (key in DATETIME_PROPERTIES and types <= {str, datetime})):
+        return "datetime"
+    if types == {int}:
+        return "integer"
+    if types and types <= {int, float}:
+        return "float"
+    return "list" if types == {list} else "string"
 # dta:reportsComponent summarises facts for SPARQL; a property graph walks the facts as cheaply
 # (and a view with retracted facts shown would contradict it)
 SKIPPED_PREDICATES = {PREFIXES["dcterms"] + "creator", PREFIXES["bibo"] + "authorList",

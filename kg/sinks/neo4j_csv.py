@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from dta_kg.core.errors import DtaKgError
+from dta_kg.pipeline.projection import value_kind
 from dta_kg.sinks.grass import grass
 from dta_kg.sinks.neo4j import GRAPH_KEY, node_rows, relationship_rows
 
 INT32 = range(-(2**31), 2**31)
+HEADER_TYPES = {"boolean": "boolean", "float": "double", "datetime": "datetime", "string": "string"}
 ARRAY_DELIMITERS = (";", "|", "\x1f")
 GRASS_NAME = "dta-kg.grass"
 
@@ -27,22 +29,17 @@ class ExportError(DtaKgError):
 # --- neo4j-admin CSV -------------------------------------------------------------------
 
 
-def csv_type(values: list) -> str:
-    """The neo4j-admin header type of a property from its (non-null) values."""
-    kinds = {type(v) for v in values}
-    if kinds == {bool}:
-        return "boolean"
-    if kinds == {datetime}:
-        return "datetime"
-    if kinds == {int}:
+def csv_type(values: list, key: str = "") -> str:
+    """The neo4j-admin header type of property `key` from its (non-null) values
+    (`projection.value_kind`, with int where every integer fits in 32 bits)."""
+    kind = value_kind(key, {type(v) for v in values})
+    if kind == "integer":
         return "int" if all(v in INT32 for v in values) else "long"
-    if kinds and kinds <= {int, float}:
-        return "double"
-    if kinds == {list}:
+    if kind == "list":
         inner = [x for v in values for x in v]
-        kind = csv_type(inner) if inner else "string"
-        return (kind if kind != "string[]" else "string") + "[]"
-    return "string"
+        element = csv_type(inner) if inner else "string"
+        return ("string" if element.endswith("[]") else element) + "[]"
+    return HEADER_TYPES[kind]
 
 
 def _cell(value: Any, kind: str, delimiter: str) -> str | None:
@@ -65,7 +62,7 @@ def _columns(items: list[dict]) -> dict[str, str]:
         for key, value in props.items():
             if value is not None and key != "iri":
                 values.setdefault(key, []).append(value)
-    return {key: csv_type(vals) for key, vals in sorted(values.items())}
+    return {key: csv_type(vals, key) for key, vals in sorted(values.items())}
 
 
 def array_delimiter(pg) -> str:

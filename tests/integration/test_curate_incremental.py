@@ -49,6 +49,18 @@ def cypher_counts(project: Project) -> dict[str, int]:
     return counts
 
 
+def cypher_columns(project: Project) -> dict[str, dict[str, str]]:
+    """Each table's columns and their types (in any order: a write appends what it adds)."""
+    from dta_kg.stores.local import cypher_connection
+
+    conn = cypher_connection(project)
+    tables = [row[0] for row in conn.execute("CALL show_tables() RETURN name").get_all()]
+    columns = {t: dict(conn.execute(f"CALL table_info('{t}') RETURN name, type").get_all())
+               for t in tables}
+    conn.close()
+    return columns
+
+
 @pytest.fixture
 def built(project_copy, monkeypatch):
     build(project_copy)
@@ -91,6 +103,9 @@ def test_a_write_updates_the_stores_in_place_to_what_a_full_build_gives(built, a
     full = rebuilt(built, tmp_path)
     assert store_triples(built) == store_triples(full)
     assert cypher_counts(built) == cypher_counts(full)
+    # a column a write adds (a first retracted finding's invalidatedAtTime) has the type a
+    # full build gives it: a TIMESTAMP, not text
+    assert cypher_columns(built) == cypher_columns(full)
 
 
 def test_a_new_study_with_a_new_venue_is_added_in_place(built, tmp_path, monkeypatch):
@@ -163,3 +178,4 @@ def test_writes_to_several_studies_keep_every_study_findable(built):
     assert shown.exit_code == 0, shown.output
     index = json.loads((built.build / "records.json").read_text(encoding="utf-8"))
     assert len(index) == 28 and index[BEATTY] == "ref-25-beatty-2022.yaml"
+
