@@ -48,6 +48,11 @@ MULTI_VALUED = {"altLabels"}
 # xsd:dateTime properties, ISO text here; typed as datetimes by the Cypher store and the
 # Neo4j exports
 DATETIME_PROPERTIES = frozenset({"generatedAtTime", "invalidatedAtTime", "modified"})
+# dta:reportsComponent summarises facts for SPARQL; a property graph walks the facts as cheaply
+# (and a view with retracted facts shown would contradict it)
+SKIPPED_PREDICATES = {PREFIXES["dcterms"] + "creator", PREFIXES["bibo"] + "authorList",
+                      PREFIXES["prov"] + "wasDerivedFrom", DTA + "evidence",
+                      PREFIXES["skos"] + "inScheme", DTA + "reportsComponent"}
 
 
 def value_kind(key: str, types: set[type]) -> str:
@@ -63,11 +68,6 @@ def value_kind(key: str, types: set[type]) -> str:
     if types and types <= {int, float}:
         return "float"
     return "list" if types == {list} else "string"
-# dta:reportsComponent summarises facts for SPARQL; a property graph walks the facts as cheaply
-# (and a view with retracted facts shown would contradict it)
-SKIPPED_PREDICATES = {PREFIXES["dcterms"] + "creator", PREFIXES["bibo"] + "authorList",
-                      PREFIXES["prov"] + "wasDerivedFrom", DTA + "evidence",
-                      PREFIXES["skos"] + "inScheme", DTA + "reportsComponent"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -178,4 +178,3 @@ def test_writes_to_several_studies_keep_every_study_findable(built):
     assert shown.exit_code == 0, shown.output
     index = json.loads((built.build / "records.json").read_text(encoding="utf-8"))
     assert len(index) == 28 and index[BEATTY] == "ref-25-beatty-2022.yaml"
-
