@@ -1,7 +1,8 @@
 """The controlled vocabulary as an HTML page beside the ontology documentation.
 
-pyLODE's OntPub documents classes and properties, not the SKOS concepts that are the valid
-values (components, instruments and subscales, factor themes, designs, intervention types):
+The ontology page (docs.py) documents classes and properties, not the SKOS concepts that are
+the valid values (components, instruments and subscales, factor themes, designs, intervention
+types):
 this page lists each scheme's concepts with their IRI, synonyms, definition, what a measure
 measures and the review's words for it, one worked example per main class (when given), and
 the namespace table with every prefix the data uses (dtar: for instances). Everything is
@@ -10,15 +11,17 @@ escaped; the page runs no script and loads nothing.
 
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
+from typing import Any
 
-from rdflib import RDF, RDFS, SKOS, URIRef
+from markupsafe import Markup
+from rdflib import RDF, RDFS, SKOS, Graph, URIRef
+from rdflib.term import Node
 
 from dta_kg.core.iris import DTA, PREFIXES
 
 from .model_diagram import model_svg
-from .page import csp
+from .page import csp, write_page
 
 PAGE = "vocabulary.html"
 # (class, heading, what the section says); the order of the page
@@ -37,12 +40,6 @@ SECTIONS = (
 )
 NAMESPACE_NOTES = {"dta": "the ontology: classes, properties and the controlled vocabulary",
                    "dtar": "instances: studies, facts, evidence, agents, venues"}
-STYLE = """body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;
-color:#222}table{border-collapse:collapse;width:100%;margin-bottom:2rem}th,td{border:1px solid
-#ccc;padding:.35rem .5rem;vertical-align:top;text-align:left}th{background:#f3f3f3}code{font-size:
-.9em}.quote{color:#555;font-style:italic}nav a{margin-right:1rem}"""
-
-
 def _curie(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns) and "/" not in iri[len(ns):] and "#" not in iri[len(ns):]:
@@ -50,9 +47,9 @@ def _curie(iri: str) -> str:
     return iri
 
 
-def concepts(graph, cls: str) -> list[dict]:
+def concepts(graph: Graph, cls: str) -> list[dict[str, Any]]:
     """The individuals of dta:`cls` with what the page shows of them, sorted by label."""
-    def label(node) -> str:
+    def label(node: Node) -> str:
         return str(graph.value(node, SKOS.prefLabel) or graph.value(node, RDFS.label)
                    or _curie(str(node)))
 
@@ -74,61 +71,22 @@ def concepts(graph, cls: str) -> list[dict]:
     return sorted(rows, key=lambda r: r["label"].casefold())
 
 
-def _row(c: dict) -> str:
-    extra = []
-    if c["part_of"]:
-        extra.append("subscale of " + ", ".join(map(escape, c["part_of"])))
-    if c["subscales"]:
-        extra.append("subscales: " + ", ".join(map(escape, c["subscales"])))
-    if c["measures"]:
-        extra.append("measures " + ", ".join(map(escape, c["measures"])))
-    said = (f'<div class="quote">“{escape(c["quote"])}” ({escape(c["section"])})</div>'
-            if c["quote"] else "")
-    return (f'<tr id="{escape(c["anchor"])}"><td><strong>{escape(c["label"])}</strong><br>'
-            f'<code>{escape(c["iri"])}</code></td><td>{escape("; ".join(c["synonyms"]))}</td>'
-            f'<td>{escape(c["definition"])}{"<br>" if extra else ""}{"; ".join(extra)}{said}</td></tr>')
-
-
-def vocabulary_html(graph, examples: dict[str, str] | None = None) -> str:
-    parts = ["<h1>The dta-kg controlled vocabulary</h1>",
-             '<nav><a href="index.html">Classes and properties</a>'
-             + "".join(f'<a href="#{cls}">{escape(title)}</a>' for cls, title, _ in SECTIONS)
-             + '<a href="#model">Model</a><a href="#examples">Examples</a>'
-             '<a href="#namespaces">Namespaces</a></nav>',
-             "<p>The valid values of the records and of <code>dta-kg</code> options. Any label "
-             "or synonym, in any case, names a term; <code>dta-kg vocab</code> lists them in "
-             "the terminal.</p>"]
+def vocabulary_context(graph: Graph, examples: dict[str, str] | None = None) -> dict[str, object]:
+    """What the vocabulary template shows: each section's concepts, the model diagram, the
+    worked examples and the namespaces."""
     diagram = model_svg()
-    if diagram:
-        parts += ['<h2 id="model">The model</h2>', f'<figure>{diagram}</figure>']
-    for cls, title, note in SECTIONS:
-        rows = concepts(graph, cls)
-        if not rows:
-            continue
-        parts += [f'<h2 id="{cls}">{escape(title)} <small>(<code>dta:{cls}</code>, '
-                  f"{len(rows)})</small></h2>", f"<p>{escape(note)}</p>",
-                  "<table><tr><th>term</th><th>synonyms</th><th>definition</th></tr>",
-                  *map(_row, rows), "</table>"]
-    if examples:
-        parts += ['<h2 id="examples">Worked examples</h2>', "<p>One instance of each main class, "
-                  "from the built graph, as the exported Turtle writes it.</p>"]
-        for cls, turtle in examples.items():
-            parts += [f'<h3 id="example-{escape(cls.replace(":", "-"))}">{escape(cls)}</h3>',
-                      f"<pre><code>{escape(turtle)}</code></pre>"]
-    parts += ['<h2 id="namespaces">Namespaces</h2>', "<table><tr><th>prefix</th>"
-              "<th>namespace</th><th></th></tr>",
-              *(f"<tr><td><code>{p}:</code></td><td><code>{escape(ns)}</code></td>"
-                f"<td>{escape(NAMESPACE_NOTES.get(p, ''))}</td></tr>" for p, ns in PREFIXES.items()),
-              "</table>"]
-    body = "\n".join(parts)
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
-            f'<meta http-equiv="Content-Security-Policy" content="{csp()}">\n'
-            f"<title>dta-kg vocabulary</title><style>{STYLE}</style></head>\n"
-            f"<body>\n{body}\n</body></html>\n")
+    return {
+        "csp": csp(),
+        "sections": [(cls, title, note, rows) for cls, title, note in SECTIONS
+                     if (rows := concepts(graph, cls))],
+        "diagram": Markup(diagram) if diagram else None,  # drawn by model_diagram, escaped there
+        "examples": [(cls, cls.replace(":", "-"), turtle) for cls, turtle in (examples or {}).items()],
+        "namespaces": [(p, ns, NAMESPACE_NOTES.get(p, "")) for p, ns in PREFIXES.items()],
+    }
 
 
-def write_vocabulary(directory: str | Path, graph, examples: dict[str, str] | None = None) -> Path:
-    out = Path(directory) / PAGE
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(vocabulary_html(graph, examples), encoding="utf-8")
-    return out
+def write_vocabulary(directory: str | Path, graph: Graph,
+                     examples: dict[str, str] | None = None) -> Path:
+    """Write the vocabulary page of `graph` to `directory`/vocabulary.html and return its path."""
+    return write_page("vocabulary.html", Path(directory) / PAGE,
+                      **vocabulary_context(graph, examples))
