@@ -103,7 +103,7 @@ def gap_map(output, scope, project):
               help="Leave out the worked examples (which need the built graph).")
 @project_options
 def docs(output, ontology, no_examples, project):
-    """Write HTML documentation of every class and property of the ontology (pyLODE), and of
+    """Write HTML documentation of every class and property of the ontology, and of
     its controlled vocabulary with one worked example per main class (vocabulary.html).
 
     \b

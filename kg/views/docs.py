@@ -1,34 +1,196 @@
-"""HTML documentation of the ontology: pyLODE's OntPub page, made inert and offline.
+"""HTML documentation of the ontology, written by the project's own Jinja template.
 
-pyLODE renders every literal as Markdown, which passes raw HTML through, and writes the
-ontology's schema.org JSON-LD into a <script> unescaped. Here literals are HTML-escaped before
-Markdown sees them, the JSON-LD is written script-safe, and the page gets a Content-Security-
-Policy that runs no script and loads nothing but its inline styles and data: images. pyLODE
-already inlines its CSS and links no outside script or stylesheet.
+Every class and property the ontology declares, the project's own first, each with its IRI,
+label, definitions, super- and sub-classes or -properties, domain, range and the properties it
+is the domain or range of; the ontology's metadata, a schema.org description as JSON-LD, and
+the namespaces. The template escapes every string, the JSON-LD is script-safe, links go only to
+anchors of the page or to http(s) IRIs, and the page's Content-Security-Policy runs no script
+and loads nothing. Why not pyLODE: docs/architecture.md, "Libraries".
 """
 
-import logging
+from __future__ import annotations
+
 import re
-import sys
-import types
-from contextlib import contextmanager
-from html import escape
-from importlib.metadata import version
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import markdown
-from rdflib import Graph
-from rdflib.namespace import RDF, SKOS
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from rdflib.term import Node
 
-from dta_kg.core.files import write_atomic
 from dta_kg.core.iris import DTA, PREFIXES
 from dta_kg.core.paths import ONTOLOGY
 
-from .page import csp, script_safe
+from .page import csp, json_island, write_page
 from .vocabulary import PAGE as VOCABULARY
 from .vocabulary import write_vocabulary
 
 PAGE = "index.html"
+# (section id, heading, the rdf:types it lists, badge, badge title): the order of the page
+SECTIONS: tuple[tuple[str, str, tuple[URIRef, ...], str, str], ...] = (
+    ("classes", "Classes", (OWL.Class, RDFS.Class), "c", "OWL/RDFS Class"),
+    ("objectproperties", "Object Properties", (OWL.ObjectProperty,), "op", "OWL Object Property"),
+    ("datatypeproperties", "Datatype Properties", (OWL.DatatypeProperty,), "dp",
+     "OWL Datatype Property"),
+    ("annotationproperties", "Annotation Properties", (OWL.AnnotationProperty,), "ap",
+     "OWL Annotation Property"),
+)
+DESCRIPTIONS = (SKOS.definition, DCTERMS.description, RDFS.comment)
+# (predicate, what the metadata list calls it)
+METADATA = ((DCTERMS.title, "Title"), (DCTERMS.creator, "Creator"), (DCTERMS.license, "License"),
+            (OWL.versionIRI, "Version IRI"), (OWL.versionInfo, "Version info"),
+            (DCTERMS.source, "Source"), (DCTERMS.description, "Description"),
+            (RDFS.comment, "Comment"))
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass
+class Link:
+    """A term as the page names it: its label, and where it points (an anchor, an IRI or none)."""
+    label: str
+    href: str | None
+    badge: str = ""
+
+
+@dataclass
+class Entity:
+    iri: str
+    anchor: str
+    label: str
+    badge: str
+    own: bool
+    descriptions: list[str]
+    rows: list[tuple[str, list[Link]]] = field(default_factory=list)
+
+
+def _label(graph: Graph, node: Node) -> str:
+    value = graph.value(node, RDFS.label) or graph.value(node, SKOS.prefLabel)
+    if value is not None:
+        return str(value)
+    return re.split(r"[#/]", str(node).rstrip("#/"))[-1]
+
+
+def _href(iri: str) -> str | None:
+    """Only http(s) IRIs become links: never javascript:, data: or a relative path."""
+    return iri if re.match(r"https?://", iri) else None
+
+
+class _Documented:
+    """The ontology's declared terms, with the anchor and badge each gets on the page."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.sections: dict[str, list[URIRef]] = {}
+        self.anchor: dict[URIRef, str] = {}
+        self.badge: dict[URIRef, str] = {}
+        taken: set[str] = set()
+        for section, _, types, badge, _ in SECTIONS:
+            terms = {t for kind in types for t in graph.subjects(RDF.type, kind)
+                     if isinstance(t, URIRef) and t not in self.anchor}
+            ordered = sorted(terms, key=lambda t: (not str(t).startswith(DTA),
+                                                   _label(graph, t).casefold(), str(t)))
+            self.sections[section] = ordered
+            for term in ordered:
+                self.anchor[term] = self._anchor(term, taken)
+                self.badge[term] = badge
+
+    @staticmethod
+    def _anchor(term: URIRef, taken: set[str]) -> str:
+        """The local name for the project's own terms, a squeezed label-like name otherwise;
+        unique on the page."""
+        local = re.split(r"[#/]", str(term))[-1]
+        base = local if str(term).startswith(DTA) else _NON_ALNUM.sub("", local.lower()) or "term"
+        anchor, n = base, 1
+        while anchor in taken:
+            n += 1
+            anchor = f"{base}-{n}"
+        taken.add(anchor)
+        return anchor
+
+    def link(self, node: Node) -> Link | None:
+        if not isinstance(node, URIRef):
+            return None  # a class expression (a union, a restriction): not named, not listed
+        if node in self.anchor:
+            return Link(_label(self.graph, node), "#" + self.anchor[node], self.badge[node])
+        return Link(_label(self.graph, node), _href(str(node)))
+
+    def links(self, nodes: Iterable[Node]) -> list[Link]:
+        found = [link for n in nodes if (link := self.link(n))]
+        return sorted(found, key=lambda link: link.label.casefold())
+
+
+def _entity(docs: _Documented, term: URIRef) -> Entity:
+    graph = docs.graph
+    descriptions = [str(v) for p in DESCRIPTIONS for v in sorted(graph.objects(term, p), key=str)
+                    if isinstance(v, Literal)]
+    entity = Entity(str(term), docs.anchor[term], _label(graph, term), docs.badge[term],
+                    str(term).startswith(DTA), descriptions)
+    relations = (
+        ("Sub class of", graph.objects(term, RDFS.subClassOf)),
+        ("Super class of", graph.subjects(RDFS.subClassOf, term)),
+        ("Equivalent class", graph.objects(term, OWL.equivalentClass)),
+        ("Sub property of", graph.objects(term, RDFS.subPropertyOf)),
+        ("Super property of", graph.subjects(RDFS.subPropertyOf, term)),
+        ("Inverse of", graph.objects(term, OWL.inverseOf)),
+        ("Domain", graph.objects(term, RDFS.domain)),
+        ("Range", graph.objects(term, RDFS.range)),
+        ("In domain of", graph.subjects(RDFS.domain, term)),
+        ("In range of", graph.subjects(RDFS.range, term)),
+        ("Characteristics", (t for t in graph.objects(term, RDF.type)
+                             if t in (OWL.FunctionalProperty, OWL.TransitiveProperty,
+                                      OWL.SymmetricProperty, OWL.InverseFunctionalProperty))),
+    )
+    for name, nodes in relations:
+        links = docs.links(nodes)
+        if links:
+            entity.rows.append((name, links))
+    return entity
+
+
+def _metadata(graph: Graph, ontology: Node | None) -> tuple[str, list[tuple[str, list[Link]]]]:
+    """The ontology's title and its metadata rows (IRIs as links, literals as text)."""
+    if ontology is None:
+        return "Ontology", []
+    rows = [("IRI", [Link(str(ontology), None)])]
+    for predicate, name in METADATA:
+        values = sorted(graph.objects(ontology, predicate), key=str)
+        if values:
+            rows.append((name, [Link(_label(graph, v) if isinstance(v, URIRef) and predicate
+                                     == DCTERMS.source else str(v),
+                                     _href(str(v)) if isinstance(v, URIRef) else None)
+                                for v in values]))
+    return str(graph.value(ontology, DCTERMS.title) or "Ontology"), rows
+
+
+def _schema_org(graph: Graph, ontology: Node | None, title: str) -> dict[str, object]:
+    """A schema.org DefinedTermSet describing the ontology, for search engines."""
+    data: dict[str, object] = {"@context": "https://schema.org", "@type": "DefinedTermSet",
+                               "name": title}
+    if ontology is not None:
+        data["@id"] = str(ontology)
+        for key, predicate in (("description", DCTERMS.description), ("license", DCTERMS.license),
+                               ("creator", DCTERMS.creator), ("version", OWL.versionInfo),
+                               ("isBasedOn", DCTERMS.source)):
+            value = graph.value(ontology, predicate)
+            if value is not None:
+                data[key] = str(value)
+    return data
+
+
+def ontology_context(graph: Graph) -> dict[str, object]:
+    """What the ontology template shows of `graph`."""
+    docs = _Documented(graph)
+    ontology = next(iter(graph.subjects(RDF.type, OWL.Ontology)), None)
+    title, metadata = _metadata(graph, ontology)
+    sections = [(section, heading, [_entity(docs, t) for t in docs.sections[section]])
+                for section, heading, _, _, _ in SECTIONS]
+    badges = [(badge, meaning) for _, _, _, badge, meaning in SECTIONS]
+    used = {str(t) for triple in graph for t in triple if isinstance(t, URIRef)}
+    namespaces = [(p, ns) for p, ns in PREFIXES.items() if any(iri.startswith(ns) for iri in used)]
+    return {"title": title, "metadata": metadata, "sections": sections, "badges": badges,
+            "namespaces": namespaces, "vocabulary": VOCABULARY, "csp": csp(),
+            "schema_org": json_island(_schema_org(graph, ontology, title))}
 
 
 def write_docs(directory: str | Path, ontology: str | Path = ONTOLOGY,
@@ -36,95 +198,5 @@ def write_docs(directory: str | Path, ontology: str | Path = ONTOLOGY,
     """Write the documentation of the Turtle `ontology` to `directory`/index.html, with the
     controlled vocabulary in `directory`/vocabulary.html (linked from it); return index.html."""
     graph = Graph().parse(ontology, format="turtle")
-    write_vocabulary(directory, graph, examples)  # before pyLODE drops the schemes below
-    # pyLODE takes any skos:ConceptScheme for the ontology itself (title, metadata, namespace);
-    # the vocabulary's schemes are individuals, which OntPub does not document anyway
-    graph.remove((None, RDF.type, SKOS.ConceptScheme))
-    for prefix, namespace in PREFIXES.items():  # the project's prefixes, not ns1: ...
-        graph.bind(prefix, namespace, override=True, replace=True)
-    graph.bind("dtakg", "https://w3id.org/dta-kg/", override=True, replace=True)
-    ontpub = _ontpub_class()
-    with _escaped_markdown():
-        html = ontpub(graph).make_html()
-    policy = f'<meta http-equiv="Content-Security-Policy" content="{csp()}">'
-    html = html.replace("<head>", f"<head>\n    {policy}", 1)
-    link = (f'<p id="vocabulary-link"><a href="{VOCABULARY}">The controlled vocabulary</a>: '
-            "components, instruments and subscales (WAI-SR, ...), factor themes, designs, "
-            "intervention types.</p>")
-    html = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + "\n" + link, html, count=1)
-    own = {str(s).removeprefix(DTA) for s in graph.subjects() if str(s).startswith(DTA)}
-    html = own_terms_first(html, own)
-    out = Path(directory) / PAGE
-    write_atomic(out, html.encode("utf-8"))
-    return out
-
-
-_ENTITY = re.compile(r'<div class="property entity" id="([^"]*)">')
-_SECTION = re.compile(r'<div class="section" id="[^"]*">')
-
-
-def own_terms_first(html: str, own: set[str]) -> str:
-    """pyLODE lists imported classes and properties (fabio:, prov:, skos:) before the
-    project's own; in each section, put the entities whose id is one of `own` first."""
-    starts = [m.start() for m in _SECTION.finditer(html)] + [len(html)]
-    out, done = [], 0
-    for begin, end in zip(starts, starts[1:], strict=False):
-        entities = list(_ENTITY.finditer(html, begin, end))
-        close = html.rfind("</div>", begin, end)
-        if not entities or close < entities[-1].start():
-            continue
-        cuts = [m.start() for m in entities] + [close]
-        chunks = [(m.group(1) in own, html[a:b]) for m, a, b in zip(entities, cuts[:-1], cuts[1:],
-                                                                   strict=True)]
-        ordered = [c for mine, c in chunks if mine] + [c for mine, c in chunks if not mine]
-        out += [html[done:cuts[0]], *ordered]
-        done = close
-    return "".join(out) + html[done:]
-
-
-def _ontpub_class():
-    """OntPub, imported quietly, with its JSON-LD written script-safe."""
-    # pyLODE 3.4.1 reads its version from a pyproject.toml that wheels do not ship (pyLODE
-    # issue #260) and sets the root logger to DEBUG on import (its supermodel loader).
-    if "pylode.version" not in sys.modules:
-        stub = types.ModuleType("pylode.version")
-        stub.__version__ = version("pylode")
-        sys.modules["pylode.version"] = stub
-    root = logging.getLogger()
-    level, handlers = root.level, list(root.handlers)
-    # lazy: pyLODE must come after the pylode.version stub above (and its logging is restored below)
-    from pylode import OntPub
-
-    root.setLevel(level)
-    root.handlers[:] = handlers
-
-    class _JsonLd:
-        def __init__(self, graph):
-            self.graph = graph
-
-        def serialize(self, **options) -> str:
-            return script_safe(self.graph.serialize(**options))
-
-    class SafeOntPub(OntPub):
-        def _make_head(self, schema_org, include_css=True, destination=None):
-            super()._make_head(_JsonLd(schema_org), include_css, destination)
-
-    return SafeOntPub
-
-
-@contextmanager
-def _escaped_markdown():
-    """While pyLODE renders, give its Markdown HTML-escaped text, so markup shows as text."""
-    # lazy: pyLODE must come after the pylode.version stub that `_ontpub_class` sets
-    from pylode import utils
-
-    class Escaped:
-        @staticmethod
-        def markdown(text: str) -> str:
-            return markdown.markdown(escape(text, quote=False))
-
-    original, utils.markdown = utils.markdown, Escaped
-    try:
-        yield
-    finally:
-        utils.markdown = original
+    write_vocabulary(directory, graph, examples)
+    return write_page("ontology.html", Path(directory) / PAGE, **ontology_context(graph))

@@ -57,13 +57,6 @@ def test_serve_needs_no_extra_the_oxigraph_server_is_a_dependency():
     assert "oxigraph" in declared()
 
 
-def test_pylode_is_pinned_to_the_minor_version_whose_private_api_docs_patches():
-    (pylode,) = [r for r in PYPROJECT["project"]["dependencies"] if _name(r) == "pylode"]
-    assert re.fullmatch(r"pylode>=3\.4(\.\d+)?,<3\.5", pylode.replace(" ", "")), pylode
-    pinned = (ROOT / "constraints.txt").read_text(encoding="utf-8")
-    assert re.search(r"^pylode==3\.4\.\d+$", pinned, re.M)
-
-
 def test_every_dependency_is_pinned_in_the_constraints():
     pins = {_name(line) for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
             if line and not line.startswith("#")}
