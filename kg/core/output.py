@@ -20,6 +20,14 @@ TABLE_WIDTH = 60  # widest column of a terminal table, in characters; longer cel
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell
 MIN_COLUMN = 12  # a column is not narrowed below this, its header or its longest word
 GAP = "  "
+# When a terminal is too narrow for every column, these go first, in this order: context a reader
+# can look up (titles, populations, identifiers) ...
+LEAVE_OUT_FIRST = ("title", "intervention", "population", "intervention_type", "design", "set",
+                   "study_set", "year", "doi", "section", "quote", "iri")
+# ... and these last, after any column not named here (dropped from the right): what a comparison
+# or an answer is about. The first column always stays.
+KEEP_LONGEST = ("result", "comparator", "result_kind", "basis", "confidence", "component",
+                "components", "instrument", "subscale", "factor", "polarity", "value")
 _NAMESPACES = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 
 
@@ -197,32 +205,53 @@ def terminal_width() -> int:
 def table(rows: list[dict], cols: list[str], width: int | None = None) -> str:
     """An aligned text table that fits `width` columns (default: the terminal's). Long cells
     wrap within their column at spaces only, so an IRI (shown as a CURIE where it can be) stays
-    whole; when even narrow columns do not fit, the last columns are left out and named."""
+    whole; when even narrow columns do not fit, the least important columns are left out
+    (`LEAVE_OUT_FIRST`, then the unnamed ones from the right, then `KEEP_LONGEST`) and named."""
     width = width or terminal_width()
-    texts = [[curie(cell(r.get(c))) for c in cols] for r in rows]
-    natural = [min(TABLE_WIDTH, max([len(c), *(len(t[i]) for t in texts)])) for i, c in enumerate(cols)]
-    words = [max([0, *(len(w) for t in texts for w in t[i].split())]) for i in range(len(cols))]
-    floors = [max(min(n, MIN_COLUMN), len(c), w) for n, c, w in zip(natural, cols, words, strict=True)]
+    all_texts = [[curie(cell(r.get(c))) for c in cols] for r in rows]
+    all_natural = [min(TABLE_WIDTH, max([len(c), *(len(t[i]) for t in all_texts)]))
+                   for i, c in enumerate(cols)]
+    words = [max([0, *(len(w) for t in all_texts for w in t[i].split())]) for i in range(len(cols))]
+    all_floors = [max(min(n, MIN_COLUMN), len(c), w)
+                  for n, c, w in zip(all_natural, cols, words, strict=True)]
+    kept = list(range(len(cols)))
+    for drop in _leave_out_order(cols):
+        if sum(all_floors[i] for i in kept) + len(GAP) * (len(kept) - 1) <= width:
+            break
+        kept.remove(drop)
+    left_out = [c for i, c in enumerate(cols) if i not in kept]
+    cols = [cols[i] for i in kept]
+    texts = [[t[i] for i in kept] for t in all_texts]
+    natural, floors = [all_natural[i] for i in kept], [all_floors[i] for i in kept]
     shown = len(cols)
-    while shown > 1 and sum(floors[:shown]) + len(GAP) * (shown - 1) > width:
-        shown -= 1
-    widths = _fit(natural[:shown], floors[:shown], width - len(GAP) * (shown - 1))
+    widths = _fit(natural, floors, width - len(GAP) * (shown - 1))
     grid = [[textwrap.wrap(t[i], w, break_on_hyphens=False, break_long_words=False) or [""]
              for i, w in enumerate(widths)] for t in texts]
     widths = [max([len(c), *(len(line) for row in grid for line in row[i])])
               for i, c in enumerate(cols[:shown])]
-    lines = [GAP.join(c.ljust(w) for c, w in zip(cols, widths, strict=False)).rstrip(),
+    lines = [GAP.join(c.ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip(),
              GAP.join("-" * w for w in widths)]
     for row in grid:
         for k in range(max(map(len, row))):
             lines.append(GAP.join((parts[k] if k < len(parts) else "").ljust(w)
                                   for parts, w in zip(row, widths, strict=True)).rstrip())
     lines.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
-    if shown < len(cols):
-        lines += textwrap.wrap(f"({len(cols) - shown} column(s) left out to fit {width} characters: "
-                               f"{', '.join(cols[shown:])}; see them all with --format csv or json)",
+    if left_out:
+        lines += textwrap.wrap(f"({len(left_out)} column(s) left out to fit {width} characters: "
+                               f"{', '.join(left_out)}; see them all with --format csv or json)",
                                width, break_on_hyphens=False)
     return "\n".join(lines)
+
+
+def _leave_out_order(cols: list[str]) -> list[int]:
+    """The indexes of `cols` in the order a narrow table leaves them out; never the first."""
+    rest = range(1, len(cols))
+    first = sorted((i for i in rest if cols[i] in LEAVE_OUT_FIRST),
+                   key=lambda i: LEAVE_OUT_FIRST.index(cols[i]))
+    last = sorted((i for i in rest if cols[i] in KEEP_LONGEST),
+                  key=lambda i: -KEEP_LONGEST.index(cols[i]))
+    middle = [i for i in reversed(rest) if i not in first and i not in last]
+    return first + middle + last
 
 
 def _fit(natural: list[int], floors: list[int], room: int) -> list[int]:

@@ -151,3 +151,31 @@ def test_nothing_is_rendered_before_the_first_row_is_read():
     for fmt in ("json", "csv", "markdown"):
         with pytest.raises(RuntimeError):
             next(render_chunks(failing(), fmt, ["study"]))
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 100, 120])
+def test_a_narrow_table_leaves_out_context_before_a_comparisons_result(width):
+    from dta_kg.core.output import table
+    from dta_kg.site.compare import COLUMNS
+
+    row = {"study": "Liu et al 2022", "doi": "10.1016/j.invent.2022.100495", "year": 2022,
+           "set": "review", "components": ["therapeutic bond"],
+           "instrument": ["therapeutic alliance score"], "subscale": [], "result": ["0.83"],
+           "result_kind": ["Cohen's d"], "comparator": ["bibliotherapy"],
+           "design": ["randomised controlled trial"], "population": ["university students"],
+           "intervention_type": ["AI-powered chatbot"], "intervention": ["XiaoE"]}
+    text = table([row], COLUMNS, width=width)
+    header = text.splitlines()[0].split()
+    assert header[0] == "study" and {"result", "comparator"} <= set(header), text
+    assert "0.83" in text and "bibliotherapy" in text
+    left_out = [c for c in COLUMNS if c not in header]
+    if "result_kind" in left_out or "components" in left_out:  # only once all context is gone
+        assert {"doi", "year", "set", "design", "population", "intervention"} <= set(left_out)
+    assert max(len(line) for line in text.splitlines()[:-3]) <= max(width, 40)
+
+
+def test_a_table_leaves_out_unnamed_columns_from_the_right_before_the_kept_ones():
+    from dta_kg.core.output import _leave_out_order
+
+    cols = ["study", "alpha", "result", "beta", "title", "doi"]
+    assert [cols[i] for i in _leave_out_order(cols)] == ["title", "doi", "beta", "alpha", "result"]
