@@ -95,3 +95,20 @@ def test_keyboard_reaches_the_skip_link_and_search(site, open_page):
     page.keyboard.press("ArrowDown")
     assert page.evaluate("document.activeElement.closest('#search-results') !== null")
     assert page.evaluate("Array.from(document.images).every(i => i.alt)")
+
+
+def test_comparison_table_fits_1400_pixels_and_keeps_its_study_column_in_view(site, open_page):
+    page = open_page(site / "compare.html").page
+    page.set_viewport_size({"width": 1400, "height": 900})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1400  # the page: no overflow
+    wrap = page.locator(".table-wrap.compare")
+    assert wrap.evaluate("w => w.scrollWidth > w.clientWidth")  # the table scrolls in its box
+    first = page.locator("#compare tbody tr").first.locator("td").first
+    before = first.bounding_box()
+    wrap.evaluate("w => { w.scrollLeft = w.scrollWidth; w.scrollTop = 200; }")
+    page.wait_for_timeout(100)
+    after = first.bounding_box()
+    box = wrap.bounding_box()
+    assert abs(after["x"] - before["x"]) < 2 and after["x"] >= box["x"] - 1  # sticky study column
+    header = page.locator("#compare thead th").first.bounding_box()
+    assert abs(header["y"] - box["y"]) < 3  # and the header row stays on top
