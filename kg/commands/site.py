@@ -112,7 +112,7 @@ def site(output, release_dir, project):
     """
     from dta_kg.site.snapshot import read_project
     from dta_kg.site.web import write_site
-    from dta_kg.views import render_gap_map, render_network
+    from dta_kg.views import render_gap_map, render_overview
     from dta_kg.views.source import gap_map_data, load_projection
 
     def graph_files(folder: Path) -> list[Path]:
@@ -128,8 +128,8 @@ def site(output, release_dir, project):
         data = gap_map_data(project, notify=_notify)
         render_gap_map(path=folder / "gap-map.html", title="dta-kg: evidence gap map",
                        study_links=study_links, **data)
-        render_network(load_projection(project), folder / "graph.html",
-                       title="dta-kg: the digital therapeutic alliance knowledge graph")
+        render_overview(load_projection(project), folder / "graph.html",
+                        title="dta-kg: the digital therapeutic alliance knowledge graph")
 
     snap = read_project(project, _notify)
     counts = write_site(snap, output, release=release_dir, graph_files=graph_files, views=views)

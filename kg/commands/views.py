@@ -31,27 +31,37 @@ def _notify(message: str) -> None:
               help="Hops kept around the focus [default: 2].")
 @click.option("--include-retracted", is_flag=True,
               help="Also show facts a curator retracted (left out by default).")
+@click.option("--facts", is_flag=True,
+              help="Draw the whole graph fact by fact (every report and finding a node) instead "
+                   "of the overview.")
 @SCOPE
 @project_options
-def view(output, focus, depth, include_retracted, scope, project):
-    """Write an interactive view of the graph: the whole graph, or the part around --focus.
+def view(output, focus, depth, include_retracted, facts, scope, project):
+    """Write an interactive view of the graph: an overview, or the part around --focus.
 
-    Node types have their own colour and shape; click a node for its citation, DOI and the
-    quoted evidence; search, and filter by node type and by component. The page works offline.
+    The overview draws the studies and the concepts they connect to (components, instruments,
+    factor concepts, designs, intervention types), each study's facts folded into one labelled
+    edge per concept ("informs", "measured with", "facilitator", "barrier", ...); click an edge
+    for the facts and their quotes. --facts draws every fact as a node instead. Node types have
+    their own colour and shape; click a node for its citation, DOI and the quoted evidence;
+    search, and filter by node type and by component. The page works offline.
 
     \b
     Example:
         dta-kg view -o build/views/graph.html
+        dta-kg view -o facts.html --facts
         dta-kg view -o beatty.html --focus 10.3389/fdgth.2022.847991
         dta-kg view -o bond.html --focus "therapeutic bond" --depth 1
         dta-kg view -o living.html --scope living
     """
     from dta_kg.pipeline.projection import scoped
-    from dta_kg.views import render_network, resolve_focus
+    from dta_kg.views import render_network, render_overview, resolve_focus
     from dta_kg.views.source import load_projection
 
     if depth is not None and focus is None:
         raise click.UsageError("--depth needs --focus")
+    if facts and focus is not None:
+        raise click.UsageError("--facts draws the whole graph; a --focus view always shows facts")
     output = output_target(output, [project.records])
     pgraph = scoped(load_projection(project, include_retracted=include_retracted,
                                     notify=_notify), scope)
@@ -62,6 +72,9 @@ def view(output, focus, depth, include_retracted, scope, project):
         except KeyError:
             raise click.BadParameter(_no_match(pgraph, focus), param_hint="--focus") from None
         title = f"{TITLE}: {pgraph.node(focus).props['label']}"
+    elif not facts:
+        click.echo(render_overview(pgraph, output, title=title))
+        return
     click.echo(render_network(pgraph, output, title=title, focus=focus, depth=depth))
 
 

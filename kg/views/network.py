@@ -17,8 +17,10 @@ from markupsafe import Markup
 from dta_kg.core.iris import normalise_doi
 from dta_kg.core.lookup import StudyKey, find_study
 from dta_kg.core.model import FACT_CLASSES
+from dta_kg.pipeline.projection import PropertyGraph
 
 from .layout import force_layout
+from .overview import column_layout, overview
 from .page import ASSETS, asset, csp, json_island, vis_dir, write_page
 
 LARGE = 1000  # above this many nodes: layout in Python, physics off
@@ -44,6 +46,11 @@ FALLBACK = ["#e377c2", "#f7b6d2", "#6b6ecf", "#b5cf6b", "#e7ba52", "#ad494a", "#
 SIZES = {"Study": 16, "DTAComponent": 26}
 FACT_SIZE, VOCAB_SIZE = 9, 18
 OVERVIEW_FONTS = {"DTAComponent": 44}  # in a whole-graph view, legible when zoomed out
+# the overview (studies and concepts, facts folded into edges): every label legible at the
+# zoom that fits the graph in a window, components largest
+FOLDED_FONT, FOLDED_EDGE_FONT, FOLDED_LABEL_MAX = 16, 12, 26
+EDGE_COLOURS = {"informs": "#d62728", "measured with": "#2ca02c", "facilitator": "#1f77b4",
+                "barrier": "#ff7f0e", "design": "#7f7f7f", "intervention type": "#8c564b"}
 FACT_FONT, NAMED_FONT, DRAW_THRESHOLD = 10, 16, 9  # small labels show only when zoomed in
 FACT_TYPES = set(FACT_CLASSES)
 # a focused view reaches further only through studies and the evidenced facts about them, so
@@ -114,13 +121,16 @@ def render_network(
     depth: int | None = None,
     legend: bool = True,
     hidden_types: Iterable[str] = ("Agent",),
+    folded: bool = False,
 ) -> Path:
     """Write one self-contained HTML page of `pgraph`, or of the neighbourhood of `focus`.
 
     `focus` is one key or several (each a node id, DOI, label or IRI local name, as
     `resolve_focus` takes it); `depth` (default 2) is the number of hops kept around them.
     `legend=False` drops the legend and its type filter; `hidden_types` start unticked there
-    (by default the curators' Agent node, which every fact links to).
+    (by default the curators' Agent node, which every fact links to). `folded` says the graph
+    is an overview (see `overview`): its edges are drawn with their labels and carry the facts
+    they fold.
     """
     # lazy: pyvis loads ~175 ms; the gap map and `views.source` import this package without drawing
     from pyvis.network import Network
@@ -135,26 +145,37 @@ def render_network(
     edges = [e for e in edges if e.source in ids and e.target in ids]
     large = len(nodes) > LARGE
     styles = type_styles({n.label for n in nodes})
+    if folded:
+        styles = {t: {**style, "shape": "box"} for t, style in styles.items()}
     links = [(e.source, e.target) for e in edges]
-    positions = force_layout([n.id for n in nodes], links) if large else {}
     components = _components(nodes, edges)
     names = _names(nodes, edges)
+    fixed = large or folded  # placed here, not by the page's physics
+    shown = {i: _short(name, FOLDED_LABEL_MAX) for i, name in names.items()}
+    positions = (column_layout(PropertyGraph(nodes, edges), shown) if folded
+                 else force_layout([n.id for n in nodes], links) if large else {})
     fonts = {} if focus_ids else OVERVIEW_FONTS
 
     net = Network(directed=True)
     for n in nodes:
         fact = n.label in FACT_TYPES
         size = SIZES.get(n.label, FACT_SIZE if fact else VOCAB_SIZE)
-        extra = {"x": positions[n.id][0], "y": positions[n.id][1]} if large else {}
+        extra: dict[str, object] = ({"x": positions[n.id][0], "y": positions[n.id][1]}
+                                    if fixed else {})
         if n.id in focus_ids:
             size, extra["borderWidth"] = round(size * 1.6), 4
+        font = {"size": fonts.get(n.label, FACT_FONT if fact else NAMED_FONT)}
+        if folded:  # a box that holds its label, bordered in its type's colour
+            extra |= {"borderWidth": 2, "margin": 3}
+            font = {"size": FOLDED_FONT}
         net.add_node(
             n.id,
-            label=_short(names[n.id]),
+            label=_short(names[n.id], FOLDED_LABEL_MAX if folded else LABEL_MAX),
             shape=styles[n.label]["shape"],
-            color=styles[n.label]["color"],
+            color=({"background": "#ffffff", "border": styles[n.label]["color"]} if folded
+                   else styles[n.label]["color"]),
             size=size,
-            font={"size": fonts.get(n.label, FACT_FONT if fact else NAMED_FONT)},
+            font=font,
             type=n.label,
             name=names[n.id],
             props={k: _text(v) for k, v in n.props.items() if v is not None},
@@ -162,21 +183,28 @@ def render_network(
             **extra,
         )
     for e in edges:
-        net.add_edge(e.source, e.target, rel=e.type)
+        if folded:  # the relation as the edge's colour, and as its label once zoomed in
+            colour = EDGE_COLOURS.get(e.type, "#b0b0b0")
+            net.add_edge(e.source, e.target, rel=e.type, label=e.type, facts=e.props["facts"],
+                         color={"color": colour, "highlight": colour, "opacity": 0.55},
+                         font={"size": FOLDED_EDGE_FONT, "align": "middle", "color": "#333"})
+        else:
+            net.add_edge(e.source, e.target, rel=e.type)
     net.toggle_hide_edges_on_drag(large)
     options = json.loads(net.options.to_json())
     options["nodes"] = {"scaling": {"label": {"drawThreshold": DRAW_THRESHOLD}}}
-    options["edges"] |= {"smooth": {"enabled": not large, "type": "continuous"},
+    options["edges"] |= {"smooth": {"enabled": not fixed, "type": "continuous"},
                          "color": {"color": "#b0b0b0", "highlight": "#333333"},
-                         "arrows": {"to": {"enabled": True, "scaleFactor": 0.4}}}
+                         "arrows": {"to": {"enabled": not folded, "scaleFactor": 0.4}},
+                         "scaling": {"label": {"drawThreshold": DRAW_THRESHOLD}}}
     options["physics"] = {
-        "enabled": not large, "solver": "forceAtlas2Based",
+        "enabled": not fixed, "solver": "forceAtlas2Based",
         "forceAtlas2Based": {"gravitationalConstant": -60, "centralGravity": 0.012,
                              "springLength": 60, "springConstant": 0.06, "avoidOverlap": 0.4},
         "stabilization": {"enabled": True, "iterations": 400, "fit": True},
     }
     options["interaction"] |= {"hover": True, "tooltipDelay": 150}
-    options["layout"] = {"improvedLayout": not large, "randomSeed": 1}
+    options["layout"] = {"improvedLayout": not fixed, "randomSeed": 1}
 
     hidden = set(hidden_types) if legend else set()
     data = {
@@ -199,6 +227,8 @@ def render_network(
         styles=styles,
         hidden=data["hidden"],
         counts=Counter(n.label for n in nodes),
+        edge_colours={rel: EDGE_COLOURS[rel] for rel in EDGE_COLOURS
+                      if any(e.type == rel for e in edges)} if folded else {},
         components=data["components"],
         data=json_island(data),
         csp=csp(vis_js, app_js),
@@ -206,6 +236,12 @@ def render_network(
         app_js=Markup(app_js),
         css=Markup(asset(vis_dir() / "vis-network.css") + asset(ASSETS / "network.css")),
     )
+
+
+def render_overview(pgraph, path: str | Path, *, title: str) -> Path:
+    """Write the overview of `pgraph`: its studies and the concepts they connect to, each
+    study's facts folded into labelled edges (see `overview.overview`)."""
+    return render_network(overview(pgraph), path, title=title, folded=True)
 
 
 def render_result(pgraph, rows: Iterable[dict], path: str | Path, *, title: str,
@@ -290,8 +326,8 @@ def _display(node) -> str:
     return str(node.props.get("label") or node.props.get("shortCitation") or _local(node.id))
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= LABEL_MAX else text[: LABEL_MAX - 1] + "…"
+def _short(text: str, most: int = LABEL_MAX) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def _local(iri: str) -> str:

@@ -86,6 +86,42 @@ def test_whole_graph(views, open_page):
     assert_clean(opened)
 
 
+LABELS = """() => { const n = window.kgNetwork, scale = n.getScale();
+  return n.body.nodeIndices.map((id) => { const node = n.body.nodes[id], b = n.getBoundingBox(id);
+    return {id, px: node.options.font.size * scale, box: [b.left, b.top, b.right, b.bottom]}; }); }"""
+
+
+def test_overview_labels_every_node_legibly_at_the_default_zoom_beside_its_legend(views, open_page):
+    opened = open_page(views["graph"])  # a 1280 x 800 window
+    page = opened.page
+    nodes = page.evaluate(LABELS)
+    assert 100 < len(nodes) < 200  # studies and concepts, not the 500 facts
+    assert min(n["px"] for n in nodes) >= 10, "labels under 10 px at the zoom that fits the graph"
+    boxes = sorted(n["box"] for n in nodes)
+    for i, a in enumerate(boxes):  # no two nodes overlap
+        for b in boxes[i + 1:]:
+            if b[0] >= a[2]:
+                break
+            assert b[1] >= a[3] or a[1] >= b[3], (a, b)
+    legend = page.locator("#legend").bounding_box()
+    drawing = page.locator("#network").bounding_box()
+    assert legend["x"] >= drawing["x"] + drawing["width"] - 1  # beside the drawing, not over it
+    assert_clean(opened)
+
+
+def test_overview_edge_shows_the_facts_it_folds(views, open_page):
+    opened = open_page(views["graph"])
+    page = opened.page
+    edge = page.evaluate("""(ends) => { const n = window.kgNetwork;
+      return Object.values(n.body.edges).find((e) => e.fromId === ends[0] && e.toId === ends[1]).id; }""",
+                         [BEATTY_ID, "https://w3id.org/dta-kg/ontology#wai-sr"])
+    page.evaluate("(id) => window.kgNetwork.emit('click', {nodes: [], edges: [id]})", edge)
+    panel = page.inner_text("#panel")
+    assert "measured with" in panel and "Working Alliance Inventory-Short Revised" in panel
+    assert BEATTY_QUOTE in panel
+    assert_clean(opened)
+
+
 def test_focused_view(views, open_page):
     opened = open_page(views["focus"])
     page = opened.page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -40,8 +41,8 @@ def nodes_of(path: Path) -> dict[str, dict]:
     return {n["id"]: n for n in island(path.read_text(encoding="utf-8"))["nodes"]}
 
 
-def test_view_writes_the_whole_graph(cli, tmp_path):
-    page = written(cli("view", "-o", tmp_path / "views" / "graph.html"))
+def test_view_facts_writes_the_whole_graph_fact_by_fact(cli, tmp_path):
+    page = written(cli("view", "-o", tmp_path / "views" / "graph.html", "--facts"))
     text = page.read_text(encoding="utf-8")
     assert_self_contained(text)
     data = island(text)
@@ -54,6 +55,34 @@ def test_view_writes_the_whole_graph(cli, tmp_path):
     assert beatty["props"]["doi"] == BEATTY and beatty["props"]["quote"].startswith("25. Beatty")
     names = {n["name"] for n in data["nodes"] if n["type"] == "ComponentReport"}
     assert "therapeutic bond" in names  # a fact is named without its study, drawn beside it
+
+
+def test_view_draws_an_overview_of_studies_and_concepts_with_facts_folded_into_edges(cli, tmp_path):
+    data = island(written(cli("view", "-o", tmp_path / "graph.html")).read_text(encoding="utf-8"))
+    kinds = Counter(n["type"] for n in data["nodes"])
+    assert kinds["Study"] == 28 and kinds["DTAComponent"] == 5 and kinds["FactorConcept"] > 30
+    assert not set(kinds) & {"ComponentReport", "Finding", "FactorReport", "Agent", "ReviewClaim"}
+    assert all(n["shape"] == "box" and "x" in n and "y" in n for n in data["nodes"])
+    assert len({(n["x"], n["y"]) for n in data["nodes"]}) == len(data["nodes"])  # no two share a place
+    assert data["options"]["physics"]["enabled"] is False
+    by_id = {n["id"]: n for n in data["nodes"]}
+    # Beatty et al measured the bond with the WAI-SR: one edge, the finding's quote on it
+    beatty_wai = [e for e in data["edges"] if e["from"] == BEATTY_ID and e["to"] == DTA + "wai-sr"]
+    assert [e["label"] for e in beatty_wai] == ["measured with"]
+    assert any("Beatty" in (f.get("quote") or "") or f["type"] == "Finding"
+               for f in beatty_wai[0]["facts"])
+    assert {e["label"] for e in data["edges"]} == {"informs", "measured with", "facilitator",
+                                                  "barrier", "design", "intervention type"}
+    assert all(by_id[e["from"]]["type"] == "Study" for e in data["edges"])
+    assert all(f.get("quote") for e in data["edges"] for f in e["facts"])  # the evidence travels
+    again = island(written(cli("view", "-o", tmp_path / "again.html")).read_text(encoding="utf-8"))
+    assert again == data  # the same graph, the same page
+
+
+def test_view_facts_and_focus_do_not_go_together(cli, tmp_path):
+    result = cli("view", "-o", tmp_path / "g.html", "--facts", "--focus", "WAI-SR")
+    assert result.exit_code != 0 and "--facts draws the whole graph" in result.output
+    assert not (tmp_path / "g.html").exists()
 
 
 @pytest.mark.parametrize("key,focus", [

@@ -9,6 +9,10 @@
     links.get(e.from).push(byId.get(e.to));
     links.get(e.to).push(byId.get(e.from));
   }
+  const folded = new Map();  // node id -> the overview's edges that fold its facts
+  for (const e of data.edges.filter((e) => e.facts)) {
+    for (const end of [e.from, e.to]) folded.set(end, [...(folded.get(end) || []), e]);
+  }
   const hiddenTypes = new Set(data.hidden);
   const componentSelect = document.getElementById("component");
   const nodes = new vis.DataSet(data.nodes);
@@ -84,6 +88,11 @@
       for (const s of studies) panel.append(citation(s));
     }
     const facts = [node, ...links.get(id)].filter((n) => n.props.quote);
+    // in an overview, a node's facts are folded into its edges: each with the concept it names
+    for (const e of folded.get(id) || []) {
+      const other = byId.get(e.from === id ? e.to : e.from);
+      for (const fact of e.facts) facts.push({ type: e.rel + " " + other.name, name: fact.label || fact.type, props: fact });
+    }
     if (facts.length) {
       panel.append(el("h3", "Provenance"));
       for (const f of facts.slice(0, 50)) {
@@ -96,6 +105,20 @@
       const dl = el("dl");
       for (const [k, v] of rest) dl.append(el("dt", k), el("dd", Array.isArray(v) ? v.join(", ") : v));
       panel.append(el("h3", "Properties"), dl);
+    }
+  }
+
+  // an overview's edge folds a study's facts about one concept: show each with its evidence
+  function showEdgePanel(id) {
+    const edge = edges.get(id);
+    const panel = document.getElementById("panel");
+    panel.replaceChildren(el("div", "relation", "type"),
+      el("h2", byId.get(edge.from).name + " — " + edge.rel + " — " + byId.get(edge.to).name));
+    panel.append(el("h3", "Citation"), citation(byId.get(edge.from)));
+    panel.append(el("h3", "Provenance"));
+    for (const fact of edge.facts) {
+      panel.append(el("div", fact.type + (fact.label ? ": " + fact.label : ""), "fact"));
+      if (fact.quote) panel.append(evidence({ props: fact }));
     }
   }
 
@@ -128,6 +151,7 @@
   network.on("dragStart", () => (tooltip.hidden = true));
   network.on("click", (params) => {
     if (params.nodes.length) showPanel(params.nodes[0]);
+    else if (params.edges.length && edges.get(params.edges[0]).facts) showEdgePanel(params.edges[0]);
   });
 
   const query = document.getElementById("query");
