@@ -17,7 +17,7 @@ from dta_kg import cli
 from dta_kg.views.chromium import launch
 
 IMG = Path(__file__).resolve().parent / "img"
-MAX_BYTES = 200_000
+MAX_BYTES = 300_000
 BEATTY = "10.3389/fdgth.2022.847991"
 BEATTY_ID = "https://w3id.org/dta-kg/id/study-10-3389-fdgth-2022-847991"
 WIDTH = 1160
@@ -57,7 +57,7 @@ def search_wysa(page) -> None:
 # image name -> (dta-kg arguments, OUT standing for the output folder; the page to open;
 #                a selector present once it is ready; window height; what to do before the shot)
 SHOTS = {
-    "graph": (["view", "-o", "OUT/graph.html"], "graph.html", DRAWN, 620, select_study),
+    "graph": (["view", "-o", "OUT/graph.html"], "graph.html", DRAWN, 800, select_study),
     "focus": (["view", "-o", "OUT/beatty.html", "--focus", BEATTY], "beatty.html", DRAWN, 640,
               None),
     "gap-map": (["map", "-o", "OUT/gap-map.html"], "gap-map.html", "table", 900, open_cell),
