@@ -11,8 +11,9 @@ from typing import Any, Literal, NoReturn, overload
 
 from dta_kg.core.errors import RecordError
 from dta_kg.core.iris import DOI_PATTERN, is_iri, normalise_doi
-from dta_kg.core.model import CONFIDENCES, Evidence, Stamp
+from dta_kg.core.model import Evidence, Stamp
 from dta_kg.core.record_schema import record_keys
+from dta_kg.core.registry import CONFIDENCES
 from dta_kg.core.vocabulary import Vocabulary
 
 from .review_text import (

@@ -14,9 +14,9 @@ import re
 from collections.abc import Iterable
 
 from dta_kg.core.iris import slug
+from dta_kg.core.registry import FILE_FORMATS
 from dta_kg.loaders.bibliography import BibEntry
 
-WRITE_FORMATS = ("bibtex", "ris", "csl-json")
 _INITIALS = re.compile(r"^[A-Z]{1,4}$")
 
 
@@ -95,8 +95,6 @@ def to_csl_json(entries: Iterable[BibEntry]) -> str:
     return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
 
 
-WRITERS = {"bibtex": to_bibtex, "ris": to_ris, "csl-json": to_csl_json}
-
-
 def write_references(entries: Iterable[BibEntry], fmt: str) -> str:
-    return WRITERS[fmt](entries)
+    """`entries` in reference format `fmt`, by the writer the registry names for it."""
+    return FILE_FORMATS[fmt].load()(entries)

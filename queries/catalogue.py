@@ -32,13 +32,11 @@ from pathlib import Path
 
 from dta_kg.core.errors import DtaKgError, UnknownTerm
 from dta_kg.core.output import render
+from dta_kg.core.registry import QUERY_LANGUAGES
 from dta_kg.core.vocabulary import KINDS
 
 QUERY_DIR = Path(__file__).resolve().parent
-LANGUAGES = {"sparql": ".rq", "cypher": ".cypher"}
 PARAM_TYPES = {"text", "integer", "boolean", "study", "factor", "scope", *KINDS}
-# the sets of studies a `scope` parameter chooses: the review's own, those added after it, or both
-SCOPES = ("review", "living", "all")
 COMMENT = {"sparql": "#", "cypher": "//"}
 _BLOCK = re.compile(r"^\s*(?:#|//)\s*(?P<word>if|unless|end)\b\s*(?P<name>\w*)\s*$")
 _PARAM = re.compile(r"^(?P<name>[a-z][a-z0-9_]*)\s*\((?P<type>[a-z-]+)"
@@ -151,11 +149,11 @@ def check_blocks(text: str, params: tuple[Param, ...], path: Path) -> None:
 def read_query(stem: Path) -> NamedQuery:
     """One named query from `stem.rq` and `stem.cypher`, whose headers must agree."""
     headers, texts = {}, {}
-    for lang, ext in LANGUAGES.items():
+    for lang, ext in QUERY_LANGUAGES.items():
         path = stem.with_suffix(ext)
         if not path.exists():
             raise CatalogueError(f"{path}: missing; every named query needs a "
-                                 f"{' and a '.join(LANGUAGES)} version")
+                                 f"{' and a '.join(QUERY_LANGUAGES)} version")
         texts[lang] = path.read_text(encoding="utf-8")
         headers[lang] = read_header(texts[lang], COMMENT[lang], path)
         check_blocks(texts[lang], headers[lang][1], path)
@@ -168,7 +166,7 @@ def read_query(stem: Path) -> NamedQuery:
 @cache
 def catalogue(folder: Path = QUERY_DIR) -> dict[str, NamedQuery]:
     """Every named query in `folder`, by name."""
-    stems = sorted({p.with_suffix("") for ext in LANGUAGES.values() for p in folder.glob(f"*{ext}")})
+    stems = sorted({p.with_suffix("") for ext in QUERY_LANGUAGES.values() for p in folder.glob(f"*{ext}")})
     return {q.name: q for q in map(read_query, stems)}
 
 

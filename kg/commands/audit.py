@@ -7,6 +7,7 @@ import json
 import click
 
 from dta_kg.commands.options import project_options
+from dta_kg.core.registry import CHOICES
 
 # lazy: commands import the library when they run; `dta-kg --help` imports every command module
 
@@ -14,7 +15,7 @@ from dta_kg.commands.options import project_options
 @click.command()
 @project_options
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any finding is an error.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(CHOICES["report formats"]), default="text",
               show_default=True)
 @click.option("-v", "--verbose", is_flag=True, help="Also list the items behind each finding.")
 def check(project, strict, fmt, verbose):

@@ -14,6 +14,7 @@ from dta_kg.commands.fetch import add_fetched
 from dta_kg.commands.options import on_terminal, project_options
 from dta_kg.core.iris import normalise_doi
 from dta_kg.core.output import render
+from dta_kg.core.registry import CHOICES
 from dta_kg.loaders.bibliography import BibEntry, parse_author, read_bibliography
 
 # lazy: commands import the library when they run; `dta-kg --help` imports every command module
@@ -148,7 +149,7 @@ def study_import(project, file, dry_run, note):
 @study.command("list")
 @project_options
 @click.option("--include-retracted", is_flag=True, help="Also list retracted studies.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv", "markdown"]),
+@click.option("--format", "fmt", type=click.Choice(CHOICES["output formats"]),
               default="table", show_default=True)
 def study_list(project, include_retracted, fmt):
     """List the studies in the records.
@@ -176,7 +177,7 @@ def study_list(project, include_retracted, fmt):
 @quote_options
 @click.option("--inferred", metavar="REASON", help="Why you infer it, when the quote does not "
               "state it in so many words (then --confidence too).")
-@click.option("--confidence", type=click.Choice(["high", "medium", "low"]),
+@click.option("--confidence", type=click.Choice(CHOICES["confidences"]),
               help="How sure the inference is.")
 @note_option
 def study_set(project, doi, design, population, intervention_type, intervention_name, quote,
@@ -204,7 +205,7 @@ def study_set(project, doi, design, population, intervention_type, intervention_
 @study.command("show")
 @project_options
 @click.argument("doi")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(CHOICES["report formats"]), default="text",
               show_default=True)
 def study_show(project, doi, fmt):
     """Show a study and every fact about it with its evidence, retracted ones included.

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import click
 
-from dta_kg.core.output import FORMATS, default_format
+from dta_kg.core.iris import DEFAULT_GRAPH_IRI
+from dta_kg.core.output import default_format
 from dta_kg.core.paths import Project
+from dta_kg.core.registry import CHOICES
 from dta_kg.query.guards import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, Limits
 
 
@@ -34,7 +36,7 @@ def project_options(func):
 def format_option(func):
     """--format, passed as `fmt`: a table on a terminal and JSON otherwise, unless given."""
 
-    @click.option("--format", "fmt", type=click.Choice(FORMATS),
+    @click.option("--format", "fmt", type=click.Choice(CHOICES["output formats"]),
                   help="Output format [default: table on a terminal, JSON otherwise]; JSON is a "
                        "list of objects.")
     @functools.wraps(func)
@@ -49,7 +51,7 @@ ENDPOINT = click.option(
     help="Ask this SPARQL endpoint instead of the embedded store (credentials, if needed: "
          "DTA_KG_SPARQL_USER, DTA_KG_SPARQL_PASSWORD, DTA_KG_SPARQL_AUTH=basic|digest).")
 GRAPH = click.option(
-    "--graph", metavar="IRI", default="https://w3id.org/dta-kg/graph", show_default=True,
+    "--graph", metavar="IRI", default=DEFAULT_GRAPH_IRI, show_default=True,
     help="With --endpoint: the named graph to read ('' for the endpoint's default graph).")
 NEO4J_URI = click.option(
     "--neo4j-uri", metavar="URI",
@@ -75,7 +77,7 @@ def remote_options(func):
     return wrapper
 
 
-SCOPE = click.option("--scope", type=click.Choice(["review", "living", "all"]), default="all",
+SCOPE = click.option("--scope", type=click.Choice(CHOICES["scopes"]), default="all",
                      show_default=True,
                      help="The review's own studies, those added after it (the living review), "
                           "or all.")

@@ -15,14 +15,11 @@ from dta_kg.commands.options import (
     project_options,
     remote_options,
 )
-from dta_kg.core.output import FORMATS
-from dta_kg.core.vocabulary import LISTS as VOCAB_LISTS
-from dta_kg.loaders.references import WRITE_FORMATS as REFERENCE_FORMATS
-from dta_kg.queries.catalogue import LANGUAGES
+from dta_kg.core.registry import CHOICES, REFERENCE_FORMATS
 
 # lazy: commands import the library when they run; `dta-kg --help` imports every command module
 
-LANGUAGE = click.option("--lang", type=click.Choice(list(LANGUAGES)), default="sparql",
+LANGUAGE = click.option("--lang", type=click.Choice(CHOICES["query languages"]), default="sparql",
                         show_default=True, help="Run the SPARQL or the Cypher version.")
 RETRACTED = click.option("--include-retracted", is_flag=True,
                          help="Also use facts a curator retracted (left out by default).")
@@ -111,7 +108,7 @@ def list_queries(fmt):
 
 @query.command("show")
 @click.argument("name")
-@click.option("--lang", type=click.Choice(list(LANGUAGES)),
+@click.option("--lang", type=click.Choice(CHOICES["query languages"]),
               help="Show only this version [default: both].")
 def show(name, lang):
     """Print the text of the named question NAME.
@@ -208,14 +205,14 @@ def _view(project, name: str, result, path: Path, include_retracted: bool) -> Pa
 @click.option("--year-from", type=int, help="First publication year.")
 @click.option("--year-to", type=int, help="Last publication year.")
 @SCOPE
-@click.option("--lang", type=click.Choice(list(LANGUAGES)),
+@click.option("--lang", type=click.Choice(CHOICES["query languages"]),
               help="Run the SPARQL or the Cypher version [default: on the embedded stores, the "
                    "faster one for the graph's size (Cypher above about 15,000 studies), which "
                    "answer the same rows; SPARQL with --endpoint].")
 @RETRACTED
 @remote_options
 @limit_options
-@click.option("--format", "fmt", type=click.Choice([*FORMATS, *REFERENCE_FORMATS]),
+@click.option("--format", "fmt", type=click.Choice(CHOICES["studies formats"]),
               help="Output format [default: table on a terminal, JSON otherwise]; bibtex, ris "
                    "and csl-json write the studies for a reference manager (Zotero, JabRef, "
                    "EndNote).")
@@ -325,7 +322,7 @@ def cypher(text, file, neo4j_uri, schema, limits, fmt, project):
 
 
 @click.command()
-@click.argument("name", metavar="LIST", required=False, type=click.Choice(list(VOCAB_LISTS)))
+@click.argument("name", metavar="LIST", required=False, type=click.Choice(CHOICES["vocabulary lists"]))
 @format_option
 @project_options
 def vocab(name, fmt, project):

@@ -11,6 +11,7 @@ import click
 from dta_kg.commands.options import SCOPE, project_options
 from dta_kg.core.errors import redact
 from dta_kg.core.iris import DEFAULT_GRAPH_IRI, check_graph_iri
+from dta_kg.core.registry import CHOICES, DEFAULT_PORT
 
 # lazy: commands import the library when they run; `dta-kg --help` imports every command module
 
@@ -24,8 +25,7 @@ def _notify(message: str) -> None:
 
 @click.command()
 @click.option("--format", "fmt", required=True,
-              type=click.Choice(["ttl", "nt", "jsonld", "jsonld-expanded", "trig", "graphml", "gexf",
-                                 "cypher", "neo4j-csv"]),
+              type=click.Choice(CHOICES["export formats"]),
               help="ttl/nt/jsonld: the built graph (JSON-LD compacted with the dta-kg context); "
                    "jsonld-expanded: full IRIs, no context; trig: it as one named graph; graphml/gexf: "
                    "the property graph; cypher: a MERGE script; neo4j-csv: a folder for "
@@ -96,7 +96,7 @@ def neo4j():
               help="Afterwards, delete what earlier pushes of this graph wrote and this push "
                    "did not (nothing else).")
 @click.option("--dry-run", is_flag=True, help="Print the statements instead of running them.")
-@click.option("--dialect", type=click.Choice(["auto", "neo4j", "falkordb"]), default="auto",
+@click.option("--dialect", type=click.Choice(CHOICES["cypher dialects"]), default="auto",
               show_default=True, help="Cypher dialect; auto asks the server (a dry run: neo4j).")
 @GRAPH
 @project_options
@@ -187,7 +187,7 @@ def store_push(endpoint, query_endpoint, graph_iri, project):
 
 
 @click.command()
-@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
+@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True,
               help="The port to listen on (0: any free port).")
 @click.option("--bind", default="127.0.0.1", show_default=True, metavar="ADDRESS",
               help="The address to listen on; requests must name it in their Host header.")

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from dta_kg.commands.options import format_option, project_options
+from dta_kg.core.registry import CHOICES
 
 # lazy: commands import the library when they run; `dta-kg --help` imports every command module
 
@@ -47,7 +48,7 @@ def compare(component, include_retracted, fmt, project):
 @click.command()
 @click.argument("old", type=click.Path(exists=True, path_type=Path))
 @click.argument("new", type=click.Path(exists=True, path_type=Path), required=False)
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
+@click.option("--format", "fmt", type=click.Choice(CHOICES["comparison formats"]), default="table",
               show_default=True, help="Output format; the changelog of a release is the Markdown.")
 @project_options
 def diff(old, new, fmt, project):

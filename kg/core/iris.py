@@ -7,7 +7,8 @@ import unicodedata
 
 from dta_kg.core.errors import DtaKgError
 
-DTA = "https://w3id.org/dta-kg/ontology#"
+ONTOLOGY_IRI = "https://w3id.org/dta-kg/ontology"  # the owl:Ontology; its versions add /X.Y.Z
+DTA = ONTOLOGY_IRI + "#"
 DTAR = "https://w3id.org/dta-kg/id/"
 PREFIXES = {
     "dta": DTA,
@@ -29,7 +30,7 @@ REVIEW_DOI = "10.2196/69294"
 DEFAULT_GRAPH_IRI = "https://w3id.org/dta-kg/graph"  # the named graph the build is stored under
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
-DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
+DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")  # as Crossref gives it; SHACL checks the same
 # an absolute IRI as N-Triples writes it: a scheme, then none of the characters IRIREF forbids
 IRI_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|^`\\]*")
 

@@ -33,7 +33,6 @@ from dta_kg.core.record_schema import (
 from dta_kg.core.vocabulary import Term
 
 YEAR_RANGE = (1900, 2100)
-CONFIDENCES = ("high", "medium", "low")  # of a curator's inference
 
 
 @dataclass(frozen=True, kw_only=True)  # keyword-only: fields in YAML order
@@ -273,6 +272,8 @@ class Definition:
 
     text: str = slot(TEXT, required=True)
     evidence: Evidence = slot(EVIDENCE, required=True)
+
+    rdf_class: ClassVar[str] = "Definition"
 
 
 @dataclass(frozen=True, kw_only=True)  # keyword-only: fields in YAML order

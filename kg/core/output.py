@@ -14,8 +14,8 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 
 from dta_kg.core.iris import PREFIXES, is_iri
+from dta_kg.core.registry import OUTPUT_FORMATS
 
-FORMATS = ("table", "json", "csv", "tsv", "markdown")
 TABLE_WIDTH = 60  # widest column of a terminal table, in characters; longer cells wrap
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell
 MIN_COLUMN = 12  # a column is not narrowed below this, its header or its longest word
@@ -120,7 +120,7 @@ def render(rows: list[dict], fmt: str, columns: list[str] | None = None) -> str:
     """`rows` in format `fmt`; `columns` fixes the column order (and the header of no rows).
     An ASK answer is `true` or `false` in every format; LaTeX math is shown as text."""
     cols = columns_of(rows, columns)
-    if (answer := boolean_answer(rows, cols)) is not None and fmt in FORMATS:
+    if (answer := boolean_answer(rows, cols)) is not None and fmt in OUTPUT_FORMATS:
         return "true" if answer else "false"
     rows = displayed(rows)
     if fmt == "json":  # one row per line: readable, and encoded in C at any size
@@ -140,7 +140,7 @@ def render(rows: list[dict], fmt: str, columns: list[str] | None = None) -> str:
         return "\n".join(lines)
     if fmt == "table":
         return table(rows, cols)
-    raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(OUTPUT_FORMATS)}")
 
 
 STREAMED = ("json", "csv", "tsv", "markdown")  # formats written row by row; a table measures all

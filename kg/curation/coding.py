@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from dta_kg.core.model import CONFIDENCES
 from dta_kg.core.paths import Project
+from dta_kg.core.registry import CONFIDENCES
 from dta_kg.core.vocabulary import Vocabulary
 from dta_kg.curation.curate import (
     FACT_KEYS,

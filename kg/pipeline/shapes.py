@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from dta_kg.core.iris import PREFIXES, expand
+from dta_kg.core.iris import DOI_PATTERN, PREFIXES, expand
 from dta_kg.core.model import STUDY_FACTS, Claim, Fact, Result, Review, Study
 from dta_kg.core.paths import SHAPES
 from dta_kg.core.rdfterms import Triple, lit
@@ -57,9 +57,6 @@ from .shape_graph import (
     value_triples,
 )
 
-DOI_REGEX = r"^10\.\d{4,9}/\S+$"
-
-
 # --- property shapes from slots ---------------------------------------------------------------
 
 def spaced(name: str) -> str:
@@ -94,7 +91,7 @@ def slot_prop(owner: str, s: Slot) -> Prop:
     else:
         c["datatype"] = Curie(DATATYPES[s.kind])
         described = f" of type {DATATYPES[s.kind]}"
-        pattern = DOI_REGEX if s.kind == DOI else s.pattern
+        pattern = DOI_PATTERN.pattern if s.kind == DOI else s.pattern
         if pattern:
             c["pattern"] = pattern
             described += f" matching {pattern}"

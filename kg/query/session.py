@@ -22,9 +22,10 @@ from dta_kg.core.lookup import StudyKey, find_study
 from dta_kg.core.output import sort_rows
 from dta_kg.core.paths import Project
 from dta_kg.core.rdfterms import python_value
+from dta_kg.core.registry import SCOPES
 from dta_kg.core.vocabulary import KINDS, words
 from dta_kg.pipeline.manifest import stores_present
-from dta_kg.queries.catalogue import SCOPES, NamedQuery, Param, get
+from dta_kg.queries.catalogue import NamedQuery, Param, get
 from dta_kg.query.guards import Limits, bounded, bounded_stream, check_cypher_read_only, limited
 from dta_kg.query.rows import SCALARS, as_text_lists, cypher_order, cypher_value, sorted_solutions
 from dta_kg.query.sparql_text import is_update, refuse_service, split_order

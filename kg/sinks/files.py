@@ -28,14 +28,19 @@ import shutil
 import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph
+
 from dta_kg.core.files import io_problem, output_target, write_atomic
 from dta_kg.core.iris import DEFAULT_GRAPH_IRI, DTA, check_graph_iri
 from dta_kg.core.paths import Project
-from dta_kg.pipeline.build import GRAPH_NAME
+from dta_kg.core.rdfterms import plain_term
+from dta_kg.core.registry import EXPORT_FORMATS, FILE_FORMATS
+from dta_kg.pipeline.build import GRAPH_NAME, STAGED_FILES
 from dta_kg.pipeline.jsonld import write_expanded, write_jsonld_file
 from dta_kg.pipeline.projection import project as projection
 from dta_kg.pipeline.projection import scoped, to_networkx
@@ -52,8 +57,6 @@ from dta_kg.sinks.neo4j_csv import (  # noqa: F401  (re-exported: the CSV export
 )
 from dta_kg.stores.local import ensure_files
 
-RDF_FORMATS = ("ttl", "nt", "jsonld", "jsonld-expanded", "trig")
-FORMATS = (*RDF_FORMATS, "graphml", "gexf", "cypher", "neo4j-csv")
 Notify = Callable[[str], None] | None
 
 
@@ -67,8 +70,12 @@ def built_graph(project: Project, notify: Notify = None):
 
 
 def built_projection(project: Project, notify: Notify = None):
-    """The property-graph projection of the built graph, as the Cypher engine has it."""
-    return projection(built_graph(project, notify))
+    """The property-graph projection of the built graph, as the Cypher engine has it: read in
+    the order of build/dta-kg.nt, so the same build gives the same nodes, values and files."""
+    ensure_files(project, notify)
+    triples = pyoxigraph.parse(path=str(project.build / f"{GRAPH_NAME}.nt"),
+                               format=pyoxigraph.RdfFormat.N_TRIPLES)
+    return projection((plain_term(t.subject), t.predicate.value, plain_term(t.object)) for t in triples)
 
 
 def scoped_graph(graph, scope: str = "all"):
@@ -108,15 +115,32 @@ def write_rdf(project: Project, fmt: str, out: Path, *, graph_iri: str, scope: s
                                                                          encoding="utf-8")
             nt_path = scoped_nt
         tmp = Path(folder) / out.name
-        if fmt == "nt":
-            shutil.copyfile(nt_path, tmp)
-        elif fmt in ("ttl", "trig"):
-            write_turtle_file(nt_path, tmp, graph_iri if fmt == "trig" else None)
-        elif fmt == "jsonld":
-            write_jsonld_file(nt_path, tmp, context_url)
-        else:
-            write_expanded(nt_path, tmp)
+        RDF_WRITERS[fmt](nt_path, tmp, graph_iri, context_url)
         tmp.replace(out)
+
+
+# the RDF writers, each from the build's N-Triples: (source, target, graph IRI, context URL)
+RDF_WRITERS: dict[str, Callable[[Path, Path, str, str | None], object]] = {
+    "nt": lambda nt, tmp, _iri, _url: shutil.copyfile(nt, tmp),
+    "ttl": lambda nt, tmp, _iri, _url: write_turtle_file(nt, tmp, None),
+    "trig": lambda nt, tmp, iri, _url: write_turtle_file(nt, tmp, iri),
+    "jsonld": lambda nt, tmp, _iri, url: write_jsonld_file(nt, tmp, url),
+    "jsonld-expanded": lambda nt, tmp, _iri, _url: write_expanded(nt, tmp),
+}
+
+
+@dataclass(frozen=True)
+class ExportJob:
+    """What `dta-kg export` was asked to write, as every format's writer receives it."""
+
+    project: Project
+    fmt: str
+    out: Path
+    graph_iri: str
+    scope: str = "all"
+    batch_size: int = 500
+    context_url: str | None = None
+    notify: Notify = None
 
 
 def export(project: Project, fmt: str, out: Path, *, graph_iri: str | None = None,
@@ -124,43 +148,66 @@ def export(project: Project, fmt: str, out: Path, *, graph_iri: str | None = Non
            context_url: str | None = None) -> str:
     """Write the built graph as `fmt` to `out` (a folder for neo4j-csv); say what was written.
     `scope` keeps the review's studies ("review"), those added after it ("living") or all;
-    `context_url`: JSON-LD that references its context by that URL instead of embedding it."""
+    `context_url`: JSON-LD that references its context by that URL instead of embedding it.
+    The format's writer is the one the registry (`dta_kg.core.registry`) names."""
     graph_iri = check_graph_iri(graph_iri or DEFAULT_GRAPH_IRI)
-    if fmt not in FORMATS:
-        raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
-    if fmt == "neo4j-csv":
+    spec = FILE_FORMATS.get(fmt)
+    if spec is None or spec.family not in ("rdf", "property-graph"):
+        raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    if spec.suffix:
+        if out.is_dir():
+            raise ExportError(f"{out} is a folder; give a file name, e.g. {out / GRAPH_NAME}{spec.suffix}")
+        out = output_target(out, [project.records])
+    else:
         output_target(out, [project.records], folder=True)
-        pg = scoped(built_projection(project, notify), scope)
-        try:
-            files = write_neo4j_csv(pg, out, graph_iri)
-        except OSError as exc:
-            raise io_problem(out, exc) from exc
-        return (f"wrote {len(pg.nodes)} nodes and {len(pg.edges)} relationships as "
-                f"{len(files)} files in {out} (import with {out / 'import.sh'}; "
-                f"style for Neo4j Browser: {out / GRASS_NAME})")
-    if out.is_dir():
-        raise ExportError(f"{out} is a folder; give a file name, e.g. {out / GRAPH_NAME}.{fmt}")
-    out = output_target(out, [project.records])
-    if fmt in ("ttl", "nt", "jsonld") and scope == "all" and not context_url:
-        ensure_files(project, notify)
+    job = ExportJob(project, fmt, out, graph_iri, scope, batch_size, context_url, notify)
+    return spec.load()(job)
+
+
+def write_rdf_export(job: ExportJob) -> str:
+    """An RDF export: the build's own file when it is one, else written from its N-Triples."""
+    project, fmt, out = job.project, job.fmt, job.out
+    if f"{GRAPH_NAME}.{fmt}" in STAGED_FILES and job.scope == "all" and not job.context_url:
+        ensure_files(project, job.notify)
         write_atomic(out, (project.build / f"{GRAPH_NAME}.{fmt}").read_bytes())
         return f"wrote the built graph as {fmt} to {out}"
-    if fmt in RDF_FORMATS:
-        write_rdf(project, fmt, out, graph_iri=graph_iri, scope=scope, notify=notify,
-                  context_url=context_url)
-        part = "the built graph" if scope == "all" else f"the {scope} studies' part of the built graph"
-        where = f" in the named graph <{graph_iri}>" if fmt == "trig" else ""
-        return f"wrote {part}{where} as {fmt} to {out}"
-    pg = scoped(built_projection(project, notify), scope)
-    if fmt == "cypher":
-        write_atomic(out, cypher_script(pg, graph_iri=graph_iri, batch_size=batch_size).encode())
-        style = out.with_suffix(".grass")
-        write_atomic(style, grass(n.label for n in pg.nodes).encode())
-        return (f"wrote {len(pg.nodes)} nodes and {len(pg.edges)} relationships as {fmt} to "
-                f"{out}, and a Neo4j Browser style to {style}")
-    else:
-        write_network(pg, out, fmt)
-    return f"wrote {len(pg.nodes)} nodes and {len(pg.edges)} relationships as {fmt} to {out}"
+    write_rdf(project, fmt, out, graph_iri=job.graph_iri, scope=job.scope, notify=job.notify,
+              context_url=job.context_url)
+    part = "the built graph" if job.scope == "all" else f"the {job.scope} studies' part of the built graph"
+    where = f" in the named graph <{job.graph_iri}>" if fmt == "trig" else ""
+    return f"wrote {part}{where} as {fmt} to {out}"
+
+
+def write_neo4j_csv_export(job: ExportJob) -> str:
+    """The neo4j-admin CSV folder, with its import script and a Neo4j Browser style."""
+    pg = scoped(built_projection(job.project, job.notify), job.scope)
+    try:
+        files = write_neo4j_csv(pg, job.out, job.graph_iri)
+    except OSError as exc:
+        raise io_problem(job.out, exc) from exc
+    return (f"wrote {_counts(pg)} as {len(files)} files in {job.out} (import with "
+            f"{job.out / 'import.sh'}; style for Neo4j Browser: {job.out / GRASS_NAME})")
+
+
+def write_network_export(job: ExportJob) -> str:
+    """GraphML or GEXF of the property graph."""
+    pg = scoped(built_projection(job.project, job.notify), job.scope)
+    write_network(pg, job.out, job.fmt)
+    return f"wrote {_counts(pg)} as {job.fmt} to {job.out}"
+
+
+def write_cypher_export(job: ExportJob) -> str:
+    """The idempotent Cypher script, with a Neo4j Browser style beside it."""
+    pg = scoped(built_projection(job.project, job.notify), job.scope)
+    script = cypher_script(pg, graph_iri=job.graph_iri, batch_size=job.batch_size)
+    write_atomic(job.out, script.encode())
+    style = job.out.with_suffix(".grass")
+    write_atomic(style, grass(n.label for n in pg.nodes).encode())
+    return f"wrote {_counts(pg)} as {job.fmt} to {job.out}, and a Neo4j Browser style to {style}"
+
+
+def _counts(pg) -> str:
+    return f"{len(pg.nodes)} nodes and {len(pg.edges)} relationships"
 
 
 # --- GraphML and GEXF ------------------------------------------------------------------
@@ -214,16 +261,14 @@ def write_network(pg, out: Path, fmt: str) -> None:
     # lazy: networkx loads ~85 ms; only the GraphML and GEXF exports need it
     import networkx as nx
 
-    buffer = io.BytesIO()
-    g = network(pg)
-    if fmt == "graphml":
-        nx.write_graphml(g, buffer, encoding="utf-8")
-    elif fmt == "gexf":
-        nx.write_gexf(g, buffer, encoding="utf-8")
-        buffer = io.BytesIO(_without_networkx_key(buffer.getvalue()))
-    else:
+    writers: dict[str, tuple[Callable[..., None], Callable[[bytes], bytes]]] = {
+        "graphml": (nx.write_graphml, bytes), "gexf": (nx.write_gexf, _without_networkx_key)}
+    if fmt not in writers:
         raise ExportError(f"not a network format: {fmt}")
-    write_atomic(out, buffer.getvalue())
+    write, finish = writers[fmt]
+    buffer = io.BytesIO()
+    write(network(pg), buffer, encoding="utf-8")
+    write_atomic(out, finish(buffer.getvalue()))
 
 
 def _without_networkx_key(gexf: bytes) -> bytes:

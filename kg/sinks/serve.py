@@ -33,7 +33,6 @@ from dta_kg.sinks.gateway import Gateway
 from dta_kg.stores.local import ensure_fresh
 
 HOST = "127.0.0.1"
-DEFAULT_PORT = 7878
 
 
 class ServeError(DtaKgError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dta_kg.core.iris import local_name
+from dta_kg.core.iris import DTA, local_name
 from dta_kg.core.vocabulary import Term, Vocabulary
 
 from .snapshot import Snapshot
@@ -39,7 +39,7 @@ def compare(snap: Snapshot, component: str | None = None, *,
             include_retracted: bool = False) -> list[dict[str, Any]]:
     """One row per study that reports `component` (a term id; every component when None),
     sorted by citation. Multi-valued columns are lists, in the order of the findings."""
-    wanted = f"https://w3id.org/dta-kg/ontology#{component}" if component else None
+    wanted = DTA + component if component else None
     by_study: dict[str, list[dict]] = {}
     for fact in snap.facts.values():
         if fact["retracted"] and not include_retracted:

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from dta_kg.core.iris import DTA
 from dta_kg.core.output import render
 
 from .compare import describe
@@ -81,7 +82,7 @@ def _order(row: dict) -> tuple[str, str]:
 
 
 def _plain(snap: Snapshot, value: Any) -> Any:
-    if isinstance(value, str) and value.startswith("https://w3id.org/dta-kg/ontology#"):
+    if isinstance(value, str) and value.startswith(DTA):
         return snap.label(value)
     return value
 

@@ -11,7 +11,8 @@ from typing import Any
 import pyoxigraph
 
 from dta_kg.core.errors import DtaKgError
-from dta_kg.core.iris import PREFIXES
+from dta_kg.core.iris import DTA, PREFIXES
+from dta_kg.core.registry import media_types
 
 from .snapshot import Snapshot
 
@@ -19,9 +20,9 @@ CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 BASE = "https://w3id.org/dta-kg/release/"
 RO_CRATE = "ro-crate-metadata.json"
 RO_CONTEXT = "https://w3id.org/ro/crate/1.1/context"
-MEDIA_TYPES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json",
-               ".graphml": "application/graphml+xml", ".csv": "text/csv", ".md": "text/markdown",
-               ".cff": "application/x-yaml", ".json": "application/json", ".sh": "text/x-shellscript"}
+# the registry's file formats, and the release's other files
+MEDIA_TYPES = {**media_types(), ".csv": "text/csv", ".md": "text/markdown", ".cff": "application/x-yaml",
+               ".json": "application/json", ".sh": "text/x-shellscript"}
 DESCRIPTIONS = {
     "dta-kg.ttl": "The graph in Turtle: the review, its studies, their facts and the ontology.",
     "dta-kg.nt": "The graph in N-Triples.",
@@ -57,7 +58,7 @@ def void_turtle(snap: Snapshot, version: str, created: str, files: list[str], cl
               f'    dcterms:created "{created}"^^xsd:date ;',
               f"    dcterms:license <{CC_BY}> ;",
               f"    dcterms:source <https://doi.org/{review.get('doi')}> ;",
-              "    void:vocabulary <https://w3id.org/dta-kg/ontology#> ;",
+              f"    void:vocabulary <{DTA}> ;",
               f"    void:triples {snap.triples} ;",
               f"    void:classes {class_count} ;",
               f"    void:entities {len(snap.studies) + len(snap.facts)} ;",

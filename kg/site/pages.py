@@ -8,6 +8,7 @@ from collections import defaultdict
 from typing import Any
 
 from dta_kg.core.iris import DTA, local_name, slug
+from dta_kg.core.registry import COMPONENTS
 
 from .compare import describe
 from .context import in_context
@@ -108,11 +109,10 @@ def neighbours(snap: Snapshot, study: dict, pages: set[str]) -> list[dict[str, s
 
 
 def components(snap: Snapshot) -> list[dict]:
+    """The components, in the review's order (the registry's), any other after them."""
+    order = {name: i for i, name in enumerate(COMPONENTS)}
     return sorted((t for t in snap.terms.values() if t["kind"] == "DTAComponent"),
-                  key=lambda t: ["goal-alignment", "task-agreement", "therapeutic-bond",
-                                 "user-engagement", "facilitators-and-barriers"].index(t["id"])
-                  if t["id"] in ("goal-alignment", "task-agreement", "therapeutic-bond",
-                                 "user-engagement", "facilitators-and-barriers") else 9)
+                  key=lambda t: order.get(t["id"], len(order)))
 
 
 def studies_of_term(snap: Snapshot, iri: str) -> dict[str, list[dict]]:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dta_kg.core.files import replace_dir
-from dta_kg.core.iris import DEFAULT_GRAPH_IRI
+from dta_kg.core.iris import DEFAULT_GRAPH_IRI, ONTOLOGY_IRI
 from dta_kg.core.paths import ONTOLOGY, Project
 from dta_kg.pipeline.jsonld import CONTEXT_FILE
 from dta_kg.sinks.files import built_projection, write_neo4j_csv, write_network
@@ -27,7 +27,6 @@ from .metadata import RO_CRATE, ReleaseError, check_release, citation_cff, ro_cr
 from .snapshot import GRAPH_FILE, Snapshot, read_path, read_project, review_authors
 
 VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
-ONTOLOGY_IRI = "https://w3id.org/dta-kg/ontology"
 Notify = Callable[[str], None] | None
 
 

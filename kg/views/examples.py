@@ -3,15 +3,11 @@ of one instance (a fact about Beatty et al 2022 where there is one), for the voc
 
 from __future__ import annotations
 
-from dta_kg.core.iris import DTA, PREFIXES
 from dta_kg.core.paths import Project
+from dta_kg.core.registry import model_classes
 from dta_kg.pipeline.rdf_text import turtle_block
 from dta_kg.stores.local import ensure_fresh, sparql_store
 
-MAIN_CLASSES = {**{f"dta:{c}": DTA + c for c in (
-    "IntegrativeReview", "Definition", "Study", "ComponentReport", "Finding", "FactorReport",
-    "DesignReport", "PopulationReport", "InterventionReport", "CuratorNote", "ReviewClaim")},
-    "oa:Annotation": PREFIXES["oa"] + "Annotation"}
 PREFERRED = "847991"  # Beatty et al 2022, the README's running example
 EXAMPLE = """SELECT ?s WHERE {{ ?s a <{cls}> }}
 ORDER BY DESC(CONTAINS(STR(?s), "{preferred}")) ?s LIMIT 1"""
@@ -22,7 +18,7 @@ def worked_examples(project: Project) -> dict[str, str]:
     ensure_fresh(project)
     store = sparql_store(project)
     examples = {}
-    for cls, iri in MAIN_CLASSES.items():
+    for cls, iri in model_classes().items():
         found = list(store.query(EXAMPLE.format(cls=iri, preferred=PREFERRED)))
         if not found:
             continue

@@ -11,7 +11,8 @@ import shlex
 import pyoxigraph
 import pytest
 
-from dta_kg.queries.catalogue import LANGUAGES, catalogue, read_header
+from dta_kg.core.registry import QUERY_LANGUAGES as LANGUAGES
+from dta_kg.queries.catalogue import catalogue, read_header
 from dta_kg.query.session import Session
 
 BEATTY, HE, JEONG = "10.3389/fdgth.2022.847991", "10.1186/s12889-022-13115-x", "10.1145/3568162.3578625"

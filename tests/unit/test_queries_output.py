@@ -72,7 +72,8 @@ def test_default_format_is_a_table_only_on_a_terminal(monkeypatch):
 
 
 def test_ask_answers_print_true_or_false_in_every_format():
-    from dta_kg.core.output import FORMATS, render
+    from dta_kg.core.output import render
+    from dta_kg.core.registry import OUTPUT_FORMATS as FORMATS
 
     for fmt in FORMATS:
         assert render([{"ask": True}], fmt, ["ask"]) == "true"
