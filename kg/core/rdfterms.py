@@ -15,7 +15,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 STRING, BOOLEAN, INTEGER, DECIMAL = (XSD + t for t in ("string", "boolean", "integer", "decimal"))
-DATETIME, GYEAR, GYEARMONTH = (XSD + t for t in ("dateTime", "gYear", "gYearMonth"))
+DATETIME = XSD + "dateTime"
 LANG_STRING = RDF + "langString"
 INTEGERS = frozenset(XSD + t for t in (
     "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",

@@ -15,7 +15,7 @@ import os
 import re
 import subprocess
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -234,12 +234,6 @@ def write_turtle(nt_path: Path, out: IO[str], graph: str | None = None,
 def write_turtle_file(nt_path: Path, path: Path, graph: str | None = None) -> None:
     with path.open("w", encoding="utf-8") as out:
         write_turtle(nt_path, out, graph)
-
-
-def iter_pairs(lines: Iterable[str]) -> Iterator[tuple[str, str, str]]:
-    for line in lines:
-        if parts := split_line(line):
-            yield parts
 
 
 def turtle_block(subject: str, pos: PO) -> str:
