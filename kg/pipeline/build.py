@@ -72,6 +72,15 @@ def ontology_graph():
     return Graph().parse(ONTOLOGY, format="turtle")
 
 
+def ontology_triples(ontology) -> list:
+    """The ontology's triples as plain terms, in N-Triples order, with its blank nodes labelled
+    by their content (rdflib's canonical labels): the same ontology gives the same lines."""
+    # lazy: rdflib loads ~70 ms; the build parses the ontology with it anyway
+    from rdflib.compare import to_canonical_graph
+
+    return sorted(plain_triples(to_canonical_graph(ontology)), key=nt_line)
+
+
 def data_graph(project: Project):
     """The instance data of `project` as an rdflib graph (records are validated on load)."""
     # lazy: rdflib loads ~70 ms; only the SHACL/OWL checks and `validate` need it
@@ -164,7 +173,7 @@ def _build(project: Project, jobs: int | None = None,
     review = read_review(project.review, vocab, read)
     ontology = ontology_graph()
     r = review_iri(review.doi)
-    head = [*plain_triples(ontology), *review_triples(review),
+    head = [*ontology_triples(ontology), *review_triples(review),
             *(t for c in instruments for t in curated_term_triples(c, r))]
     head_graph = projection(head)
     context = Context(tuple(vocab.terms.values()), r, {n.id: n.label for n in head_graph.nodes},

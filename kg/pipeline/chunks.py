@@ -59,12 +59,17 @@ def _start(context: Context) -> None:
 
 
 def class_counts(triples: list) -> Counter:
-    """Triples per class of their subject (a dta: class when it has one)."""
+    """Triples per class of their subject: its dta: class when it has one, else the first of its
+    classes by IRI, so a subject of several types is counted under the same one every time."""
     kind: dict[str, str] = {}
     for s, p, o in triples:
-        if p == RDF_TYPE and isinstance(o, str) and (s not in kind or o.startswith(DTA)):
+        if p == RDF_TYPE and isinstance(o, str) and (s not in kind or _rank(o) < _rank(kind[s])):
             kind[s] = o
     return Counter(local_name(kind[s]) for s, _, _ in triples if s in kind)
+
+
+def _rank(cls: str) -> tuple[bool, str]:
+    return not cls.startswith(DTA), cls
 
 
 def emit(paths: list[str], context: Context | None = None) -> Chunk:
