@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck shapes build clean
+.PHONY: run test lint typecheck generate build clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,9 +36,11 @@ typecheck: $(STAMP)
 	for d in loaders queries ontology records; do ln -s "$(CURDIR)/$$d" $(TYPECHECK)/dta_kg/$$d; done
 	MYPYPATH=$(TYPECHECK) $(BIN)/mypy --cache-dir $(TYPECHECK)/.cache -p dta_kg
 
-# the SHACL shapes are generated from the record schema (kg/core/model.py); never edit them
-shapes: $(STAMP)
-	$(BIN)/python -m dta_kg.pipeline.shapes ontology/shapes.ttl
+# every file derived from the record schema (kg/core/model.py), the registry
+# (kg/core/registry.py) and the records: the SHACL shapes, the JSON-LD context and the generated
+# sections of README.md and docs/property-graph.md (kg/site/generated.py); never edit them by hand
+generate: $(STAMP)
+	$(BIN)/python -m dta_kg.site.generated
 
 build: $(STAMP)
 	$(BIN)/dta-kg build

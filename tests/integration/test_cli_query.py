@@ -14,8 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from dta_kg.cli import main
-from dta_kg.core.paths import PACKAGE_ROOT
-from dta_kg.queries.catalogue import README_END, README_START, catalogue, readme_section
+from dta_kg.queries.catalogue import catalogue
 
 WAI_SR_BOND = {"10.3389/fdgth.2022.847991", "10.1186/s12889-022-13115-x", "10.1145/3568162.3578625"}
 HEAVY = ("rdflib", "pyshacl", "owlrl", "networkx", "pyvis", "neo4j")
@@ -261,13 +260,6 @@ def test_every_command_has_help_with_an_example():
         if "Example" not in out or "dta-kg " not in out.split("Example", 1)[1]:
             missing.append(" ".join(path))
     assert not missing, f"help without an example: {missing}"
-
-
-def test_readme_section_is_generated_from_the_catalogue():
-    readme = (PACKAGE_ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split(README_START, 1)[1].split(README_END, 1)[0]
-    assert section == f"\n{readme_section()}\n", \
-        "README is stale: run python -m dta_kg.queries.catalogue"
 
 
 def test_query_commands_import_no_heavy_library(built_project):
