@@ -38,9 +38,9 @@ typecheck: $(STAMP)
 
 # every file derived from the record schema (kg/core/model.py), the registry
 # (kg/core/registry.py) and the records: the SHACL shapes, the JSON-LD context and the generated
-# sections of README.md and docs/property-graph.md (kg/site/generated.py); never edit them by hand
+# sections of README.md and docs/property-graph.md (kg/views/generated.py); never edit them by hand
 generate: $(STAMP)
-	$(BIN)/python -m dta_kg.site.generated
+	$(BIN)/python -m dta_kg.views.generated
 
 build: $(STAMP)
 	$(BIN)/dta-kg build

@@ -71,8 +71,8 @@ def add_instrument(project: Project, label: str, *, measures: tuple[str, ...], d
         if data is None:
             data = CommentedMap()
             data.yaml_set_start_comment(INSTRUMENTS_HEADER)
-        if not isinstance(data.get("instruments"), list):
-            data["instruments"] = CommentedSeq()
+        if not isinstance(data.get("instruments"), list) or not data["instruments"]:
+            data["instruments"] = CommentedSeq()  # the shipped `instruments: []` becomes a block list
         data["instruments"].append(item)
         tx.stage(project.instruments, data)
     return [new_id, *(s["id"] for s in subs)]

@@ -1,6 +1,7 @@
-"""The README's Mermaid model diagram drawn as inline SVG, offline (no Mermaid, no script).
+"""The model diagram drawn as inline SVG, offline (no Mermaid, no script).
 
-The `graph LR` block under "### The model" is parsed (`A[label] -- relation --> B[label]`),
+The Mermaid `graph LR` source is package data (`views/assets/model.mmd`, which `make generate`
+also writes into the README under "### The model"); it is parsed (`A[label] -- relation --> B[label]`),
 each node placed in the column of its longest path from the sources, and the edges drawn as
 straight arrows labelled with their relation.
 """
@@ -10,23 +11,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from html import escape
-from pathlib import Path
 
-from dta_kg.core.paths import PACKAGE_ROOT
+from .page import ASSETS
 
 _NODE = r"(\w+)(?:\[([^\]]*)\])?"
 _EDGE = re.compile(rf"^\s*{_NODE}\s*--\s*(.*?)\s*-->\s*{_NODE}\s*$")
 BOX_W, LINE_H, PAD, COL_GAP, ROW_GAP, FONT, WRAP = 210, 14, 10, 150, 30, 11, 32
-
-
-def mermaid_block(readme: Path = PACKAGE_ROOT / "README.md") -> str | None:
-    """The first ```mermaid block after '### The model' in the README, if there is one."""
-    if not readme.is_file():
-        return None
-    text = readme.read_text(encoding="utf-8")
-    start = text.find("### The model")
-    found = re.search(r"```mermaid\n(.*?)```", text[start:], re.S) if start >= 0 else None
-    return found.group(1) if found else None
 
 
 def parse(block: str) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
@@ -102,10 +92,12 @@ def svg(labels: dict[str, str], edges: list[tuple[str, str, str]]) -> str:
     return "\n".join(parts)
 
 
-def model_svg(readme: Path = PACKAGE_ROOT / "README.md") -> str | None:
-    """The README's model diagram as SVG, or None when there is no README to read it from."""
-    block = mermaid_block(readme)
-    if not block:
-        return None
-    labels, edges = parse(block)
+def model_source() -> str:
+    """The Mermaid source of the model diagram, as shipped in the package."""
+    return (ASSETS / "model.mmd").read_text(encoding="utf-8")
+
+
+def model_svg() -> str | None:
+    """The model diagram as SVG, or None when its source draws no edge."""
+    labels, edges = parse(model_source())
     return svg(labels, edges) if edges else None

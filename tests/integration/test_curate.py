@@ -218,6 +218,9 @@ def test_a_new_instrument_joins_the_vocabulary_and_the_graph(project_copy, run, 
                  "--definition", "A scale of the alliance between users and chatbots.",
                  "--source", SMITH, "--section", "Methods", "--quote", "the Chatbot Alliance Scale"))
     assert "cas, cas-bond, cas-goal" in out
+    written = project_copy.instruments.read_text(encoding="utf-8")  # the file `init` ships
+    assert written.startswith("# Instruments added by curators")
+    assert "\ninstruments:\n  - id: cas\n" in written  # a block list, not the shipped []
     ok(run("finding", "add", SMITH, "--component", "bond", "--instrument", "cas", "--subscale",
            "cas-bond", "--section", "Results", "--quote", "bond on the CAS was high"))
     ok(run("build"))

@@ -12,7 +12,7 @@ from dta_kg.core import record_schema
 from dta_kg.core.model import PopulationReport
 from dta_kg.core.paths import PACKAGE_ROOT
 from dta_kg.core.record_schema import INTEGER, Slot, slots
-from dta_kg.site.generated import SECTIONS, WHOLE, generated, stale, write_generated
+from dta_kg.views.generated import SECTIONS, WHOLE, generated, stale, write_generated
 
 DERIVED = sorted({*WHOLE, *(path for path, _, _ in SECTIONS)})
 

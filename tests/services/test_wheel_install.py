@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.timeout(1200)]
 ROOT = Path(__file__).resolve().parents[2]
 WAI_SR_BOND = {"10.3389/fdgth.2022.847991", "10.1186/s12889-022-13115-x", "10.1145/3568162.3578625"}
 SKIP = shutil.ignore_patterns(".git", ".venv", "build", "dist", "__pycache__", "*.egg-info",
-                              ".pytest_cache", ".ruff_cache", "node_modules")
+                              ".pytest_cache", ".ruff_cache", "node_modules", ".setuptools-build")
 
 
 def _run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
@@ -96,6 +97,8 @@ def test_init_copies_the_records_for_a_curator_to_edit(wheel_env):
     records = work / "my-records"
     assert len(list((records / "studies").glob("*.yaml"))) == 28
     assert (records / "review.yaml").is_file() and not (records / "__init__.py").exists()
+    shipped = site_packages(wheel_env) / "dta_kg" / "records"
+    assert (records / "instruments.yaml").read_bytes() == (shipped / "instruments.yaml").read_bytes()
     answer = dta_kg(wheel_env, "studies", "--component", "bond", "--instrument", "WAI-SR",
                     "--records", "my-records", "--format", "csv")
     assert answer.returncode == 0, answer.stderr
@@ -126,3 +129,43 @@ def test_the_installed_wheel_serves_sparql(wheel_env):
     finally:
         os.kill(proc.pid, signal.SIGTERM)
         proc.wait(30)
+
+
+def test_the_installed_wheel_draws_the_model_diagram_from_its_package_data(wheel_env):
+    """Every file read at run time is package data: the diagram's source is, not the README."""
+    bin_dir, env, work, _ = wheel_env
+    code = ("from dta_kg.views.model_diagram import model_svg\n"
+            "svg = model_svg()\nprint(svg.count('<rect'), 'dta:IntegrativeReview' in svg)")
+    drawn = _run([str(bin_dir / "python"), "-c", code], env=env, cwd=work)
+    assert drawn.returncode == 0, drawn.stderr
+    assert drawn.stdout.split() == ["12", "True"]
+
+
+def _wheel(src: Path, out: Path) -> subprocess.CompletedProcess:
+    return _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(out), str(src)])
+
+
+def test_a_wheel_holds_the_checkout_as_it_is_now_and_building_it_warns_of_nothing(tmp_path):
+    """setuptools builds apart from the graph's build/ and from scratch: a record deleted since
+    the last wheel is not in the next one, and the graph's build/ is left alone."""
+    src = tmp_path / "src"
+    shutil.copytree(ROOT, src, ignore=SKIP)
+    graph = src / "build" / "dta-kg.nt"
+    graph.parent.mkdir()
+    graph.write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    first = _wheel(src, tmp_path / "first")
+    if first.returncode:
+        missing(f"the wheel could not be built (no package index?): {first.stderr[-500:]}")
+    gone = src / "records" / "studies" / "ref-25-beatty-2022.yaml"
+    gone.unlink()
+    second = _wheel(src, tmp_path / "second")
+    assert second.returncode == 0, second.stderr
+    output = (first.stdout + first.stderr + second.stdout + second.stderr).lower()
+    assert "warning:" not in output.replace("warning: location 'file", ""), output[-3000:]
+    assert sorted(os.listdir(src / "build")) == ["dta-kg.nt"]  # setuptools wrote nothing there
+    names = {d: zipfile.ZipFile(next((tmp_path / d).glob("*.whl"))).namelist()
+             for d in ("first", "second")}
+    record = "dta_kg/records/studies/ref-25-beatty-2022.yaml"
+    assert record in names["first"] and record not in names["second"]
+    assert "dta_kg/records/instruments.yaml" in names["second"]
+    assert "dta_kg/views/assets/model.mmd" in names["second"]

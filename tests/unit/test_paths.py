@@ -47,6 +47,10 @@ def test_init_copies_the_records_and_refuses_a_folder_with_files(tmp_path):
     copied = tmp_path / "records"
     assert (copied / "review.yaml").read_bytes() == (paths.RECORDS_DIR / "review.yaml").read_bytes()
     assert not (copied / "__init__.py").exists()
+    shipped = {p.relative_to(paths.RECORDS_DIR).as_posix() for p in paths.RECORDS_DIR.rglob("*")
+               if p.is_file() and p.suffix != ".py" and "__pycache__" not in p.parts}
+    assert "instruments.yaml" in shipped  # every file a curator may edit, instruments included
+    assert {p.relative_to(copied).as_posix() for p in copied.rglob("*") if p.is_file()} == shipped
     with pytest.raises(InitError, match="is not an empty folder"):
         init_records(copied)
 

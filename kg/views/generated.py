@@ -1,5 +1,5 @@
 """Every file derived from the record schema, the registry and the shipped records, and the one
-command that writes them all: `make generate` (`python -m dta_kg.site.generated`).
+command that writes them all: `make generate` (`python -m dta_kg.views.generated`).
 
 A derived file is either whole (`ontology/shapes.ttl`, `ontology/context.jsonld`) or a section
 between `<!-- NAME:start -->` and `<!-- NAME:end -->` markers of a hand-written page (the
@@ -27,6 +27,7 @@ from dta_kg.queries.catalogue import readme_section
 from dta_kg.query.schema import cypher_schema
 from dta_kg.query.session import Session
 from dta_kg.stores.local import ensure_files
+from dta_kg.views.model_diagram import model_source
 
 Section = tuple[str, str, Callable[[Project], str]]  # file, marker name, its text
 
@@ -60,6 +61,7 @@ WHOLE: dict[str, Callable[[Project], str]] = {
     "ontology/context.jsonld": context_text,
 }
 SECTIONS: list[Section] = [
+    ("README.md", "model-diagram", lambda _: f"```mermaid\n{model_source()}```"),
     ("README.md", "queries", lambda _: readme_section()),
     ("README.md", "formats", formats_table),
     ("docs/property-graph.md", "schema", property_graph_table),
