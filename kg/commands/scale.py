@@ -10,7 +10,7 @@ import click
 
 from dta_kg.commands.options import SCOPE, project_options
 from dta_kg.core.errors import redact
-from dta_kg.core.iris import DEFAULT_GRAPH_IRI, check_graph_iri
+from dta_kg.core.iris import CONTEXT_URL, DEFAULT_GRAPH_IRI, check_graph_iri
 from dta_kg.core.registry import CHOICES, DEFAULT_PORT
 
 # lazy: commands import the library when they run; `dta-kg --help` imports every command module
@@ -33,7 +33,7 @@ def _notify(message: str) -> None:
 @click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path),
               help="The file to write (a folder for neo4j-csv).")
 @click.option("--context-url", metavar="URL", help="jsonld: reference the context by this URL "
-              "(e.g. https://w3id.org/dta-kg/context.jsonld) instead of embedding it.")
+              f"(e.g. {CONTEXT_URL}) instead of embedding it.")
 @GRAPH
 @SCOPE
 @project_options

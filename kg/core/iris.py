@@ -7,9 +7,13 @@ import unicodedata
 
 from dta_kg.core.errors import DtaKgError
 
-ONTOLOGY_IRI = "https://w3id.org/dta-kg/ontology"  # the owl:Ontology; its versions add /X.Y.Z
+BASE = "https://w3id.org/dta-kg/"  # every IRI dta-kg mints starts here
+ONTOLOGY_IRI = BASE + "ontology"  # the owl:Ontology; its versions add /X.Y.Z
 DTA = ONTOLOGY_IRI + "#"
-DTAR = "https://w3id.org/dta-kg/id/"
+DTAR = BASE + "id/"  # instances: studies, facts, evidence, agents, venues
+SHAPES_IRI = BASE + "shapes"  # the SHACL shapes graph; its shapes are SHAPES_IRI#Name
+CONTEXT_URL = BASE + "context.jsonld"  # where the JSON-LD context is published
+RELEASE_BASE = BASE + "release/"  # a release is RELEASE_BASE + X.Y.Z
 PREFIXES = {
     "dta": DTA,
     "dtar": DTAR,
@@ -27,7 +31,7 @@ PREFIXES = {
     "sh": "http://www.w3.org/ns/shacl#",
 }
 REVIEW_DOI = "10.2196/69294"
-DEFAULT_GRAPH_IRI = "https://w3id.org/dta-kg/graph"  # the named graph the build is stored under
+DEFAULT_GRAPH_IRI = BASE + "graph"  # the named graph the build is stored under
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")  # as Crossref gives it; SHACL checks the same

@@ -99,7 +99,8 @@ QUERY_LANGUAGES = {"sparql": ".rq", "cypher": ".cypher"}  # the catalogue's lang
 CYPHER_DIALECTS = ("auto", "neo4j", "falkordb")  # of a Bolt server; auto asks it
 
 # the sets of studies a `--scope` chooses: the review's own, those added after it, or both
-SCOPES = ("review", "living", "all")
+STUDY_SETS = ("review", "living")  # a study's dta:studyScope
+SCOPES = (*STUDY_SETS, "all")
 CONFIDENCES = ("high", "medium", "low")  # of a curator's inference
 # the DTA components, in the order the review presents them (Results, then pages and tables)
 COMPONENTS = ("goal-alignment", "task-agreement", "therapeutic-bond", "user-engagement",

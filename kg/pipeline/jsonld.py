@@ -1,7 +1,7 @@
 """Compacted JSON-LD with the project's context, streamed from the build's N-Triples file.
 
 The context (`ontology/context.jsonld`, shipped in the package and published at
-`CONTEXT_URL`) names every property by its local name ("doi", "title", "component"), says
+`core.iris.CONTEXT_URL`) names every property by its local name ("doi", "title", "component"), says
 which take IRIs and which typed literals, and makes the ontology the vocabulary, so a node
 reads as plain JSON: `{"id": "dtar:study-...", "type": "Study", "doi": "10.3389/...",
 "year": "2022"}`. Integers and booleans are JSON numbers and booleans; a value that does not
@@ -38,7 +38,6 @@ from dta_kg.pipeline.rdf_text import (
 )
 
 CONTEXT_FILE = ONTOLOGY_DIR / "context.jsonld"
-CONTEXT_URL = "https://w3id.org/dta-kg/context.jsonld"
 NATIVE = {XSD + "boolean", XSD + "integer"}  # written as JSON booleans and numbers
 IRI_KIND = "@id"
 RENAMED = {PREFIXES["fabio"] + "hasPublicationYear": "year"}  # terms people look for

@@ -10,11 +10,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from dta_kg.core.iris import PREFIXES, expand
+from dta_kg.core.iris import PREFIXES, SHAPES_IRI, expand
 from dta_kg.core.rdfterms import Lit, Triple, lit
 
-SHAPES_NS = "https://w3id.org/dta-kg/shapes#"
-ONTOLOGY_IRI = "https://w3id.org/dta-kg/shapes"  # the shapes graph, which declares its prefixes
+SHAPES_NS = SHAPES_IRI + "#"
 SH = PREFIXES["sh"]
 RDF_TYPE = PREFIXES["rdf"] + "type"
 

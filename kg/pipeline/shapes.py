@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from dta_kg.core.iris import DOI_PATTERN, PREFIXES, expand
+from dta_kg.core.iris import DOI_PATTERN, PREFIXES, SHAPES_IRI, expand
 from dta_kg.core.model import STUDY_FACTS, Claim, Fact, Result, Review, Study
 from dta_kg.core.rdfterms import Triple, lit
 from dta_kg.core.record_schema import (
@@ -37,6 +37,7 @@ from dta_kg.core.record_schema import (
     Slot,
     slots,
 )
+from dta_kg.core.registry import STUDY_SETS
 from dta_kg.core.vocabulary import KINDS
 from dta_kg.loaders.fields import STUDY_SECTIONS
 from dta_kg.loaders.ntriples import nt_line
@@ -44,7 +45,6 @@ from dta_kg.loaders.review_text import MAX_QUOTE_WORDS, SECTIONS
 
 from .rdf_text import ordered_prefixes, write_turtle
 from .shape_graph import (
-    ONTOLOGY_IRI,
     RDF_TYPE,
     SHAPES_NS,
     Blanks,
@@ -243,7 +243,7 @@ def record_nodes() -> list[Node]:
                      Prop("Study-scope", "dta:studyScope",
                           "study is in the review or in the living review",
                           'Study must have at most one dta:studyScope, "review" or "living".',
-                          {"maxCount": 1, "in": ["review", "living"]})])
+                          {"maxCount": 1, "in": list(STUDY_SETS)})])
     review = Node("ReviewShape", "review rules",
                   "A dta:IntegrativeReview must satisfy the review rules.",
                   ("targetClass", "dta:IntegrativeReview"), [
@@ -277,7 +277,7 @@ def record_nodes() -> list[Node]:
                            "rdfs:label": "finding's subscale belongs to its measure",
                            "message": "Finding's dta:usesSubscale must be a dta:subscaleOf its "
                                       "dta:usesMeasure.",
-                           "prefixes": Curie(ONTOLOGY_IRI), "select": SUBSCALE_OF_MEASURE}}
+                           "prefixes": Curie(SHAPES_IRI), "select": SUBSCALE_OF_MEASURE}}
         nodes.append(node)
     claim = Node("ReviewClaimShape", "review claim rules",
                  "A dta:ReviewClaim must satisfy the review claim rules.",
@@ -298,7 +298,7 @@ def record_nodes() -> list[Node]:
 def shape_triples() -> Iterator[Triple]:
     """Every triple of the shapes graph."""
     blanks = Blanks()
-    header = ONTOLOGY_IRI
+    header = SHAPES_IRI
     yield header, RDF_TYPE, expand("owl:Ontology")
     yield header, expand("rdfs:label"), lit("dta-kg SHACL shapes")
     yield header, expand("rdfs:comment"), lit(

@@ -11,13 +11,12 @@ from typing import Any
 import pyoxigraph
 
 from dta_kg.core.errors import DtaKgError
-from dta_kg.core.iris import DTA, PREFIXES
+from dta_kg.core.iris import DTA, PREFIXES, RELEASE_BASE
 from dta_kg.core.registry import media_types
 
 from .snapshot import Snapshot
 
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
-BASE = "https://w3id.org/dta-kg/release/"
 RO_CRATE = "ro-crate-metadata.json"
 RO_CONTEXT = "https://w3id.org/ro/crate/1.1/context"
 # the registry's file formats, and the release's other files
@@ -46,7 +45,7 @@ def media_type(path: Path) -> str:
 
 def void_turtle(snap: Snapshot, version: str, created: str, files: list[str], class_count: int) -> str:
     """VoID and DCAT in Turtle: the dataset, its size, licence, source, date and distributions."""
-    release = f"{BASE}{version}"
+    release = f"{RELEASE_BASE}{version}"
     review = snap.review
     lines = [f"@prefix {p}: <{iri}> ." for p, iri in PREFIXES.items()]
     lines += ["@prefix void: <http://rdfs.org/ns/void#> .", "@prefix dcat: <http://www.w3.org/ns/dcat#> .",
@@ -123,7 +122,7 @@ def ro_crate(folder: Path, snap: Snapshot, version: str, created: str) -> dict:
         {"@id": "./", "@type": "Dataset", "name": f"dta-kg {version}",
          "description": _description(snap), "version": version, "datePublished": created,
          "license": {"@id": CC_BY}, "isBasedOn": {"@id": f"https://doi.org/{snap.review.get('doi')}"},
-         "identifier": f"{BASE}{version}", "hasPart": [{"@id": f} for f in files]},
+         "identifier": f"{RELEASE_BASE}{version}", "hasPart": [{"@id": f} for f in files]},
         {"@id": CC_BY, "@type": "CreativeWork", "name": "CC BY 4.0"},
         {"@id": f"https://doi.org/{snap.review.get('doi')}", "@type": "ScholarlyArticle",
          "name": snap.review.get("title")},
