@@ -18,7 +18,7 @@ import pyoxigraph
 
 from dta_kg.core.errors import ValidationFailed
 from dta_kg.core.files import io_problem
-from dta_kg.core.iris import DTA, PREFIXES, local_name, review_iri
+from dta_kg.core.iris import DTA, PREFIXES, review_iri
 from dta_kg.core.model import FACT_CLASSES
 from dta_kg.core.paths import ONTOLOGY, Project
 from dta_kg.loaders.ntriples import nt_line
@@ -102,14 +102,7 @@ def summarise(graph) -> BuildSummary:
     def count(cls: str) -> int:
         return sum(1 for _ in graph.subjects(RDF.type, graph.namespace_manager.expand_curie(cls)))
 
-    classes: Counter[str] = Counter()
-    types: dict = {}
-    for s, o in graph.subject_objects(RDF.type):
-        if s not in types or (str(o).startswith(DTA) and not str(types[s]).startswith(DTA)):
-            types[s] = o
-    for s, _, _ in graph:
-        if s in types:
-            classes[local_name(str(types[s]))] += 1
+    classes = class_counts(list(plain_triples(graph)))  # the build's rule: one class a subject
     facts = [s for cls in FACT_CLASSES for s in graph.subjects(RDF.type, graph.namespace_manager
                                                               .expand_curie(f"dta:{cls}"))]
     evidence = graph.namespace_manager.expand_curie("dta:evidence")
