@@ -48,7 +48,7 @@ def compare(component, include_retracted, fmt, project):
 @click.command()
 @click.argument("old", type=click.Path(exists=True, path_type=Path))
 @click.argument("new", type=click.Path(exists=True, path_type=Path), required=False)
-@click.option("--format", "fmt", type=click.Choice(CHOICES["comparison formats"]), default="table",
+@click.option("--format", "fmt", type=click.Choice(CHOICES["diff formats"]), default="table",
               show_default=True, help="Output format; the changelog of a release is the Markdown.")
 @project_options
 def diff(old, new, fmt, project):

@@ -94,7 +94,7 @@ REFERENCE_FORMATS = formats("references")
 # how result rows are printed (dta_kg.core.output)
 OUTPUT_FORMATS = ("table", "json", "csv", "tsv", "markdown")
 REPORT_FORMATS = ("text", "json")  # of a report for people or for scripts (`check`, `study show`)
-COMPARISON_FORMATS = ("table", "json", "markdown")  # of `compare` and `diff`
+DIFF_FORMATS = ("table", "json", "markdown")  # of `diff`: its Markdown is a release's changelog
 QUERY_LANGUAGES = {"sparql": ".rq", "cypher": ".cypher"}  # the catalogue's languages, by file suffix
 CYPHER_DIALECTS = ("auto", "neo4j", "falkordb")  # of a Bolt server; auto asks it
 
@@ -111,7 +111,7 @@ DEFAULT_PORT = 7878  # of `dta-kg serve`, Oxigraph's own default
 CHOICES: dict[str, tuple[str, ...]] = {
     "export formats": EXPORT_FORMATS, "output formats": OUTPUT_FORMATS,
     "studies formats": (*OUTPUT_FORMATS, *REFERENCE_FORMATS), "report formats": REPORT_FORMATS,
-    "comparison formats": COMPARISON_FORMATS, "query languages": tuple(QUERY_LANGUAGES),
+    "diff formats": DIFF_FORMATS, "query languages": tuple(QUERY_LANGUAGES),
     "cypher dialects": CYPHER_DIALECTS, "scopes": SCOPES, "confidences": CONFIDENCES,
     "vocabulary lists": tuple(VOCABULARY_LISTS),
 }
