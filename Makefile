@@ -46,4 +46,4 @@ build: $(STAMP)
 	$(BIN)/dta-kg build
 
 clean:
-	rm -rf build .pytest_cache
+	rm -rf build .setuptools-build .pytest_cache
