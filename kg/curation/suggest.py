@@ -198,7 +198,8 @@ def sentence_candidates(text: str, sentence: Sentence, vocab: Vocabulary) -> Ite
                                        if clause_of(sentence, raw, c) == clause_of(sentence, raw, m)))
         yield make("factor", m.term.id, m, score - (0.1 if single else 0), cue,
                    polarity=polarity, theme=theme_of(vocab, m.term),
-                   label=text[span(sentence, m)[0]:span(sentence, m)[1]], components=affected)
+                   label=folded(text[span(sentence, m)[0]:span(sentence, m)[1]]),
+                   components=affected)
         yield make("component", "facilitators-and-barriers", m, 0.6,
                    f"implied by the factor '{m.name}'")
     designs = {m.term.id: m for m in found if m.term.cls == "StudyDesign"}
@@ -251,19 +252,25 @@ def figures(raw: str) -> list[tuple[int, Result, str]]:
     """(where, result, its words) of each figure a sentence reports: Cohen's d, a mean, a
     percentage, with the comparator the sentence names."""
     comparator = _COMPARATOR.search(raw)
-    against = comparator.group(1) if comparator else None
+    against = folded(comparator.group(1)) if comparator else None
     found: list[tuple[int, Result, str]] = []
     for d in _COHENS_D.finditer(raw):
         found.append((d.start(), Result(value=float(d.group(1)), kind="cohens-d",
-                                        comparator=against), d.group()))
+                                        comparator=against), folded(d.group())))
     for mean in _MEAN.finditer(raw):
         found.append((mean.start(), Result(value=float(mean.group(1)), kind="mean-count",
-                                           unit=mean.group(2), comparator=against), mean.group()))
+                                           unit=folded(mean.group(2)), comparator=against),
+                      folded(mean.group())))
     for pct in _PERCENT.finditer(raw):
-        unit = f"percent of {pct.group(2)}" if pct.group(2) else None
+        unit = f"percent of {pct.group(2)}" if pct.group(2) else None  # one word
         found.append((pct.start(), Result(value=float(pct.group(1)), kind="percentage",
-                                          unit=unit, comparator=against), pct.group()))
+                                          unit=unit, comparator=against), folded(pct.group())))
     return sorted(found, key=lambda f: f[0])
+
+
+def folded(words: str) -> str:
+    """Words as one line, single-spaced."""
+    return " ".join(words.split())
 
 
 def span(sentence: Sentence, m: Match) -> tuple[int, int]:
@@ -335,9 +342,9 @@ def population_of(raw: str) -> tuple[str, float, str] | None:
     """(description, score, cue) of the people a sentence says took part, if it says so."""
     recruited = _RECRUITED.search(raw)
     for found in _POPULATION.finditer(raw):
-        count, words = found.group(1), " ".join(found.group(2).split())
+        count, words = found.group(1), folded(found.group(2))
         if count or recruited:
-            cue = f"'{found.group().strip()}'" + (f" with '{recruited.group()}'" if recruited
+            cue = f"'{folded(found.group())}'" + (f" with '{recruited.group()}'" if recruited
                                                   else "")
             return words, 0.6 if count and recruited else 0.4, cue
     return None
