@@ -136,7 +136,7 @@ def merge_facts(project: Project, doi: str, items: list[tuple[str, str, Any]],
                 "facilitators-and-barriers" if key == "factors" else None
             if component and not any(c.get("component") == component and not c.get("retracted")
                                      for c in data.get("components") or []):
-                implied = block(component=component, evidence=item["evidence"],
+                implied = block(component=component, evidence=flow(**item["evidence"]),
                                 added=stamp(str(item["added"]["by"]), f"implied by {fact_id}"))
                 done.added.append(append_fact(data, "components", implied, component))
         if done.added:

@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 import shutil
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -35,14 +37,14 @@ BIB = textwrap.dedent("""\
     """)
 
 
-def new_project(root: Path) -> tuple[Project, callable]:
+def new_project(root: Path) -> tuple[Project, Callable[..., Any]]:
     shutil.copytree(RECORDS, root / "records", ignore=shutil.ignore_patterns("source", "README.md"))
     project = Project(records=root / "records", build=root / "build")
     env = {"DTA_KG_RECORDS": str(project.records), "DTA_KG_BUILD": str(project.build),
            "DTA_KG_CURATOR": "Ada Curator"}
     runner = CliRunner()
 
-    def run(*args: object, ok: bool = True):
+    def run(*args: object, ok: bool = True) -> Any:
         result = runner.invoke(main, [str(a) for a in args], env=env)
         if ok:
             assert result.exit_code == 0, result.output
@@ -51,6 +53,11 @@ def new_project(root: Path) -> tuple[Project, callable]:
     (root / "study.bib").write_text(BIB, encoding="utf-8")
     run("study", "import", root / "study.bib")
     return project, run
+
+
+# the project, its runner, the candidates, the first and second accept's output, the records after
+# the first
+Accepted = tuple[Project, Callable[..., Any], list[dict], str, str, dict[str, bytes]]
 
 
 def numbers_of(candidates: list[dict], *wanted: tuple[str, str]) -> str:
@@ -62,7 +69,7 @@ def numbers_of(candidates: list[dict], *wanted: tuple[str, str]) -> str:
 
 
 @pytest.fixture(scope="module")
-def accepted(tmp_path_factory):
+def accepted(tmp_path_factory: pytest.TempPathFactory) -> Accepted:
     """The fictional study's candidates, four of them accepted, then accepted again."""
     root = tmp_path_factory.mktemp("suggest")
     project, run = new_project(root)
@@ -75,13 +82,13 @@ def accepted(tmp_path_factory):
     return project, run, candidates, first, again, before
 
 
-def test_suggest_registers_the_text_as_source_add_does(accepted):
+def test_suggest_registers_the_text_as_source_add_does(accepted: Accepted) -> None:
     project, *_ = accepted
     held = source_text_path(project.records, DOI)
     assert held.read_text(encoding="utf-8") == ABSTRACT.read_text(encoding="utf-8")
 
 
-def test_candidates_name_their_terms_quotes_sections_and_cues(accepted):
+def test_candidates_name_their_terms_quotes_sections_and_cues(accepted: Accepted) -> None:
     _, _, candidates, *_ = accepted
     text = normalise(ABSTRACT.read_text(encoding="utf-8"))
     kinds = {c["kind"] for c in candidates}
@@ -94,7 +101,7 @@ def test_candidates_name_their_terms_quotes_sections_and_cues(accepted):
                                          "comparator": "waiting list"}
 
 
-def test_accepted_facts_are_inferred_by_suggestion_with_curator_and_confidence(accepted):
+def test_accepted_facts_are_inferred_by_suggestion_with_curator_and_confidence(accepted: Accepted) -> None:
     _, run, _, first, *_ = accepted
     shown = json.loads(run("study", "show", DOI, "--format", "json").stdout)
     facts = {f["id"]: f for f in shown["facts"]}
@@ -112,15 +119,17 @@ def test_accepted_facts_are_inferred_by_suggestion_with_curator_and_confidence(a
     assert "Added" in first and f"{DOI}#anonymity" in first
     text = run("study", "show", DOI).output
     assert f"inferred: {SUGGESTED}" in text
+    record = Path(shown["path"]).read_text(encoding="utf-8")
+    assert "&id" not in record and "*id" not in record  # no YAML anchors: written as by hand
 
 
-def test_accepting_twice_adds_nothing_twice(accepted):
+def test_accepting_twice_adds_nothing_twice(accepted: Accepted) -> None:
     project, _, _, _, again, before = accepted
     assert "Added" not in again and "Already recorded" in again
     assert snapshot(project.records) == before
 
 
-def test_accepted_facts_answer_queries_and_show_in_the_view(accepted, tmp_path):
+def test_accepted_facts_answer_queries_and_show_in_the_view(accepted: Accepted, tmp_path: Path) -> None:
     project, run, *_ = accepted
     studies = json.loads(run("studies", "--factor", "anonymity", "--scope", "living",
                              "--format", "json").stdout)
@@ -134,7 +143,7 @@ def test_accepted_facts_answer_queries_and_show_in_the_view(accepted, tmp_path):
         SUGGESTED in page.read_text(encoding="utf-8")
 
 
-def test_a_draft_written_then_imported_adds_its_facts_once(tmp_path):
+def test_a_draft_written_then_imported_adds_its_facts_once(tmp_path: Path) -> None:
     project, run = new_project(tmp_path)
     draft = tmp_path / "draft.yaml"
     out = run("suggest", DOI, "--text", ABSTRACT, "--kind", "factor", "--write", draft).output
@@ -169,7 +178,7 @@ def _bad(tmp_path: Path, name: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def untouched(tmp_path_factory):
+def untouched(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, Callable[..., Any]]:
     """A project with the study added and no text registered, which bad input must not change."""
     return new_project(tmp_path_factory.mktemp("untouched"))
 
@@ -178,7 +187,9 @@ def untouched(tmp_path_factory):
     ("empty.txt", "is binary or empty"), ("binary.pdf", "not UTF-8"),
     ("latin1.txt", "not UTF-8"), ("huge.txt", "more than the limit of 2,000,000"),
     ("missing.txt", "cannot be read")])
-def test_bad_texts_are_refused_in_one_line_and_change_nothing(untouched, tmp_path, name, says):
+def test_bad_texts_are_refused_in_one_line_and_change_nothing(
+        untouched: tuple[Project, Callable[..., Any]], tmp_path: Path, name: str,
+        says: str) -> None:
     project, run = untouched
     before = snapshot(project.records)
     for extra in ([], ["--accept", "1"], ["--write", tmp_path / "draft.yaml"]):
@@ -188,7 +199,7 @@ def test_bad_texts_are_refused_in_one_line_and_change_nothing(untouched, tmp_pat
     assert not (tmp_path / "draft.yaml").exists()
 
 
-def test_a_quote_not_in_the_text_or_an_unknown_number_changes_nothing(tmp_path):
+def test_a_quote_not_in_the_text_or_an_unknown_number_changes_nothing(tmp_path: Path) -> None:
     project, run = new_project(tmp_path)
     draft = tmp_path / "draft.yaml"
     run("suggest", DOI, "--text", ABSTRACT, "--kind", "design", "--write", draft)

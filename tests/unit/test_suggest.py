@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from dta_kg.core.vocabulary import Vocabulary
 from dta_kg.curation.study_text import blocks, key, phrase_key
 from dta_kg.curation.suggest import Candidate, suggest
 from dta_kg.loaders.review_text import MAX_QUOTE_WORDS, normalise
@@ -43,11 +44,11 @@ def verbatim(quote: str, text: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def structured(vocab) -> list[Candidate]:
+def structured(vocab: Vocabulary) -> list[Candidate]:
     return suggest(STRUCTURED, vocab)
 
 
-def test_components_measures_and_subscales_are_found_by_vocabulary_id(structured):
+def test_components_measures_and_subscales_are_found_by_vocabulary_id(structured: list[Candidate]) -> None:
     assert {"therapeutic-bond", "user-engagement", "facilitators-and-barriers"} <= \
         found(structured, "component")
     assert {"wai-sr-bond", "messages-sent", "continued-use"} <= found(structured, "finding")
@@ -56,7 +57,7 @@ def test_components_measures_and_subscales_are_found_by_vocabulary_id(structured
         ("therapeutic-bond", "wai-sr", "wai-sr-bond")
 
 
-def test_reported_figures_go_with_their_measure_and_comparator(structured):
+def test_reported_figures_go_with_their_measure_and_comparator(structured: list[Candidate]) -> None:
     by_term = {c.term: c.result for c in structured if c.kind == "finding" and c.result}
     assert (by_term["wai-sr-bond"].value, by_term["wai-sr-bond"].kind,
             by_term["wai-sr-bond"].comparator) == (0.62, "cohens-d", "baseline")
@@ -66,7 +67,7 @@ def test_reported_figures_go_with_their_measure_and_comparator(structured):
             by_term["continued-use"].unit) == (74.0, "percentage", "percent of participants")
 
 
-def test_factors_carry_the_polarity_of_their_cue(structured):
+def test_factors_carry_the_polarity_of_their_cue(structured: list[Candidate]) -> None:
     factors = found(structured, "factor")
     assert {("personalisation", "facilitator"),  # American spelling, 'improved'
             ("technical-errors", "barrier"),  # 'bugs', 'limited'
@@ -80,7 +81,7 @@ def test_factors_carry_the_polarity_of_their_cue(structured):
     assert affected == ("user-engagement",)
 
 
-def test_design_population_and_sections(structured):
+def test_design_population_and_sections(structured: list[Candidate]) -> None:
     designs = {c.term: c.section for c in structured if c.kind == "design"}
     assert designs == {"single-arm-study": "Title", "pilot-study": "Title",
                        "qualitative-study": "Methods"}
@@ -89,7 +90,7 @@ def test_design_population_and_sections(structured):
     assert sections == {"Results"}
 
 
-def test_every_quote_is_verbatim_short_and_from_its_section(structured):
+def test_every_quote_is_verbatim_short_and_from_its_section(structured: list[Candidate]) -> None:
     assert structured
     section_text = {s: STRUCTURED[a:b] for a, b, s in blocks(STRUCTURED)}
     for c in structured:
@@ -99,13 +100,14 @@ def test_every_quote_is_verbatim_short_and_from_its_section(structured):
         assert 0 < c.score <= 1 and c.cue
 
 
-def test_numbers_are_stable_and_kind_filters_keep_them(vocab, structured):
+def test_numbers_are_stable_and_kind_filters_keep_them(vocab: Vocabulary,
+                                                      structured: list[Candidate]) -> None:
     assert [c.number for c in structured] == list(range(1, len(structured) + 1))
     factors = suggest(STRUCTURED, vocab, kinds=["factor"])
     assert factors == [c for c in structured if c.kind == "factor"]
 
 
-def test_a_long_sentence_is_quoted_around_its_match(vocab):
+def test_a_long_sentence_is_quoted_around_its_match(vocab: Vocabulary) -> None:
     filler = " ".join(f"word{i}" for i in range(40))
     text = f"{filler} and the anonymity of the service facilitated disclosure {filler}."
     [factor] = [c for c in suggest(text, vocab) if c.kind == "factor"]
@@ -115,7 +117,7 @@ def test_a_long_sentence_is_quoted_around_its_match(vocab):
     assert factor.section is None  # a text without headings
 
 
-def test_acronyms_match_in_capitals_only(vocab):
+def test_acronyms_match_in_capitals_only(vocab: Vocabulary) -> None:
     assert "smart-goals" in found(suggest("Goals were set with the SMART framework by "
                                           "the coach.", vocab), "finding")
     assert "smart-goals" not in found(suggest("A smart phone app set goals with the coach.",
@@ -124,18 +126,18 @@ def test_acronyms_match_in_capitals_only(vocab):
 
 @pytest.mark.parametrize("variant", [
     "randomised controlled trial", "Randomized Controlled Trials", "randomized-controlled trial"])
-def test_spelling_plural_case_and_hyphenation_give_one_key(variant):
+def test_spelling_plural_case_and_hyphenation_give_one_key(variant: str) -> None:
     assert phrase_key(variant) == phrase_key("randomised controlled trial")
 
 
 @pytest.mark.parametrize(("british", "american"), [
     ("behaviour", "behavior"), ("personalisation", "personalization"), ("dialogue", "dialog"),
     ("nonjudgemental", "non-judgmental"), ("centre", "center"), ("modelling", "modeling")])
-def test_british_and_american_spellings_meet(british, american):
+def test_british_and_american_spellings_meet(british: str, american: str) -> None:
     assert phrase_key(british) == phrase_key(american)
 
 
-def test_different_words_stay_apart():
+def test_different_words_stay_apart() -> None:
     assert key("person") != key("personalisation")
     assert phrase_key("user engagement") != phrase_key("engaging activities")
 
@@ -147,7 +149,7 @@ PIECES = ["Anonymity helped.", "Privacy concerns hindered use.", "The bond grew 
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_any_text_gives_quotes_that_are_verbatim(vocab, seed):
+def test_any_text_gives_quotes_that_are_verbatim(vocab: Vocabulary, seed: int) -> None:
     rng = random.Random(seed)
     text = " ".join(rng.choices(PIECES, k=rng.randint(1, 14)))
     for c in suggest(text, vocab):
