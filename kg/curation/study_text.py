@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +169,7 @@ def tokens(text: str, start: int = 0, end: int | None = None) -> Iterator[Token]
         yield pending
 
 
+@lru_cache(maxsize=65536)
 def key(word: str) -> str:
     """The match key of a word: an acronym as written ('WAI', 'UES'), otherwise the stem of its
     lower-case, spelling-folded form."""
@@ -180,6 +181,7 @@ def key(word: str) -> str:
     return stem(folded)
 
 
+@lru_cache(maxsize=4096)
 def phrase_key(text: str) -> tuple[str, ...]:
     """The match keys of a phrase, as `tokens` gives them."""
     return tuple(t.key for t in tokens(text))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,15 +25,7 @@ DOI = "10.2196/70002"
 ABSTRACT = PACKAGE_ROOT.parent / "examples" / "fictional-study-abstract.md"
 if not ABSTRACT.exists():  # the checkout's layout: the package root is the repository
     ABSTRACT = PACKAGE_ROOT / "examples" / "fictional-study-abstract.md"
-BIB = textwrap.dedent("""\
-    @article{fictional2026,
-      author = {Fictional, Ada and Example, Ben},
-      title = {Bonding with a chatbot between sessions},
-      journal = {JMIR Ment Health},
-      year = {2026}, volume = {13}, pages = {e70002},
-      doi = {10.2196/70002}
-    }
-    """)
+BIB = ABSTRACT.with_name("fictional-study.bib")
 
 
 def new_project(root: Path) -> tuple[Project, Callable[..., Any]]:
@@ -50,8 +41,7 @@ def new_project(root: Path) -> tuple[Project, Callable[..., Any]]:
             assert result.exit_code == 0, result.output
         return result
 
-    (root / "study.bib").write_text(BIB, encoding="utf-8")
-    run("study", "import", root / "study.bib")
+    run("study", "import", BIB)
     return project, run
 
 
