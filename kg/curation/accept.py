@@ -155,14 +155,35 @@ def study_doi(project: Project, study: str) -> str:
 
 def text_change(project: Project, doi: str, text: str) -> dict[Path, str]:
     """The file that registers `text` as the study's source text, as `dta-kg source add`
-    writes it; empty when the project holds that text already."""
+    writes it; empty when the project holds that text already. The text must hold every span
+    the study's record already quotes from it (a study added after the review quotes its
+    title)."""
     target = source_text_path(project.records, doi)
     try:
         if target.read_text(encoding="utf-8") == text:
             return {}
     except (OSError, UnicodeDecodeError):
         pass
+    path = find_study(project, doi)
+    data = read_yaml(path)
+    held = normalise(text)
+    for section, quote in quoted_from(data, doi):
+        if normalise(quote) not in held:
+            raise RecordError(path, "", f"its {section} is quoted from the study's text as "
+                              f"'{quote[:80]}', which the text given does not hold",
+                              "give the study's whole text or abstract with that span, e.g. "
+                              "the title as its first line", doi)
     return {target: text}
+
+
+def quoted_from(data: Any, doi: str) -> list[tuple[str, str]]:
+    """(section, quote) of every evidence in a study record that quotes the document `doi`."""
+    evidences = [data.get("evidence")] + [item.get("evidence") for key in FACT_KEYS
+                                          for item in data.get(key) or []
+                                          if isinstance(item, dict)]
+    return [(str(ev.get("section")), str(ev.get("quote"))) for ev in evidences
+            if isinstance(ev, dict) and ev.get("source")
+            and normalise_doi(str(ev["source"])) == doi]
 
 
 def register_text(project: Project, doi: str, text: str) -> bool:

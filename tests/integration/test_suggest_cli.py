@@ -169,7 +169,7 @@ def _bad(tmp_path: Path, name: str) -> Path:
 
 @pytest.fixture(scope="module")
 def untouched(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, Callable[..., Any]]:
-    """A project with the study added and no text registered, which bad input must not change."""
+    """A project with the study added, for tests that show a refusal changes nothing."""
     return new_project(tmp_path_factory.mktemp("untouched"))
 
 
@@ -202,4 +202,35 @@ def test_a_quote_not_in_the_text_or_an_unknown_number_changes_nothing(tmp_path: 
                                                        "a randomised controlled trial")
     draft.write_text(edited, encoding="utf-8")
     one_line_error(run("study", "import", draft, ok=False), "not verbatim in the registered text")
+    assert snapshot(project.records) == before
+
+
+def test_yaml_and_table_show_the_same_candidates_as_json(accepted: Accepted) -> None:
+    project, run, candidates, *_ = accepted
+    before = snapshot(project.records)
+    as_yaml = yaml.safe_load(run("suggest", DOI, "--text", ABSTRACT, "--format", "yaml").stdout)
+    assert as_yaml == candidates
+    table = run("suggest", DOI, "--text", ABSTRACT, "--kind", "factor").stdout
+    assert "anonymity (facilitator)" in table and "wai-sr" not in table
+    assert snapshot(project.records) == before  # the text is registered already: no write
+
+
+def test_a_text_without_headings_needs_a_section_to_accept(
+        untouched: tuple[Project, Callable[..., Any]], tmp_path: Path) -> None:
+    project, run = untouched
+    plain = tmp_path / "plain.txt"
+    plain.write_text("Participants valued the anonymity of the chatbot.\n", encoding="utf-8")
+    before = snapshot(project.records)
+    one_line_error(run("suggest", DOI, "--text", plain, ok=False),  # its record quotes its title
+                   "which the text given does not hold", "the title as its first line")
+    assert snapshot(project.records) == before
+    title = BIB.read_text(encoding="utf-8").split("title = {", 1)[1].split("}", 1)[0]
+    plain.write_text(f"{title}\n\nParticipants valued the anonymity of the chatbot.\n",
+                     encoding="utf-8")
+    [candidate] = [c for c in json.loads(run("suggest", DOI, "--text", plain, "--kind", "factor",
+                                             "--format", "json").stdout)]
+    assert (candidate["term"], candidate["section"]) == ("anonymity", None)
+    before = snapshot(project.records)
+    one_line_error(run("suggest", DOI, "--text", plain, "--accept", candidate["number"],
+                       ok=False), "has no section", "--section")
     assert snapshot(project.records) == before
