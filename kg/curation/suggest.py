@@ -162,9 +162,9 @@ def sentence_candidates(text: str, sentence: Sentence, vocab: Vocabulary) -> Ite
     raw = text[sentence.start:sentence.end]
     found = matches(sentence, vocab)
 
-    def make(kind: str, term: str, at: Match | None, score: float, cue: str,
+    def make(kind: str, term: str, at: Match | tuple[int, int], score: float, cue: str,
              **fields: object) -> Candidate:
-        focus = span(sentence, at) if at else (sentence.start, sentence.start)
+        focus = span(sentence, at) if isinstance(at, Match) else at
         quote = quote_span(text, sentence, focus, MAX_QUOTE_WORDS)
         return Candidate(0, kind, term, quote, sentence.section, round(score, 2), cue,
                          sentence.start, **fields)  # type: ignore[arg-type]
@@ -215,7 +215,9 @@ def sentence_candidates(text: str, sentence: Sentence, vocab: Vocabulary) -> Ite
         yield make("intervention", m.term.id, m, 0.8, f"{m.how} '{m.name}'")
     population = population_of(raw)
     if population:
-        yield make("population", population[0], None, population[1], population[2])
+        words, score, cue, (first, last) = population
+        yield make("population", words, (sentence.start + first, sentence.start + last), score,
+                   cue)
 
 
 def finding_candidates(found: list[Match], components: list[Match], vocab: Vocabulary,
@@ -338,13 +340,14 @@ def cue_match(sentence: Sentence, cue: str) -> Match | None:
     return None
 
 
-def population_of(raw: str) -> tuple[str, float, str] | None:
-    """(description, score, cue) of the people a sentence says took part, if it says so."""
+def population_of(raw: str) -> tuple[str, float, str, tuple[int, int]] | None:
+    """(description, score, cue, where in the sentence) of the people a sentence says took
+    part, if it says so."""
     recruited = _RECRUITED.search(raw)
     for found in _POPULATION.finditer(raw):
         count, words = found.group(1), folded(found.group(2))
         if count or recruited:
             cue = f"'{folded(found.group())}'" + (f" with '{recruited.group()}'" if recruited
                                                   else "")
-            return words, 0.6 if count and recruited else 0.4, cue
+            return words, 0.6 if count and recruited else 0.4, cue, found.span()
     return None
