@@ -100,8 +100,7 @@ def suggest(project: Project, study: str, text_file: Path, kinds: tuple[str, ...
                                  f"{len(every)}", param_hint="--accept")
     chosen = [by_number[n] for n in wanted]
     if draft is not None:
-        register_text(project, doi, text)
-        count = write_draft(draft, doi, chosen or shown, section=section,
+        count = write_draft(project, draft, doi, chosen or shown, text, section=section,
                             confidence=confidence, note=note)
         click.echo(f"Wrote {count} suggested fact(s) of {doi} to {draft}; load them with "
                    f"`dta-kg study import {draft}`")

@@ -206,11 +206,15 @@ def accept(project: Project, doi: str, chosen: list[Candidate], text: str, *,
     return merge_facts(project, key, items, normalise(text), text_change(project, key, text))
 
 
-def write_draft(target: Path, doi: str, chosen: list[Candidate], *, section: str | None = None,
-                confidence: str | None = None, note: str | None = None) -> int:
-    """Write the chosen candidates as a record fragment for `dta-kg study import`; returns how
-    many facts it holds."""
+def write_draft(project: Project, target: Path, doi: str, chosen: list[Candidate], text: str,
+                *, section: str | None = None, confidence: str | None = None,
+                note: str | None = None) -> int:
+    """Write the chosen candidates as a record fragment for `dta-kg study import`, after
+    registering `text` as the study's source text; returns how many facts it holds."""
     key = normalise_doi(doi)
+    if target.resolve().is_relative_to(project.records.resolve()):
+        raise RecordError(target, "", "is inside the records folder, where it would be read as "
+                          "a record", "write the draft elsewhere, e.g. --write draft.yaml", key)
     by = curator()
     data = block(doi=key)
     for list_key, wanted, item in (fact_item(c, key, section, confidence, by, note)
@@ -219,6 +223,7 @@ def write_draft(target: Path, doi: str, chosen: list[Candidate], *, section: str
     head = (f"# Facts suggested by `dta-kg suggest` from the text of {key}, {now()}.\n"
             "# Edit or delete any of them, then load them with: dta-kg study import "
             f"{target.name}\n")
+    register_text(project, key, text)
     write_atomic(target, (head + dump(data, blank_before=FACT_KEYS)).encode("utf-8"))
     return len(chosen)
 

@@ -234,3 +234,13 @@ def test_a_text_without_headings_needs_a_section_to_accept(
     one_line_error(run("suggest", DOI, "--text", plain, "--accept", candidate["number"],
                        ok=False), "has no section", "--section")
     assert snapshot(project.records) == before
+
+
+def test_a_draft_is_never_written_into_the_records(
+        untouched: tuple[Project, Callable[..., Any]]) -> None:
+    project, run = untouched
+    before = snapshot(project.records)
+    for inside in (project.studies / "draft.yaml", project.records / "draft.yaml"):
+        one_line_error(run("suggest", DOI, "--text", ABSTRACT, "--write", inside, ok=False),
+                       "inside the records folder")
+    assert snapshot(project.records) == before
