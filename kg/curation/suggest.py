@@ -52,8 +52,10 @@ _CLAUSE_BREAK = re.compile(r";|,?\s+\b(?:but|however|whereas|while|although|thou
 _COHENS_D = re.compile(r"\b(?:Cohen['’]?s?\s+)?\$?\bd\s*(?:=|of)\s*(-?\d*\.\d+|-?\d+)")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)(?:\s+of\s+(?:the\s+)?"
                       r"([a-z]+))?")
-_MEAN = re.compile(r"\b(?:a mean of|an average of|on average|averaged|mean|average)\s+"
-                   r"(\d+(?:\.\d+)?)\s+([a-z]+(?:\s+(?:per|a|each)\s+[a-z]+)?)")
+_MEAN = re.compile(r"(?:\b(?i:a mean of|an average of|on average|averaged|mean|average)"
+                   r"(?:\s+(?i:score|rating|count|number|of|was|were|is))*\s*[=:]?|\bM\s*=)\s*"
+                   r"(\d+(?:\.\d+)?)(?:\s+((?!(?:and|or|in|at|to|for|on|with|the|SD)\b)"
+                   r"[a-z]+(?:\s+(?:per|a|each)\s+[a-z]+)?))?")
 _COMPARATOR = re.compile(r"\b(?:compared (?:with|to)|versus|vs\.?|relative to|than)\s+"
                          r"(?:(?:those|that)\s+(?:on|in|of|receiving|using|given)\s+)?"
                          r"(?:the\s+|a\s+|an\s+)?([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,3}?)"
@@ -261,7 +263,8 @@ def figures(raw: str) -> list[tuple[int, Result, str]]:
                                         comparator=against), folded(d.group())))
     for mean in _MEAN.finditer(raw):
         found.append((mean.start(), Result(value=float(mean.group(1)), kind="mean-count",
-                                           unit=folded(mean.group(2)), comparator=against),
+                                           unit=folded(mean.group(2) or "") or None,
+                                           comparator=against),
                       folded(mean.group())))
     for pct in _PERCENT.finditer(raw):
         unit = f"percent of {pct.group(2)}" if pct.group(2) else None  # one word

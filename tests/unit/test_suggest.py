@@ -175,3 +175,17 @@ def test_the_readme_example_shows_what_suggest_gives(vocab: Vocabulary) -> None:
         r = rows[int(number)]
         assert (r["kind"], r["term"], r["score"], r["section"], r["cue"]) == \
             (kind, term, float(score), section_name, cue)
+
+
+def test_an_instrument_a_curator_added_is_suggested_like_the_ontologys(vocab: Vocabulary) -> None:
+    from dta_kg.core.vocabulary import Term
+
+    added = vocab.with_terms([Term("sus", "Instrument", "System Usability Scale", ("SUS",),
+                                   measures=("user-engagement",))])
+    text = "Usability was rated on the System Usability Scales, and the SUS mean was 78.5 points."
+    findings = [c for c in suggest(text, added) if c.kind == "finding"]
+    assert {(c.term, c.instrument, c.component) for c in findings} == \
+        {("sus", "sus", "user-engagement")}
+    assert {(c.result.value, c.result.kind, c.result.unit) for c in findings if c.result} == \
+        {(78.5, "mean-count", "points")}  # the figure goes with 'SUS', the nearer name
+    assert not [c for c in suggest(text, vocab) if c.kind == "finding"]
