@@ -78,10 +78,11 @@ def suggest(project: Project, study: str, text_file: Path, kinds: tuple[str, ...
 
     \b
     Example:
-        dta-kg suggest 10.2196/70001 --text examples/fictional-study-abstract.md
-        dta-kg suggest 10.2196/70001 --text abstract.md --kind factor --format json
-        dta-kg suggest 10.2196/70001 --text abstract.md --accept 1,4,7
-        dta-kg suggest 10.2196/70001 --text abstract.md --write draft.yaml
+        dta-kg study import examples/fictional-study.bib
+        dta-kg suggest 10.2196/70002 --text examples/fictional-study-abstract.md
+        dta-kg suggest 10.2196/70002 --text abstract.md --kind factor --format json
+        dta-kg suggest 10.2196/70002 --text abstract.md --accept 6,9,11,14
+        dta-kg suggest 10.2196/70002 --text abstract.md --write draft.yaml
     """
     from dta_kg.curation.accept import accept, register_text, study_doi, write_draft
     from dta_kg.curation.study_text import read_study_text
