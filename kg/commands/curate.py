@@ -255,7 +255,8 @@ def study_show(project, doi, fmt):
             if ev.source else ""
         click.echo(f"      evidence{source}: {ev.section}: \"{ev.quote}\"")
         if ev.inferred:
-            click.echo(f"      inferred: {ev.inferred}")
+            sure = f" (confidence: {ev.confidence})" if ev.confidence else ""
+            click.echo(f"      inferred: {ev.inferred}{sure}")
         for line in stamp_lines(fact):
             click.echo(f"      {line}")
 

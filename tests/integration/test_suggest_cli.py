@@ -108,7 +108,7 @@ def test_accepted_facts_are_inferred_by_suggestion_with_curator_and_confidence(a
     assert facts["therapeutic-bond-wai-sr"]["result"]["value"] == 0.48
     assert "Added" in first and f"{DOI}#anonymity" in first
     text = run("study", "show", DOI).output
-    assert f"inferred: {SUGGESTED}" in text
+    assert f"inferred: {SUGGESTED} (confidence: high)" in text
     record = Path(shown["path"]).read_text(encoding="utf-8")
     assert "&id" not in record and "*id" not in record  # no YAML anchors: written as by hand
 
@@ -243,4 +243,21 @@ def test_a_draft_is_never_written_into_the_records(
     for inside in (project.studies / "draft.yaml", project.records / "draft.yaml"):
         one_line_error(run("suggest", DOI, "--text", ABSTRACT, "--write", inside, ok=False),
                        "inside the records folder")
+    assert snapshot(project.records) == before
+
+
+@pytest.mark.parametrize(("fragment", "says"), [
+    ("factors: []\n", "field 'doi': is missing"),
+    (f"doi: {DOI}\nfriends: []\n", "field 'friends': is not a fact list"),
+    (f"doi: {DOI}\nfactors: [anonymity]\n", "holds an item that is not a mapping"),
+    ("doi: 10.2196/99999\nfactors: []\n", "no study has DOI"),
+    (f"doi: {DOI}\nfactors: !!python/object:os.system ls\n", "")])
+def test_a_bad_fragment_is_refused_in_one_line_and_changes_nothing(
+        untouched: tuple[Project, Callable[..., Any]], tmp_path: Path, fragment: str,
+        says: str) -> None:
+    project, run = untouched
+    draft = tmp_path / "draft.yaml"
+    draft.write_text(fragment, encoding="utf-8")
+    before = snapshot(project.records)
+    one_line_error(run("study", "import", draft, ok=False), says)
     assert snapshot(project.records) == before
