@@ -27,6 +27,7 @@ COMMANDS = {
     "restore": "dta_kg.commands.retraction:restore",
     "check": "dta_kg.commands.audit:check",
     "source": "dta_kg.commands.sources:source",
+    "suggest": "dta_kg.commands.suggest:suggest",
     "bench": "dta_kg.commands.bench:bench",
     "view": "dta_kg.commands.views:view",
     "map": "dta_kg.commands.views:gap_map",

@@ -119,18 +119,35 @@ def study_add(project, doi, title, year, authors, venue, volume, issue, pages, p
               "write nothing.")
 @note_option
 def study_import(project, file, dry_run, note):
-    """Import studies from a BibTeX, RIS or CSL-JSON file.
+    """Import studies from a BibTeX, RIS or CSL-JSON file, or facts from a YAML fragment.
 
     DOIs are normalised and matched against the graph: new studies are added, recorded ones
     get missing fields (pmid, venue, volume, issue, pages) filled in, the rest are skipped.
-    One bad entry and nothing is added.
+    One bad entry and nothing is added. A .yaml file is a record fragment (`doi:` and fact
+    lists, as `dta-kg suggest --write` writes it): its facts are added to that study, those
+    it already holds skipped.
 
     \b
     Example:
         dta-kg study import zotero-export.bib --dry-run
         dta-kg study import zotero-export.bib --note "June 2025 search"
+        dta-kg study import draft.yaml
     """
     from dta_kg.curation.curate import curator, import_studies
+
+    if file.suffix.lower() in (".yaml", ".yml"):
+        from dta_kg.curation.accept import import_fragment
+
+        if dry_run:
+            raise click.UsageError("--dry-run reads bibliographies; open the fragment to see "
+                                   "its facts")
+
+        doi, done = import_fragment(project, file, note)
+        click.echo(f"Imported {file}: {len(done.added)} fact(s) added to {doi}, "
+                   f"{len(done.skipped)} already recorded")
+        for fact_id in done.added:
+            click.echo(f"  add     {doi}#{fact_id}")
+        return
 
     entries = read_bibliography(file)
     plan = import_studies(project, entries, curator(), note or f"imported from {file.name}",
@@ -239,7 +256,8 @@ def study_show(project, doi, fmt):
             if ev.source else ""
         click.echo(f"      evidence{source}: {ev.section}: \"{ev.quote}\"")
         if ev.inferred:
-            click.echo(f"      inferred: {ev.inferred}")
+            sure = f" (confidence: {ev.confidence})" if ev.confidence else ""
+            click.echo(f"      inferred: {ev.inferred}{sure}")
         for line in stamp_lines(fact):
             click.echo(f"      {line}")
 

@@ -21,6 +21,7 @@ from dta_kg.curation.curate import (
     find_study,
     own_source,
     split_target,
+    stage_record,
 )
 from dta_kg.curation.transaction import transaction
 from dta_kg.curation.yaml_nodes import block, quoted, stamp
@@ -91,10 +92,7 @@ def set_coding(project: Project, doi: str, coding: Coding, *, quote: Quote, by: 
                 replaced["retracted"] = stamp(by, f"replaced by {fact_id} (dta-kg study set)",
                                               "reason")
             added.append(fact_id)
-        keys = list(data)  # new fact lists are set off by blank lines, like the others
-        spaced = {k for i, k in enumerate(keys)
-                  if k not in before or 0 < i and keys[i - 1] not in before}
-        tx.stage(path, data, blank_before=spaced)
+        stage_record(tx, path, data, before)
     return added
 
 

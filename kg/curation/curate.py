@@ -22,7 +22,7 @@ from dta_kg.core.paths import Project
 from dta_kg.core.record_schema import record_keys
 from dta_kg.core.vocabulary import LIST_OF, Vocabulary
 from dta_kg.curation.studies import find_study, study_index
-from dta_kg.curation.transaction import transaction
+from dta_kg.curation.transaction import Transaction, transaction
 from dta_kg.curation.yaml_nodes import block, flow, flow_list, quoted, stamp
 from dta_kg.loaders.bibliography import BibEntry, check_entry
 from dta_kg.loaders.fields import STUDY_SECTIONS
@@ -263,11 +263,17 @@ def _add_fact(project: Project, doi: str, key: str, make, by: str) -> list[str]:
         fact_id = append_fact(data, key, item, wanted_id)
         implied = [ensure_component(data, c, quote, where, by, f"{key[:-1]} {fact_id}")
                    for c in components]
-        keys = list(data)  # new fact lists are set off by blank lines, like the others
-        spaced = {k for i, k in enumerate(keys) if k not in before or 0 < i and
-                  keys[i - 1] not in before}
-        tx.stage(path, data, blank_before=spaced)
+        stage_record(tx, path, data, before)
     return [fact_id, *(i for i in implied if i)]
+
+
+def stage_record(tx: Transaction, path: Path, data: Any, before: list[str]) -> None:
+    """Stage a study record whose top-level keys were `before`; the fact lists it gained are
+    set off by blank lines, like the others."""
+    keys = list(data)
+    spaced = {k for i, k in enumerate(keys) if k not in before or 0 < i and
+              keys[i - 1] not in before}
+    tx.stage(path, data, blank_before=spaced)
 
 
 def add_finding(project: Project, doi: str, *, component: str, quote: Quote, by: str,

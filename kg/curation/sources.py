@@ -12,6 +12,7 @@ from pathlib import Path
 from dta_kg.core.errors import RecordError
 from dta_kg.core.iris import DOI_PATTERN, REVIEW_DOI, normalise_doi
 from dta_kg.core.paths import Project
+from dta_kg.curation.study_text import read_study_text
 from dta_kg.curation.transaction import transaction
 from dta_kg.loaders.review_text import source_text_path
 
@@ -27,18 +28,7 @@ def add_source(project: Project, doi: str, text_file: Path) -> Path:
     if key == REVIEW_DOI:
         raise RecordError("source add", "doi", "is the review, whose text is held already",
                           "give the DOI of a study", doi)
-    try:
-        raw = text_file.read_bytes()
-    except OSError as exc:
-        raise RecordError(text_file, "", f"cannot be read ({exc.strerror})", "check the path",
-                          doi) from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RecordError(text_file, "", "is not UTF-8 text", "save it as UTF-8 text", doi) from exc
-    if "\x00" in text or not text.strip():
-        raise RecordError(text_file, "", "is binary or empty, not the document's text",
-                          "give the document's text as a UTF-8 text file", doi)
+    text = read_study_text(text_file, doi)
     target = source_text_path(project.records, key)
     with transaction(project) as tx:
         tx.staged[target] = text
