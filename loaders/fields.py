@@ -13,7 +13,7 @@ from dta_kg.core.errors import RecordError
 from dta_kg.core.iris import DOI_PATTERN, is_iri, normalise_doi
 from dta_kg.core.model import Evidence, Stamp
 from dta_kg.core.record_schema import record_keys
-from dta_kg.core.registry import CONFIDENCES
+from dta_kg.core.registry import CONFIDENCES, STUDY_SECTIONS
 from dta_kg.core.vocabulary import Vocabulary
 
 from .review_text import (
@@ -28,9 +28,6 @@ from .review_text import (
 )
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and line breaks
-# sections of a study's own text, for evidence quoted from it (`source: <its DOI>`)
-STUDY_SECTIONS = ("Title", "Abstract", "Introduction", "Methods", "Results", "Discussion",
-                  "Conclusions")
 
 
 class Fields:

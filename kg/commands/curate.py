@@ -194,8 +194,7 @@ def study_list(project, include_retracted, fmt):
 @quote_options
 @click.option("--inferred", metavar="REASON", help="Why you infer it, when the quote does not "
               "state it in so many words (then --confidence too).")
-@click.option("--confidence", type=click.Choice(CHOICES["confidences"]),
-              help="How sure the inference is.")
+@click.option("--confidence", type=click.Choice(CHOICES["confidences"]), help="How sure the inference is.")
 @note_option
 def study_set(project, doi, design, population, intervention_type, intervention_name, quote,
               inferred, confidence, note):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from dta_kg.commands.options import project_options
+from dta_kg.core.registry import CHOICES
 
 # lazy: commands import the library when they run; `dta-kg --help` imports every command module
 
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
     from dta_kg.core.paths import Project
     from dta_kg.curation.suggest import Candidate
 
-KIND_CHOICES = ("component", "finding", "factor", "design", "population", "intervention")
 COLUMNS = ["number", "kind", "term", "score", "section", "quote", "cue"]
 
 
@@ -45,9 +45,9 @@ def numbers(text: str | None) -> list[int]:
               type=click.Path(dir_okay=False, path_type=Path),
               help="The study's abstract or full text, as UTF-8 plain text or Markdown "
                    "(2 MB at most); registered as its source text, as `source add` does.")
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(KIND_CHOICES),
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(CHOICES["suggestion kinds"]),
               help="Show only candidates of this kind (repeatable) [default: all].")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "yaml"]), default="table",
+@click.option("--format", "fmt", type=click.Choice(CHOICES["suggestion formats"]), default="table",
               show_default=True)
 @click.option("--accept", "accepted", metavar="N,N,...",
               help="Write these candidates (by number, e.g. 1,4,7 or 2-5) as facts of the "
@@ -55,11 +55,10 @@ def numbers(text: str | None) -> list[int]:
 @click.option("--write", "draft", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the candidates (those of --accept, else all shown) to this YAML "
                    "record fragment instead; load it with `dta-kg study import FILE`.")
-@click.option("--section", type=click.Choice(["Title", "Abstract", "Introduction", "Methods",
-                                              "Results", "Discussion", "Conclusions"]),
+@click.option("--section", type=click.Choice(CHOICES["study sections"]),
               help="The section of a text without headings (candidates from under a heading "
                    "keep theirs).")
-@click.option("--confidence", type=click.Choice(["high", "medium", "low"]),
+@click.option("--confidence", type=click.Choice(CHOICES["confidences"]),
               help="The confidence of the accepted inferences [default: from each score].")
 @click.option("--note", help="A note stamped on each accepted fact [default: its cue].")
 def suggest(project: Project, study: str, text_file: Path, kinds: tuple[str, ...], fmt: str,
@@ -86,14 +85,14 @@ def suggest(project: Project, study: str, text_file: Path, kinds: tuple[str, ...
     """
     from dta_kg.curation.accept import accept, register_text, study_doi, write_draft
     from dta_kg.curation.study_text import read_study_text
-    from dta_kg.curation.suggest import KINDS, suggest
+    from dta_kg.curation.suggest import suggest
     from dta_kg.loaders.terms import project_vocabulary
 
     wanted = numbers(accepted)
     doi = study_doi(project, study)
     text = read_study_text(text_file, doi)
     every = suggest(text, project_vocabulary(project))
-    shown = [c for c in every if c.kind in (kinds or KINDS)]
+    shown = [c for c in every if c.kind in (kinds or CHOICES["suggestion kinds"])]
     by_number = {c.number: c for c in every}
     missing = [n for n in wanted if n not in by_number]
     if missing:

@@ -105,6 +105,12 @@ CONFIDENCES = ("high", "medium", "low")  # of a curator's inference
 # the DTA components, in the order the review presents them (Results, then pages and tables)
 COMPONENTS = ("goal-alignment", "task-agreement", "therapeutic-bond", "user-engagement",
               "facilitators-and-barriers")
+# sections of a study's own text, for evidence quoted from it (`source: <its DOI>`)
+STUDY_SECTIONS = ("Title", "Abstract", "Introduction", "Methods", "Results", "Discussion",
+                  "Conclusions")
+# the kinds of fact `dta-kg suggest` proposes, in the order it lists them, and how it prints them
+SUGGESTION_KINDS = ("component", "finding", "factor", "design", "population", "intervention")
+SUGGESTION_FORMATS = ("table", "json", "yaml")
 DEFAULT_PORT = 7878  # of `dta-kg serve`, Oxigraph's own default
 
 # every list a command offers as a choice (a test holds each command to one of them)
@@ -113,7 +119,8 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "studies formats": (*OUTPUT_FORMATS, *REFERENCE_FORMATS), "report formats": REPORT_FORMATS,
     "diff formats": DIFF_FORMATS, "query languages": tuple(QUERY_LANGUAGES),
     "cypher dialects": CYPHER_DIALECTS, "scopes": SCOPES, "confidences": CONFIDENCES,
-    "vocabulary lists": tuple(VOCABULARY_LISTS),
+    "vocabulary lists": tuple(VOCABULARY_LISTS), "study sections": STUDY_SECTIONS,
+    "suggestion kinds": SUGGESTION_KINDS, "suggestion formats": SUGGESTION_FORMATS,
 }
 
 # the record classes, review first, and the classes of the graph each becomes

@@ -15,11 +15,11 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from dta_kg.core.model import Result
+from dta_kg.core.registry import SUGGESTION_KINDS
 from dta_kg.core.vocabulary import Term, Vocabulary
 from dta_kg.curation.study_text import Sentence, Token, phrase_key, quote_span, sentences
 from dta_kg.loaders.review_text import MAX_QUOTE_WORDS, MIN_QUOTE_WORDS
 
-KINDS = ("component", "finding", "factor", "design", "population", "intervention")
 MATCHED = {"component": "component", "measure": "finding", "factor-concept": "factor",
            "design": "design", "intervention-type": "intervention"}
 
@@ -141,7 +141,7 @@ def matches(sentence: Sentence, vocab: Vocabulary) -> list[Match]:
     return found
 
 
-def suggest(text: str, vocab: Vocabulary, kinds: Iterable[str] = KINDS) -> list[Candidate]:
+def suggest(text: str, vocab: Vocabulary, kinds: Iterable[str] = SUGGESTION_KINDS) -> list[Candidate]:
     """The candidate facts of `text`, numbered 1.. in kind order, then by place in the text;
     the same suggestion made twice is kept once, with its best score."""
     best: dict[tuple[object, ...], Candidate] = {}
@@ -153,7 +153,7 @@ def suggest(text: str, vocab: Vocabulary, kinds: Iterable[str] = KINDS) -> list[
             kept = best.get(found.key)
             if kept is None or found.score > kept.score:
                 best[found.key] = found if kept is None else replace(found, start=kept.start)
-    ordered = sorted(best.values(), key=lambda c: (KINDS.index(c.kind), c.start, c.term))
+    ordered = sorted(best.values(), key=lambda c: (SUGGESTION_KINDS.index(c.kind), c.start, c.term))
     numbered = [replace(c, number=n) for n, c in enumerate(ordered, 1)]
     wanted = set(kinds)
     return [c for c in numbered if c.kind in wanted]

@@ -44,7 +44,9 @@ EXPECTED = {
     "export scope": "scopes", "map scope": "scopes", "studies scope": "scopes", "view scope": "scopes",
     "query run lang": "query languages", "query show lang": "query languages",
     "studies lang": "query languages", "study set confidence": "confidences",
-    "vocab name": "vocabulary lists",
+    "vocab name": "vocabulary lists", "suggest kinds": "suggestion kinds",
+    "suggest fmt": "suggestion formats", "suggest section": "study sections",
+    "suggest confidence": "confidences",
 }
 
 
