@@ -22,7 +22,7 @@ COMMANDS = {
     "study": "dta_kg.commands.curate:study",
     "finding": "dta_kg.commands.curate:finding",
     "factor": "dta_kg.commands.curate:factor",
-    "instrument": "dta_kg.commands.curate:instrument",
+    "instrument": "dta_kg.commands.instruments:instrument",
     "retract": "dta_kg.commands.retraction:retract",
     "restore": "dta_kg.commands.retraction:restore",
     "check": "dta_kg.commands.audit:check",
