@@ -111,6 +111,7 @@ def site(output, release_dir, project):
         dta-kg site -o site/
         dta-kg site -o site/ --release releases/1.0.0
     """
+    from dta_kg.core.files import check_folder
     from dta_kg.site.snapshot import read_project
     from dta_kg.site.web import write_site
     from dta_kg.views import render_gap_map, render_overview
@@ -132,6 +133,7 @@ def site(output, release_dir, project):
         render_overview(load_projection(project), folder / "graph.html",
                         title="dta-kg: the digital therapeutic alliance knowledge graph")
 
+    check_folder(output)  # before the graph is read (and built)
     snap = read_project(project, _notify)
     counts = write_site(snap, output, release=release_dir, graph_files=graph_files, views=views)
     click.echo(f"wrote {counts['pages']} pages ({counts['studies']} studies, {counts['terms']} "

@@ -22,6 +22,7 @@ from typing import Any
 
 from dta_kg.core.errors import DtaKgError
 from dta_kg.core.iris import normalise_doi
+from dta_kg.core.limits import CROSSREF_BYTES, read_stream
 from dta_kg.loaders.bibliography import BibEntry, author_name
 
 DEFAULT_URL = "https://api.crossref.org"
@@ -48,7 +49,8 @@ def _get(url: str, headers: dict[str, str], timeout: float, retries: int, backof
         try:
             with urllib.request.urlopen(urllib.request.Request(url, headers=headers),
                                         timeout=timeout) as answer:
-                return answer.read()
+                return read_stream(answer, CROSSREF_BYTES, "a Crossref work record",
+                                   "check --crossref-url (it should be Crossref's API)")
         except urllib.error.HTTPError as exc:
             if exc.code == 404:
                 raise
