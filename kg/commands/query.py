@@ -79,7 +79,11 @@ def _query_text(text: str | None, file) -> str:
         return str(text)
     from dta_kg.core.limits import QUERY_BYTES, read_stream
 
-    return read_stream(file, QUERY_BYTES, "a query", "give a query file, not a data file")
+    try:
+        return read_stream(file, QUERY_BYTES, "a query", "give a query file, not a data file")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{file.name}: is not UTF-8 text; save the query as UTF-8 "
+                                   "text") from None
 
 
 @click.group()

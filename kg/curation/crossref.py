@@ -111,7 +111,13 @@ def entry_from_work(work: dict[str, Any], doi: str) -> BibEntry:
 def fetch_entry(doi: str, *, base_url: str | None = None, **given: Any) -> BibEntry:
     """The bibliographic entry Crossref holds for `doi`; the fields in `given` that have a
     value (title, year, authors, venue, ...) replace Crossref's."""
-    entry = entry_from_work(fetch_work(doi, base_url=base_url), doi)
+    work = fetch_work(doi, base_url=base_url)
+    try:
+        entry = entry_from_work(work, doi)
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError):
+        raise CrossrefError(f"Crossref's answer for '{normalise_doi(doi)}' is not a work record "
+                            "dta-kg can read; give --title, --year and --author instead of "
+                            "--fetch") from None
     return replace(entry, **{k: v for k, v in given.items() if v})
 
 

@@ -67,6 +67,18 @@ class Transaction:
         self.staged[path] = dump(data, blank_before)
 
 
+def _copy_visible(source: Path, target: Path) -> None:
+    """Copy the folder `source` to `target`, hidden entries left out; the first OSError (a
+    full disk) stops it with its errno, which shutil.copytree would fold into a list."""
+    for folder, dirs, files in os.walk(source):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        into = target / Path(folder).relative_to(source)
+        into.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            if not name.startswith("."):
+                shutil.copyfile(Path(folder, name), into / name)
+
+
 def validate_staged(project: Project, staged: dict[Path, str]) -> None:
     """Check the project as it would be with `staged` applied, in a temporary copy."""
     # lazy: the build adds ~25 ms; `study show` and `study list` import this module
@@ -76,7 +88,7 @@ def validate_staged(project: Project, staged: dict[Path, str]) -> None:
     # killed validation leaves, rather than the system's temporary folder keeping it
     with tempfile.TemporaryDirectory(prefix=CHECK_PREFIX, dir=project.records) as tmp:
         copy = Project(records=Path(tmp) / "records", build=Path(tmp) / "build")
-        shutil.copytree(project.records, copy.records, ignore=shutil.ignore_patterns(".*"))
+        _copy_visible(project.records, copy.records)
         real = {}
         for path, text in staged.items():
             target = copy.records / path.relative_to(project.records)

@@ -317,13 +317,13 @@ def query(
         return _parse_rdf(body, ctype, endpoint)
     try:
         doc = json.loads(body)
-        if "boolean" in doc:
-            return bool(doc["boolean"])
-        rows = Rows(
-            {name: term_from_json(cell) for name, cell in row.items()}
-            for row in doc.get("results", {}).get("bindings", [])
-        )
-        rows.variables = list(doc.get("head", {}).get("vars", []))
+        if isinstance(doc.get("boolean"), bool):
+            return doc["boolean"]
+        bindings = doc["results"]["bindings"]
+        if not isinstance(bindings, list):
+            raise TypeError("bindings is not a list")
+        rows = Rows({name: term_from_json(cell) for name, cell in row.items()} for row in bindings)
+        rows.variables = [str(v) for v in doc.get("head", {}).get("vars", [])]
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise SparqlStoreError(f"{endpoint}: the answer is not SPARQL JSON results ({exc!r:.80}); "
                                "check that the URL is a SPARQL query endpoint") from None
@@ -339,11 +339,9 @@ def count_triples(endpoint: str, graph_iri: str = DEFAULT_GRAPH_IRI, *,
     rows = query(endpoint, sparql, auth=auth)
     if not isinstance(rows, list):
         raise SparqlStoreError(f"{endpoint}: a SELECT query did not return rows")
-    if not rows:
-        return 0
     try:
-        return int(rows[0]["n"].toPython())
-    except (KeyError, TypeError, ValueError, AttributeError):
+        return int(rows[0]["n"].toPython())  # a COUNT always answers one row
+    except (IndexError, KeyError, TypeError, ValueError, AttributeError):
         raise SparqlStoreError(f"{endpoint}: answered the triple count without a number in ?n; "
                                "check that --query-endpoint is the store's SPARQL query URL") \
             from None
