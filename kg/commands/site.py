@@ -96,7 +96,7 @@ def release(version, output, previous, project):
 
 @click.command()
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="The folder to write the site to (replaced whole).")
+              help="The folder to write the site to: new, empty or an earlier site (replaced whole).")
 @click.option("--release", "release_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="A release folder (dta-kg release) to offer as downloads; its changelog "
                    "shows on the home page [default: the build's graph files].")
