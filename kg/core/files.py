@@ -23,7 +23,6 @@ disk, not on its text:
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import errno
 import json
 import os
@@ -118,10 +117,8 @@ def _listing(folder: str) -> list[str]:
 def _exchange(fd: int, a: str, b: str) -> bool:
     """Swap the entries `a` and `b` of the folder `fd` in one step (Linux renameat2); False
     where the system cannot."""
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name, use_errno=True)
-        renameat2 = libc.renameat2
+    try:  # the C library's symbols, already loaded into the process
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError, TypeError):
         return False
     exchange = 2  # RENAME_EXCHANGE
@@ -179,8 +176,12 @@ def write_folder(path: Path, fill: Callable[[Path], T], *, parents: bool = False
             else:
                 old = _temp_name(place.name, "old")
                 os.rename(place.name, old, src_dir_fd=place.fd, dst_dir_fd=place.fd)
+                try:
+                    os.rename(fresh, place.name, src_dir_fd=place.fd, dst_dir_fd=place.fd)
+                except BaseException:
+                    os.rename(old, place.name, src_dir_fd=place.fd, dst_dir_fd=place.fd)
+                    raise
                 swapped_out = os.path.join(place.parent, old)
-                os.rename(fresh, place.name, src_dir_fd=place.fd, dst_dir_fd=place.fd)
         except BaseException:
             if swapped_out is None:
                 shutil.rmtree(fresh_path, ignore_errors=True)
