@@ -16,6 +16,7 @@ run: $(STAMP)
 	$(BIN)/dta-kg build
 	$(BIN)/dta-kg studies --component bond --instrument WAI-SR --format table
 	$(BIN)/dta-kg check
+	mkdir -p build/views
 	$(BIN)/dta-kg view -o build/views/graph.html
 	$(BIN)/dta-kg map -o build/views/gap-map.html
 

@@ -13,6 +13,7 @@ from typing import NoReturn
 
 from dta_kg.core.errors import RecordError
 from dta_kg.core.iris import DOI_PATTERN, normalise_doi
+from dta_kg.core.limits import BIBLIOGRAPHY_BYTES, TooLarge, read_bytes
 
 FORMATS = {".bib": "bibtex", ".bibtex": "bibtex", ".ris": "ris", ".json": "csl-json",
            ".csl": "csl-json", ".csljson": "csl-json"}
@@ -208,7 +209,10 @@ def sniff(text: str, path: Path) -> str:
 def read_bibliography(path: Path) -> list[BibEntry]:
     """Every entry of `path`, checked; the first bad entry raises a RecordError naming it."""
     try:
-        raw = path.read_bytes()
+        raw = read_bytes(path, BIBLIOGRAPHY_BYTES, "a reference export",
+                         "import it in parts, or check that it is the right file")
+    except TooLarge as exc:
+        raise RecordError(path, "", str(exc).partition(": ")[2]) from None
     except OSError as exc:
         raise RecordError(path, "", f"cannot be read ({exc.strerror})", "check the path") from exc
     if b"\x00" in raw:

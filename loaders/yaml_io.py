@@ -6,10 +6,17 @@ Round-trip editing, which keeps curators' comments and layout, lives in dta_kg.c
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
 from dta_kg.core.errors import RecordError
+from dta_kg.core.limits import RECORD_BYTES, TooLarge, read_bytes
+
+MAX_DEPTH = 100  # lists and mappings inside each other; records use about 5
+# the indentation and block indicators (`- `, `? `, `: `) that open each line: a block
+# collection starts at a column within them, and each column holds at most two levels
+_LINE_PREFIX = re.compile(rb"^[ \t]*(?:[-?:][ \t]+)*", re.M)
 
 
 def read_yaml(path: Path, digests: dict[str, str] | None = None) -> Any:
@@ -17,7 +24,10 @@ def read_yaml(path: Path, digests: dict[str, str] | None = None) -> Any:
     With `digests`, the SHA-256 of the bytes parsed is recorded there under the path, so a
     build is stamped with exactly what it read."""
     try:
-        raw = path.read_bytes()
+        raw = read_bytes(path, RECORD_BYTES, "a YAML record", "split it, or check that it is "
+                         "the right file")
+    except TooLarge as exc:
+        raise RecordError(path, "", str(exc).partition(": ")[2]) from None
     except OSError as exc:
         raise RecordError(path, "", f"cannot be read ({exc.strerror})", "check the path") from exc
     if digests is not None:
@@ -39,6 +49,11 @@ def _strict_loader():
     def mapping(loader, node):
         seen: dict = {}
         for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != \
+                    yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key that is not plain text (a list, a mapping, a number, "
+                    "a date or a tagged value)", key_node.start_mark)
             key = loader.construct_object(key_node, deep=True)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
@@ -54,16 +69,53 @@ def _strict_loader():
 _LOADER: list = []
 
 
+def check_structure(raw: bytes, path: Path) -> None:
+    """Refuse YAML nested deeper than MAX_DEPTH (libyaml's composer recurses in C and crashes
+    the process near 100,000 levels) and YAML with aliases (`*name`, which let a small file
+    expand to billions of values). A bound taken from the text decides in microseconds for
+    ordinary records; only text that could break a rule is read event by event, which
+    libyaml's parser does without recursion."""
+    # lazy: ~10 ms, and a query on a built graph reads no YAML
+    import yaml
+
+    widest = max((len(p) for p in _LINE_PREFIX.findall(raw)), default=0)
+    bound = 2 * (widest + 1) + raw.count(b"[") + raw.count(b"{") + 1
+    if bound <= MAX_DEPTH and b"*" not in raw:
+        return
+    depth = 0
+    try:
+        for event in yaml.parse(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+            line = event.start_mark.line + 1 if event.start_mark else 0
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise RecordError(path, "", f"nests lists and mappings more than {MAX_DEPTH} "
+                                      f"deep (line {line})",
+                                      "write the record flat, as the other records are")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            elif isinstance(event, yaml.AliasEvent):
+                raise RecordError(path, "", f"uses a YAML alias at line {line}",
+                                  "write the value out in full (records use no anchors or "
+                                  "aliases)")
+    except yaml.YAMLError:
+        return  # a syntax error: the loader reports it with its line
+
+
 def parse_yaml(raw: bytes, path: Path) -> Any:
     # lazy: ~10 ms, and a query on a built graph reads no YAML
     import yaml
 
+    if len(raw) > RECORD_BYTES:
+        raise RecordError(path, "", f"is larger than {RECORD_BYTES:,} bytes, the limit for a "
+                          "YAML record", "split it, or check that it is the right file")
     if b"\x00" in raw:
         raise RecordError(path, "", "is binary, not YAML text", "give a UTF-8 YAML file")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RecordError(path, "", "is not UTF-8 text", "save the file as UTF-8") from exc
+    check_structure(raw, path)
     if not _LOADER:
         _LOADER.append(_strict_loader())
     loader = _LOADER[0]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from dta_kg.core.files import guarding
 from dta_kg.core.iris import DEFAULT_GRAPH_IRI
 from dta_kg.core.output import default_format
 from dta_kg.core.paths import Project
@@ -16,7 +17,8 @@ from dta_kg.query.guards import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, Limits
 
 
 def project_options(func):
-    """--records and --build-dir, passed to the command as one `project` argument."""
+    """--records and --build-dir, passed to the command as one `project` argument; while the
+    command runs, no output may touch its records folder or its build's stores."""
 
     @click.option("--records", "records_dir", type=click.Path(file_okay=False, path_type=Path),
                   envvar="DTA_KG_RECORDS",
@@ -28,7 +30,9 @@ def project_options(func):
                        "per-user data folder].")
     @functools.wraps(func)
     def wrapper(*args, records_dir=None, build_dir=None, **kwargs):
-        return func(*args, project=Project.of(records_dir, build_dir), **kwargs)
+        project = Project.of(records_dir, build_dir)
+        with guarding(project):
+            return func(*args, project=project, **kwargs)
 
     return wrapper
 

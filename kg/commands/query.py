@@ -75,7 +75,15 @@ def _emit_stream(stream, fmt: str) -> None:
 def _query_text(text: str | None, file) -> str:
     if (text is None) == (file is None):
         raise click.UsageError("give the query as an argument or with -f FILE, not both")
-    return file.read() if file is not None else str(text)
+    if file is None:
+        return str(text)
+    from dta_kg.core.limits import QUERY_BYTES, read_stream
+
+    try:
+        return read_stream(file, QUERY_BYTES, "a query", "give a query file, not a data file")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{file.name}: is not UTF-8 text; save the query as UTF-8 "
+                                   "text") from None
 
 
 @click.group()
@@ -168,6 +176,10 @@ def run(name, params, lang, include_retracted, view_path, unordered, remote, lim
         given[key.strip()] = value
     if include_retracted and any(p.name == "include_retracted" for p in get(name).params):
         given["include_retracted"] = "true"
+    if view_path:
+        from dta_kg.core.files import check_file
+
+        check_file(view_path)  # before the query runs
     session = _session(project, remote, limits)
     if not view_path:
         _emit_stream(session.stream(name, given, _language(lang, remote), not unordered), fmt)
@@ -175,9 +187,6 @@ def run(name, params, lang, include_retracted, view_path, unordered, remote, lim
     result = session.named(name, given, _language(lang, remote))
     _emit(result, fmt)
     if view_path:
-        from dta_kg.core.files import output_target
-
-        view_path = output_target(view_path, [project.records])
         click.echo(f"Wrote {_view(project, name, result, view_path, include_retracted)}", err=True)
 
 

@@ -96,7 +96,7 @@ def release(version, output, previous, project):
 
 @click.command()
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="The folder to write the site to (replaced whole).")
+              help="The folder to write the site to: new, empty or an earlier site (replaced whole).")
 @click.option("--release", "release_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="A release folder (dta-kg release) to offer as downloads; its changelog "
                    "shows on the home page [default: the build's graph files].")
@@ -111,6 +111,7 @@ def site(output, release_dir, project):
         dta-kg site -o site/
         dta-kg site -o site/ --release releases/1.0.0
     """
+    from dta_kg.core.files import check_folder
     from dta_kg.site.snapshot import read_project
     from dta_kg.site.web import write_site
     from dta_kg.views import render_gap_map, render_overview
@@ -132,6 +133,7 @@ def site(output, release_dir, project):
         render_overview(load_projection(project), folder / "graph.html",
                         title="dta-kg: the digital therapeutic alliance knowledge graph")
 
+    check_folder(output)  # before the graph is read (and built)
     snap = read_project(project, _notify)
     counts = write_site(snap, output, release=release_dir, graph_files=graph_files, views=views)
     click.echo(f"wrote {counts['pages']} pages ({counts['studies']} studies, {counts['terms']} "

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from dta_kg.commands.options import SCOPE, project_options
-from dta_kg.core.files import output_target
+from dta_kg.core.files import check_file, check_folder, write_folder
 from dta_kg.core.paths import ONTOLOGY
 
 # lazy: commands import the library when they run; `dta-kg --help` imports every command module
@@ -62,7 +62,7 @@ def view(output, focus, depth, include_retracted, facts, scope, project):
         raise click.UsageError("--depth needs --focus")
     if facts and focus is not None:
         raise click.UsageError("--facts draws the whole graph; a --focus view always shows facts")
-    output = output_target(output, [project.records])
+    check_file(output)  # before any work
     pgraph = scoped(load_projection(project, include_retracted=include_retracted,
                                     notify=_notify), scope)
     title = f"{TITLE}: the digital therapeutic alliance knowledge graph"
@@ -98,10 +98,11 @@ def gap_map(output, scope, project):
     from dta_kg.views import render_focus_pages, render_gap_map
     from dta_kg.views.source import gap_map_data, load_projection
 
-    output = output_target(output, [project.records])  # checked before any page is written
-    output_target(output.parent / "studies", [project.records], folder=True)
+    studies = output.parent / "studies"
+    check_file(output)  # both checked before any page is written
+    check_folder(studies)
     data = gap_map_data(project, scope=scope, notify=_notify)
-    pages = render_focus_pages(load_projection(project), output.parent / "studies",
+    pages = render_focus_pages(load_projection(project), studies,
                                [s["id"] for s in data["studies"]], title=f"{TITLE}: {{label}}")
     click.echo(render_gap_map(path=output, title=f"{TITLE}: evidence gap map",
                               study_links=pages, **data))
@@ -126,11 +127,10 @@ def docs(output, ontology, no_examples, project):
     from dta_kg.views.docs import PAGE, write_docs
     from dta_kg.views.examples import worked_examples
 
-    records = [project.records]
-    output = output_target(output, records, folder=True)
-    output_target(output / PAGE, records)
+    check_folder(output)
     examples = None if no_examples else worked_examples(project)
-    click.echo(write_docs(output, ontology or ONTOLOGY, examples))
+    write_folder(output, lambda folder: write_docs(folder, ontology or ONTOLOGY, examples))
+    click.echo(output / PAGE)
 
 
 def _no_match(pgraph, key: str) -> str:

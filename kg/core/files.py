@@ -1,107 +1,249 @@
-"""Writing files and folders so that readers never see half of one."""
+"""The one writer: every file and folder a dta-kg command writes goes through this module.
+
+Its rules hold for every spelling of a path, because they are decided on what the path is on
+disk, not on its text:
+
+* Nothing is written into, over or above a guarded folder: the records folder in use and the
+  build's stores (`guarded`). A path is compared with each guard by its real path and by
+  device and inode, up the whole chain of parent folders, so `..`, a symlinked parent, a bind
+  mount or another letter case on a case-insensitive disk name the same folder. Only the room
+  that owns a guarded folder writes inside it (`owning`: the build, the curators' transaction).
+* A symlink at an output path is refused, never followed; an output folder is swapped whole,
+  never written into, so a symlink planted inside one is never followed either.
+* A file is written to a temporary file beside its target and renamed over it; a folder is
+  filled beside its target and swapped in. A failure or a full disk leaves the old output or
+  none, and no temporary file.
+* A folder is replaced only when it is empty or holds nothing but what dta-kg wrote there: a
+  `MARKER` file lists those files, and the old output is removed by that list. Anything else in
+  the folder stops the command with a one-line error.
+* A missing parent folder is an error unless the caller asks for it (`parents`); folders made
+  for a write that then fails are removed again.
+"""
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import json
 import os
+import secrets
 import shutil
 import stat
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from dta_kg.core.errors import OutputError
+from dta_kg.core.output_paths import (  # noqa: F401  (guards re-exported: one place to import)
+    MARKER,
+    check_file,
+    check_folder,
+    guarded,
+    guarding,
+    io_problem,
+    old_output,
+    open_place,
+    owning,
+    records_guard,
+)
+
+T = TypeVar("T")
 
 
-def io_problem(path: Path | str, exc: OSError, verb: str = "cannot write") -> OutputError:
-    """An OSError while writing `path` as a one-line error saying what would fix it."""
-    fixes = {errno.ENOSPC: "free some disk space and run the command again",
-             errno.EDQUOT: "free some disk space and run the command again",
-             errno.EACCES: "make it writable or choose another path",
-             errno.EPERM: "make it writable or choose another path",
-             errno.EROFS: "the file system is read-only; choose another path",
-             errno.ENOTDIR: "a part of the path is a file, not a folder"}
-    fix = fixes.get(exc.errno or 0, "check the path")
-    where = exc.filename or path
-    return OutputError(f"{where}: {verb} ({exc.strerror or exc}); {fix}")
+# --- files ---------------------------------------------------------------------------------
 
 
-def output_target(path: Path, protected: Iterable[Path] = (), *, folder: bool = False) -> Path:
-    """The path to write for the output `path`, after refusing what must not be written.
+def _temp_name(name: str, kind: str) -> str:
+    return f".{name}.{kind}-{secrets.token_hex(6)}"
 
-    A symlink is followed: the file it names is written, the link itself is never replaced.
-    Refused: an existing path that is not a regular file (a device such as /dev/null, a
-    pipe, a socket; for `folder`, anything but a folder) and any path in or over a `protected`
-    folder (the curated records)."""
-    target = path.resolve() if path.is_symlink() else path
+
+def write_file(path: Path, produce: Callable[[Path], object], *, parents: bool = False) -> None:
+    """Write the file `path`: `produce` writes it at a temporary path in a private folder
+    beside `path`, then it is synced and renamed over `path`. An OSError becomes an
+    OutputError; a failure leaves `path` as it was and nothing else behind."""
+    place = open_place(path, folder=False, parents=parents)
+    private = _temp_name(place.name, "new")
+    failed = True
     try:
-        mode = os.stat(target).st_mode
-    except FileNotFoundError:
-        mode = None
+        os.mkdir(private, 0o700, dir_fd=place.fd)
+        try:
+            staged = Path(place.parent, private, place.name)
+            produce(staged)
+            with open(staged, "rb") as done:
+                os.fsync(done.fileno())
+            keep = os.stat(place.name, dir_fd=place.fd).st_mode & 0o777 if place.exists else 0o644
+            os.chmod(staged, keep)
+            os.replace(f"{private}/{place.name}", place.name, src_dir_fd=place.fd,
+                       dst_dir_fd=place.fd)
+        finally:
+            shutil.rmtree(Path(place.parent, private), ignore_errors=True)
+        failed = False
     except OSError as exc:
         raise io_problem(path, exc) from exc
-    if mode is not None:
-        if folder and not stat.S_ISDIR(mode):
-            raise OutputError(f"{path}: exists and is not a folder; give a new or existing folder")
-        if not folder and not stat.S_ISREG(mode):
-            kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
-            raise OutputError(f"{path}: is {kind}; give the name of a regular file to write")
-    real = target.resolve()
-    for guarded in protected:
-        home = guarded.resolve()
-        if real == home or real.is_relative_to(home):
-            raise OutputError(f"{path}: is inside the records folder {guarded}; write outputs "
-                              "elsewhere (records are changed only by the curator commands)")
-    return target
+    finally:
+        place.close(failed)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file and rename, so readers never see half a file. A symlink is
-    written through; an OSError (full disk, no permission) becomes an OutputError."""
-    if path.is_symlink():
-        path = path.resolve()
-    tmp = None
+def write_atomic(path: Path, data: bytes, *, parents: bool = False) -> None:
+    """Write `data` to the file `path` by the rules of this module: to a hidden temporary file
+    beside it, synced, then renamed over it."""
+    place = open_place(path, folder=False, parents=parents)
+    failed, tmp = True, None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)  # not mkstemp's 600
-        os.replace(tmp, path)
-    except BaseException as exc:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise io_problem(path, exc) from exc
-        raise
+        tmp = _staged_copy(Path(place.parent, place.name), data)
+        os.replace(tmp.name, place.name, src_dir_fd=place.fd, dst_dir_fd=place.fd)
+        failed = False
+    except OSError as exc:
+        raise io_problem(path, exc) from exc
+    finally:
+        if failed and tmp is not None:
+            tmp.unlink(missing_ok=True)
+        place.close(failed)
 
 
-def replace_dir(target: Path, fill: Callable[[Path], None]) -> None:
-    """Fill a new folder beside `target`, then swap it in for `target`."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fresh = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}-new-"))
+# --- folders -------------------------------------------------------------------------------
+
+
+def _listing(folder: str) -> list[str]:
+    out = []
+    for root, _, names in os.walk(folder, followlinks=False):
+        for name in names:
+            full = os.path.join(root, name)
+            if stat.S_ISREG(os.lstat(full).st_mode):
+                out.append(os.path.relpath(full, folder))
+    return sorted(out)
+
+
+def _exchange(fd: int, a: str, b: str) -> bool:
+    """Swap the entries `a` and `b` of the folder `fd` in one step (Linux renameat2); False
+    where the system cannot."""
+    try:  # the C library's symbols, already loaded into the process
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError, TypeError):
+        return False
+    exchange = 2  # RENAME_EXCHANGE
+    if renameat2(fd, a.encode(), fd, b.encode(), exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), b)
+
+
+def _remove_listed(folder: str, files: list[str]) -> None:
+    """Remove from `folder` (an old output, already swapped out) the files dta-kg listed, then
+    the folders they leave empty; anything else stays where it is."""
+    listed = set(files) | {MARKER}
+    for root, subdirs, names in os.walk(folder, topdown=False, followlinks=False):
+        for name in names:
+            full = os.path.join(root, name)
+            if os.path.relpath(full, folder) in listed:
+                os.unlink(full)
+        for name in subdirs:
+            try:
+                os.rmdir(os.path.join(root, name))
+            except OSError:
+                pass
     try:
-        fill(fresh)
-    except BaseException:
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise
-    old = target.with_name(f".{target.name}-old-{os.getpid()}")
-    if target.exists():
-        os.replace(target, old)
-    os.replace(fresh, target)
-    shutil.rmtree(old, ignore_errors=True)
+        os.rmdir(folder)
+    except OSError:
+        pass
 
+
+def write_folder(path: Path, fill: Callable[[Path], T], *, parents: bool = False,
+                 replace: bool = True) -> T:
+    """Write the folder `path`: `fill(folder)` fills a new folder beside it, which then takes
+    its place. An existing `path` must be empty or hold only dta-kg's earlier output (listed
+    in its `MARKER`, which the new folder gets too); with `replace` False it must be empty and
+    no marker is written (a folder handed over to a person, such as `init`'s records)."""
+    place = open_place(path, folder=True, parents=parents)
+    failed, swapped_out = True, None
+    fresh = _temp_name(place.name, "new")
+    fresh_path = os.path.join(place.parent, fresh)
+    try:
+        old_files = old_output(place, replace) if place.exists else None
+        os.mkdir(fresh, 0o777, dir_fd=place.fd)
+        try:
+            result = fill(Path(fresh_path))
+            if replace:
+                marker = {"written_by": "dta-kg", "files": _listing(fresh_path)}
+                Path(fresh_path, MARKER).write_text(json.dumps(marker, indent=0) + "\n",
+                                                    encoding="utf-8")
+            if old_files is None:  # missing or empty: a rename replaces an empty folder
+                os.rename(fresh, place.name, src_dir_fd=place.fd, dst_dir_fd=place.fd)
+            elif _exchange(place.fd, fresh, place.name):
+                swapped_out = fresh_path
+            else:
+                old = _temp_name(place.name, "old")
+                os.rename(place.name, old, src_dir_fd=place.fd, dst_dir_fd=place.fd)
+                try:
+                    os.rename(fresh, place.name, src_dir_fd=place.fd, dst_dir_fd=place.fd)
+                except BaseException:
+                    os.rename(old, place.name, src_dir_fd=place.fd, dst_dir_fd=place.fd)
+                    raise
+                swapped_out = os.path.join(place.parent, old)
+        except BaseException:
+            if swapped_out is None:
+                shutil.rmtree(fresh_path, ignore_errors=True)
+            raise
+        if swapped_out is not None:
+            _remove_listed(swapped_out, old_files or [])
+        failed = False
+        return result
+    except OSError as exc:
+        raise io_problem(path, exc) from exc
+    finally:
+        place.close(failed)
+
+
+def install_folder(staged: Path, path: Path) -> None:
+    """Put the finished folder `staged` (beside `path`) in the place of the folder `path`,
+    in one step where the system can, and remove the old one: for the build's own stores,
+    inside `owning` their folder (an output folder goes through `write_folder`)."""
+    place = open_place(path, folder=True, parents=False)
+    try:
+        if Path(place.parent) != staged.parent.resolve():
+            raise OutputError(f"{staged}: must lie beside {path}")
+        if not place.exists:
+            os.rename(staged.name, place.name, src_dir_fd=place.fd, dst_dir_fd=place.fd)
+            return
+        if _exchange(place.fd, staged.name, place.name):
+            old = staged.name
+        else:
+            old = _temp_name(place.name, "old")
+            os.rename(place.name, old, src_dir_fd=place.fd, dst_dir_fd=place.fd)
+            os.rename(staged.name, place.name, src_dir_fd=place.fd, dst_dir_fd=place.fd)
+        shutil.rmtree(os.path.join(place.parent, old), ignore_errors=True)
+    except OSError as exc:
+        raise io_problem(path, exc) from exc
+    finally:
+        place.close()
+
+
+def make_folder(path: Path, *, parents: bool = False) -> None:
+    """Make the folder `path` if it is missing (a build folder), by the rules of this module."""
+    place = open_place(path, folder=True, parents=parents)
+    failed = True
+    try:
+        if not place.exists:
+            os.mkdir(place.name, dir_fd=place.fd)
+        failed = False
+    except OSError as exc:
+        raise io_problem(path, exc) from exc
+    finally:
+        place.close(failed)
+
+
+# --- the curators' records: several files, all or none -------------------------------------
 
 JOURNAL = ".dta-kg-journal.json"
 
 
 def _staged_copy(path: Path, data: bytes) -> Path:
     """`data` written and synced to a hidden temporary file beside `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    name = _temp_name(path.name, "tmp") + ".tmp"
+    tmp = path.parent / name
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
@@ -109,13 +251,14 @@ def _staged_copy(path: Path, data: bytes) -> Path:
             os.fsync(out.fileno())
         os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-    return Path(tmp)
+    return tmp
 
 
 def commit_files(folder: Path, files: dict[Path, bytes]) -> None:
-    """Write every file of `files` (all below `folder`) or, after a crash, none of them.
+    """Write every file of `files` (all below `folder`, whose folders exist) or, after a crash,
+    none of them.
 
     Each file is staged beside its target; then a journal naming the pairs is written and
     renamed into place (the commit point); then the staged files are moved over their targets
@@ -125,6 +268,7 @@ def commit_files(folder: Path, files: dict[Path, bytes]) -> None:
     staged: list[tuple[Path, Path]] = []
     try:
         for path, data in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)  # inside `folder`, its owner's
             staged.append((_staged_copy(path, data), path))
         pairs = [[str(tmp.relative_to(folder)), str(path.relative_to(folder))]
                  for tmp, path in staged]

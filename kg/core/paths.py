@@ -52,6 +52,11 @@ def default_build(records: Path) -> Path:
     return user_data_dir() / "builds" / f"{Path(real).name or 'records'}-{key}"
 
 
+# what the build writes in its folder: the graph files, the query stores and their stamps
+BUILD_STORES = ("dta-kg.nt", "dta-kg.ttl", "dta-kg.jsonld", "manifest.json", "oxigraph", "ladybug",
+                "vocabulary.json", "stores.json", "records.json", ".build.lock")
+
+
 @dataclass(frozen=True)
 class Project:
     """A working copy of the graph: its records folder and its build folder."""
@@ -70,6 +75,11 @@ class Project:
     @property
     def instruments(self) -> Path:
         return self.records / "instruments.yaml"
+
+    @property
+    def stores(self) -> list[Path]:
+        """What the build writes in the build folder, which commands read."""
+        return [self.build / name for name in BUILD_STORES]
 
     @classmethod
     def default(cls) -> Project:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dta_kg.core.errors import RecordError
-from dta_kg.core.files import write_atomic
+from dta_kg.core.files import check_file, guarded, records_guard, write_atomic
 from dta_kg.core.iris import normalise_doi
 from dta_kg.core.paths import Project
 from dta_kg.curation.curate import (
@@ -212,9 +212,8 @@ def write_draft(project: Project, target: Path, doi: str, chosen: list[Candidate
     """Write the chosen candidates as a record fragment for `dta-kg study import`, after
     registering `text` as the study's source text; returns how many facts it holds."""
     key = normalise_doi(doi)
-    if target.resolve().is_relative_to(project.records.resolve()):
-        raise RecordError(target, "", "is inside the records folder, where it would be read as "
-                          "a record", "write the draft elsewhere, e.g. --write draft.yaml", key)
+    with guarded([records_guard(project.records)]):
+        check_file(target)  # before the text is registered: a refused draft changes nothing
     by = curator()
     data = block(doi=key)
     for list_key, wanted, item in (fact_item(c, key, section, confidence, by, note)
@@ -224,7 +223,8 @@ def write_draft(project: Project, target: Path, doi: str, chosen: list[Candidate
             "# Edit or delete any of them, then load them with: dta-kg study import "
             f"{target.name}\n")
     register_text(project, key, text)
-    write_atomic(target, (head + dump(data, blank_before=FACT_KEYS)).encode("utf-8"))
+    with guarded([records_guard(project.records)]):
+        write_atomic(target, (head + dump(data, blank_before=FACT_KEYS)).encode("utf-8"))
     return len(chosen)
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from dta_kg.core.errors import DtaKgError
 from dta_kg.core.iris import normalise_doi
+from dta_kg.core.limits import CROSSREF_BYTES, read_stream
 from dta_kg.loaders.bibliography import BibEntry, author_name
 
 DEFAULT_URL = "https://api.crossref.org"
@@ -48,7 +49,8 @@ def _get(url: str, headers: dict[str, str], timeout: float, retries: int, backof
         try:
             with urllib.request.urlopen(urllib.request.Request(url, headers=headers),
                                         timeout=timeout) as answer:
-                return answer.read()
+                return read_stream(answer, CROSSREF_BYTES, "a Crossref work record",
+                                   "check --crossref-url (it should be Crossref's API)")
         except urllib.error.HTTPError as exc:
             if exc.code == 404:
                 raise
@@ -109,7 +111,13 @@ def entry_from_work(work: dict[str, Any], doi: str) -> BibEntry:
 def fetch_entry(doi: str, *, base_url: str | None = None, **given: Any) -> BibEntry:
     """The bibliographic entry Crossref holds for `doi`; the fields in `given` that have a
     value (title, year, authors, venue, ...) replace Crossref's."""
-    entry = entry_from_work(fetch_work(doi, base_url=base_url), doi)
+    work = fetch_work(doi, base_url=base_url)
+    try:
+        entry = entry_from_work(work, doi)
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError):
+        raise CrossrefError(f"Crossref's answer for '{normalise_doi(doi)}' is not a work record "
+                            "dta-kg can read; give --title, --year and --author instead of "
+                            "--fetch") from None
     return replace(entry, **{k: v for k, v in given.items() if v})
 
 

@@ -27,6 +27,7 @@ import pyoxigraph
 from filelock import FileLock
 
 from dta_kg.core.errors import DtaKgError, RecordError, ValidationFailed
+from dta_kg.core.files import owning
 from dta_kg.core.iris import DTA, PREFIXES, normalise_doi, review_iri, study_iri
 from dta_kg.core.model import Study
 from dta_kg.core.paths import Project
@@ -133,7 +134,7 @@ class Incremental:
     def apply(self) -> bool:
         """Update Oxigraph, ladybug and the stamp for the written records; True when done,
         False when the stores were marked stale instead (the next query rebuilds them)."""
-        with FileLock(self.project.build / ".build.lock"):
+        with owning(self.project.build), FileLock(self.project.build / ".build.lock"):
             if read_stamp(self.project) != self.stamp:  # rebuilt meanwhile: stores unknown
                 (self.project.build / STAMP).unlink(missing_ok=True)
                 return False

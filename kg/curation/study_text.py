@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from dta_kg.core.errors import RecordError
+from dta_kg.core.limits import TEXT_BYTES, TooLarge, read_bytes
 from dta_kg.loaders.fields import STUDY_SECTIONS
 
-MAX_TEXT_BYTES = 2_000_000  # a full article is ~100 kB; a larger file is not one study's text
 MAX_HEADING_WORDS = 8
 
 # heading words -> the study section they open (STUDY_SECTIONS)
@@ -71,13 +71,11 @@ class Sentence:
 def read_study_text(path: Path, record: str = "") -> str:
     """The text of a document at `path` (`suggest`, `source add`), refused with a one-line
     error when it is missing, too large, binary, not UTF-8 or empty."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_TEXT_BYTES:
-            raise RecordError(path, "", f"is {size:,} bytes, more than the limit of "
-                              f"{MAX_TEXT_BYTES:,}", "give the document's text alone, as plain "
-                              "text, without figures or supplements", record)
-        raw = path.read_bytes()[:MAX_TEXT_BYTES + 1]
+    try:  # read no further than the limit: /dev/zero or a pipe has no size to check first
+        raw = read_bytes(path, TEXT_BYTES, "a document's text", "give the document's text "
+                         "alone, as plain text, without figures or supplements")
+    except TooLarge as exc:
+        raise RecordError(path, "", str(exc).partition(": ")[2], record=record) from None
     except OSError as exc:
         raise RecordError(path, "", f"cannot be read ({exc.strerror})", "check the path",
                           record) from exc

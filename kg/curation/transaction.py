@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from dta_kg.core.errors import RecordError
-from dta_kg.core.files import commit_files, recover_journal, write_atomic
+from dta_kg.core.files import commit_files, io_problem, owning, recover_journal, write_atomic
 from dta_kg.core.paths import Project
 from dta_kg.curation.lock import records_lock
 from dta_kg.loaders.records import read_study
@@ -67,6 +67,18 @@ class Transaction:
         self.staged[path] = dump(data, blank_before)
 
 
+def _copy_visible(source: Path, target: Path) -> None:
+    """Copy the folder `source` to `target`, hidden entries left out; the first OSError (a
+    full disk) stops it with its errno, which shutil.copytree would fold into a list."""
+    for folder, dirs, files in os.walk(source):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        into = target / Path(folder).relative_to(source)
+        into.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            if not name.startswith("."):
+                shutil.copyfile(Path(folder, name), into / name)
+
+
 def validate_staged(project: Project, staged: dict[Path, str]) -> None:
     """Check the project as it would be with `staged` applied, in a temporary copy."""
     # lazy: the build adds ~25 ms; `study show` and `study list` import this module
@@ -76,7 +88,7 @@ def validate_staged(project: Project, staged: dict[Path, str]) -> None:
     # killed validation leaves, rather than the system's temporary folder keeping it
     with tempfile.TemporaryDirectory(prefix=CHECK_PREFIX, dir=project.records) as tmp:
         copy = Project(records=Path(tmp) / "records", build=Path(tmp) / "build")
-        shutil.copytree(project.records, copy.records, ignore=shutil.ignore_patterns(".*"))
+        _copy_visible(project.records, copy.records)
         real = {}
         for path, text in staged.items():
             target = copy.records / path.relative_to(project.records)
@@ -99,34 +111,50 @@ def validate_staged(project: Project, staged: dict[Path, str]) -> None:
 @contextmanager
 def transaction(project: Project, dry_run: bool = False) -> Iterator[Transaction]:
     """Hold the records' lock (shared by every user and path of the folder, see
-    `dta_kg.curation.lock`); on a clean exit validate the staged files, then write them."""
+    `dta_kg.curation.lock`); on a clean exit validate the staged files, then write them. A
+    file that cannot be written (a full disk, a read-only file system) is a one-line error
+    naming the record, and every record stays as it was."""
+    tx = Transaction(project)
+    try:
+        with records_lock(project.records, LOCK_TIMEOUT):
+            with owning(project.records):
+                _tidy(project)
+            yield tx
+            if tx.staged:
+                with owning(project.records):
+                    _commit(project, tx, dry_run)
+    except OSError as exc:
+        where = next(iter(tx.staged), project.records)
+        raise io_problem(where, exc, "cannot write the records", exact=True) from exc
 
-    project.records.mkdir(parents=True, exist_ok=True)
-    with records_lock(project.records, LOCK_TIMEOUT):
-        recover_journal(project.records)  # a writer killed after its commit point
-        for folder in (project.records, project.studies):  # left by a writer killed mid-write
-            with contextlib.suppress(FileNotFoundError), os.scandir(folder) as entries:
-                for entry in entries:
-                    if entry.name.startswith(".") and entry.name.endswith(".tmp"):
-                        os.unlink(entry.path)
-        for stale in project.records.glob(CHECK_PREFIX + "*"):  # by a killed validation
-            shutil.rmtree(stale, ignore_errors=True)
-        tx = Transaction(project)
-        yield tx
-        if tx.staged:
-            # lazy: it adds ~50 ms (ladybug, the build); `study show` and `study list` import this module
-            from dta_kg.curation.incremental import prepare
 
-            fast = prepare(project, tx.staged)
-            if fast is None:
-                validate_staged(project, tx.staged)
-            else:
-                fast.check()
-            if not dry_run and len(tx.staged) == 1:  # its rename is the commit point
-                [(path, text)] = tx.staged.items()
-                write_atomic(path, text.encode("utf-8"))
-            elif not dry_run:  # every file or none, even if killed: a journal commits them
-                commit_files(project.records, {path: text.encode("utf-8")
-                                               for path, text in tx.staged.items()})
-            if not dry_run and fast is not None:
-                fast.apply()
+def _tidy(project: Project) -> None:
+    """Finish or remove what a writer killed mid-write left in the records folder."""
+    recover_journal(project.records)  # a writer killed after its commit point
+    for folder in (project.records, project.studies):  # left by a writer killed mid-write
+        with contextlib.suppress(FileNotFoundError), os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                    os.unlink(entry.path)
+    for stale in project.records.glob(CHECK_PREFIX + "*"):  # by a killed validation
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _commit(project: Project, tx: Transaction, dry_run: bool) -> None:
+    """Validate the staged files, then write them (all or none) and update the stores."""
+    # lazy: it adds ~50 ms (ladybug, the build); `study show` and `study list` import this module
+    from dta_kg.curation.incremental import prepare
+
+    fast = prepare(project, tx.staged)
+    if fast is None:
+        validate_staged(project, tx.staged)
+    else:
+        fast.check()
+    if not dry_run and len(tx.staged) == 1:  # its rename is the commit point
+        [(path, text)] = tx.staged.items()
+        write_atomic(path, text.encode("utf-8"), parents=True)
+    elif not dry_run:  # every file or none, even if killed: a journal commits them
+        commit_files(project.records, {path: text.encode("utf-8")
+                                       for path, text in tx.staged.items()})
+    if not dry_run and fast is not None:
+        fast.apply()

@@ -17,7 +17,7 @@ from pathlib import Path
 import pyoxigraph
 
 from dta_kg.core.errors import ValidationFailed
-from dta_kg.core.files import io_problem
+from dta_kg.core.files import io_problem, make_folder, owning
 from dta_kg.core.iris import DTA, PREFIXES, review_iri
 from dta_kg.core.model import FACT_CLASSES
 from dta_kg.core.paths import ONTOLOGY, Project
@@ -148,7 +148,8 @@ def build(project: Project, jobs: int | None = None,
     """`_build`, with a file that cannot be read or written (no permission, a full disk,
     a read-only file system) reported as a one-line OutputError."""
     try:
-        return _build(project, jobs, log, check_only)
+        with owning(project.build):  # the build alone writes its stores
+            return _build(project, jobs, log, check_only)
     except OSError as exc:
         raise io_problem(project.build, exc, "cannot build the graph") from exc
 
@@ -185,7 +186,7 @@ def _build(project: Project, jobs: int | None = None,
                       {n.id: str(n.props["doi"]) for n in head_graph.nodes if n.props.get("doi")})
     paths = study_paths(project)
     if not check_only:
-        project.build.mkdir(parents=True, exist_ok=True)
+        make_folder(project.build, parents=True)
     staging = Path(tempfile.mkdtemp(dir=None if check_only else project.build, prefix=".staging-"))
     try:
         nt_path = staging / f"{GRAPH_NAME}.nt"

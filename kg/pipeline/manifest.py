@@ -18,7 +18,7 @@ import os
 from dataclasses import asdict
 from pathlib import Path
 
-from dta_kg.core.files import replace_dir, write_atomic
+from dta_kg.core.files import install_folder, owning, write_atomic
 from dta_kg.core.paths import ONTOLOGY, QC_DIR, SHAPES, Project
 from dta_kg.core.vocabulary import Vocabulary
 from dta_kg.loaders.records import study_names, study_paths
@@ -82,7 +82,8 @@ def _write_stamp(project: Project, content_hash: str, signature: str | None = No
                                      "inputs": signature or inputs_signature(project)}
     if files_stale:
         stamp["files_stale"] = True
-    write_atomic(project.build / STAMP, json.dumps(stamp, indent=2).encode())
+    with owning(project.build):
+        write_atomic(project.build / STAMP, json.dumps(stamp, indent=2).encode())
 
 
 def input_files(project: Project) -> list[Path]:
@@ -156,20 +157,21 @@ def install_stores(project: Project, staged_oxigraph: Path, staged_ladybug: Path
     and the `signature` of the inputs taken before they were read (so a file written during
     the build makes the stamp stale, never the reverse)."""
     for name, staged in ((OXIGRAPH, staged_oxigraph), (LADYBUG, staged_ladybug)):
-        def move_in(folder: Path, staged: Path = staged) -> None:
-            folder.rmdir()
-            os.replace(staged, folder)
-
-        replace_dir(project.build / name, move_in)
+        beside = project.build / f".{name}-staged-{os.getpid()}"
+        os.replace(staged, beside)  # the staging folder is in build/ too: a rename
+        with owning(project.build):
+            install_folder(beside, project.build / name)
     terms = [asdict(t) for t in vocab.terms.values()]
-    write_atomic(project.build / VOCABULARY, json.dumps(terms, indent=1).encode())
+    with owning(project.build):
+        write_atomic(project.build / VOCABULARY, json.dumps(terms, indent=1).encode())
     write_record_index(project, index or {})
     _write_stamp(project, content_hash, signature)
     return [str(project.build / name) for name in (OXIGRAPH, LADYBUG, VOCABULARY)]
 
 
 def write_record_index(project: Project, index: dict[str, str]) -> None:
-    write_atomic(project.build / RECORD_INDEX, json.dumps(index, sort_keys=True).encode())
+    with owning(project.build):
+        write_atomic(project.build / RECORD_INDEX, json.dumps(index, sort_keys=True).encode())
 
 
 _VERDICTS: dict[tuple[str, str], bool] = {}

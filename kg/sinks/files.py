@@ -25,7 +25,6 @@ import json
 import math
 import re
 import shutil
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ from typing import Any
 
 import pyoxigraph
 
-from dta_kg.core.files import io_problem, output_target, write_atomic
+from dta_kg.core.files import check_file, check_folder, write_atomic, write_file, write_folder
 from dta_kg.core.iris import DEFAULT_GRAPH_IRI, DTA, check_graph_iri
 from dta_kg.core.paths import Project
 from dta_kg.core.rdfterms import plain_term
@@ -107,16 +106,16 @@ def write_rdf(project: Project, fmt: str, out: Path, *, graph_iri: str, scope: s
     the `scope` studies' part of it, with the project's writers (see `pipeline.rdf_text`);
     `context_url`: JSON-LD that references its context by that URL instead of embedding it."""
     ensure_files(project, notify)
-    with tempfile.TemporaryDirectory(prefix="dta-kg-export-", dir=out.parent) as folder:
+
+    def produce(tmp: Path) -> None:
         nt_path = project.build / f"{GRAPH_NAME}.nt"
         if scope != "all":
-            scoped_nt = Path(folder) / "scoped.nt"
-            scoped_graph(built_graph(project, notify), scope).serialize(scoped_nt, format="nt",
+            nt_path = tmp.with_name("scoped.nt")
+            scoped_graph(built_graph(project, notify), scope).serialize(nt_path, format="nt",
                                                                          encoding="utf-8")
-            nt_path = scoped_nt
-        tmp = Path(folder) / out.name
         RDF_WRITERS[fmt](nt_path, tmp, graph_iri, context_url)
-        tmp.replace(out)
+
+    write_file(out, produce)
 
 
 # the RDF writers, each from the build's N-Triples: (source, target, graph IRI, context URL)
@@ -154,12 +153,14 @@ def export(project: Project, fmt: str, out: Path, *, graph_iri: str | None = Non
     spec = FILE_FORMATS.get(fmt)
     if spec is None or spec.family not in ("rdf", "property-graph"):
         raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
-    if spec.suffix:
-        if out.is_dir():
+    if spec.suffix:  # checked before any work
+        if out.is_dir() and not out.is_symlink():
             raise ExportError(f"{out} is a folder; give a file name, e.g. {out / GRAPH_NAME}{spec.suffix}")
-        out = output_target(out, [project.records])
+        check_file(out)
+        if fmt == "cypher":
+            check_file(out.with_suffix(".grass"))
     else:
-        output_target(out, [project.records], folder=True)
+        check_folder(out)
     job = ExportJob(project, fmt, out, graph_iri, scope, batch_size, context_url, notify)
     return spec.load()(job)
 
@@ -169,7 +170,8 @@ def write_rdf_export(job: ExportJob) -> str:
     project, fmt, out = job.project, job.fmt, job.out
     if f"{GRAPH_NAME}.{fmt}" in STAGED_FILES and job.scope == "all" and not job.context_url:
         ensure_files(project, job.notify)
-        write_atomic(out, (project.build / f"{GRAPH_NAME}.{fmt}").read_bytes())
+        built = project.build / f"{GRAPH_NAME}.{fmt}"
+        write_file(out, lambda tmp: shutil.copyfile(built, tmp))
         return f"wrote the built graph as {fmt} to {out}"
     write_rdf(project, fmt, out, graph_iri=job.graph_iri, scope=job.scope, notify=job.notify,
               context_url=job.context_url)
@@ -181,10 +183,7 @@ def write_rdf_export(job: ExportJob) -> str:
 def write_neo4j_csv_export(job: ExportJob) -> str:
     """The neo4j-admin CSV folder, with its import script and a Neo4j Browser style."""
     pg = scoped(built_projection(job.project, job.notify), job.scope)
-    try:
-        files = write_neo4j_csv(pg, job.out, job.graph_iri)
-    except OSError as exc:
-        raise io_problem(job.out, exc) from exc
+    files = write_folder(job.out, lambda folder: write_neo4j_csv(pg, folder, job.graph_iri))
     return (f"wrote {_counts(pg)} as {len(files)} files in {job.out} (import with "
             f"{job.out / 'import.sh'}; style for Neo4j Browser: {job.out / GRASS_NAME})")
 

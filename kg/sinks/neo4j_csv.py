@@ -87,10 +87,9 @@ def _safe(name: str) -> str:
 
 
 def write_neo4j_csv(pg, folder: Path, graph_iri: str) -> list[Path]:
-    """Node and relationship CSVs for `neo4j-admin database import`, and import.sh."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in [*folder.glob("nodes-*.csv"), *folder.glob("relationships-*.csv")]:
-        old.unlink()  # an earlier export's files would be imported again
+    """Node and relationship CSVs for `neo4j-admin database import`, and import.sh, in the
+    new `folder` (one that `dta_kg.core.files.write_folder` fills, or one inside it)."""
+    folder.mkdir(exist_ok=True)
     delimiter = array_delimiter(pg)
     written: list[Path] = []
     for label, rows in node_rows(pg).items():

@@ -15,7 +15,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from dta_kg.core.files import replace_dir
+from dta_kg.core.files import check_folder, write_folder
 from dta_kg.core.iris import DEFAULT_GRAPH_IRI, ONTOLOGY_IRI
 from dta_kg.core.paths import ONTOLOGY, Project
 from dta_kg.pipeline.jsonld import CONTEXT_FILE
@@ -53,8 +53,7 @@ def release(project: Project, version: str, out: Path, *, previous: Path | None 
             created: str | None = None, notify: Notify = None) -> str:
     """Write release `version` of the project's build to `out`; say what was written."""
     parse_version(version)
-    if out.exists() and any(out.iterdir()) and not (out / RO_CRATE).is_file():
-        raise ReleaseError(f"{out} is not empty and holds no release; give a new folder")
+    check_folder(out)
     previous = previous or previous_release(out, version)
     if previous is not None and not (previous / GRAPH_FILE).is_file():
         raise ReleaseError(f"{previous}: no {GRAPH_FILE}; --previous must name an earlier release")
@@ -80,7 +79,7 @@ def release(project: Project, version: str, out: Path, *, previous: Path | None 
         if problems:
             raise ReleaseError(f"release {version} does not validate: {problems[0]}")
 
-    replace_dir(out, fill)
+    write_folder(out, fill)
     since = f" (changes since {previous.name})" if previous is not None else ""
     return (f"release {version}: {len(snap.studies)} studies, {len(snap.facts)} facts, "
             f"{snap.triples} triples in {out}{since}")

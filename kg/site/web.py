@@ -8,6 +8,7 @@ scripts and styles come only from the site itself, so nothing is requested off t
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from dta_kg.core.files import replace_dir
+from dta_kg.core.files import MARKER, check_folder, write_folder
 from dta_kg.queries.catalogue import catalogue
 
 from .compare import compare
@@ -71,6 +72,7 @@ def write_site(snap: Snapshot, out: Path, *, release: Path | None = None,
     `views(folder, study_links)` writes gap-map.html and graph.html (from dta_kg.views).
     """
     counts: dict[str, int] = {}
+    check_folder(out)
 
     def fill(folder: Path) -> None:
         counts.update(_pages(snap, folder, release, graph_files))
@@ -78,7 +80,7 @@ def write_site(snap: Snapshot, out: Path, *, release: Path | None = None,
             views(folder, {iri: study_path(s) for iri, s in snap.studies.items()})
         counts["bytes"] = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
-    replace_dir(out, fill)
+    write_folder(out, fill)
     return counts
 
 
@@ -163,11 +165,15 @@ def _compare(snap: Snapshot, folder: Path) -> None:
           components=[t["label"] for t in components(snap)])
 
 
+def _links_and_marker(folder: str, names: list[str]) -> set[str]:
+    return {n for n in names if n == MARKER or os.path.islink(os.path.join(folder, n))}
+
+
 def _downloads(snap: Snapshot, folder: Path, release: Path | None,
                graph_files: Callable[[Path], list[Path]] | None) -> None:
     target = folder / "downloads"
-    if release is not None:
-        shutil.copytree(release, target)
+    if release is not None:  # its files, not links out of it, nor dta-kg's list of them
+        shutil.copytree(release, target, ignore=_links_and_marker)
         files = sorted(p for p in target.rglob("*") if p.is_file())
     else:
         target.mkdir()

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pyoxigraph
 
-from dta_kg.core.files import io_problem
+from dta_kg.core.files import io_problem, make_folder, owning
 from dta_kg.core.paths import Project
 from dta_kg.core.rdfterms import plain_term
 from dta_kg.core.vocabulary import Term, Vocabulary
@@ -35,7 +35,8 @@ def ensure_fresh(project: Project, notify: Callable[[str], None] | None = None) 
     from dta_kg.pipeline.build import build
 
     try:
-        project.build.mkdir(parents=True, exist_ok=True)
+        with owning(project.build):
+            make_folder(project.build, parents=True)
         lock = FileLock(project.build / ".build.lock")
         lock.acquire()
     except OSError as exc:

@@ -21,6 +21,7 @@ from rdflib.term import Node
 
 from dta_kg.core.errors import DtaKgError, split_userinfo
 from dta_kg.core.iris import DEFAULT_GRAPH_IRI
+from dta_kg.core.limits import REPLY_BYTES, read_stream
 
 ENV_USER, ENV_PASSWORD = "DTA_KG_SPARQL_USER", "DTA_KG_SPARQL_PASSWORD"
 ENV_AUTH = "DTA_KG_SPARQL_AUTH"
@@ -171,9 +172,11 @@ def _request(
                 _authorise_upload(req, opener, auth, timeout)
             with opener.open(req, timeout=timeout) as resp:
                 ctype = resp.headers.get("Content-Type", "")
-                return resp.status, ctype, resp.read()
+                answer = read_stream(resp, REPLY_BYTES, "an endpoint's answer",
+                                     "ask for fewer rows (LIMIT) or fetch the data another way")
+                return resp.status, ctype, answer
         except urllib.error.HTTPError as exc:
-            body = exc.read().decode("utf-8", "replace").strip()[:300]
+            body = exc.read(4096).decode("utf-8", "replace").strip()[:300]
             if exc.code == 401:
                 raise _refused(method, url, auth) from exc
             if exc.code >= 500 and attempt < retries:
@@ -314,15 +317,16 @@ def query(
         return _parse_rdf(body, ctype, endpoint)
     try:
         doc = json.loads(body)
-    except ValueError as exc:
-        raise SparqlStoreError(f"{endpoint}: malformed SPARQL JSON results: {exc}") from exc
-    if "boolean" in doc:
-        return bool(doc["boolean"])
-    rows = Rows(
-        {name: term_from_json(cell) for name, cell in row.items()}
-        for row in doc.get("results", {}).get("bindings", [])
-    )
-    rows.variables = list(doc.get("head", {}).get("vars", []))
+        if isinstance(doc.get("boolean"), bool):
+            return doc["boolean"]
+        bindings = doc["results"]["bindings"]
+        if not isinstance(bindings, list):
+            raise TypeError("bindings is not a list")
+        rows = Rows({name: term_from_json(cell) for name, cell in row.items()} for row in bindings)
+        rows.variables = [str(v) for v in doc.get("head", {}).get("vars", [])]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise SparqlStoreError(f"{endpoint}: the answer is not SPARQL JSON results ({exc!r:.80}); "
+                               "check that the URL is a SPARQL query endpoint") from None
     return rows
 
 
@@ -335,4 +339,9 @@ def count_triples(endpoint: str, graph_iri: str = DEFAULT_GRAPH_IRI, *,
     rows = query(endpoint, sparql, auth=auth)
     if not isinstance(rows, list):
         raise SparqlStoreError(f"{endpoint}: a SELECT query did not return rows")
-    return int(rows[0]["n"].toPython()) if rows else 0
+    try:
+        return int(rows[0]["n"].toPython())  # a COUNT always answers one row
+    except (IndexError, KeyError, TypeError, ValueError, AttributeError):
+        raise SparqlStoreError(f"{endpoint}: answered the triple count without a number in ?n; "
+                               "check that --query-endpoint is the store's SPARQL query URL") \
+            from None

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from dta_kg.core.files import write_folder
 from dta_kg.core.iris import normalise_doi
 from dta_kg.core.lookup import StudyKey, find_study
 from dta_kg.core.model import FACT_CLASSES
@@ -268,23 +269,24 @@ def render_result(pgraph, rows: Iterable[dict], path: str | Path, *, title: str,
 def render_focus_pages(
     pgraph, directory: str | Path, focus_ids, *, depth: int = 2, title: str = "{label}"
 ) -> dict[str, Path]:
-    """Write a focused page per node id into `directory`; return {id: path}.
+    """Write the folder `directory` (through `dta_kg.core.files.write_folder`) with a focused
+    page per node id; return {id: path}.
 
     `title` is formatted with the node's display `label`. File names come from the IRI local
     name, so they are stable across runs.
     """
     by_id = {n.id: n for n in pgraph.nodes}
-    pages = {}
-    for node_id in focus_ids:
-        name = re.sub(r"[^a-z0-9]+", "-", _local(node_id).lower()).strip("-") or "node"
-        pages[node_id] = render_network(
-            pgraph,
-            Path(directory) / f"{name}.html",
-            title=title.format(label=_display(by_id[node_id])),
-            focus=node_id,
-            depth=depth,
-        )
-    return pages
+    names = {node_id: re.sub(r"[^a-z0-9]+", "-", _local(node_id).lower()).strip("-") or "node"
+             for node_id in focus_ids}
+
+    def fill(folder: Path) -> None:
+        for node_id, name in names.items():
+            render_network(pgraph, folder / f"{name}.html",
+                           title=title.format(label=_display(by_id[node_id])), focus=node_id,
+                           depth=depth)
+
+    write_folder(Path(directory), fill)
+    return {node_id: Path(directory) / f"{name}.html" for node_id, name in names.items()}
 
 
 def _components(nodes, edges) -> dict[str, list[str]]:

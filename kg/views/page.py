@@ -61,7 +61,7 @@ def csp(*scripts: str) -> Markup:
 
 
 def write_page(template: str, path: str | Path, **context: object) -> Path:
-    """Render `template` with `context` to `path` (parents created) and return the path."""
+    """Render `template` with `context` to `path` (through the one writer) and return it."""
     out = Path(path)
     write_atomic(out, env.get_template(template).render(**context).encode("utf-8"))
     return out

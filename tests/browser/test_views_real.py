@@ -33,6 +33,7 @@ BEATTY_TITLE = "Evaluating the therapeutic alliance with a free-text CBT convers
 def write_views(project: Project, folder, ontology=None) -> dict:
     """The whole graph, Beatty's focused view, the gap map and the docs, via the CLI."""
     run = runner_for(project)
+    folder.mkdir(exist_ok=True)  # dta-kg makes no missing folder above an output
     return {
         "graph": written(run("view", "-o", folder / "graph.html")),
         "focus": written(run("view", "-o", folder / "beatty.html", "--focus", BEATTY)),

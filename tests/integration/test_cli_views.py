@@ -42,6 +42,7 @@ def nodes_of(path: Path) -> dict[str, dict]:
 
 
 def test_view_facts_writes_the_whole_graph_fact_by_fact(cli, tmp_path):
+    (tmp_path / "views").mkdir()  # dta-kg makes no missing folder above an output
     page = written(cli("view", "-o", tmp_path / "views" / "graph.html", "--facts"))
     text = page.read_text(encoding="utf-8")
     assert_self_contained(text)
@@ -133,6 +134,7 @@ def test_view_errors(cli, tmp_path):
 
 
 def test_map_counts_match_the_queries_and_link_to_study_pages(cli, tmp_path):
+    (tmp_path / "views").mkdir()
     page = written(cli("map", "-o", tmp_path / "views" / "gap-map.html"))
     text = page.read_text(encoding="utf-8")
     assert_self_contained(text)

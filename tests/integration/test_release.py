@@ -30,6 +30,7 @@ def test_two_releases_changelog_and_diff_name_exactly_the_added_factor(project_c
         return result.output
 
     first, second = tmp_path / "releases" / "1.0.0", tmp_path / "releases" / "1.1.0"
+    first.parent.mkdir()
     assert "release 1.0.0: 28 studies, 301 facts" in run("release", "--version", "1.0.0", "-o", first)
     run(*NEW_FACTOR)
     out = run("release", "--version", "1.1.0", "-o", second)

@@ -175,7 +175,7 @@ def untouched(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, Callab
 
 @pytest.mark.parametrize(("name", "says"), [
     ("empty.txt", "is binary or empty"), ("binary.pdf", "not UTF-8"),
-    ("latin1.txt", "not UTF-8"), ("huge.txt", "more than the limit of 2,000,000"),
+    ("latin1.txt", "not UTF-8"), ("huge.txt", "larger than 2,000,000 bytes"),
     ("missing.txt", "cannot be read")])
 def test_bad_texts_are_refused_in_one_line_and_change_nothing(
         untouched: tuple[Project, Callable[..., Any]], tmp_path: Path, name: str,

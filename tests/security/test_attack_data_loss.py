@@ -19,14 +19,14 @@ def run(*args: str):
 def test_bench_generate_refuses_a_folder_of_real_records(project_copy: Project, tmp_path: Path):
     """Attack: `bench generate -o DIR` where DIR/records holds another project's curated
     studies (or `-o .` in the repository). Expected: a one-line refusal, exit 1, and the
-    records byte-identical; a folder the generator made itself (sentinel file) is reused."""
+    records byte-identical; a folder the generator made itself (its marker file) is reused."""
     before = snapshot(project_copy.records)
     result = run("bench", "generate", "--studies", "3", "-o", str(project_copy.records.parent))
-    one_line_error(result, str(project_copy.records), "bench generate")
+    one_line_error(result, str(project_copy.records), "did not write")
     assert snapshot(project_copy.records) == before
 
     result = run("bench", "generate", "--studies", "3", "-o", str(Project.default().records.parent))
-    one_line_error(result, "curated records")
+    one_line_error(result, "records folder")
 
     fresh = tmp_path / "synth"
     assert run("bench", "generate", "--studies", "3", "-o", str(fresh)).exit_code == 0
@@ -34,12 +34,11 @@ def test_bench_generate_refuses_a_folder_of_real_records(project_copy: Project, 
     assert len(list((fresh / "records" / "studies").glob("*.yaml"))) == 2
 
 
-def test_export_refuses_records_devices_and_keeps_symlinks(project_copy: Project, built_project,
-                                                           tmp_path: Path):
+def test_export_refuses_records_devices_and_symlinks(project_copy: Project, built_project,
+                                                     tmp_path: Path):
     """Attack: `export -o` naming a record, the records folder, a device or pipe (as root,
     /dev/full became a regular file), or a symlink. Expected: a one-line refusal with exit 1
-    and the records byte-identical for the first three; a symlink is written through and
-    stays a symlink."""
+    and the records byte-identical; a symlink is never written through (issue 21)."""
     import os
 
     before = snapshot(project_copy.records)
@@ -60,8 +59,8 @@ def test_export_refuses_records_devices_and_keeps_symlinks(project_copy: Project
     real.write_text("old")
     link = tmp_path / "link.ttl"
     link.symlink_to(real)
-    assert run("export", "--format", "ttl", "-o", str(link), *built).exit_code == 0
-    assert link.is_symlink() and real.read_bytes() == (built_project.build / "dta-kg.ttl").read_bytes()
+    one_line_error(run("export", "--format", "ttl", "-o", str(link), *built), "symbolic link")
+    assert link.is_symlink() and real.read_text() == "old"
 
 
 def test_view_map_docs_refuse_unwritable_or_device_paths(built_project, tmp_path: Path):
@@ -75,7 +74,7 @@ def test_view_map_docs_refuse_unwritable_or_device_paths(built_project, tmp_path
     blocker.write_text("x")
     pipe = tmp_path / "pipe.html"
     os.mkfifo(pipe)
-    one_line_error(run("view", "-o", str(blocker / "graph.html"), *built), "cannot write")
+    one_line_error(run("view", "-o", str(blocker / "graph.html"), *built), "is not a folder")
     one_line_error(run("view", "-o", str(pipe), *built), "not a regular file")
     one_line_error(run("map", "-o", str(pipe), *built), "not a regular file")
     assert not (tmp_path / "studies").exists()
@@ -92,11 +91,11 @@ if kill_after < 0:  # die in the middle of validation
     build.validate_graph = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)
 else:  # die after `kill_after` renames: the first is the journal, the commit point
     real, done = os.replace, [0]
-    def replace(src, dst):
+    def replace(src, dst, **where):
         if done[0] >= kill_after:
             os.kill(os.getpid(), signal.SIGKILL)
         done[0] += 1
-        real(src, dst)
+        real(src, dst, **where)
     os.replace = replace
 sys.argv = ["dta-kg", "study", "import", sys.argv[2]]
 main()

@@ -9,8 +9,9 @@ from click.testing import CliRunner
 
 from dta_kg.cli import main
 from dta_kg.core import paths
+from dta_kg.core.errors import OutputError
 from dta_kg.core.paths import Project
-from dta_kg.curation.workspace import InitError, init_records
+from dta_kg.curation.workspace import init_records
 
 
 def test_the_shipped_files_are_package_resources():
@@ -51,7 +52,7 @@ def test_init_copies_the_records_and_refuses_a_folder_with_files(tmp_path):
                if p.is_file() and p.suffix != ".py" and "__pycache__" not in p.parts}
     assert "instruments.yaml" in shipped  # every file a curator may edit, instruments included
     assert {p.relative_to(copied).as_posix() for p in copied.rglob("*") if p.is_file()} == shipped
-    with pytest.raises(InitError, match="is not an empty folder"):
+    with pytest.raises(OutputError, match="is not empty"):
         init_records(copied)
 
 
