@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
+from typing import Any
 
 from dta_kg.core.model import Result
 from dta_kg.core.registry import SUGGESTION_KINDS
@@ -165,11 +166,11 @@ def sentence_candidates(text: str, sentence: Sentence, vocab: Vocabulary) -> Ite
     found = matches(sentence, vocab)
 
     def make(kind: str, term: str, at: Match | tuple[int, int], score: float, cue: str,
-             **fields: object) -> Candidate:
+             **fields: Any) -> Candidate:
         focus = span(sentence, at) if isinstance(at, Match) else at
         quote = quote_span(text, sentence, focus, MAX_QUOTE_WORDS)
         return Candidate(0, kind, term, quote, sentence.section, round(score, 2), cue,
-                         sentence.start, **fields)  # type: ignore[arg-type]
+                         sentence.start, **fields)
 
     components = [m for m in found if m.term.cls == "DTAComponent"]
     for m in components:

@@ -17,14 +17,12 @@ from click.testing import CliRunner
 from support.project import RECORDS, one_line_error, snapshot
 
 from dta_kg.cli import main
-from dta_kg.core.paths import PACKAGE_ROOT, Project
+from dta_kg.core.paths import Project
 from dta_kg.curation.accept import SUGGESTED
 from dta_kg.loaders.review_text import normalise, source_text_path
 
 DOI = "10.2196/70002"
-ABSTRACT = PACKAGE_ROOT.parent / "examples" / "fictional-study-abstract.md"
-if not ABSTRACT.exists():  # the checkout's layout: the package root is the repository
-    ABSTRACT = PACKAGE_ROOT / "examples" / "fictional-study-abstract.md"
+ABSTRACT = Path(__file__).resolve().parents[2] / "examples" / "fictional-study-abstract.md"
 BIB = ABSTRACT.with_name("fictional-study.bib")
 
 

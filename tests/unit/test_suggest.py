@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import re
+from pathlib import Path
 
 import pytest
 
@@ -160,13 +161,13 @@ def test_any_text_gives_quotes_that_are_verbatim(vocab: Vocabulary, seed: int) -
 
 def test_the_readme_example_shows_what_suggest_gives(vocab: Vocabulary) -> None:
     from dta_kg.commands.suggest import row
-    from dta_kg.core.paths import PACKAGE_ROOT
 
-    readme = (PACKAGE_ROOT / "README.md").read_text(encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
     section = readme.split("### From a study's text to its facts", 1)[1].split("\n## ", 1)[0]
     shown = re.findall(r"^\| (\d+) \| (\w+) \| (.+?) \| ([\d.]+) \| (\w+) \| (.+?) \|$", section,
                        re.M)
-    abstract = PACKAGE_ROOT / "examples" / "fictional-study-abstract.md"
+    abstract = root / "examples" / "fictional-study-abstract.md"
     text = abstract.read_text(encoding="utf-8")
     assert text.startswith("FICTIONAL:")
     rows = {r["number"]: r for r in (row(c, flat=True) for c in suggest(text, vocab))}
