@@ -83,8 +83,11 @@ def init(folder):
         dta-kg init my-records
         DTA_KG_RECORDS=my-records dta-kg studies --component bond --instrument WAI-SR
     """
+    from dta_kg.core.files import guarded, records_guard
+    from dta_kg.core.paths import Project
     from dta_kg.curation.workspace import init_records
 
-    studies = init_records(folder)
+    with guarded([records_guard(Project.default().records)]):  # DTA_KG_RECORDS, if set
+        studies = init_records(folder)
     click.echo(f"Copied the review and {studies} study records into {folder}; use them with "
                f"--records {folder} or DTA_KG_RECORDS={folder}")

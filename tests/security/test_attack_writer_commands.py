@@ -107,14 +107,17 @@ def test_outputs_refuse_the_build_stores(built_project: Project, tmp_path: Path)
 
 
 def test_bench_generate_and_init_refuse_the_records_in_use(project_copy: Project, tmp_path: Path):
-    """Attack: `bench generate -o` and `init` aimed into or at the records in use (bench:
-    DTA_KG_RECORDS; init: the records it copies). Expected: one line, nothing changed."""
+    """Attack: `bench generate -o` and `init` aimed into or at the records in use
+    (DTA_KG_RECORDS) or, for init, the records it copies. Expected: one line, nothing changed."""
     env = {"DTA_KG_RECORDS": str(project_copy.records)}
     before = snapshot(project_copy.records)
     for target in (project_copy.records, project_copy.records / "studies", project_copy.studies / ".."):
         result = CliRunner().invoke(main, ["bench", "generate", "--studies", "2", "-o",
                                            str(target)], env=env)
         one_line_error(result)
+    assert snapshot(project_copy.records) == before
+    for target in (project_copy.records / "copy", project_copy.studies / "new"):  # in use
+        one_line_error(CliRunner().invoke(main, ["init", str(target)], env=env), "records folder")
     assert snapshot(project_copy.records) == before
     shipped = snapshot(RECORDS_DIR)
     for target in (RECORDS_DIR / "new", RECORDS_DIR / "studies" / "copy", RECORDS_DIR):
