@@ -1,20 +1,14 @@
-"""What a query may do: read only, for a bounded time and a bounded number of rows.
+"""How long a query may run and how many rows it may return.
 
-The embedded ladybug database is opened read-only, yet some statements still act outside the
-graph (`CHECKPOINT`, `COPY ... TO` a file, `INSTALL` an extension from the network, `LOAD FROM`
-a file, `ATTACH` another database). Ad-hoc Cypher is therefore checked against an allow-list:
-each statement starts with MATCH, OPTIONAL MATCH, WITH, UNWIND, RETURN or a CALL of a known read
-procedure, and names none of the statements above anywhere.
-
-A query runs on a worker thread while this thread waits: after `Limits.timeout` seconds, or
-on Ctrl-C, the engine is told to stop and a one-line error is raised; past `Limits.max_rows`
-rows the query stops too.
+What a query may do is decided on its parse (`sparql_guard`, `cypher_guard`). A query runs
+on a worker thread while this thread waits: after `Limits.timeout` seconds, or on Ctrl-C, the
+engine is told to stop and a one-line error is raised; past `Limits.max_rows` rows the query
+stops too.
 """
 
 from __future__ import annotations
 
 import queue
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -26,15 +20,6 @@ from dta_kg.core.errors import DtaKgError
 T = TypeVar("T")
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_ROWS = 500_000
-READ_PROCEDURES = ("show_tables", "table_info", "show_connection", "db_version",
-                   "show_functions", "show_indexes")
-_CYPHER_HIDDEN = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/",
-                            re.DOTALL)
-_STARTS = re.compile(r"\s*(OPTIONAL\s+MATCH|MATCH|WITH|UNWIND|RETURN|CALL)\b", re.IGNORECASE)
-_CALL = re.compile(r"\bCALL\s+(\w+)\s*\(", re.IGNORECASE)
-_FORBIDDEN = re.compile(r"(?<![\w.$:])(COPY|LOAD|INSTALL|ATTACH|DETACH|CHECKPOINT|EXPORT|IMPORT|"
-                        r"USE|CREATE|MERGE|SET|DELETE|REMOVE|DROP|ALTER|BEGIN|COMMIT|ROLLBACK)"
-                        r"(?![\w])", re.IGNORECASE)
 
 
 class ReadOnlyViolation(DtaKgError):
@@ -51,34 +36,6 @@ class Limits:
 
     timeout: float = DEFAULT_TIMEOUT
     max_rows: int = DEFAULT_MAX_ROWS
-
-
-def cypher_blank(text: str) -> str:
-    """`text` with Cypher strings, quoted names and comments blanked (positions kept)."""
-    return _CYPHER_HIDDEN.sub(lambda m: " " * len(m.group()), text)
-
-
-def check_cypher_read_only(text: str) -> None:
-    """Raise ReadOnlyViolation unless every statement of `text` only reads the graph."""
-    masked = cypher_blank(text)
-    statements = [s for s in masked.split(";") if s.strip()]
-    advice = ("the graph is read-only; ad-hoc Cypher may only read: start with MATCH, "
-              f"OPTIONAL MATCH, WITH, UNWIND, RETURN or CALL {'/'.join(READ_PROCEDURES)}()")
-    if not statements:
-        raise ReadOnlyViolation("empty Cypher query; " + advice)
-    for statement in statements:
-        start = _STARTS.match(statement)
-        if not start:
-            word = statement.split()[0]
-            raise ReadOnlyViolation(f"Cypher statement {word.upper()} is refused; {advice}")
-        for call in _CALL.finditer(statement):
-            if call.group(1).lower() not in READ_PROCEDURES:
-                raise ReadOnlyViolation(f"CALL {call.group(1)} is refused; {advice}")
-        if re.match(r"\s*CALL\b", statement, re.IGNORECASE) and not _CALL.match(statement.strip()):
-            raise ReadOnlyViolation(f"this CALL is refused; {advice}")
-        bad = _FORBIDDEN.search(statement)
-        if bad:
-            raise ReadOnlyViolation(f"Cypher {bad.group(1).upper()} is refused; {advice}")
 
 
 def limited(rows: Iterable[T], limits: Limits, stop: threading.Event) -> Iterator[T]:

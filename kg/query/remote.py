@@ -22,7 +22,8 @@ from dta_kg.core.errors import DtaKgError
 from dta_kg.core.paths import Project
 from dta_kg.core.rdfterms import python_value
 from dta_kg.query.session import Result, Session
-from dta_kg.query.sparql_text import bind_values, blank, is_update, sparql11, with_prefixes
+from dta_kg.query.sparql_guard import check_sparql
+from dta_kg.query.sparql_text import bind_values, blank, sparql11, with_prefixes
 from dta_kg.stores.bolt import BoltClient
 from dta_kg.stores.local import ensure_fresh
 
@@ -94,15 +95,17 @@ class RemoteSession(Session):
             self._bolt = BoltClient(self.neo4j_uri, database=self.database)
         return self._bolt
 
-    def sparql(self, text: str, bindings: dict | None = None, hidden: tuple[str, ...] = ()) -> Result:
-        """Run a read-only query at the endpoint; `bindings` (pyoxigraph terms) substituted."""
+    def sparql(self, text: str, bindings: dict | None = None, hidden: tuple[str, ...] = (),
+               trusted: bool = False) -> Result:
+        """Run a read-only query at the endpoint; `bindings` (pyoxigraph terms) substituted.
+        An update is refused (SERVICE is the endpoint's own affair)."""
         # lazy: sparql_http loads rdflib (~70 ms), which a Bolt-only session never needs
         from dta_kg.stores.sparql_http import auth_from_env, query
 
         if self.endpoint is None:
             raise DtaKgError("no SPARQL endpoint given: use --endpoint URL")
-        if is_update(text):
-            raise DtaKgError("SPARQL Update is not allowed: dta-kg sparql only reads the graph")
+        if not trusted:
+            check_sparql(text, allow_service=True)
         terms = {name: str(term) for name, term in (bindings or {}).items() if term is not None}
         answer = query(self.endpoint, bind_values(with_prefixes(sparql11(text)), terms),
                        auth=auth_from_env(),

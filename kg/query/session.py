@@ -26,9 +26,11 @@ from dta_kg.core.registry import SCOPES
 from dta_kg.core.vocabulary import KINDS, words
 from dta_kg.pipeline.manifest import stores_present
 from dta_kg.queries.catalogue import NamedQuery, Param, get
-from dta_kg.query.guards import Limits, bounded, bounded_stream, check_cypher_read_only, limited
+from dta_kg.query.cypher_guard import check_cypher_read_only
+from dta_kg.query.guards import Limits, bounded, bounded_stream, limited
 from dta_kg.query.rows import SCALARS, as_text_lists, cypher_order, cypher_value, sorted_solutions
-from dta_kg.query.sparql_text import is_update, refuse_service, split_order
+from dta_kg.query.sparql_guard import check_sparql
+from dta_kg.query.sparql_text import split_order
 from dta_kg.stores.bolt import BoltClient
 from dta_kg.stores.local import (
     FreshnessCheck,
@@ -155,13 +157,14 @@ class Session:
     def factor_names(self) -> list[str]:
         return sorted(r["name"].value for r in self.store.query(FACTOR_NAMES, prefixes=PREFIXES))
 
-    def sparql(self, text: str, bindings: dict | None = None, hidden: tuple[str, ...] = ()) -> Result:
-        """Run a read-only SPARQL query; `bindings` substitute variables, `hidden` are dropped."""
-        if is_update(text):
-            raise DtaKgError("SPARQL Update is not allowed: dta-kg sparql only reads the graph "
-                             "(edit the records and run dta-kg build to change it)")
-        if not self.allow_service:
-            refuse_service(text)
+    def sparql(self, text: str, bindings: dict | None = None, hidden: tuple[str, ...] = (),
+               trusted: bool = False) -> Result:
+        """Run a read-only SPARQL query; `bindings` substitute variables, `hidden` are dropped.
+        Unless `trusted` (the catalogue's own queries), the text is checked first: no update,
+        no SERVICE unless allowed (`sparql_guard`), in the form the engine will run."""
+        if not trusted:
+            for form in {text, split_order(text)[0]}:
+                check_sparql(form, self.allow_service)
 
         def run(stop) -> Result:
             try:
@@ -360,7 +363,7 @@ class Session:
         else:
             text = query.text("sparql", values)
             result = self.sparql(text, sparql_bindings(query, values),
-                                 hidden=tuple(p.name for p in query.params))
+                                 hidden=tuple(p.name for p in query.params), trusted=True)
             # this class's sparql sorts the rows itself; a remote engine's ORDER BY does not
             # sort text as a reader does, so its rows are sorted here
             if type(self).sparql is not Session.sparql and (order := split_order(text)[1]):

@@ -1,23 +1,19 @@
 """SPARQL text as text: comments and strings masked, prefixes declared, Oxigraph's extensions
-dropped for other engines, a final ORDER BY split off, Update told apart, values bound."""
+dropped for other engines, a final ORDER BY split off, values bound. (What a text may do is
+decided on its parse, in `sparql_guard`.)"""
 
 from __future__ import annotations
 
 import re
 
-from dta_kg.core.errors import DtaKgError
 from dta_kg.core.iris import PREFIXES
 
-# SPARQL Update keywords, as whole words outside IRIs, strings, comments and prefixed names
-_UPDATE = re.compile(r"(?<![\w?$:])(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)"
-                     r"(?![\w:])", re.IGNORECASE)
 _HIDDEN = re.compile(r"<[^<>\s]*>|\"\"\".*?\"\"\"|'''.*?'''|\"(?:[^\"\\\n]|\\.)*\"|"
                      r"'(?:[^'\\\n]|\\.)*'|#[^\n]*", re.DOTALL)
 # a query's final ORDER BY when it sorts by plain variables only (no LIMIT or OFFSET after it)
 _KEY = r"(?:(?:ASC|DESC)\s*\(\s*[?$]\w+\s*\)|[?$]\w+)"
 _ORDER = re.compile(rf"\bORDER\s+BY\s+({_KEY}(?:\s*{_KEY})*)\s*$", re.IGNORECASE)
 _ORDER_KEY = re.compile(r"(DESC)?\s*\(?\s*[?$](\w+)", re.IGNORECASE)
-_SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w:])", re.IGNORECASE)
 _DECLARED = re.compile(r"\bPREFIX\s+([\w.-]*):", re.IGNORECASE)
 
 
@@ -45,23 +41,6 @@ def split_order(text: str) -> tuple[str, list[tuple[str, bool]]]:
         return text, []
     keys = [(m.group(2), bool(m.group(1))) for m in _ORDER_KEY.finditer(match.group(1))]
     return text[:match.start()], keys
-
-
-def is_update(text: str) -> bool:
-    """True when `text` is SPARQL Update rather than a query."""
-    return bool(_UPDATE.search(blank(text)))
-
-
-def uses_service(text: str) -> bool:
-    """True when `text` has a SERVICE clause (a federated query to another endpoint)."""
-    return bool(_SERVICE.search(blank(text)))
-
-
-def refuse_service(text: str) -> None:
-    """Refuse a federated query: SERVICE would make the local engine fetch any URL."""
-    if uses_service(text):
-        raise DtaKgError("SERVICE (federated queries) is disabled: dta-kg makes no outbound "
-                         "requests; query the other endpoint with --endpoint instead")
 
 
 def with_prefixes(text: str) -> str:

@@ -17,7 +17,8 @@ import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from dta_kg.query.sparql_text import uses_service
+from dta_kg.query.guards import ReadOnlyViolation
+from dta_kg.query.sparql_guard import check_sparql
 
 FORWARDED = ("Content-Type", "Accept")
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
@@ -126,9 +127,11 @@ class Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length) if length else b""
         text = query_text(self.command, self.path, self.headers.get("Content-Type", ""), body)
-        if text and not self.server.allow_service and uses_service(text):
-            self._reply(403, b"SERVICE (federated queries) is disabled on this endpoint; the "
-                             b"user who started it may allow it with --allow-service\n")
+        try:
+            if text:
+                check_sparql(text, self.server.allow_service)
+        except ReadOnlyViolation as exc:
+            self._reply(403, f"{exc}\n".encode())
             return
         headers = {k: self.headers[k] for k in FORWARDED if self.headers.get(k)}
         request = urllib.request.Request(self.server.upstream + self.path, method=self.command,

@@ -344,7 +344,7 @@ def test_hostile_filter_text_is_an_unknown_value_not_a_wider_answer(session):
     "WHERE { ?s ?p ?o }", "create silent graph <urn:g>",
 ])
 def test_updates_are_recognised(text):
-    from dta_kg.query.sparql_text import is_update
+    from dta_kg.query.sparql_guard import is_update
 
     assert is_update(text)
 
@@ -354,7 +354,7 @@ def test_updates_are_recognised(text):
     "WHERE { ?s del:load ?o }", 'SELECT * WHERE { ?s ?p "DROP ALL" } # clear', "ASK { ?s ?p ?o }",
 ])
 def test_queries_are_not_mistaken_for_updates(text):
-    from dta_kg.query.sparql_text import is_update
+    from dta_kg.query.sparql_guard import is_update
 
     assert not is_update(text)
 
