@@ -190,31 +190,40 @@ def store_push(endpoint, query_endpoint, graph_iri, project):
 @click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True,
               help="The port to listen on (0: any free port).")
 @click.option("--bind", default="127.0.0.1", show_default=True, metavar="ADDRESS",
-              help="The address to listen on; requests must name it in their Host header.")
+              help="The address to listen on; requests must name it in their Host header. "
+                   "Any other than loopback prints a warning of what it exposes.")
 @click.option("--allow-service", is_flag=True,
               help="Let queries use SERVICE to fetch from other endpoints (off by default: the "
                    "server would fetch any URL for whoever asks).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds a query may run; past it its engine process is stopped.")
+@click.option("--queries", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Queries answered at once (one engine process each); others wait.")
+@click.option("--max-connections", type=click.IntRange(1, 100_000), default=1024,
+              show_default=True, help="Open connections; more are answered 503 and closed.")
 @project_options
-def serve(port, bind, allow_service, project):
+def serve(port, bind, allow_service, timeout, queries, max_connections, project):
     """Serve the graph read-only over SPARQL 1.1 on 127.0.0.1 until Ctrl-C.
 
     Point YASGUI, SPARQLWrapper, Protégé or `dta-kg sparql --endpoint` at the printed URL.
     The graph is both the default graph and the named graph <https://w3id.org/dta-kg/graph>.
-    Updates and SERVICE are refused, and so is a request whose Host header names another
-    host; CORS headers let browser clients query it. Needs the `oxigraph` binary (PyPI
-    package oxigraph).
+    Updates and SERVICE are refused with the same parsed checks as `dta-kg sparql`, and so is
+    a request whose Host header names another host; CORS headers let browser clients query
+    it. Each query runs in an engine process that is stopped at --timeout.
 
     \b
     Example:
         dta-kg serve --port 7878
-        dta-kg serve --bind 127.0.0.1 --port 0
+        dta-kg serve --bind 127.0.0.1 --port 0 --timeout 10
     """
+    from dta_kg.sinks.gateway import Limits
     from dta_kg.sinks.serve import serve as run
 
     def ready(url: str) -> None:
         click.echo(f"SPARQL endpoint (read-only): {url}/query\nBrowser: {url}/\n"
                    "Press Ctrl-C to stop.")
 
+    limits = Limits(timeout=timeout, queries=queries, connections=max_connections)
     run(project, port, DEFAULT_GRAPH_IRI, on_ready=ready, notify=_notify, bind=bind,
-        allow_service=allow_service)
+        allow_service=allow_service, limits=limits)
     click.echo("stopped", err=True)

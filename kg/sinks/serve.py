@@ -1,26 +1,22 @@
 """`dta-kg serve`: a local, read-only SPARQL 1.1 Protocol endpoint over the built graph.
 
 The build's Oxigraph store is copied to a temporary folder (a store another process may
-rewrite must not be read in place), the graph is added there as the named graph
-DEFAULT_GRAPH_IRI besides the default graph, and `oxigraph serve-read-only` answers on a
-private loopback port. Updates are refused by the server itself. The address the user sees is
-`dta_kg.sinks.gateway`, which checks the Host header, refuses SERVICE unless allowed, and adds
-CORS headers. Ctrl-C (or SIGTERM) stops both and removes the copy.
+rewrite must not be read in place) and the graph is added there as the named graph
+DEFAULT_GRAPH_IRI besides the default graph. The server listens on one port only: requests
+are read by `gateway` and answered by worker processes that open the copy read-only
+(`engine_pool`), so there is no second, private port that another local process could reach.
+Ctrl-C (or SIGTERM) stops it and removes the copy.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import ctypes
+import ipaddress
 import shutil
 import signal
 import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -29,7 +25,8 @@ import pyoxigraph
 from dta_kg.core.errors import DtaKgError
 from dta_kg.core.paths import Project
 from dta_kg.pipeline.manifest import OXIGRAPH
-from dta_kg.sinks.gateway import Gateway
+from dta_kg.sinks.engine_pool import EnginePool
+from dta_kg.sinks.gateway import Gateway, Limits
 from dta_kg.stores.local import ensure_fresh
 
 HOST = "127.0.0.1"
@@ -39,26 +36,9 @@ class ServeError(DtaKgError):
     """The local SPARQL endpoint could not be started."""
 
 
-def oxigraph_binary() -> str:
-    """The `oxigraph` server binary: beside this Python (the venv's bin/), else on PATH."""
-    beside = Path(sys.executable).parent / "oxigraph"
-    found = str(beside) if beside.exists() else shutil.which("oxigraph")
-    if not found:
-        raise ServeError("the oxigraph server binary is missing; dta-kg depends on it: "
-                         "reinstall with `pip install dta-kg` or `pip install oxigraph`")
-    return found
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 def check_port(port: int, host: str = HOST) -> None:
     """Fail clearly when `host`:`port` is taken."""
-    with socket.socket() as sock:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
@@ -78,24 +58,10 @@ def copy_store(project: Project, folder: Path, graph_iri: str) -> Path:
     return target
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child
-    """Linux: the server gets SIGKILL if dta-kg itself is killed, so it never lingers."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-def _ready(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=2) as resp:
-            return resp.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 @contextlib.contextmanager
 def _sigterm_interrupts() -> Iterator[None]:
     """Treat SIGTERM like Ctrl-C while serving."""
-    def interrupt(signum, frame):
+    def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, interrupt)
@@ -105,53 +71,45 @@ def _sigterm_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def exposure_warning(bind: str, port: int) -> str:
+    """What listening on `bind` exposes, when it is not a loopback address ('' when it is)."""
+    try:
+        if ipaddress.ip_address(bind).is_loopback:
+            return ""
+    except ValueError:
+        if bind.lower() == "localhost":
+            return ""
+    reach = "every host that can reach this machine" if bind in ("0.0.0.0", "::") else \
+        f"every host that can reach {bind}"
+    return (f"warning: --bind {bind} exposes the whole graph to {reach} on port {port}: "
+            "read-only SPARQL queries (up to the time, size and connection limits), with CORS "
+            "open to any web page; requests must name this machine in their Host header. "
+            "Use --bind 127.0.0.1 to keep it local.")
+
+
 def serve(project: Project, port: int, graph_iri: str, *, on_ready: Callable[[str], None],
-          notify: Callable[[str], None] | None = None, startup: float = 30.0,
-          bind: str = HOST, allow_service: bool = False) -> None:
+          notify: Callable[[str], None] | None = None, bind: str = HOST,
+          allow_service: bool = False, limits: Limits | None = None) -> None:
     """Serve the built graph on `bind`:`port` until interrupted; returns after a clean stop."""
-    binary = oxigraph_binary()
+    limits = limits or Limits()
     check_port(port, bind)
     ensure_fresh(project, notify)
-    private = free_port()
-    url = f"http://{HOST}:{private}"
+    if notify and (warning := exposure_warning(bind, port)):
+        notify(warning)
     with tempfile.TemporaryDirectory(prefix="dta-kg-serve-") as tmp, _sigterm_interrupts():
         store = copy_store(project, Path(tmp), graph_iri)
-        log = Path(tmp) / "oxigraph.log"
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                [binary, "serve-read-only", "--location", str(store), "--bind", f"{HOST}:{private}"],
-                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
-            )
-        gateway = None
+        pool = EnginePool(str(store), limits.queries, limits.timeout, allow_service)
+        host = f"[{bind}]" if ":" in bind else bind
+
+        def ready(bound: int) -> None:
+            on_ready(f"http://{host}:{bound}")
+
         try:
-            deadline = time.monotonic() + startup
-            while not _ready(url):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    tail = log.read_text(errors="replace").strip().splitlines()[-5:]
-                    raise ServeError(f"oxigraph did not start on {url}: " + " | ".join(tail))
-                time.sleep(0.1)
-            try:
-                gateway = Gateway(bind, port, url, allow_service=allow_service)
-            except OSError as exc:
-                raise ServeError(f"cannot listen on {bind}:{port} ({exc.strerror}); "
-                                 "choose another with --port or --bind") from exc
-            gateway.start()
-            host = f"[{bind}]" if ":" in bind else bind
-            on_ready(f"http://{host}:{gateway.server_address[1]}")
-            code = proc.wait()
-            raise ServeError(f"oxigraph stopped unexpectedly (exit code {code}): "
-                             + " | ".join(log.read_text(errors="replace").strip().splitlines()[-5:]))
+            asyncio.run(Gateway(bind, port, pool, limits, ready).serve())
         except KeyboardInterrupt:
             return
+        except OSError as exc:
+            raise ServeError(f"cannot listen on {bind}:{port} ({exc.strerror}); "
+                             "choose another with --port or --bind") from exc
         finally:
-            if gateway is not None:
-                gateway.shutdown()
-                gateway.server_close()
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(5)
+            pool.close()
