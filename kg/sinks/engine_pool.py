@@ -102,10 +102,13 @@ def answer(store: pyoxigraph.Store, job: Job, allow_service: bool, max_answer: i
     except ReadOnlyViolation as exc:
         return Answer(403, "text/plain; charset=utf-8", f"{exc}\n".encode())
     dataset: dict[str, Any] = {}
-    if job.default_graphs:
-        dataset["default_graph"] = [pyoxigraph.NamedNode(g) for g in job.default_graphs]
-    if job.named_graphs:
-        dataset["named_graphs"] = [pyoxigraph.NamedNode(g) for g in job.named_graphs]
+    try:
+        if job.default_graphs:
+            dataset["default_graph"] = [pyoxigraph.NamedNode(g) for g in job.default_graphs]
+        if job.named_graphs:
+            dataset["named_graphs"] = [pyoxigraph.NamedNode(g) for g in job.named_graphs]
+    except ValueError as exc:
+        return Answer(400, "text/plain; charset=utf-8", f"not a graph IRI: {exc}\n".encode())
     sink = _Capped(max_answer)
     try:
         result = store.query(job.text, **dataset)
@@ -153,7 +156,12 @@ def work(location: str, allow_service: bool, max_answer: int, jobs: Connection) 
             job = jobs.recv()
         except (EOFError, OSError):
             return
-        jobs.send(answer(store, job, allow_service, max_answer))
+        try:
+            reply = answer(store, job, allow_service, max_answer)
+        except Exception as exc:  # noqa: BLE001 - any failure is the client's answer, not a crash
+            reply = Answer(500, "text/plain; charset=utf-8",
+                           f"the query failed: {type(exc).__name__}\n".encode())
+        jobs.send(reply)
 
 
 class _Worker:

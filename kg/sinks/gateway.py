@@ -231,10 +231,12 @@ class Gateway:
             return 204, TEXT, b""
         if route == "/" and request.method in ("GET", "HEAD"):
             return 200, "text/html; charset=utf-8", PAGE
+        if route in ("/update", "/store") or request.method in ("PUT", "DELETE", "PATCH"):
+            return 403, TEXT, b"this endpoint is read-only: it answers queries only\n"
         if route not in ("/query", "/sparql"):
             return 404, TEXT, b"not found: the SPARQL endpoint is /query\n"
         if request.method not in ("GET", "HEAD", "POST"):
-            return 405, TEXT, b"this endpoint is read-only: only GET and POST queries\n"
+            return 405, TEXT, b"send queries with GET or POST\n"
         ctype = request.headers.get("content-type", "")
         if request.method == "POST" and ctype.split(";")[0].strip().lower() not in QUERY_TYPES:
             return 415, TEXT, (b"send the query as application/x-www-form-urlencoded or "
