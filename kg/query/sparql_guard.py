@@ -4,18 +4,21 @@ Two rules hold for every text a user or a remote client sends: it must be a quer
 Update is refused), and it may not use SERVICE (a federated query would make the engine fetch
 any URL, internal ones included) unless the local user allowed it.
 
-* rdflib parses the text. A text it parses as an update is refused; a query whose syntax tree
-  holds a SERVICE pattern anywhere (a nested group, a sub-select, EXISTS, after VALUES, SILENT
-  or not) is refused.
-* rdflib and Oxigraph do not read every text alike: Oxigraph ends a comment at a carriage
-  return, where rdflib reads on to the line feed, and rdflib expands `\\u` escapes before
-  parsing, where Oxigraph expands them inside strings and IRIs only. So whenever the letters
-  of the keyword appear in the text at all (any case, glued to anything), Oxigraph's own parser
-  decides too: the text, with those letters altered so that they can no longer be a keyword,
-  must still be a query Oxigraph parses. Had any of them been SERVICE to Oxigraph, the altered
-  text would not parse. Oxigraph never reads a keyword out of escapes, so a text without the
-  letters has no SERVICE in Oxigraph's reading either. Texts only Oxigraph parses (its LATERAL,
-  RDF 1.2 syntax) are judged by that second rule alone: pyoxigraph's `query` runs no update.
+* Oxigraph's own parser decides first. The text, with every spelling of the letters of
+  `service` (any case, glued to anything) altered so that they can be a name, a language tag
+  or a local name but no keyword, must parse as a query; it is run on an empty store, where
+  it cannot reach anything. If it parses, the text is a query (not an update), and had any of
+  those letters been the keyword SERVICE to Oxigraph, the altered text would not parse.
+  Oxigraph never reads a keyword out of escapes, so a text without the letters has no
+  SERVICE in Oxigraph's reading either. This holds for texts only Oxigraph reads (its
+  LATERAL, RDF 1.2 syntax).
+* Otherwise rdflib's parser says what the text is: an update is refused; a query whose syntax
+  tree holds a SERVICE pattern anywhere (nested groups, sub-selects, EXISTS, after VALUES,
+  SILENT or not) is refused; a text with the letters that Oxigraph would not parse once they
+  were altered is refused as well. rdflib alone would not do: it ends a comment only at a line
+  feed, where Oxigraph also ends it at a carriage return, and it expands `\\u` escapes before
+  parsing, where Oxigraph expands them inside strings and IRIs only; either lets a SERVICE
+  that Oxigraph runs hide from rdflib.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ _KEYWORD = re.compile("service", re.IGNORECASE)  # its letters, wherever they ar
 
 def _nodes(node: Any) -> Iterator[Any]:
     """Every node of an rdflib syntax tree (CompValues, results, lists, values)."""
-    # lazy: rdflib's parser loads ~220 ms; queries without the letters of SERVICE skip it
+    # lazy: rdflib's parser loads ~220 ms; only a text Oxigraph does not parse needs it
     from pyparsing import ParseResults
     from rdflib.plugins.sparql.parserutils import CompValue
 
@@ -55,7 +58,7 @@ def _nodes(node: Any) -> Iterator[Any]:
 def rdflib_reading(text: str) -> str:
     """'update' or 'query' as rdflib parses `text` ('service' for a query with SERVICE), or
     'unparsed' when rdflib's parser reads it as neither."""
-    # lazy: rdflib's parser loads ~220 ms; only a query that needs checking pays it
+    # lazy: rdflib's parser loads ~220 ms; only a text Oxigraph does not parse needs it
     from pyparsing import ParseBaseException
     from rdflib.plugins.sparql import parser
     from rdflib.plugins.sparql.parserutils import CompValue
@@ -73,17 +76,16 @@ def rdflib_reading(text: str) -> str:
     return "query"
 
 
-def oxigraph_service_doubt(text: str) -> str:
-    """'' when Oxigraph's parser shows that `text` holds no SERVICE keyword: the text with every
-    spelling of the keyword's letters altered parses (on an empty store); else its error."""
-    if not _KEYWORD.search(text):
-        return ""
-    # the last letter altered: still a name, a language tag or a local name wherever the word
-    # was one, but no keyword
-    altered = _KEYWORD.sub(lambda m: m.group()[:-1] + ("x" if m.group()[-1] == "e" else "X"),
-                           text)
+def _altered(text: str) -> str:
+    """`text` with the last letter of every spelling of `service` changed: still a name, a
+    language tag or a local name wherever the word was one, but no keyword."""
+    return _KEYWORD.sub(lambda m: m.group()[:-1] + ("x" if m.group()[-1] == "e" else "X"), text)
+
+
+def oxigraph_query_error(text: str) -> str:
+    """'' when Oxigraph parses `text` as a query (run on an empty store), else its error."""
     try:
-        pyoxigraph.Store().query(altered, named_graphs=[])
+        pyoxigraph.Store().query(text, named_graphs=[])
     except SyntaxError as exc:
         return " ".join(str(exc).split())[:200] or "syntax error"
     except (OSError, RuntimeError, ValueError):  # parsed; evaluation on nothing failed
@@ -99,8 +101,12 @@ def is_update(text: str) -> bool:
 @functools.lru_cache(maxsize=256)
 def check_sparql(text: str, allow_service: bool = False) -> None:
     """Raise ReadOnlyViolation when `text` is SPARQL Update, or uses SERVICE while not
-    `allow_service`, as rdflib or Oxigraph parses it. (Decisions are cached by text: a
+    `allow_service`, as Oxigraph or rdflib parses it. (Decisions are cached by text: a
     server answers the same queries again and again.)"""
+    altered = _altered(text)
+    error = oxigraph_query_error(altered)
+    if not error:
+        return
     reading = rdflib_reading(text)
     if reading == "update":
         raise ReadOnlyViolation(UPDATE_REFUSED)
@@ -108,6 +114,6 @@ def check_sparql(text: str, allow_service: bool = False) -> None:
         return
     if reading == "service":
         raise ReadOnlyViolation(SERVICE_REFUSED)
-    if doubt := oxigraph_service_doubt(text):
+    if altered != text:
         raise ReadOnlyViolation(f"{SERVICE_REFUSED} (the query uses SERVICE, or is malformed "
-                                f"where the word appears: {doubt})")
+                                f"where the word appears: {error})")
