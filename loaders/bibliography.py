@@ -92,12 +92,22 @@ def _bibtex(text: str, path: Path) -> list[BibEntry]:
     # lazy: bibtexparser loads ~19 ms, only a BibTeX import needs it
     import bibtexparser
     from bibtexparser import middlewares as mw
+    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
+    # bibtexparser's own decoding, which also reads {\textbraceleft} and {\textbraceright}
+    # (how a lone brace is written: BibTeX counts \{ as a brace)
+    context = get_default_latex_context_db()
+    context.add_context_category("dta-kg", prepend=True, macros=[
+        MacroTextSpec("url", simplify_repl="%s"), MacroTextSpec("textbraceleft", "{"),
+        MacroTextSpec("textbraceright", "}")])
+    decoder = LatexNodes2Text(latex_context=context, keep_braced_groups=False,
+                              math_mode="verbatim")
     log = logging.getLogger("bibtexparser")
     level, log.level = log.level, logging.CRITICAL
     try:
         library = bibtexparser.parse_string(text, append_middleware=[
-            mw.LatexDecodingMiddleware(), mw.SeparateCoAuthors(), mw.SplitNameParts()])
+            mw.SeparateCoAuthors(), mw.SplitNameParts(),  # on the LaTeX, where braces nest
+            mw.LatexDecodingMiddleware(decoder=decoder)])
     finally:
         log.setLevel(level)
     if library.failed_blocks:
@@ -111,8 +121,9 @@ def _bibtex(text: str, path: Path) -> list[BibEntry]:
         f = {field.key.lower(): field.value for field in e.fields}
         names = f.get("author", [])
         names = names if isinstance(names, list) else []
-        authors = [author_name(" ".join(n.von + n.last + n.jr), " ".join(n.first)) for n in names
-                   if " ".join(n.last).casefold() != "others"]
+        decode = decoder.latex_to_text  # names are split on the LaTeX, then decoded
+        authors = [author_name(decode(" ".join(n.von + n.last + n.jr)), decode(" ".join(n.first)))
+                   for n in names if " ".join(n.last).casefold() != "others"]
         entries.append(BibEntry(
             record=e.key, doi=_first(f.get("doi")), title=_first(f.get("title")),
             year=_year(f.get("year"), f.get("date")), authors=tuple(authors),

@@ -9,9 +9,16 @@ from urllib.parse import urlsplit, urlunsplit
 _USERINFO = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^\s/@:'\"]*):[^\s/@'\"]*@")
 
 
+# a credential in a URL's query string (?password=..., &api_key=..., ;token=...)
+_SECRET_NAME = (r"[\w.-]*(?:pass|pwd|secret|token|auth|sig|session|credential|apikey"
+                r"|(?<![a-z])key)[\w.-]*")
+_QUERY_SECRET = re.compile(rf"(?i)([?&;]{_SECRET_NAME}=)[^&;#\s'\"]*")
+
+
 def redact(text: str) -> str:
-    """`text` with the password of every URL in it replaced by ***."""
-    return _USERINFO.sub(r"\1:***@", text)
+    """`text` with the password of every URL in it, and every query-string parameter named as
+    a credential (password, token, api_key, secret, auth, signature, ...), replaced by ***."""
+    return _QUERY_SECRET.sub(r"\1***", _USERINFO.sub(r"\1:***@", text))
 
 
 def split_userinfo(url: str) -> tuple[str, str | None, str | None]:

@@ -103,11 +103,12 @@ def cell(value) -> str:
     return " ".join(str(value).split()) if isinstance(value, str) else str(value)
 
 
-def spreadsheet_cell(value) -> str:
+def spreadsheet_cell(value: object) -> str:
     """`cell(value)` for CSV and TSV: text that a spreadsheet would take for a formula gets a
-    leading apostrophe (OWASP's advice on CSV injection); numbers stay numbers."""
+    leading apostrophe (OWASP's advice on CSV injection), lists included (their cell starts
+    with their first item); numbers stay numbers."""
     text = cell(value)
-    if isinstance(value, str) and text.startswith(FORMULA_STARTS):
+    if not isinstance(value, int | float) and text.startswith(FORMULA_STARTS):
         return "'" + text
     return text
 

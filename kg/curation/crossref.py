@@ -68,6 +68,10 @@ def fetch_work(doi: str, *, base_url: str | None = None, mailto: str | None = No
                sleep: Callable[[float], None] = time.sleep) -> dict[str, Any]:
     """The Crossref `message` for `doi`."""
     base = (base_url or os.environ.get(URL_VARIABLE) or DEFAULT_URL).rstrip("/")
+    parts = urllib.parse.urlsplit(base)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise CrossrefError(f"the Crossref URL '{base}' is not an http(s) address; give "
+                            f"--crossref-url (or {URL_VARIABLE}) as https://host[/path]")
     contact = mailto or os.environ.get(MAILTO_VARIABLE) or DEFAULT_MAILTO
     key = normalise_doi(doi)
     url = f"{base}/works/{urllib.parse.quote(key, safe='/')}?mailto={urllib.parse.quote(contact)}"

@@ -41,17 +41,13 @@ _KEYWORD = re.compile("service", re.IGNORECASE)  # its letters, wherever they ar
 
 def _nodes(node: Any) -> Iterator[Any]:
     """Every node of an rdflib syntax tree (CompValues, results, lists, values)."""
-    # lazy: rdflib's parser loads ~220 ms; only a text Oxigraph does not parse needs it
-    from pyparsing import ParseResults
-    from rdflib.plugins.sparql.parserutils import CompValue
-
     stack = [node]
     while stack:
         item = stack.pop()
         yield item
-        if isinstance(item, CompValue | dict):
+        if isinstance(item, dict):  # rdflib's CompValue is a dict
             stack.extend(item.values())
-        elif isinstance(item, list | tuple | ParseResults):
+        elif not isinstance(item, str | bytes) and hasattr(item, "__iter__"):  # parse results
             stack.extend(item)
 
 
@@ -59,16 +55,15 @@ def rdflib_reading(text: str) -> str:
     """'update' or 'query' as rdflib parses `text` ('service' for a query with SERVICE), or
     'unparsed' when rdflib's parser reads it as neither."""
     # lazy: rdflib's parser loads ~220 ms; only a text Oxigraph does not parse needs it
-    from pyparsing import ParseBaseException
     from rdflib.plugins.sparql import parser
     from rdflib.plugins.sparql.parserutils import CompValue
 
     try:
         tree = parser.parseQuery(text)
-    except (ParseBaseException, ValueError, TypeError, RecursionError):
+    except Exception:  # noqa: BLE001 - pyparsing's errors, and whatever else rdflib raises
         try:
             parser.parseUpdate(text)
-        except (ParseBaseException, ValueError, TypeError, RecursionError):
+        except Exception:  # noqa: BLE001 - as above: a text rdflib cannot read
             return "unparsed"
         return "update"
     if any(isinstance(n, CompValue) and n.name == "ServiceGraphPattern" for n in _nodes(tree)):

@@ -1,7 +1,12 @@
 """The neo4j-admin CSV export: one CSV per node label and per relationship type, with
 `neo4j-admin database import` headers (`iri:ID`, `:LABEL`, `year:int`,
 `generatedAtTime:datetime`, `:START_ID`, `:END_ID`, `:TYPE`), `import.sh` and a Neo4j Browser
-style sheet."""
+style sheet.
+
+Cells that a spreadsheet would run as formulas are written as they are, not defused as the
+query commands' `--format csv` defuses them: these files are data for `neo4j-admin`, which
+would keep a leading apostrophe as part of the value (a title starting with '=' would change
+in Neo4j). They are not meant to be opened in a spreadsheet."""
 
 from __future__ import annotations
 

@@ -86,3 +86,33 @@ def test_passwords_in_urls_are_never_printed(args, built_project):
     assert "s3cret" not in result.output and "s3cret" not in line
     assert redact("GET http://bob:pw@h/x") == "GET http://bob:***@h/x"
     assert "pw" not in str(DtaKgError("bolt://neo:pw@h:7687 refused"))
+
+
+@pytest.mark.parametrize("secret_param", ["password", "api_key", "apikey", "access_token",
+                                          "X-Amz-Signature", "auth", "client_secret", "PWD"])
+def test_credentials_in_a_query_string_are_never_printed(secret_param, built_project):
+    """Attack: `--endpoint 'http://host/sparql?password=...'` printed the query string, secret
+    and all, in the error when the endpoint failed. Expected: the value is shown as ***."""
+    where = ["--records", str(built_project.records), "--build-dir", str(built_project.build)]
+    url = f"http://127.0.0.1:1/sparql?{secret_param}=s3cret&graph=x"
+    result = CliRunner().invoke(main, ["sparql", "--endpoint", url, "ASK {}", *where])
+    line = one_line_error(result, "127.0.0.1:1")
+    assert "s3cret" not in result.output and "s3cret" not in line
+    assert redact(url) == f"http://127.0.0.1:1/sparql?{secret_param}=***&graph=x"
+    assert redact("http://h/q?query=ASK&default-graph-uri=g") == "http://h/q?query=ASK&default-graph-uri=g"
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/x", "FILE:/etc/hostname",
+                                 "gopher://127.0.0.1:70/", "/etc/passwd", "http:///nohost",
+                                 "data:text/plain,{}"])
+def test_the_crossref_url_must_be_http(url, built_project):
+    """Attack: `study add --fetch --crossref-url file:///...` read a local file as Crossref's
+    answer. Expected: a one-line refusal before any request; the records unchanged."""
+    from support.project import snapshot
+
+    before = snapshot(built_project.records)
+    result = CliRunner().invoke(main, ["study", "add", "--records", str(built_project.records),
+                                       "--build-dir", str(built_project.build), "--doi",
+                                       "10.1234/abc", "--fetch", "--yes", "--crossref-url", url])
+    one_line_error(result, "http(s)")
+    assert snapshot(built_project.records) == before
