@@ -115,3 +115,11 @@ def test_bibtex_titles_keep_their_acronyms():
     text = to_bibtex([BibEntry(record="x", doi="10.1/x", year="2022", authors=("Li X",),
                                title="iCBT and CBT with the WAI-SR in mHealth for Adults")])
     assert "{{iCBT} and {CBT} with the {WAI}-{SR} in {mHealth} for Adults}" in text
+
+
+def test_cypher_csv_defuses_a_formula_in_a_list(built_project):
+    where = ["--records", str(built_project.records), "--build-dir", str(built_project.build)]
+    result = CliRunner().invoke(main, ["cypher", "RETURN ['=1+1', 'x'] AS a, -3 AS n",
+                                       "--format", "csv", *where])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "'=1+1; x,-3"
