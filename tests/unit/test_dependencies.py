@@ -53,8 +53,12 @@ def test_the_imports_found_include_the_template_and_markdown_libraries():
     assert {"jinja2", "markupsafe", "markdown", "rdflib", "pyoxigraph"} <= set(found)
 
 
-def test_serve_needs_no_extra_the_oxigraph_server_is_a_dependency():
-    assert "oxigraph" in declared()
+def test_serve_needs_no_extra_it_answers_with_pyoxigraph_on_its_own_port():
+    """`dta-kg serve` starts no server binary (issue 21: one listening port); Oxigraph's own
+    server is a development dependency, for the services tests and the load benchmark."""
+    serving = [ROOT / "kg" / "sinks" / name for name in ("serve.py", "gateway.py", "engine_pool.py")]
+    assert not any("subprocess" in path.read_text(encoding="utf-8") for path in serving)
+    assert "pyoxigraph" in declared() and "oxigraph" not in declared()
 
 
 def test_every_dependency_is_pinned_in_the_constraints():
