@@ -193,8 +193,20 @@ class Gateway:
             return
         finally:
             self.open -= 1
-            with contextlib.suppress(ConnectionError, OSError):
-                writer.close()
+            await self._close(reader, writer)
+
+    @staticmethod
+    async def _close(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Close after the last reply: end the writing side, then read what the client still
+        sends for a moment (closing with unread data would reset the connection, and the
+        client could lose the reply)."""
+        with contextlib.suppress(ConnectionError, OSError, RuntimeError):
+            if writer.can_write_eof():
+                writer.write_eof()
+            with contextlib.suppress(TimeoutError, asyncio.IncompleteReadError,
+                                     asyncio.LimitOverrunError):
+                await asyncio.wait_for(reader.read(65536), 1.0)
+            writer.close()
 
     async def _one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                    wait: float) -> bool:

@@ -231,3 +231,32 @@ def test_gateway_hosts_query_text_and_exposure():
     assert exposure_warning("127.0.0.1", 7878) == "" and exposure_warning("localhost", 1) == ""
     warning = exposure_warning("0.0.0.0", 7878)
     assert "every host" in warning and "7878" in warning and "CORS" in warning
+
+
+def test_a_request_head_that_never_ends_is_dropped(server):
+    """Attack: a client that opens a connection and sends half a request head held a thread
+    for ever. Expected: the server closes it once the head timeout (10 s) has passed."""
+    port, _ = server
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(b"GET /query?query=ASK HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        started = time.monotonic()
+        assert sock.recv(1024) == b""
+        assert 5 < time.monotonic() - started < 25
+
+
+def test_connections_past_the_cap_are_answered_503(built_project):
+    port = free_port()
+    proc = start_cli(built_project, "serve", "--port", str(port), "--max-connections", "5")
+    try:
+        read_until(proc, "Press Ctrl-C")
+        held = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(5)]
+        time.sleep(0.5)
+        reply = _raw(port, b"GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n"
+                     % port)
+        assert reply.startswith(b"HTTP/1.1 503") and b"too many open connections" in reply
+        for sock in held:
+            sock.close()
+        time.sleep(0.5)
+        assert _ask(port, STUDY)[0] == 200
+    finally:
+        stop(proc)
