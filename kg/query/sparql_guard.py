@@ -30,6 +30,7 @@ from typing import Any
 
 import pyoxigraph
 
+from dta_kg.core.iris import PREFIXES
 from dta_kg.query.guards import ReadOnlyViolation
 
 UPDATE_REFUSED = ("SPARQL Update is not allowed: dta-kg only reads the graph (edit the records "
@@ -78,9 +79,10 @@ def _altered(text: str) -> str:
 
 
 def oxigraph_query_error(text: str) -> str:
-    """'' when Oxigraph parses `text` as a query (run on an empty store), else its error."""
+    """'' when Oxigraph parses `text` as a query (run on an empty store), with the usual
+    prefixes the command line's store knows, else its error."""
     try:
-        pyoxigraph.Store().query(text, named_graphs=[])
+        pyoxigraph.Store().query(text, prefixes=PREFIXES, named_graphs=[])
     except SyntaxError as exc:
         return " ".join(str(exc).split())[:200] or "syntax error"
     except (OSError, RuntimeError, ValueError):  # parsed; evaluation on nothing failed

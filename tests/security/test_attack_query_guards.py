@@ -139,7 +139,7 @@ NEAR_MISSES = st.sampled_from([
     "PREFIX %s: <http://x/> SELECT * WHERE { ?s %s:p ?o }", "SELECT * WHERE { ?s ?p <http://x/%s> }",
     'SELECT * WHERE { ?s ?p ?o FILTER(CONTAINS(STR(?o), "%s")) }', "SELECT * WHERE { ?s ?p '''\n%s\n''' }",
     'SELECT * WHERE { ?s ?p "x"@en-%s }', "SELECT * WHERE { _:%s ?p ?o }",
-    "SELECT * WHERE { ?s ?p ?o } # %s\r\n",
+    "SELECT * WHERE { ?s ?p ?o } # %s\r\n", "SELECT * WHERE { ?s dta:%sType ?o }",
 ])
 
 
