@@ -2,7 +2,7 @@
 // description: Which components appear together in the same studies, and in how many?
 // param: include_retracted (boolean, default: false): also use retracted facts
 // example: dta-kg query run component-co-occurrence
-MATCH (c:DTAComponent)<-[:COMPONENT]-(f)-[:ABOUT_STUDY]->(s:Study)
+MATCH (c:DTAComponent)<-[:INFORMS_COMPONENT]-(f)-[:ABOUT_STUDY]->(s:Study)
 WHERE $include_retracted OR coalesce(f.retracted, false) = false
 WITH s, collect(DISTINCT c.label) AS components
 UNWIND components AS component_a

@@ -148,14 +148,15 @@ def factor_concepts(snap: Snapshot) -> dict[str, list[dict]]:
 
 
 def component_counts(snap: Snapshot) -> list[dict[str, Any]]:
-    """Each component with its curated study count (review studies, facts not retracted) and
-    the count the review states."""
+    """Each component with its curated study count (review studies, facts not retracted, as
+    `dta:informsComponent` says: facilitators and barriers by factor reports) and the count the
+    review states."""
     stated = {c["about"]: c["value"] for c in snap.review.get("claims", [])
               if c["kind"] == "studies-per-component"}
     rows = []
     for term in components(snap):
         studies = {f["study"] for f in snap.facts.values()
-                   if f.get("component") == term["iri"] and not f["retracted"]
+                   if f.get("informs") == term["iri"] and not f["retracted"]
                    and snap.studies.get(f["study"], {}).get("set") == "review"}
         rows.append({"label": term["label"], "href": term_path(term["iri"]),
                      "curated": len(studies), "stated": stated.get(term["iri"])})

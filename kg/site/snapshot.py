@@ -15,6 +15,7 @@ from typing import Any
 
 import pyoxigraph
 
+from dta_kg.core.basis import level_of
 from dta_kg.core.errors import DtaKgError
 from dta_kg.core.iris import DTA, PREFIXES, local_name
 from dta_kg.core.model import STUDY_FACTS
@@ -203,6 +204,9 @@ def _fact(s: str, kind: str, props: dict[str, list], by_subject: dict,
     fact["label"] = _one(props, RDFS + "label")
     fact["note_text"] = _one(props, RDFS + "comment")
     fact["evidence"] = _evidence(props, by_subject)
+    fact["confidence"] = _one(props, DTA + "inferenceConfidence")
+    fact["level"] = level_of(fact["evidence"]["inferred"], fact["confidence"])
+    fact["informs"] = _one(props, DTA + "informsComponent")  # derived by the build
     fact.update(_stamp(props, agents))
     return fact
 
