@@ -46,9 +46,20 @@ def weakest(levels: Iterable[str]) -> str:
     return min(levels, key=rank, default=STATED)
 
 
+def strongest(levels: Iterable[str]) -> str:
+    """The strongest of `levels`, the one that counts where each could support the same row."""
+    return max(levels, key=rank)
+
+
 def columns(level: str) -> tuple[str, str | None]:
     """(basis, confidence) of a level: ('stated', None) or ('inferred', 'medium')."""
     return (STATED, None) if level == STATED else (INFERRED, level)
+
+
+def basis_of(inferred: str | None, confidence: str | None) -> dict[str, str | None]:
+    """{'basis': ..., 'confidence': ...} of a fact from its evidence, as answers show it."""
+    basis, level = columns(level_of(inferred, confidence))
+    return {"basis": basis, "confidence": level}
 
 
 def label(level: str) -> str:

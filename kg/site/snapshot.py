@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph
 
-from dta_kg.core.basis import level_of
+from dta_kg.core.basis import UNGIVEN, at_least, level_of
 from dta_kg.core.errors import DtaKgError
 from dta_kg.core.iris import DTA, PREFIXES, local_name
 from dta_kg.core.model import STUDY_FACTS
@@ -59,6 +59,13 @@ class Snapshot:
 
     def facts_of(self, study: str) -> list[dict]:
         return [f for f in self.facts.values() if f["study"] == study]
+
+    def at_least(self, minimum: str) -> Snapshot:
+        """The snapshot without the facts less sure than `minimum` (see `dta_kg.core.basis`)."""
+        if minimum == UNGIVEN:
+            return self
+        kept = {iri: f for iri, f in self.facts.items() if at_least(f["level"], minimum)}
+        return replace(self, facts=kept)
 
 
 def read_triples(triples: Iterable[PlainTriple]) -> Snapshot:
