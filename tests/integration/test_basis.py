@@ -4,6 +4,7 @@ several facts shows the weakest, and --min-confidence keeps what is at least tha
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -94,3 +95,56 @@ def test_the_order_of_bases_is_defined_once():
                                                        {"doi": "b", "basis_rank": 0}], "high")
     assert columns == ["doi", "basis", "confidence"]
     assert list(rows) == [{"doi": "a", "basis": "stated", "confidence": None}]
+
+
+def test_study_show_gives_each_facts_basis_and_confidence(built_project):
+    env = {"DTA_KG_RECORDS": str(built_project.records), "DTA_KG_BUILD": str(built_project.build)}
+    text = CliRunner().invoke(main, ["study", "show", HE], env=env).output
+    design = text.split("#design-randomised-controlled-trial", 1)[1].split("\n\n", 1)[0]
+    assert "basis: inferred (low confidence)" in design
+    assert "basis: stated" in text.split("#bond:", 1)[1].split("\n  10.", 1)[0]
+    data = json.loads(CliRunner().invoke(main, ["study", "show", HE, "--format", "json"],
+                                         env=env).output)
+    facts = {f["id"]: f for f in data["facts"]}
+    assert (facts["population"]["basis"], facts["population"]["confidence"]) == ("inferred",
+                                                                                   "medium")
+    assert (facts["bond"]["basis"], facts["bond"]["confidence"]) == ("stated", None)
+
+
+def test_the_gap_map_shades_cells_resting_on_inferences_and_says_so(built_project, tmp_path):
+    from dta_kg.views import render_gap_map
+    from dta_kg.views.source import gap_map_data
+
+    def cells(html: str, matrix: int) -> list[str]:
+        section = html.split('<section class="matrix">')[matrix + 1].split("</section>")[0]
+        return re.findall(r'<td class="([^"]+)"', section)
+
+    page = render_gap_map(path=tmp_path / "map.html", **gap_map_data(built_project)).read_text(
+        encoding="utf-8")
+    assert "every one on a curator's inference" in page  # the legend
+    themes, measures = cells(page, 0), cells(page, 1)
+    # every intervention theme is a curator's inference: no cell of that matrix is stated
+    assert themes and all(c.endswith("inferred") for c in themes if not c.startswith("uncoded"))
+    assert "gap inferred" in themes and "coding inferred</span>" in page
+    assert "filled" in measures and "filled inferred" in measures  # stated cells and inferred ones
+    assert re.search(r'<a href="[^"]+">He et al 2022</a> <span class="basis">stated</span>', page)
+    stated = render_gap_map(path=tmp_path / "stated.html", **gap_map_data(
+        built_project, min_confidence="stated")).read_text(encoding="utf-8")
+    assert not [c for c in cells(stated, 0) if c.startswith("filled")]  # no stated theme
+    assert cells(stated, 1).count("filled") == measures.count("filled")
+
+
+def test_graph_panels_and_exports_carry_the_basis(built_project, tmp_path):
+    from dta_kg.views import render_network
+    from dta_kg.views.source import load_projection
+
+    page = render_network(load_projection(built_project), tmp_path / "graph.html", title="g").read_text(
+        encoding="utf-8")
+    assert '"basis":"inferred (low confidence)"' in page and '"basis":"stated"' in page
+    env = {"DTA_KG_RECORDS": str(built_project.records), "DTA_KG_BUILD": str(built_project.build)}
+    for fmt, wanted in (("jsonld", '"basisRank": 0'), ("graphml", 'attr.name="basisRank"'),
+                        ("ttl", "dta:basis \"inferred\"")):
+        out = tmp_path / f"graph.{fmt}"
+        result = CliRunner().invoke(main, ["export", "--format", fmt, "-o", str(out)], env=env)
+        assert result.exit_code == 0, result.output
+        assert wanted in out.read_text(encoding="utf-8"), fmt
