@@ -94,6 +94,8 @@ def test_adding_a_living_study_changes_no_review_count_and_no_check_line(tmp_pat
     project, run = copy(tmp_path)
     before = review_counts(project, run)
     lines = json.loads(run("check", "--format", "json"))["findings"]
+    pairs = {lang: run("query", "run", "component-co-occurrence", "-p", "scope=review", "--lang",
+                       lang, "--format", "json") for lang in ("sparql", "cypher")}
     factors_all = json.loads(run("query", "run", "factors-by-component", "--format", "json"))
     bib = tmp_path / "june.bib"
     bib.write_text(BIB, encoding="utf-8")
@@ -105,6 +107,8 @@ def test_adding_a_living_study_changes_no_review_count_and_no_check_line(tmp_pat
     run("factor", "add", SMITH, "--facilitator", "a friendly tone", "--theme",
         "conversational-design", "--section", "Results", "--quote", "users liked its tone")
     assert review_counts(project, run) == before
+    assert pairs == {lang: run("query", "run", "component-co-occurrence", "-p", "scope=review",
+                               "--lang", lang, "--format", "json") for lang in pairs}
     now = json.loads(run("check", "--format", "json"))["findings"]
     assert [n for n in now if n["subject"] != "added-after-review"] == lines
     living = next(n for n in now if n["subject"] == "added-after-review")
