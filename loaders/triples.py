@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
+from dta_kg.core.basis import columns, level_of, rank
 from dta_kg.core.iris import (
     DTAR,
     PREFIXES,
@@ -24,6 +25,8 @@ from dta_kg.core.model import (
     Corpus,
     CuratedTerm,
     Evidence,
+    Fact,
+    FactorReport,
     Finding,
     Review,
     Stamp,
@@ -184,6 +187,7 @@ def study_triples(study: Study, review: str, seen: set[str] | None = None) -> It
             yield v, RDF_TYPE, BIBO + "Periodical"
             yield v, DCT + "title", lit(study.venue)
     yield from evidence_triples(s, study.evidence, review, seen)
+    yield from basis_triples(s, study.evidence)
     yield from stamp_triples(s, study.added, study.retracted, seen)
     if study.updated:
         yield s, DCT + "modified", lit(study.updated.at, XSD + "dateTime")
@@ -198,6 +202,9 @@ def study_triples(study: Study, review: str, seen: set[str] | None = None) -> It
         yield from stamp_triples(f, fact.added, fact.retracted, seen)
         if fact.evidence.confidence:
             yield f, d("inferenceConfidence"), lit(fact.evidence.confidence)
+        yield from basis_triples(f, fact.evidence)
+        if (informed := informed_component(fact)) is not None:
+            yield f, d("informsComponent"), d(informed)
         if fact.restored:
             yield f, d("restorationReason"), lit(fact.restored.text or "")
             yield f, d("restoredBy"), agent_iri(fact.restored.by)
@@ -225,11 +232,33 @@ def living_review_triples(review: str) -> Iterator[Triple]:
     yield living, PROV + "wasDerivedFrom", review
 
 
+def basis_triples(node: str, ev: Evidence) -> Iterator[Triple]:
+    """What `node` stands on (see `dta_kg.core.basis`): derived from its evidence, so that an
+    answer can show it and order by it without visiting the annotation."""
+    level = level_of(ev.inferred, ev.confidence)
+    yield node, d("basis"), lit(columns(level)[0])
+    yield node, d("basisRank"), lit(rank(level))
+
+
+FACILITATORS_AND_BARRIERS = "facilitators-and-barriers"
+
+
+def informed_component(fact: Fact) -> str | None:
+    """The component a fact shows its study informs (`dta:informsComponent`, derived): that of
+    a component report or finding; facilitators and barriers exactly through a factor report,
+    so that retracting a study's last factor report takes the study out of that component."""
+    if isinstance(fact, FactorReport):
+        return FACILITATORS_AND_BARRIERS
+    if isinstance(fact, ComponentReport | Finding) and fact.component != FACILITATORS_AND_BARRIERS:
+        return fact.component
+    return None
+
+
 def reported_components(study: Study) -> list[str]:
-    """The components of the study's component reports and findings that are not retracted:
-    the summary `dta:reportsComponent` edges that spare queries a visit to every fact."""
-    facts: list[ComponentReport | Finding] = [*study.components, *study.findings]
-    return sorted({f.component for f in facts if not f.retracted})
+    """The components its facts that are not retracted inform (`informed_component`): the
+    summary `dta:reportsComponent` edges that spare queries a visit to every fact."""
+    return sorted({c for f in study.facts() if not f.retracted
+                   and (c := informed_component(f)) is not None})
 
 
 def review_triples(review: Review) -> Iterator[Triple]:

@@ -22,5 +22,5 @@ WHERE (r.words CONTAINS $factor
 OPTIONAL MATCH (r)-[:FACTOR_CONCEPT]->(c:FactorConcept)
 RETURN DISTINCT s.shortCitation AS short_citation, s.doi AS doi, s.studyScope AS study_set,
        r.label AS factor_label, c.prefLabel AS factor_concept, p.label AS factor_polarity,
-       t.label AS factor_theme
+       t.label AS factor_theme, r.basisRank AS basis_rank
 ORDER BY short_citation, factor_label

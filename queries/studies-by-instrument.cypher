@@ -8,7 +8,7 @@ MATCH (s:Study)<-[:ABOUT_STUDY]-(f:Finding)-[:USES_MEASURE|USES_SUBSCALE]->(m),
       (f)-[:COMPONENT]->(c:DTAComponent)
 WHERE m.iri = $instrument AND ($scope = 'all' OR s.studyScope = $scope) AND ($include_retracted OR coalesce(f.retracted, false) = false)
 OPTIONAL MATCH (f)-[:USES_SUBSCALE]->(sub:Subscale)
-WITH DISTINCT s, c.label AS component, sub.label AS subscale
+WITH s, c.label AS component, sub.label AS subscale, max(f.basisRank) AS basis_rank
 RETURN s.shortCitation AS short_citation, CAST(s.year AS INT64) AS year, s.doi AS doi,
-       s.studyScope AS study_set, component, subscale
+       s.studyScope AS study_set, component, subscale, basis_rank
 ORDER BY year, short_citation, component

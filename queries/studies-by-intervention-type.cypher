@@ -7,5 +7,5 @@
 MATCH (s:Study)<-[:ABOUT_STUDY]-(r:InterventionReport)-[:INTERVENTION_TYPE]->(t:InterventionType)
 WHERE t.iri = $intervention_type AND ($scope = 'all' OR s.studyScope = $scope) AND ($include_retracted OR coalesce(r.retracted, false) = false)
 RETURN s.shortCitation AS short_citation, CAST(s.year AS INT64) AS year, s.doi AS doi,
-       s.studyScope AS study_set, r.interventionName AS intervention
+       s.studyScope AS study_set, r.interventionName AS intervention, r.basisRank AS basis_rank
 ORDER BY year, short_citation

@@ -13,5 +13,6 @@ WHERE t.iri = $theme
   AND ($scope = 'all' OR s.studyScope = $scope)
 OPTIONAL MATCH (r)-[:FACTOR_CONCEPT]->(c:FactorConcept)
 RETURN DISTINCT s.shortCitation AS short_citation, s.doi AS doi, s.studyScope AS study_set,
-       r.label AS factor_label, c.prefLabel AS factor_concept, p.label AS factor_polarity
+       r.label AS factor_label, c.prefLabel AS factor_concept, p.label AS factor_polarity,
+       r.basisRank AS basis_rank
 ORDER BY short_citation, factor_label

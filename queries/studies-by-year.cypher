@@ -10,5 +10,6 @@ WITH s, CAST(s.year AS INT64) AS year
 WHERE year >= coalesce($year_from, year) AND year <= coalesce($year_to, year)
   AND ($scope = 'all' OR s.studyScope = $scope)
   AND ($include_retracted OR coalesce(s.retracted, false) = false)
-RETURN s.shortCitation AS short_citation, year, s.doi AS doi, s.studyScope AS study_set, s.title AS title
+RETURN s.shortCitation AS short_citation, year, s.doi AS doi, s.studyScope AS study_set, s.title AS title,
+       s.basisRank AS basis_rank
 ORDER BY year, short_citation

@@ -3,7 +3,7 @@
 // param: include_retracted (boolean, default: false): also count retracted facts
 // example: dta-kg query run studies-per-component
 MATCH (c:DTAComponent)
-OPTIONAL MATCH (c)<-[:COMPONENT]-(f)-[:ABOUT_STUDY]->(s:Study)
+OPTIONAL MATCH (c)<-[:INFORMS_COMPONENT]-(f)-[:ABOUT_STUDY]->(s:Study)
 WHERE ($include_retracted OR coalesce(f.retracted, false) = false) AND s.studyScope = 'review'
 WITH c, count(DISTINCT s) AS curated
 OPTIONAL MATCH (c)<-[:CLAIM_ABOUT]-(claim:ReviewClaim)-[:CLAIM_KIND]->(k:ClaimKind)

@@ -6,5 +6,5 @@
 MATCH (f)-[:ABOUT_STUDY]->(s:Study)
 WHERE s.iri = $study AND ($include_retracted OR coalesce(f.retracted, false) = false)
 RETURN label(f) AS kind, f.factId AS fact, f.section AS section, f.quote AS quote,
-       f.inferred AS inferred, coalesce(f.retracted, false) AS retracted
+       f.inferred AS inferred, f.basisRank AS basis_rank, coalesce(f.retracted, false) AS retracted
 ORDER BY kind, fact

@@ -225,17 +225,20 @@ def study_set(project, doi, design, population, intervention_type, intervention_
 @click.option("--format", "fmt", type=click.Choice(CHOICES["report formats"]), default="text",
               show_default=True)
 def study_show(project, doi, fmt):
-    """Show a study and every fact about it with its evidence, retracted ones included.
+    """Show a study and every fact about it with its evidence, retracted ones included, and
+    what each stands on: stated, or inferred with the reason and a confidence.
 
     \b
     Example:
         dta-kg study show 10.3389/fdgth.2022.847991
     """
+    from dta_kg.core.basis import basis_of
     from dta_kg.curation.curate import FACT_KEYS, show_study
 
     s = show_study(project, doi)
     if fmt == "json":
-        facts = [{"ref": f"{s.doi}#{f.id}", "kind": f.rdf_class, **asdict(f)} for f in s.facts()]
+        facts = [{"ref": f"{s.doi}#{f.id}", "kind": f.rdf_class, **asdict(f),
+                  **basis_of(f.evidence.inferred, f.evidence.confidence)} for f in s.facts()]
         data = {k: v for k, v in asdict(s).items() if k not in FACT_KEYS}
         click.echo(json.dumps({**data, "facts": facts}, indent=2, default=str))
         return
@@ -255,6 +258,10 @@ def study_show(project, doi, fmt):
         source = f" [from {ev.source}{'' if ev.verified else ', UNVERIFIED: its text is not held'}]" \
             if ev.source else ""
         click.echo(f"      evidence{source}: {ev.section}: \"{ev.quote}\"")
+        basis = basis_of(ev.inferred, ev.confidence)
+        given = "" if ev.confidence or not ev.inferred else ", none given: counted as low"
+        click.echo(f"      basis: {basis['basis']}" + (f" ({basis['confidence']} confidence{given})"
+                                                        if basis["confidence"] else ""))
         if ev.inferred:
             sure = f" (confidence: {ev.confidence})" if ev.confidence else ""
             click.echo(f"      inferred: {ev.inferred}{sure}")

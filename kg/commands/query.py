@@ -9,6 +9,7 @@ import click
 from dta_kg.commands.options import (
     ENDPOINT,
     GRAPH,
+    MIN_CONFIDENCE,
     SCOPE,
     format_option,
     limit_options,
@@ -25,17 +26,19 @@ RETRACTED = click.option("--include-retracted", is_flag=True,
                          help="Also use facts a curator retracted (left out by default).")
 
 
-def _session(project, remote: dict | None = None, limits=None, allow_service: bool = False):
+def _session(project, remote: dict | None = None, limits=None, allow_service: bool = False,
+             min_confidence: str = "low"):
     notify = lambda message: click.echo(message, err=True)  # noqa: E731
     if remote:
         from dta_kg.query.remote import RemoteSession
 
-        session = RemoteSession(project, notify, **remote)
+        session = RemoteSession(project, notify, **remote, min_confidence=min_confidence)
         click.get_current_context().call_on_close(session.close)
         return session
     from dta_kg.query.session import Session
 
-    return Session(project, notify=notify, limits=limits, allow_service=allow_service)
+    return Session(project, notify=notify, limits=limits, allow_service=allow_service,
+                   min_confidence=min_confidence)
 
 
 def _language(lang: str, remote: dict) -> str:
@@ -143,12 +146,18 @@ def show(name, lang):
               help="Write the rows in the order the SPARQL engine finds them, leaving out the "
                    "question's final sort, so that the first row of a large answer comes at "
                    "once.")
+@MIN_CONFIDENCE
 @remote_options
 @limit_options
 @format_option
 @project_options
-def run(name, params, lang, include_retracted, view_path, unordered, remote, limits, fmt, project):
+def run(name, params, lang, include_retracted, view_path, unordered, min_confidence, remote,
+        limits, fmt, project):
     """Run the named question NAME with its parameters.
+
+    An answer that lists studies or facts says in its basis and confidence columns what each
+    row rests on (stated, or inferred with a confidence), the weakest fact of the row;
+    --min-confidence keeps the rows at least that sure.
 
     With --endpoint it runs unchanged on a SPARQL store, with --neo4j-uri on a Bolt server
     (parameters are resolved against the local build).
@@ -165,6 +174,7 @@ def run(name, params, lang, include_retracted, view_path, unordered, remote, lim
         dta-kg query run studies -p component=bond --endpoint http://localhost:7878/query
         dta-kg query run studies-by-component -p component=bond --unordered --format csv
         dta-kg query run studies-by-instrument -p instrument=UES --view ues.html
+        dta-kg query run studies-by-design -p design=rct --min-confidence stated
     """
     from dta_kg.queries.catalogue import get
 
@@ -180,7 +190,7 @@ def run(name, params, lang, include_retracted, view_path, unordered, remote, lim
         from dta_kg.core.files import check_file
 
         check_file(view_path)  # before the query runs
-    session = _session(project, remote, limits)
+    session = _session(project, remote, limits, min_confidence=min_confidence)
     if not view_path:
         _emit_stream(session.stream(name, given, _language(lang, remote), not unordered), fmt)
         return
@@ -219,6 +229,7 @@ def _view(project, name: str, result, path: Path, include_retracted: bool) -> Pa
                    "faster one for the graph's size (Cypher above about 15,000 studies), which "
                    "answer the same rows; SPARQL with --endpoint].")
 @RETRACTED
+@MIN_CONFIDENCE
 @remote_options
 @limit_options
 @click.option("--format", "fmt", type=click.Choice(CHOICES["studies formats"]),
@@ -226,9 +237,10 @@ def _view(project, name: str, result, path: Path, include_retracted: bool) -> Pa
                    "and csl-json write the studies for a reference manager (Zotero, JabRef, "
                    "EndNote).")
 @project_options
-def studies(lang, include_retracted, remote, limits, fmt, project, **filters):
+def studies(lang, include_retracted, min_confidence, remote, limits, fmt, project, **filters):
     """List the studies that match every filter given, with DOI, short citation and set
-    (review: included by the review; living: added after it).
+    (review: included by the review; living: added after it), and what each match rests on:
+    basis stated, or inferred with a confidence (the weakest of the facts it matched on).
 
     A value may be an id, a label or an alternative label, in any case. An unknown value
     is an error that lists the closest valid choices. With --format bibtex, ris or csl-json
@@ -241,13 +253,14 @@ def studies(lang, include_retracted, remote, limits, fmt, project, **filters):
         dta-kg studies --theme "accessibility and anonymity"
         dta-kg studies --scope living
         dta-kg studies --component bond --format bibtex > bond.bib
+        dta-kg studies --design "randomised controlled trial" --min-confidence medium
     """
     from dta_kg.core.output import default_format
 
     fmt = fmt or default_format()
     given = {key: str(value) for key, value in filters.items() if value is not None}
     given["include_retracted"] = str(include_retracted)
-    session = _session(project, remote, limits)
+    session = _session(project, remote, limits, min_confidence=min_confidence)
     if lang is None and not remote:
         from dta_kg.stores.local import fastest_language
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from dta_kg.commands.options import format_option, project_options
+from dta_kg.commands.options import MIN_CONFIDENCE, format_option, project_options
 from dta_kg.core.registry import CHOICES
 
 # lazy: commands import the library when they run; `dta-kg --help` imports every command module
@@ -24,23 +24,27 @@ def _notify(message: str) -> None:
               help="Only studies reporting this component, by id, label or short name "
                    "(bond, goal, task, engagement, ...) [default: every component].")
 @RETRACTED
+@MIN_CONFIDENCE
 @format_option
 @project_options
-def compare(component, include_retracted, fmt, project):
+def compare(component, include_retracted, min_confidence, fmt, project):
     """The comparison table: one row per study, with the instruments, subscales and results
-    of its findings, and its design, population and intervention type.
+    of its findings, its design, population and intervention type, and what the row stands
+    on (basis and confidence: the weakest of its facts). --min-confidence leaves out the facts
+    less sure than that.
 
     \b
     Example:
         dta-kg compare --component bond --format table
         dta-kg compare --format csv > comparison.csv
+        dta-kg compare --component bond --min-confidence high
     """
     from dta_kg.core.output import render
     from dta_kg.site.compare import COLUMNS, vocabulary
     from dta_kg.site.compare import compare as table
     from dta_kg.site.snapshot import read_project
 
-    snap = read_project(project, _notify)
+    snap = read_project(project, _notify).at_least(min_confidence)
     wanted = vocabulary(snap).resolve("component", component) if component else None
     click.echo(render(table(snap, wanted, include_retracted=include_retracted), fmt, COLUMNS))
 
@@ -53,7 +57,8 @@ def compare(component, include_retracted, fmt, project):
 @project_options
 def diff(old, new, fmt, project):
     """What changed from OLD to NEW, two builds or releases (folders holding dta-kg.nt) or RDF
-    files: studies added and removed; facts added, retracted, restored, changed and removed,
+    files: studies added and removed; facts added, added and retracted (both between OLD and
+    NEW), retracted, restored, changed and removed,
     each with its evidence and curator. Without NEW, the project's current build.
 
     \b
@@ -100,16 +105,20 @@ def release(version, output, previous, project):
 @click.option("--release", "release_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="A release folder (dta-kg release) to offer as downloads; its changelog "
                    "shows on the home page [default: the build's graph files].")
+@MIN_CONFIDENCE
 @project_options
-def site(output, release_dir, project):
+def site(output, release_dir, min_confidence, project):
     """Write a static, offline website of the graph: home, a page per study (each quote in its
     paragraph of the review), per term and per factor, the comparison table, search, the gap
     map, the graph view and the downloads. Open index.html from disk or host the folder.
+    Every fact says whether it is stated or inferred (and how sure); --min-confidence leaves
+    out the facts less sure than that.
 
     \b
     Example:
         dta-kg site -o site/
         dta-kg site -o site/ --release releases/1.0.0
+        dta-kg site -o site-stated/ --min-confidence stated
     """
     from dta_kg.core.files import check_folder
     from dta_kg.site.snapshot import read_project
@@ -127,14 +136,15 @@ def site(output, release_dir, project):
         return out
 
     def views(folder: Path, study_links: dict[str, str]) -> None:
-        data = gap_map_data(project, notify=_notify)
+        data = gap_map_data(project, notify=_notify, min_confidence=min_confidence)
         render_gap_map(path=folder / "gap-map.html", title="dta-kg: evidence gap map",
                        study_links=study_links, **data)
-        render_overview(load_projection(project), folder / "graph.html",
+        render_overview(load_projection(project, min_confidence=min_confidence),
+                        folder / "graph.html",
                         title="dta-kg: the digital therapeutic alliance knowledge graph")
 
     check_folder(output)  # before the graph is read (and built)
-    snap = read_project(project, _notify)
+    snap = read_project(project, _notify).at_least(min_confidence)
     counts = write_site(snap, output, release=release_dir, graph_files=graph_files, views=views)
     click.echo(f"wrote {counts['pages']} pages ({counts['studies']} studies, {counts['terms']} "
                f"terms, {counts['factors']} factors), {counts['bytes'] / 1e6:.1f} MB, to "

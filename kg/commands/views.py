@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from dta_kg.commands.options import SCOPE, project_options
+from dta_kg.commands.options import MIN_CONFIDENCE, SCOPE, project_options
 from dta_kg.core.files import check_file, check_folder, write_folder
 from dta_kg.core.paths import ONTOLOGY
 
@@ -81,19 +81,22 @@ def view(output, focus, depth, include_retracted, facts, scope, project):
 @click.command("map")
 @OUTPUT
 @SCOPE
+@MIN_CONFIDENCE
 @project_options
-def gap_map(output, scope, project):
+def gap_map(output, scope, min_confidence, project):
     """Write the evidence gap map: DTA components against intervention types and instruments.
 
     Each cell counts the studies (retracted facts left out) and lists them, linked to a focused
     view of each study written to studies/ beside the map; the review's stated counts are shown
     next to the counts of the review's own studies (studies added later are never counted
-    against them).
+    against them). A cell whose studies all rest on a curator's inference is shaded apart,
+    and each study in a cell says its basis; --min-confidence leaves out the facts less sure.
 
     \b
     Example:
         dta-kg map -o build/views/gap-map.html
         dta-kg map -o living.html --scope living
+        dta-kg map -o stated.html --min-confidence stated
     """
     from dta_kg.views import render_focus_pages, render_gap_map
     from dta_kg.views.source import gap_map_data, load_projection
@@ -101,7 +104,7 @@ def gap_map(output, scope, project):
     studies = output.parent / "studies"
     check_file(output)  # both checked before any page is written
     check_folder(studies)
-    data = gap_map_data(project, scope=scope, notify=_notify)
+    data = gap_map_data(project, scope=scope, notify=_notify, min_confidence=min_confidence)
     pages = render_focus_pages(load_projection(project), studies,
                                [s["id"] for s in data["studies"]], title=f"{TITLE}: {{label}}")
     click.echo(render_gap_map(path=output, title=f"{TITLE}: evidence gap map",

@@ -1,7 +1,8 @@
 """`dta-kg check`: compare the curated records with what the review states, and with themselves.
 
-Counts are compared over the studies of the review's reference list (those with a `ref`);
-studies added later are reported apart. Retracted studies and facts are left out."""
+Every count is over the studies of the review's reference list (those with a `ref`), and each
+line says so; studies added later (the living review) are reported apart, on a line of their
+own. Retracted studies and facts are left out."""
 
 from __future__ import annotations
 
@@ -10,14 +11,16 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass
 
+from dta_kg.core.basis import UNGIVEN, level_of
 from dta_kg.core.iris import PREFIXES, REVIEW_DOI, normalise_doi, term
 from dta_kg.core.model import Corpus, Study
 from dta_kg.core.paths import Project
 from dta_kg.core.rdfterms import RDF
+from dta_kg.core.registry import CONFIDENCES
 from dta_kg.loaders.records import read_corpus
 from dta_kg.loaders.review_text import sections
 from dta_kg.loaders.terms import project_vocabulary
-from dta_kg.loaders.triples import corpus_triples
+from dta_kg.loaders.triples import corpus_triples, reported_components
 
 SEVERITIES = ("error", "warning", "info")
 CHECKS = {
@@ -98,8 +101,8 @@ def count_checks(corpus: Corpus) -> list[Notice]:
                                     "studies-per-intervention-theme": Counter()}
     for s in studies:
         facts = active(s)
-        per["studies-per-component"].update(  # as the studies-per-component query counts
-            {f.component for kind in ("ComponentReport", "Finding") for f in facts.get(kind, [])})
+        # as the build derives dta:reportsComponent, which the count queries read
+        per["studies-per-component"].update(reported_components(s))
         per["studies-per-intervention-theme"].update(
             {f.type for f in facts.get("InterventionReport", [])})
     notices = []
@@ -113,8 +116,9 @@ def count_checks(corpus: Corpus) -> list[Notice]:
     added = [s for s in corpus.studies if s.ref is None and not s.retracted]
     if added:
         notices.append(Notice("total", "info", "added-after-review",
-                              f"{len(added)} studies were added after the review; the review's "
-                              "counts do not include them", curated=len(added),
+                              f"{len(added)} studies were added after the review (the living "
+                              "review); the review's counts and every other line here leave them "
+                              "out", curated=len(added),
                               details=tuple(s.doi for s in added)))
     return notices
 
@@ -123,8 +127,8 @@ def compare(check: str, subject: str, stated, curated: int, evidence) -> Notice:
     agrees = stated == curated
     verdict = "agrees" if agrees else f"differs by {curated - stated:+d}"
     return Notice(check, "info" if agrees else "warning", subject,
-                  f"the review states {stated} ({evidence.section}), the records hold {curated}: "
-                  f"{verdict}", stated=stated, curated=curated)
+                  f"the review states {stated} ({evidence.section}), the records of its studies "
+                  f"hold {curated}: {verdict}", stated=stated, curated=curated)
 
 
 def prisma_checks(corpus: Corpus) -> list[Notice]:
@@ -271,25 +275,31 @@ def provenance_checks(corpus: Corpus) -> list[Notice]:
         for item in unvouched:
             notices.append(Notice("provenance", "error", item, "does not quote the review and "
                                   "has no `added` stamp naming the curator who vouches for it"))
-    inferred = [f"{s.doi}#{f.id}" for s in corpus.studies for f in s.facts() if f.evidence.inferred]
-    facts = sum(1 for s in corpus.studies for _ in s.facts())
+    studies = review_studies(corpus)
+    inferred = [f"{s.doi}#{f.id}" for s in studies for f in s.facts() if f.evidence.inferred]
+    facts = sum(1 for s in studies for _ in s.facts())
+    levels = Counter(level_of(f.evidence.inferred, f.evidence.confidence)
+                     for s in studies for f in s.facts() if f.evidence.inferred)
     notices.append(Notice("provenance", "info", "inferred",
-                          f"{len(inferred)} of {facts} facts rest on a curator's inference "
-                          "(marked `inferred`), not on a verbatim statement", curated=len(inferred),
-                          details=tuple(inferred)))
+                          f"{len(inferred)} of {facts} facts about the review's "
+                          f"{len(studies)} studies rest on a curator's inference (marked "
+                          "`inferred`), not on a verbatim statement; confidence "
+                          + ", ".join(f"{level} {levels[level]}" for level in CONFIDENCES)
+                          + f" (an inference without a confidence counts as {UNGIVEN})",
+                          curated=len(inferred), details=tuple(inferred)))
     return notices
 
 
 def factor_checks(corpus: Corpus) -> list[Notice]:
-    factors = [(s, f) for s in corpus.studies if not s.retracted
-               for f in active(s).get("FactorReport", [])]
+    factors = [(s, f) for s in review_studies(corpus) for f in active(s).get("FactorReport", [])]
     loose = [f"{s.doi}#{f.id}" for s, f in factors if not f.components]
     if not loose:
         return []
     studies = len({item.partition("#")[0] for item in loose})
     return [Notice("factor", "info", "factors", f"{len(loose)} of {len(factors)} factor reports "
-                   f"(in {studies} studies) are linked to no component: the review does not say "
-                   "which component they affect", curated=len(loose), details=tuple(loose))]
+                   f"(in {studies} of the review's studies) are linked to no component: the "
+                   "review does not say which component they affect", curated=len(loose),
+                   details=tuple(loose))]
 
 
 CODED = {"InterventionReport": "intervention theme", "DesignReport": "design",

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from dta_kg.core.basis import UNGIVEN
 from dta_kg.core.errors import DtaKgError
 from dta_kg.core.paths import Project
 from dta_kg.core.rdfterms import python_value
@@ -77,8 +78,9 @@ class RemoteSession(Session):
 
     def __init__(self, project: Project, notify: Callable[[str], None] | None = None, *,
                  endpoint: str | None = None, graph: str | None = None,
-                 neo4j_uri: str | None = None, database: str | None = None):
-        self.project, self.notify = project, notify
+                 neo4j_uri: str | None = None, database: str | None = None,
+                 min_confidence: str = UNGIVEN):
+        self.project, self.notify, self.min_confidence = project, notify, min_confidence
         self.endpoint, self.graph = endpoint, graph
         self.neo4j_uri, self.database = neo4j_uri, database
         self._bolt = None

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 import pyoxigraph
 
+from dta_kg.core.basis import UNGIVEN, with_basis
 from dta_kg.core.errors import DtaKgError, UnknownTerm
 from dta_kg.core.iris import DTA, PREFIXES, normalise_doi, study_iri
 from dta_kg.core.lookup import StudyKey, find_study
@@ -91,11 +92,14 @@ class Session:
     """
 
     _check: FreshnessCheck | None = None  # until the first query has used it
+    min_confidence: str = UNGIVEN  # named answers keep the rows at least this strong
 
     def __init__(self, project: Project, notify: Callable[[str], None] | None = None,
-                 limits: Limits | None = None, allow_service: bool = False):
+                 limits: Limits | None = None, allow_service: bool = False,
+                 min_confidence: str = UNGIVEN):
         self.project, self.notify, self.limits = project, notify, limits or Limits()
         self.allow_service = allow_service
+        self.min_confidence = min_confidence
         if stores_present(project):
             self._check = FreshnessCheck(project)
         else:
@@ -304,8 +308,12 @@ class Session:
         return values
 
     def named(self, name: str, given: dict[str, str], lang: str = "sparql") -> Result:
-        """Run the named query `name` in `lang` with parameters `given` as text."""
-        return self._checked(lambda: self._named(name, given, lang))
+        """Run the named query `name` in `lang` with parameters `given` as text; an answer
+        that says what its rows rest on has `basis` and `confidence` columns, and only the rows
+        at least as strong as `min_confidence` (see `dta_kg.core.basis`)."""
+        result = self._checked(lambda: self._named(name, given, lang))
+        columns, rows = with_basis(result.columns, result.rows, self.min_confidence)
+        return Result(columns, list(rows))
 
     def stream(self, name: str, given: dict[str, str], lang: str = "sparql",
                ordered: bool = True) -> Stream:
@@ -333,6 +341,7 @@ class Session:
             return columns, reading(rows)
 
         columns, rows, close = bounded_stream(start, self.limits)
+        columns, rows = with_basis(columns, rows, self.min_confidence)
         return Stream(columns, self._factor_known_if_none(query, given, rows), close)
 
     def _factor_known_if_none(self, query: NamedQuery, given: dict[str, str],

@@ -2,21 +2,24 @@
 
 A row holds, for the components asked for, the instruments and subscales the study's findings
 use, their results (value, kind, unit, comparator), and the study's designs, populations and
-intervention types. Retracted facts are left out unless asked for.
+intervention types, and what the row stands on: the weakest basis of the facts in it. Retracted
+facts are left out unless asked for.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from dta_kg.core.basis import columns, weakest
 from dta_kg.core.iris import DTA, local_name
 from dta_kg.core.vocabulary import Term, Vocabulary
 
 from .snapshot import Snapshot
 
+CODINGS = ("DesignReport", "PopulationReport", "InterventionReport")  # a row's study-level facts
 COLUMNS = ["study", "doi", "year", "set", "components", "instrument", "subscale", "result",
            "result_kind", "comparator", "design", "population", "intervention_type",
-           "intervention"]
+           "intervention", "basis", "confidence"]
 
 
 def vocabulary(snap: Snapshot) -> Vocabulary:
@@ -50,15 +53,17 @@ def compare(snap: Snapshot, component: str | None = None, *,
         if study["retracted"] and not include_retracted:
             continue
         facts = sorted(by_study.get(iri, []), key=lambda f: str(f["id"]))
-        about = [f for f in facts if f["kind"] in ("ComponentReport", "Finding")
-                 and (wanted is None or f["component"] == wanted)]
+        about = [f for f in facts if f["kind"] in ("ComponentReport", "Finding", "FactorReport")
+                 and f.get("informs") and (wanted is None or f["informs"] == wanted)]
         if not about:
             continue
         findings = [f for f in about if f["kind"] == "Finding"]
+        used = [*about, *(f for f in facts if f["kind"] in CODINGS)]
+        basis, confidence = columns(weakest(f["level"] for f in used))
         rows.append({
             "study": study["citation"], "doi": study["doi"], "year": study["year"],
             "set": study["set"],
-            "components": _distinct(snap.label(f["component"]) for f in about),
+            "components": _distinct(snap.label(f["informs"]) for f in about),
             "instrument": _distinct(snap.label(f["instrument"]) for f in findings if f["instrument"]),
             "subscale": _distinct(snap.label(f["subscale"]) for f in findings if f["subscale"]),
             "result": [r for f in findings if (r := result_text(snap, f))],
@@ -70,6 +75,7 @@ def compare(snap: Snapshot, component: str | None = None, *,
                                            if f["kind"] == "InterventionReport"),
             "intervention": _distinct(f["intervention_name"] for f in facts
                                       if f["kind"] == "InterventionReport" and f["intervention_name"]),
+            "basis": basis, "confidence": confidence,
         })
     return sorted(rows, key=lambda r: (str(r["study"]).lower(), str(r["doi"])))
 

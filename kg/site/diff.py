@@ -1,9 +1,10 @@
 """What changed between two builds or releases, at the level of studies and facts.
 
-A fact is *added* when only the new graph has it, *removed* when only the old one has it,
-*retracted* when the new graph marks retracted a fact the old one held, *restored* when the
-retraction is lifted, and *changed* when what it says or its evidence differs. Each change
-carries the fact's evidence and who did it, when, and why.
+A fact is *added* when only the new graph has it, *added and retracted* when only the new graph
+has it and already marks it retracted, *removed* when only the old one has it, *retracted* when
+the new graph marks retracted a fact the old one held, *restored* when the retraction is lifted,
+and *changed* when what it says or its evidence differs. Each change carries the fact's evidence
+and who did it, when, and why (for a retraction: who retracted it, when, and the reason).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from dta_kg.core.output import render
 from .compare import describe
 from .snapshot import Snapshot
 
-CHANGES = ("added", "retracted", "restored", "changed", "removed")
+CHANGES = ("added", "added and retracted", "retracted", "restored", "changed", "removed")
+RETRACTIONS = ("retracted", "added and retracted")  # changes whose curator, time and note
+# are the retraction's
 COLUMNS = ["change", "study", "doi", "fact", "kind", "what", "section", "quote", "inferred",
            "curator", "at", "note"]
 COMPARED = ("kind", "component", "instrument", "subscale", "value", "result_kind", "unit",
@@ -54,7 +57,8 @@ def diff(old: Snapshot, new: Snapshot, old_name: str = "old", new_name: str = "n
     for iri, fact in new.facts.items():
         before = old.facts.get(iri)
         if before is None:
-            out.facts.append(_fact_row("added", new, fact))
+            out.facts.append(_fact_row("added and retracted" if fact["retracted"] else "added",
+                                       new, fact))
         elif fact["retracted"] and not before["retracted"]:
             out.facts.append(_fact_row("retracted", new, fact))
         elif before["retracted"] and not fact["retracted"]:
@@ -96,7 +100,7 @@ def _study_row(snap: Snapshot, study: dict) -> dict:
 def _fact_row(change: str, snap: Snapshot, fact: dict) -> dict:
     study = snap.studies.get(fact["study"], {})
     ev = fact["evidence"]
-    retraction = change == "retracted"
+    retraction = change in RETRACTIONS
     return {"change": change, "study": study.get("citation"), "doi": study.get("doi"),
             "fact": fact["id"], "kind": fact["kind"], "what": describe(snap, fact),
             "section": ev["section"], "quote": ev["quote"], "inferred": ev["inferred"],

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from dta_kg.core.basis import label as basis_label
+from dta_kg.core.basis import strongest
 from dta_kg.core.iris import DTA, local_name, slug
 from dta_kg.core.registry import COMPONENTS
 
@@ -69,6 +71,7 @@ def fact_view(snap: Snapshot, fact: dict, pages: set[str]) -> dict[str, Any]:
             "section": ev["section"], "quote": ev["quote"], "status": status(fact),
             "context": in_context(ev["quote"], ev["section"]) if quoted_review else None,
             "source": None if quoted_review else ev["source"], "links": links,
+            "basis": basis_label(fact.get("level", "stated")),
             "by": fact["by"], "at": fact["at"], "note": fact["note"]}
 
 
@@ -133,7 +136,8 @@ def term_view(snap: Snapshot, term: dict, pages: set[str]) -> dict[str, Any]:
                         if term_path(t["iri"]) in pages],
             "studies": sorted(({"citation": snap.studies[s]["citation"],
                                 "href": study_path(snap.studies[s]),
-                                "facts": sorted({describe(snap, f) for f in facts})}
+                                "facts": sorted({describe(snap, f) for f in facts}),
+                                "basis": basis_label(strongest(f["level"] for f in facts))}
                                for s, facts in by_study.items() if s in snap.studies),
                               key=lambda s: s["citation"].lower())}
 
@@ -148,14 +152,15 @@ def factor_concepts(snap: Snapshot) -> dict[str, list[dict]]:
 
 
 def component_counts(snap: Snapshot) -> list[dict[str, Any]]:
-    """Each component with its curated study count (review studies, facts not retracted) and
-    the count the review states."""
+    """Each component with its curated study count (review studies, facts not retracted, as
+    `dta:informsComponent` says: facilitators and barriers by factor reports) and the count the
+    review states."""
     stated = {c["about"]: c["value"] for c in snap.review.get("claims", [])
               if c["kind"] == "studies-per-component"}
     rows = []
     for term in components(snap):
         studies = {f["study"] for f in snap.facts.values()
-                   if f.get("component") == term["iri"] and not f["retracted"]
+                   if f.get("informs") == term["iri"] and not f["retracted"]
                    and snap.studies.get(f["study"], {}).get("set") == "review"}
         rows.append({"label": term["label"], "href": term_path(term["iri"]),
                      "curated": len(studies), "stated": stated.get(term["iri"])})

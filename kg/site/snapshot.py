@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph
 
+from dta_kg.core.basis import UNGIVEN, at_least, level_of
 from dta_kg.core.errors import DtaKgError
 from dta_kg.core.iris import DTA, PREFIXES, local_name
 from dta_kg.core.model import STUDY_FACTS
@@ -58,6 +59,13 @@ class Snapshot:
 
     def facts_of(self, study: str) -> list[dict]:
         return [f for f in self.facts.values() if f["study"] == study]
+
+    def at_least(self, minimum: str) -> Snapshot:
+        """The snapshot without the facts less sure than `minimum` (see `dta_kg.core.basis`)."""
+        if minimum == UNGIVEN:
+            return self
+        kept = {iri: f for iri, f in self.facts.items() if at_least(f["level"], minimum)}
+        return replace(self, facts=kept)
 
 
 def read_triples(triples: Iterable[PlainTriple]) -> Snapshot:
@@ -203,6 +211,9 @@ def _fact(s: str, kind: str, props: dict[str, list], by_subject: dict,
     fact["label"] = _one(props, RDFS + "label")
     fact["note_text"] = _one(props, RDFS + "comment")
     fact["evidence"] = _evidence(props, by_subject)
+    fact["confidence"] = _one(props, DTA + "inferenceConfidence")
+    fact["level"] = level_of(fact["evidence"]["inferred"], fact["confidence"])
+    fact["informs"] = _one(props, DTA + "informsComponent")  # derived by the build
     fact.update(_stamp(props, agents))
     return fact
 

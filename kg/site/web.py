@@ -47,7 +47,7 @@ COMPARE_COLUMNS = {"study": "study", "year": "year", "set": "set", "component": 
                    "instrument": "instrument", "subscale": "subscale", "result": "result",
                    "result_kind": "result kind", "comparator": "comparator", "design": "design",
                    "population": "population", "intervention_type": "intervention type",
-                   "intervention": "intervention"}
+                   "intervention": "intervention", "basis": "basis", "confidence": "confidence"}
 PRISMA_LABELS = {"prisma-records-identified": "records identified",
                  "prisma-duplicates-removed": "duplicates removed",
                  "prisma-records-screened": "records screened (titles and abstracts)",

@@ -17,7 +17,11 @@ one of its `instrument_uses` pairs them (a finding measured that component with 
 instrument), or, without `instrument_uses`, when it has both; the subscales are shown beside
 the study. A cell is in one of three states: studies found (with their count), a true gap
 (coded, and none found), or not coded (some studies that report the row's or the column's value
-lack the coding that would place them; their number is shown). The page's one script, allowed by
+lack the coding that would place them; their number is shown). A study may say what each of its
+values stands on (`levels`: axis -> value -> "stated", "high", "medium" or "low", as in
+`dta_kg.core.basis`; stated when not given): a study sits in a cell on the weaker of its two
+values, a cell that no study places on stated facts alone is shaded as resting on inferences,
+and a true gap whose codings are inferred says so. The page's one script, allowed by
 its hash, filters the studies by set (review or living), year, design and population; Jinja
 escapes every string, and the data island is JSON that cannot close its script element.
 """
@@ -27,6 +31,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from markupsafe import Markup
+
+from dta_kg.core.basis import STATED, label, weakest
 
 from .page import ASSETS, asset, csp, json_island, write_page
 
@@ -129,12 +135,30 @@ def _matrix(name: str, studies, rows: Sequence[str], cols: Sequence[str], key: s
             (has(study, "components", r) and not coded_for(study, r))
             or (has(study, key, c) and not study.get("components")))
 
+    def level(study, r, c):
+        """What a study's place in the cell stands on: the weaker of its row and its column."""
+        levels = study.get("levels", {})
+        if key == "instruments" and "instrument_uses" in study:
+            return levels.get("instrument_uses", {}).get(f"{r}\x1f{c}", STATED)
+        return weakest([levels.get("components", {}).get(r, STATED),
+                        levels.get(key, {}).get(c, STATED)])
+
+    def coding_inferred(r, c):
+        """Whether a true gap rests on inferred codings: of the column's axis for the studies of
+        the row, or of the components for the studies of the column."""
+        levels = [lv for s in studies if has(s, "components", r)
+                  for lv in s.get("levels", {}).get(key, {}).values()]
+        levels += [s.get("levels", {}).get("components", {}).get(r, STATED) for s in studies
+                   if has(s, key, c)]
+        return weakest(levels) != STATED
+
     def notes(study, r, c):
         if key != "instruments" or "instrument_uses" not in study:
             return ""
         return ", ".join(sorted({u["subscale"] for u in uses(study, r, c) if u.get("subscale")}))
 
-    cells = [[([{"study": s, "note": notes(s, r, c)} for s in studies if in_cell(s, r, c)],
+    cells = [[([{"study": s, "note": notes(s, r, c), "level": level(s, r, c),
+                 "basis": label(level(s, r, c))} for s in studies if in_cell(s, r, c)],
                [s for s in studies if unknown(s, r, c)]) for c in cols] for r in rows]
     top = max((len(found) for row in cells for found, _ in row), default=0) or 1
     return {
@@ -144,7 +168,9 @@ def _matrix(name: str, studies, rows: Sequence[str], cols: Sequence[str], key: s
             _header(r, [s for s in studies if has(s, "components", r)], stated)
             | {"cells": [{"studies": found, "count": len(found), "uncoded": uncoded,
                           "state": "filled" if found else "uncoded" if uncoded else "gap",
-                          "level": round(len(found) / top, 3), "stated": stated.get((r, c))}
+                          "level": round(len(found) / top, 3), "stated": stated.get((r, c)),
+                          "inferred": (all(e["level"] != STATED for e in found) if found
+                                       else not uncoded and coding_inferred(r, c))}
                          for c, (found, uncoded) in zip(cols, row, strict=True)]}
             for r, row in zip(rows, cells, strict=True)
         ],

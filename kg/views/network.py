@@ -14,6 +14,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from dta_kg.core.basis import label, level_at
 from dta_kg.core.files import write_folder
 from dta_kg.core.iris import normalise_doi
 from dta_kg.core.lookup import StudyKey, find_study
@@ -179,7 +180,7 @@ def render_network(
             font=font,
             type=n.label,
             name=names[n.id],
-            props={k: _text(v) for k, v in n.props.items() if v is not None},
+            props=_shown_props(n.props),
             components=components.get(n.id, []),
             **extra,
         )
@@ -334,6 +335,15 @@ def _short(text: str, most: int = LABEL_MAX) -> str:
 
 def _local(iri: str) -> str:
     return re.split(r"[/#]", iri.rstrip("/#"))[-1]
+
+
+def _shown_props(props: dict) -> dict[str, str | list[str]]:
+    """A node's properties as the panel shows them; its basis read as a person reads it
+    ('inferred (low confidence)'), from its rank."""
+    shown = {k: _text(v) for k, v in props.items() if v is not None and k != "basisRank"}
+    if isinstance(props.get("basisRank"), int):
+        shown["basis"] = label(level_at(props["basisRank"]))
+    return shown
 
 
 def _text(value) -> str | list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from dta_kg.core.basis import label, level_at
 from dta_kg.pipeline.projection import Edge, PropertyGraph
 
 # the concepts an overview draws beside the studies, in the legend's order
@@ -21,8 +22,10 @@ CONCEPT_TYPES = ("DTAComponent", "Instrument", "Subscale", "EngagementMetric",
 # (fact type, edge type from the fact to a concept) -> the folded edge's label; None: the
 # label is the fact's polarity
 FOLDS: dict[tuple[str, str], str | None] = {
-    ("ComponentReport", "COMPONENT"): "informs",
-    ("Finding", "COMPONENT"): "informs",
+    # the component a fact informs (derived: facilitators and barriers through factor reports)
+    ("ComponentReport", "INFORMS_COMPONENT"): "informs",
+    ("Finding", "INFORMS_COMPONENT"): "informs",
+    ("FactorReport", "INFORMS_COMPONENT"): "informs",
     ("Finding", "USES_MEASURE"): "measured with",
     ("Finding", "USES_SUBSCALE"): "measured with",
     ("FactorReport", "FACTOR_CONCEPT"): None,
@@ -55,12 +58,19 @@ def overview(pgraph: PropertyGraph) -> PropertyGraph:
         label = FOLDS[fold] or polarity_of.get(e.source, "factor")
         fact = facts[e.source]
         folded[(study_of[e.source], e.target, label)].append(
-            {"type": fact.label, **{k: fact.props[k] for k in FOLDED_PROPS if k in fact.props}})
+            {"type": fact.label, **{k: fact.props[k] for k in FOLDED_PROPS if k in fact.props},
+             **_basis(fact.props)})
     drawn = {end for source, target, _ in folded for end in (source, target)}
     nodes = [n for n in pgraph.nodes if n.id in drawn]
     edges = [Edge(source, target, label, {"facts": sorted(found, key=_fact_key)})
              for (source, target, label), found in sorted(folded.items())]
     return PropertyGraph(nodes, edges)
+
+
+def _basis(props: dict[str, Any]) -> dict[str, str]:
+    """A folded fact's basis as a person reads it ('inferred (low confidence)')."""
+    rank = props.get("basisRank")
+    return {"basis": label(level_at(rank))} if isinstance(rank, int) else {}
 
 
 def _fact_key(fact: dict[str, Any]) -> tuple[str, str]:

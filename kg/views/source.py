@@ -7,7 +7,9 @@ then read the build: the N-Triples file for the projection, the Oxigraph store f
 from collections import defaultdict
 from collections.abc import Callable
 
+from dta_kg.core.basis import STATED, UNGIVEN, at_least, level_at, rank, strongest
 from dta_kg.core.paths import Project
+from dta_kg.pipeline.projection import PropertyGraph
 from dta_kg.pipeline.projection import project as projection
 from dta_kg.query.session import Session
 from dta_kg.stores.local import ensure_fresh, sparql_store, store_triples
@@ -17,17 +19,28 @@ from .page import ASSETS, asset
 Notify = Callable[[str], None] | None
 
 
-def load_projection(project: Project, *, include_retracted: bool = False, notify: Notify = None):
-    """The property-graph projection of the built graph (retracted facts left out by default),
-    read from the Oxigraph store without building an rdflib graph."""
+def load_projection(project: Project, *, include_retracted: bool = False, notify: Notify = None,
+                    min_confidence: str = UNGIVEN):
+    """The property-graph projection of the built graph (retracted facts left out by default,
+    and the facts less sure than `min_confidence`), read from the Oxigraph store without
+    building an rdflib graph."""
     ensure_fresh(project, notify)
-    return projection(store_triples(sparql_store(project)), include_retracted=include_retracted)
+    pgraph = projection(store_triples(sparql_store(project)), include_retracted=include_retracted)
+    least = rank(min_confidence)
+    gone = {n.id for n in pgraph.nodes if n.props.get("basisRank", least) < least}
+    if not gone:
+        return pgraph
+    return PropertyGraph([n for n in pgraph.nodes if n.id not in gone],
+                         [e for e in pgraph.edges if e.source not in gone and e.target not in gone])
 
 
-def gap_map_data(project: Project, *, scope: str = "all", notify: Notify = None) -> dict:
+def gap_map_data(project: Project, *, scope: str = "all", notify: Notify = None,
+                 min_confidence: str = UNGIVEN) -> dict:
     """Keyword arguments for `render_gap_map`, from two SPARQL queries over the built graph
     (assets/gap-map-axes.rq and gap-map-cells.rq; retracted studies and facts left out).
-    `scope` keeps the review's studies ("review"), those added after it ("living") or both."""
+    `scope` keeps the review's studies ("review"), those added after it ("living") or both;
+    facts less sure than `min_confidence` are left out. Each study's `levels` say what each of
+    its values stands on (the strongest of the facts that give it)."""
     session = Session(project, notify)
     axes: dict[str, list[str]] = defaultdict(list)
     stated, details = {}, {}
@@ -46,12 +59,23 @@ def gap_map_data(project: Project, *, scope: str = "all", notify: Notify = None)
     for row in session.sparql(asset(ASSETS / "gap-map-cells.rq"), trusted=True).rows:
         if scope != "all" and row["studySet"] != scope:
             continue
+        level = STATED if row["rank"] is None else level_at(int(row["rank"]))
+        if row["axis"] is not None and not at_least(level, min_confidence):
+            continue
         study = studies.setdefault(row["study"], {
             "id": row["study"], "label": row["citation"], "doi": row["doi"],
             "title": row["title"], "year": row["year"], "scope": row["studySet"],
             "components": [],
-            "intervention_types": [], "instruments": [], "instrument_uses": []})
+            "intervention_types": [], "instruments": [], "instrument_uses": [], "levels": {}})
         axis = row["axis"]
+        if axis is not None:
+            value = row["component"] if axis == "components" else row["value"]
+            known = study["levels"].setdefault(axis, {})
+            known[value] = strongest([level, known.get(value, UNGIVEN)])
+            if axis == "instruments":  # what the component of a measure's use stands on
+                uses = study["levels"].setdefault("instrument_uses", {})
+                key = f"{row['component']}\x1f{row['value']}"
+                uses[key] = strongest([level, uses.get(key, UNGIVEN)])
         if axis in ("designs", "populations"):
             _add(study.setdefault(axis, []), row["value"])
         elif axis == "components":

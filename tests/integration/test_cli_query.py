@@ -88,14 +88,16 @@ def test_studies_default_output_off_a_terminal_is_json(cli):
 def test_studies_formats(cli, lang):
     args = ("studies", "--component", "bond", "--instrument", "WAI-SR", "--lang", lang, "--format")
     table = ok(cli(*args, "table"))
-    assert table.splitlines()[0].split() == ["short_citation", "year", "doi", "study_set", "title"]
-    assert "Beatty et al 2022" in table and "(3 rows)" in table
+    assert table.splitlines()[0].split() == ["short_citation", "year", "doi", "study_set", "title",
+                                             "basis", "confidence"]
+    assert "Beatty et al" in table and "(3 rows)" in table  # a narrow column wraps the year
     rows = list(csv.DictReader(io.StringIO(ok(cli(*args, "csv")))))
     assert {r["doi"] for r in rows} == WAI_SR_BOND
     rows = list(csv.DictReader(io.StringIO(ok(cli(*args, "tsv"))), delimiter="\t"))
     assert {r["doi"] for r in rows} == WAI_SR_BOND
     markdown = ok(cli(*args, "markdown")).splitlines()
-    assert markdown[0] == "| short_citation | year | doi | study_set | title |" and len(markdown) == 5
+    assert markdown[0] == ("| short_citation | year | doi | study_set | title | basis | confidence |"
+                           ) and len(markdown) == 5
 
 
 def test_studies_filters_combine_with_and(cli):

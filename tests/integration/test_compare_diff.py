@@ -104,3 +104,32 @@ def test_diff_of_a_file_that_is_no_graph_is_one_line_error(cli, tmp_path):
     assert result.exit_code != 0
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and str(bad) in lines[0]
+
+
+def test_diff_shows_a_fact_added_and_retracted_between_two_graphs_as_such(built_project, tmp_path):
+    nt = (built_project.build / "dta-kg.nt").read_text(encoding="utf-8")
+    fact = fact_iri(BEATTY, "design-mixed-methods")
+    retraction = [f'<{fact}> <{DTA}retracted> "true"^^<{XSD}boolean> .\n',
+                  f'<{fact}> <{DTA}retractionReason> "coded from the wrong arm" .\n']
+    (tmp_path / "old.nt").write_text("".join(line for line in nt.splitlines(keepends=True)
+                                             if line not in _fact_lines(nt, fact)), encoding="utf-8")
+    (tmp_path / "new.nt").write_text(nt + "".join(retraction), encoding="utf-8")
+    d = diff(read_path(tmp_path / "old.nt"), read_path(tmp_path / "new.nt"))
+    assert [(r["change"], r["doi"], r["fact"]) for r in d.facts] == [
+        ("added and retracted", BEATTY, "design-mixed-methods")]
+    assert d.facts[0]["note"] == "coded from the wrong arm"
+    md = render_diff(d, "markdown")
+    assert "### Facts added and retracted" in md and "| facts added and retracted | 1 |" in md
+    assert "| facts added |" not in md
+
+
+def test_compare_rows_carry_the_weakest_basis_and_min_confidence_drops_the_unsure(cli):
+    he = "10.1186/s12889-022-13115-x"
+    rows = {r["doi"]: r for r in json.loads(ok(cli("compare", "--component", "bond",
+                                                   "--format", "json")))}
+    assert (rows[he]["basis"], rows[he]["confidence"]) == ("inferred", "low")  # its design
+    assert all(r["basis"] in ("stated", "inferred") for r in rows.values())
+    sure = {r["doi"]: r for r in json.loads(ok(cli("compare", "--component", "bond",
+                                                   "--min-confidence", "high", "--format", "json")))}
+    assert "randomised controlled trial" not in sure[he]["design"]  # the low guess is left out
+    assert all(r["confidence"] in (None, "high") for r in sure.values())

@@ -5,28 +5,20 @@ the review's own studies."""
 from __future__ import annotations
 
 import json
-import textwrap
 
 import pytest
 from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
+from support.project import LIVING_BIB, LIVING_DOI
 
 from dta_kg.cli import main
 from dta_kg.core.iris import DTA, PREFIXES, agent_iri, review_iri, study_iri
 
 PROV = PREFIXES["prov"]
-SMITH = "10.2196/70001"
+SMITH = LIVING_DOI
 BEATTY = "10.3389/fdgth.2022.847991"
-BIB = textwrap.dedent("""\
-    @article{smith2025,
-      author = {Smith, Jane A. and {van der Berg}, Piet},
-      title = {A Chatbot for Loneliness: {A} Randomized Trial},
-      journal = {JMIR Ment Health},
-      year = {2025}, volume = {12}, pages = {e70001},
-      doi = {10.2196/70001}
-    }
-    """)
+BIB = LIVING_BIB
 # a finding for every component, so that a count that wrongly took the new study would differ
 FINDINGS = [
     ("bond", "bond scores rose by d=0.62 over four weeks"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,19 @@ def test_site_with_a_release_offers_its_files_and_changelog(built_project, tmp_p
     assert "Release 1.0.0" in downloads and "studies-by-component" in downloads
     assert "dta:reportsComponent" in downloads  # each query's text is on the page
     assert "First release: 28 studies and 301 facts." in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_pages_say_what_each_fact_stands_on(site):
+    """He 2022 (10.1186/s12889-022-13115-x): its design is a low-confidence guess."""
+    he = (site / "studies" / "10-1186-s12889-022-13115-x.html").read_text(encoding="utf-8")
+    assert '<span class="basis">inferred (low confidence)</span>' in he
+    assert '<span class="basis">inferred (medium confidence)</span>' in he  # its population
+    trials = (site / "terms" / "randomised-controlled-trial.html").read_text(encoding="utf-8")
+    line = next(li for li in trials.split("<li>") if "He et al 2022" in li)
+    assert "(inferred (low confidence))" in line
+    compare = (site / "compare.html").read_text(encoding="utf-8")
+    assert '<button type="button" data-col="13">basis</button>' in compare
+    assert '<button type="button" data-col="14">confidence</button>' in compare
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "Stated or inferred" in home and "low when none is given" in home
+    assert re.search(r">facilitators and barriers</a></th><td>24</td><td>22</td>", home)  # as check

@@ -7,6 +7,17 @@ from pathlib import Path
 from dta_kg.core.paths import PACKAGE_ROOT
 
 RECORDS = PACKAGE_ROOT / "records"
+# a 2025 study for the living review, as a reference manager exports it
+LIVING_DOI = "10.2196/70001"
+LIVING_BIB = """\
+@article{smith2025,
+  author = {Smith, Jane A. and {van der Berg}, Piet},
+  title = {A Chatbot for Loneliness: {A} Randomized Trial},
+  journal = {JMIR Ment Health},
+  year = {2025}, volume = {12}, pages = {e70001},
+  doi = {10.2196/70001}
+}
+"""
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

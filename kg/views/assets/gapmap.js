@@ -1,6 +1,7 @@
 // Filters of the evidence gap map: which studies count (set, years, design, population). Each
 // cell keeps the indexes of the studies found in it (data-found) and of those it cannot place
-// for want of coding (data-uncoded); a filter recounts both and sets the cell's state again.
+// for want of coding (data-uncoded); a filter recounts both and sets the cell's state again,
+// and whether the studies shown place it on stated facts (data-stated) or on inferences only.
 (function () {
   "use strict";
   var studies = JSON.parse(document.getElementById("gap-data").textContent);
@@ -26,7 +27,11 @@
     document.querySelectorAll("td[data-found]").forEach(function (td) {
       var found = ids(td.dataset.found).filter(function (i) { return shown[i]; });
       var uncoded = ids(td.dataset.uncoded).filter(function (i) { return shown[i]; });
-      td.className = found.length ? "filled" : uncoded.length ? "uncoded" : "gap";
+      var stated = ids(td.dataset.stated).filter(function (i) { return shown[i]; });
+      var state = found.length ? "filled" : uncoded.length ? "uncoded" : "gap";
+      var inferred = state === "filled" ? !stated.length
+        : state === "gap" && td.dataset.codingInferred === "true";
+      td.className = state + (inferred ? " inferred" : "");
       td.querySelector(".bubble").textContent = String(found.length);
       td.querySelector(".uncoded-key .n").textContent = String(uncoded.length);
       var also = td.querySelector(".also");

@@ -72,11 +72,13 @@
       block.append(el("div", "Unverified: the project does not hold the text this quote is from", "unverified"));
     }
     if (node.props.section) block.append(el("div", "Section: " + node.props.section, "section"));
+    if (node.props.basis) block.append(el("div", "Basis: " + node.props.basis, "basis"));
     if (node.props.inferred) block.append(el("div", "Curator inference: " + node.props.inferred, "inferred"));
     return block;
   }
 
-  const SHOWN = new Set(["label", "shortCitation", "title", "year", "doi", "quote", "section", "inferred"]);
+  const SHOWN = new Set(["label", "shortCitation", "title", "year", "doi", "quote", "section", "inferred",
+    "basis"]);
 
   function showPanel(id) {
     const node = byId.get(id);
