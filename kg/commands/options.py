@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from dta_kg.core.basis import LEVELS, UNGIVEN
+from dta_kg.core.basis import UNGIVEN
 from dta_kg.core.files import guarding
 from dta_kg.core.iris import DEFAULT_GRAPH_IRI
 from dta_kg.core.output import default_format
@@ -89,7 +89,8 @@ SCOPE = click.option("--scope", type=click.Choice(CHOICES["scopes"]), default="a
 
 
 MIN_CONFIDENCE = click.option(
-    "--min-confidence", type=click.Choice(list(LEVELS)), default=UNGIVEN, show_default=True,
+    "--min-confidence", type=click.Choice(CHOICES["confidence levels"]), default=UNGIVEN,
+    show_default=True,
     help="Keep only what rests on facts at least this sure: stated (the source says it), or "
          "a curator's inference of high, medium or low confidence (low: everything; each row "
          "says its basis and confidence either way).")

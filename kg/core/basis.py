@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from dta_kg.core.registry import CONFIDENCES
+from dta_kg.core.registry import BASES, CONFIDENCE_LEVELS, CONFIDENCES
 
-STATED, INFERRED = "stated", "inferred"
-# the levels of `--min-confidence`, strongest first: stated, then an inference's confidences
-LEVELS = (STATED, *CONFIDENCES)
+STATED, INFERRED = BASES
+LEVELS = CONFIDENCE_LEVELS  # of `--min-confidence`, strongest first
 UNGIVEN = "low"  # what an inference without a confidence counts as
 RANK_COLUMN = "basis_rank"  # the column a named query gives it in
 BASIS_COLUMNS = ("basis", "confidence")  # what `with_basis` puts in its place

@@ -102,6 +102,9 @@ CYPHER_DIALECTS = ("auto", "neo4j", "falkordb")  # of a Bolt server; auto asks i
 STUDY_SETS = ("review", "living")  # a study's dta:studyScope
 SCOPES = (*STUDY_SETS, "all")
 CONFIDENCES = ("high", "medium", "low")  # of a curator's inference
+BASES = ("stated", "inferred")  # what a fact stands on (dta_kg.core.basis)
+# the levels of `--min-confidence`, strongest first: stated, then an inference's confidences
+CONFIDENCE_LEVELS = (BASES[0], *CONFIDENCES)
 # the DTA components, in the order the review presents them (Results, then pages and tables)
 COMPONENTS = ("goal-alignment", "task-agreement", "therapeutic-bond", "user-engagement",
               "facilitators-and-barriers")
@@ -119,6 +122,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "studies formats": (*OUTPUT_FORMATS, *REFERENCE_FORMATS), "report formats": REPORT_FORMATS,
     "diff formats": DIFF_FORMATS, "query languages": tuple(QUERY_LANGUAGES),
     "cypher dialects": CYPHER_DIALECTS, "scopes": SCOPES, "confidences": CONFIDENCES,
+    "confidence levels": CONFIDENCE_LEVELS,
     "vocabulary lists": tuple(VOCABULARY_LISTS), "study sections": STUDY_SECTIONS,
     "suggestion kinds": SUGGESTION_KINDS, "suggestion formats": SUGGESTION_FORMATS,
 }

@@ -46,7 +46,9 @@ EXPECTED = {
     "studies lang": "query languages", "study set confidence": "confidences",
     "vocab name": "vocabulary lists", "suggest kinds": "suggestion kinds",
     "suggest fmt": "suggestion formats", "suggest section": "study sections",
-    "suggest confidence": "confidences",
+    "suggest confidence": "confidences", "compare min_confidence": "confidence levels",
+    "map min_confidence": "confidence levels", "query run min_confidence": "confidence levels",
+    "site min_confidence": "confidence levels", "studies min_confidence": "confidence levels",
 }
 
 
