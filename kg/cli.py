@@ -40,6 +40,8 @@ COMMANDS = {
     "diff": "dta_kg.commands.site:diff",
     "release": "dta_kg.commands.site:release",
     "site": "dta_kg.commands.site:site",
+    "screen": "dta_kg.commands.screen:screen",
+    "prisma": "dta_kg.commands.screen:prisma",
 }
 
 

@@ -36,6 +36,7 @@ class BibEntry:
     issue: str | None = None
     pages: str | None = None
     pmid: str | None = None
+    abstract: str | None = None
 
 
 def author_name(family: str, given: str = "") -> str:
@@ -131,7 +132,8 @@ def _bibtex(text: str, path: Path) -> list[BibEntry]:
             venue=_first(f.get("shortjournal"), f.get("journal"), f.get("journaltitle"),
                          f.get("booktitle")),
             volume=_first(f.get("volume")), issue=_first(f.get("number"), f.get("issue")),
-            pages=_first(f.get("pages", "").replace("--", "-")), pmid=_first(f.get("pmid"))))
+            pages=_first(f.get("pages", "").replace("--", "-")), pmid=_first(f.get("pmid")),
+            abstract=_first(f.get("abstract"))))
     return entries
 
 
@@ -153,7 +155,8 @@ def _ris(text: str, path: Path) -> list[BibEntry]:
             authors=tuple(parse_author(a) for a in r.get("authors") or r.get("first_authors") or []),
             venue=_first(r.get("alternate_title1"), r.get("alternate_title2"),
                          r.get("journal_name"), r.get("secondary_title"), r.get("alternate_title3")),
-            volume=_first(r.get("volume")), issue=_first(r.get("number")), pages=pages or None))
+            volume=_first(r.get("volume")), issue=_first(r.get("number")), pages=pages or None,
+            abstract=_first(r.get("abstract"), r.get("notes_abstract"))))
     return entries
 
 

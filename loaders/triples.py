@@ -1,8 +1,22 @@
-"""Map the typed records to RDF triples, each fact with its evidence and PROV-O attribution."""
+"""Map the typed records to RDF triples, each fact with its evidence and PROV-O attribution.
+
+The screening records (`screening_triples`) as RDF: search runs and decisions are PROV-O
+activities, candidates the entities a search run generated and a decision used:
+
+    dtar:search-<run>      a dta:SearchRun (a prov:Activity): dta:searchDatabase, dta:searchDate,
+                           dta:searchQuery, prov:wasAssociatedWith the curator who imported it
+    dtar:candidate-<id>    a dta:ScreeningCandidate: prov:wasGeneratedBy its run; bibliographic
+                           fields; dta:duplicateOf a candidate or dta:duplicateOfStudy a study
+    dtar:decision-<id>-<n> a dta:ScreeningDecision (a prov:Activity): prov:used the candidate,
+                           dta:screeningStage, dta:screeningVerdict, dta:exclusionReason,
+                           prov:wasAssociatedWith the screener, prov:endedAtTime
+    dtar:exclusion-reason-<id>  a dta:ExclusionReason (a skos:Concept of the curators' list)
+"""
 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterator
 from functools import cache
 from typing import Any
@@ -12,9 +26,11 @@ from dta_kg.core.iris import (
     DTAR,
     PREFIXES,
     agent_iri,
+    candidate_iri,
     expand,
     fact_iri,
     review_iri,
+    search_run_iri,
     slug,
     study_iri,
     term,
@@ -34,6 +50,7 @@ from dta_kg.core.model import (
 )
 from dta_kg.core.rdfterms import RDF, RDFS, XSD, Triple, lit
 from dta_kg.core.record_schema import DATATYPES, IRI, ITEMS, RECORD, SCALARS, TERM, TERMS, slots
+from dta_kg.core.screening_model import Screening
 
 DCT = PREFIXES["dcterms"]
 BIBO = PREFIXES["bibo"]
@@ -166,6 +183,8 @@ def study_triples(study: Study, review: str, seen: set[str] | None = None) -> It
     else:
         yield living_review_iri(review), d("addsStudy"), s
     yield s, d("studyScope"), lit(study_scope(study))
+    if study.candidate:
+        yield s, d("screenedAs"), candidate_iri(study.candidate)
     yield from slot_triples(s, study)
     yield s, d("shortCitation"), lit(study.short_citation)
     yield s, d("firstAuthor"), lit(study.first_author_surname)
@@ -327,3 +346,51 @@ def corpus_triples(corpus: Corpus) -> Iterator[Triple]:
         yield from study_triples(study, review, seen)
     for curated in corpus.instruments:
         yield from curated_term_triples(curated, review)
+
+
+def reason_iri(reason: str) -> str:
+    return f"{DTAR}exclusion-reason-{slug(reason)}"
+
+
+def screening_triples(screening: Screening, review: str,
+                      seen: set[str] | None = None) -> Iterator[Triple]:
+    """Every triple of the screening records; `review` is the review's IRI."""
+    living = living_review_iri(review)
+    for reason in screening.reasons:
+        r = reason_iri(reason.id)
+        yield r, RDF_TYPE, d("ExclusionReason")
+        yield r, RDF_TYPE, SKOS + "Concept"
+        yield r, DCT + "identifier", lit(reason.id)
+        yield from slot_triples(r, reason)
+        yield r, RDFS_LABEL, lit(reason.label)
+    for run in screening.runs:
+        s = search_run_iri(run.id)
+        yield s, RDF_TYPE, d("SearchRun")
+        yield s, d("searchFor"), living
+        yield from slot_triples(s, run)
+        yield s, d("searchDate"), lit(run.date, XSD + "date")
+        yield from stamp_triples(s, run.added, None, seen)
+        yield s, PROV + "wasAssociatedWith", agent_iri(run.added.by if run.added else "")
+        for c in run.candidates:
+            node = candidate_iri(c.id)
+            yield node, RDF_TYPE, d("ScreeningCandidate")
+            yield node, PROV + "wasGeneratedBy", s
+            yield from slot_triples(node, c)
+            for author in c.authors:
+                yield node, DCT + "creator", lit(author)
+            if c.duplicate_of:
+                yield node, d("duplicateOf"), candidate_iri(c.duplicate_of)
+            if c.duplicate_of_study:
+                yield node, d("duplicateOfStudy"), study_iri(c.duplicate_of_study)
+    made: Counter[str] = Counter()
+    for decision in screening.decisions:
+        made[decision.candidate] += 1
+        node = f"{DTAR}decision-{slug(decision.candidate)}-{made[decision.candidate]}"
+        yield node, RDF_TYPE, d("ScreeningDecision")
+        yield node, PROV + "used", candidate_iri(decision.candidate)
+        yield from slot_triples(node, decision)
+        if decision.reason:
+            yield node, d("exclusionReason"), reason_iri(decision.reason)
+        yield node, PROV + "wasAssociatedWith", agent_iri(decision.by)
+        yield from agent_triples(decision.by, seen)
+        yield node, PROV + "endedAtTime", lit(decision.at, XSD + "dateTime")

@@ -96,6 +96,14 @@ def study_iri(doi: str) -> str:
     return f"{DTAR}study-{slug(normalise_doi(doi))}"
 
 
+def candidate_iri(candidate: str) -> str:
+    return f"{DTAR}candidate-{slug(candidate)}"
+
+
+def search_run_iri(run: str) -> str:
+    return f"{DTAR}search-{slug(run)}"
+
+
 def fact_iri(doi: str, fact_id: str) -> str:
     return f"{DTAR}fact-{slug(normalise_doi(doi))}-{slug(fact_id)}"
 

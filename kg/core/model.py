@@ -193,6 +193,9 @@ class Study:
     issue: str | None = slot(TEXT, predicate="bibo:issue")
     pages: str | None = slot(TEXT, predicate="bibo:pages")
     cited_as: str | None = slot(TEXT, predicate="dta:citedInTextAs", about="in-text citation")
+    candidate: str | None = slot(TEXT, predicate="dta:screenedAs", custom=True,
+                                 range="dta:ScreeningCandidate", pattern="^[a-z0-9][a-z0-9-]*$",
+                                 about="screening candidate id", example="pubmed-2025-06-7")  # if promoted
     evidence: Evidence = slot(EVIDENCE, required=True, predicate="dta:evidence", custom=True,
                               range="oa:Annotation", about="evidence annotation")
     added: Stamp | None = slot(STAMP)
@@ -354,3 +357,4 @@ class CuratedTerm:
     definition: str
     evidence: Evidence
     added: Stamp | None = None
+

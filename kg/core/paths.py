@@ -69,6 +69,11 @@ class Project:
         return self.records / "studies"
 
     @property
+    def screening(self) -> Path:
+        """The living review's screening records (search runs, reasons, decisions)."""
+        return self.records / "screening"
+
+    @property
     def review(self) -> Path:
         return self.records / "review.yaml"
 

@@ -38,7 +38,7 @@ from dta_kg.loaders.records import read_review, read_study, study_from_data
 from dta_kg.loaders.terms import read_instruments, terms_of
 from dta_kg.loaders.triples import curated_term_triples, review_triples, study_triples
 from dta_kg.loaders.yaml_io import parse_yaml
-from dta_kg.pipeline.build import _oxigraph, _rdflib_graph, ontology_graph
+from dta_kg.pipeline.build import _oxigraph, _rdflib_graph, ontology_graph, screening_head
 from dta_kg.pipeline.checks import run_qc_store, run_shacl
 from dta_kg.pipeline.cypher_db import ALWAYS, BUFFER_POOL, column_type
 from dta_kg.pipeline.manifest import (
@@ -370,7 +370,8 @@ def prepare(project: Project, staged: dict[Path, str]) -> Incremental | None:
     ontology = ontology_graph()
     instruments = read_instruments(project.instruments, Vocabulary(terms_of(ontology)))
     head = [*plain_triples(ontology), *review_triples(review),
-            *(t for c in instruments for t in curated_term_triples(c, r))]
+            *(t for c in instruments for t in curated_term_triples(c, r)),
+            *screening_head(project, vocab, r)]
     labels = {n.id: n.label for n in projection(head).nodes}
     changes = []
     for path, text in staged.items():

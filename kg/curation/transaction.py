@@ -17,6 +17,7 @@ from dta_kg.core.files import commit_files, io_problem, owning, recover_journal,
 from dta_kg.core.paths import Project
 from dta_kg.curation.lock import records_lock
 from dta_kg.loaders.records import read_study
+from dta_kg.loaders.screening import read_screening
 from dta_kg.loaders.terms import project_vocabulary
 from dta_kg.loaders.yaml_io import read_yaml
 
@@ -66,6 +67,11 @@ class Transaction:
     def stage(self, path: Path, data: Any, blank_before: Collection[str] = frozenset()) -> None:
         self.staged[path] = dump(data, blank_before)
 
+    def stage_text(self, path: Path, text: str) -> None:
+        """Stage a file written whole by its module (the screening records, which are
+        generated rather than hand-edited, and too long for round-trip YAML at scale)."""
+        self.staged[path] = text
+
 
 def _copy_visible(source: Path, target: Path) -> None:
     """Copy the folder `source` to `target`, hidden entries left out; the first OSError (a
@@ -88,7 +94,14 @@ def validate_staged(project: Project, staged: dict[Path, str]) -> None:
     # killed validation leaves, rather than the system's temporary folder keeping it
     with tempfile.TemporaryDirectory(prefix=CHECK_PREFIX, dir=project.records) as tmp:
         copy = Project(records=Path(tmp) / "records", build=Path(tmp) / "build")
-        _copy_visible(project.records, copy.records)
+        # a write of screening records alone is checked on them alone: the studies are as built
+        screening = all(path.is_relative_to(project.screening) for path in staged)
+        if screening:
+            copy.records.mkdir()
+            if project.screening.is_dir():
+                _copy_visible(project.screening, copy.screening)
+        else:
+            _copy_visible(project.records, copy.records)
         real = {}
         for path, text in staged.items():
             target = copy.records / path.relative_to(project.records)
@@ -96,6 +109,9 @@ def validate_staged(project: Project, staged: dict[Path, str]) -> None:
             target.write_text(text, encoding="utf-8")
             real[target] = path
         try:
+            if screening:
+                read_screening(copy, project_vocabulary(project))
+                return
             vocab = project_vocabulary(copy)
             for target in real:
                 if target.parent == copy.studies:
@@ -131,7 +147,8 @@ def transaction(project: Project, dry_run: bool = False) -> Iterator[Transaction
 def _tidy(project: Project) -> None:
     """Finish or remove what a writer killed mid-write left in the records folder."""
     recover_journal(project.records)  # a writer killed after its commit point
-    for folder in (project.records, project.studies):  # left by a writer killed mid-write
+    for folder in (project.records, project.studies, project.screening,  # left by a writer
+                   project.screening / "runs"):  # killed mid-write
         with contextlib.suppress(FileNotFoundError), os.scandir(folder) as entries:
             for entry in entries:
                 if entry.name.startswith(".") and entry.name.endswith(".tmp"):

@@ -21,11 +21,19 @@ from dta_kg.core.files import io_problem, make_folder, owning
 from dta_kg.core.iris import DTA, PREFIXES, review_iri
 from dta_kg.core.model import FACT_CLASSES
 from dta_kg.core.paths import ONTOLOGY, Project
-from dta_kg.core.rdfterms import plain_term
+from dta_kg.core.rdfterms import Triple, plain_term
+from dta_kg.core.vocabulary import Vocabulary
 from dta_kg.loaders.ntriples import nt_line
 from dta_kg.loaders.records import read_corpus, read_review, read_study, study_paths
+from dta_kg.loaders.screening import read_screening
 from dta_kg.loaders.terms import load_vocabulary, read_instruments
-from dta_kg.loaders.triples import corpus_triples, curated_term_triples, review_triples, study_triples
+from dta_kg.loaders.triples import (
+    corpus_triples,
+    curated_term_triples,
+    review_triples,
+    screening_triples,
+    study_triples,
+)
 from dta_kg.pipeline.checks import qc_queries, run_qc_store, run_reasoner, run_shacl, validate
 from dta_kg.pipeline.chunks import Context, chunks, class_counts
 from dta_kg.pipeline.cypher_db import write_database
@@ -97,8 +105,16 @@ def data_graph(project: Project):
     # lazy: rdflib loads ~70 ms; only the SHACL/OWL checks and `validate` need it
     from rdflib import Graph
 
-    corpus = read_corpus(project, load_vocabulary())
-    return Graph().parse(data="".join(map(nt_line, corpus_triples(corpus))), format="nt")
+    vocab = load_vocabulary()
+    corpus = read_corpus(project, vocab)
+    triples = [*corpus_triples(corpus), *screening_head(project, vocab, review_iri(corpus.review.doi))]
+    return Graph().parse(data="".join(map(nt_line, triples)), format="nt")
+
+
+def screening_head(project: Project, vocab: Vocabulary, review: str) -> list[Triple]:
+    """The triples of the screening records (none when the project has none)."""
+    screening = read_screening(project, vocab)
+    return [] if screening is None else list(screening_triples(screening, review))
 
 
 def bind_prefixes(graph) -> None:
@@ -179,7 +195,8 @@ def _build(project: Project, jobs: int | None = None,
     ontology = ontology_graph()
     r = review_iri(review.doi)
     head = [*ontology_triples(ontology), *review_triples(review),
-            *(t for c in instruments for t in curated_term_triples(c, r))]
+            *(t for c in instruments for t in curated_term_triples(c, r)),
+            *screening_head(project, vocab, r)]
     head_graph = projection(head)
     context = Context(tuple(vocab.terms.values()), r, {n.id: n.label for n in head_graph.nodes},
                       {n.id: str(n.props["label"]) for n in head_graph.nodes},

@@ -23,6 +23,7 @@ from dta_kg.core.paths import ONTOLOGY, QC_DIR, SHAPES, Project
 from dta_kg.core.vocabulary import Vocabulary
 from dta_kg.loaders.records import study_names, study_paths
 from dta_kg.loaders.review_text import SOURCES
+from dta_kg.loaders.screening import screening_files
 
 OXIGRAPH = "oxigraph"
 LADYBUG = "ladybug"
@@ -97,6 +98,7 @@ def shared_inputs(project: Project) -> list[Path]:
     if project.instruments.exists():
         inputs.append(project.instruments)
     inputs += sorted((project.records / SOURCES).glob("*.txt"))  # registered quoted texts
+    inputs += screening_files(project)
     return inputs
 
 

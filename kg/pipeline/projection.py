@@ -47,7 +47,7 @@ WORDED = {"FactorReport", "FactorConcept"}
 MULTI_VALUED = {"altLabels"}
 # xsd:dateTime properties, ISO text here; typed as datetimes by the Cypher store and the
 # Neo4j exports
-DATETIME_PROPERTIES = frozenset({"generatedAtTime", "invalidatedAtTime", "modified"})
+DATETIME_PROPERTIES = frozenset({"generatedAtTime", "invalidatedAtTime", "modified", "endedAtTime"})
 # dta:reportsComponent summarises facts for SPARQL; a property graph walks the facts as cheaply
 # (and a view with retracted facts shown would contradict it)
 SKIPPED_PREDICATES = {PREFIXES["dcterms"] + "creator", PREFIXES["bibo"] + "authorList",
@@ -212,6 +212,9 @@ def _caption(kind: str, props: dict, to: dict[str, str]) -> str | None:
         return f"{to.get('CLAIM_KIND', 'claim')}{about}: {props.get('claimedValue', '')}".rstrip(": ")
     if kind == "Definition":
         return f"definition of the {to['DEFINES']}" if "DEFINES" in to else "definition"
+    if kind == "ScreeningDecision":
+        return (f"{props.get('screeningVerdict', 'decision')} at {props.get('screeningStage', '')}"
+                f": {to.get('USED', 'candidate')}")
     if study is None:
         return None
     what = {

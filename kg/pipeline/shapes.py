@@ -38,6 +38,7 @@ from dta_kg.core.record_schema import (
     slots,
 )
 from dta_kg.core.registry import STUDY_SETS
+from dta_kg.core.screening_model import Candidate, Decision, ExclusionReason, SearchRun
 from dta_kg.core.vocabulary import KINDS
 from dta_kg.loaders.fields import STUDY_SECTIONS
 from dta_kg.loaders.ntriples import nt_line
@@ -292,7 +293,12 @@ def record_nodes() -> list[Node]:
                          "ReviewClaim must have exactly one dta:claimedValue, an xsd:integer or "
                          "xsd:string.", **{"or": [{"datatype": Curie("xsd:integer")},
                                                   {"datatype": Curie("xsd:string")}]})])
-    return [*nodes, claim]
+    screening = [Node(f"{cls.rdf_class}Shape", f"{spaced(cls.rdf_class).lower()} rules",
+                      f"A dta:{cls.rdf_class} must satisfy the {spaced(cls.rdf_class).lower()} "
+                      "rules.", ("targetClass", f"dta:{cls.rdf_class}"),
+                      record_props(cls.rdf_class, cls))
+                 for cls in (SearchRun, Candidate, Decision, ExclusionReason)]
+    return [*nodes, claim, *screening]
 
 
 def shape_triples() -> Iterator[Triple]:

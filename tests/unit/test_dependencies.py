@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CODE = [ROOT / "kg", ROOT / "loaders", ROOT / "queries", ROOT / "ontology"]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 # import name -> distribution name, where they differ
-DISTRIBUTION = {"yaml": "pyyaml", "ruamel": "ruamel.yaml", "bibtexparser": "bibtexparser"}
+DISTRIBUTION = {"yaml": "pyyaml", "ruamel": "ruamel.yaml", "bibtexparser": "bibtexparser",
+                "sklearn": "scikit-learn"}
 
 
 def _name(requirement: str) -> str:
