@@ -95,14 +95,16 @@ def check_screening(project: Project, screening: Screening) -> None:
             if c.id in candidates:
                 raise RecordError(run.path, "candidates.id", f"candidate '{c.id}' is in two "
                                   "runs", "give every candidate its own id", c.id)
-            if c.duplicate_of is not None and candidates.get(c.duplicate_of) is not False:
-                raise RecordError(run.path, "candidates.duplicate_of", f"'{c.duplicate_of}' is "
-                                  "not an earlier original candidate", "name the candidate it "
-                                  "duplicates, imported before it", c.id)
             if (c.duplicate_of or c.duplicate_of_study) and not c.duplicate_by:
                 raise RecordError(run.path, "candidates.duplicate_by", "is missing",
                                   "say how the duplicate was found: doi or title", c.id)
             candidates[c.id] = bool(c.duplicate_of or c.duplicate_of_study)
+    for run in screening.runs:
+        for c in run.candidates:
+            if c.duplicate_of is not None and candidates.get(c.duplicate_of) is not False:
+                raise RecordError(run.path, "candidates.duplicate_of", f"'{c.duplicate_of}' is "
+                                  "not a candidate that is itself no duplicate",
+                                  "name the original candidate it duplicates", c.id)
     path = decisions_path(project)
     for d in screening.decisions:
         if d.candidate not in candidates:

@@ -113,13 +113,16 @@ def screen_list(project, run_id, duplicates, fmt):
 
 @screen.command("decide")
 @project_options
-@click.argument("candidate")
-@click.argument("decision", metavar="include|exclude|maybe")
+@click.argument("candidate", required=False)
+@click.argument("decision", metavar="include|exclude|maybe", required=False)
 @stage_option
 @click.option("--reason", help="Why it is excluded: a reason of the controlled list (its id or "
               "label; `dta-kg screen reason list`). Required for an exclusion at full text.")
+@click.option("--file", "csv_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Record many decisions, all or none, from a CSV file with the columns "
+              "candidate, decision and, optionally, stage, reason and note.")
 @note_option
-def screen_decide(project, candidate, decision, stage, reason, note):
+def screen_decide(project, candidate, decision, stage, reason, csv_file, note):
     """Record your decision on a candidate at a stage (your name: $DTA_KG_CURATOR, else git's
     user.name). Two screeners decide independently; `screen conflicts` lists where they differ.
 
@@ -127,13 +130,24 @@ def screen_decide(project, candidate, decision, stage, reason, note):
     Example:
         dta-kg screen decide pubmed-2025-06-30-7 include
         dta-kg screen decide pubmed-2025-06-30-7 exclude --stage full-text --reason not-empirical
+        dta-kg screen decide --file my-decisions.csv
     """
+    from dta_kg.core.errors import DtaKgError
     from dta_kg.curation.curate import curator
-    from dta_kg.curation.screening import decide
+    from dta_kg.curation.screening import Wanted, decide, read_wanted
 
-    made = decide(project, candidate, decision, stage, curator(), reason, note)
-    why = f" ({made['reason']})" if "reason" in made else ""
-    click.echo(f"{made['by']}: {decision}{why} {candidate} at {stage}")
+    if csv_file is not None:
+        if candidate or decision:
+            raise DtaKgError("give either CANDIDATE DECISION or --file, not both")
+        wanted = read_wanted(csv_file)
+    elif candidate and decision:
+        wanted = [Wanted(candidate, decision, stage, reason, note)]
+    else:
+        raise DtaKgError("give CANDIDATE and DECISION (include, exclude or maybe), or --file")
+    for made in decide(project, wanted, curator()):
+        why = f" ({made['reason']})" if "reason" in made else ""
+        click.echo(f"{made['by']}: {made['decision']}{why} {made['candidate']} at "
+                   f"{made['stage']}")
 
 
 @screen.command("conflicts")
@@ -170,9 +184,10 @@ def screen_resolve(project, candidate, decision, stage, reason, note):
         dta-kg screen resolve pubmed-2025-06-30-7 include --note "discussed on 2 July"
     """
     from dta_kg.curation.curate import curator
-    from dta_kg.curation.screening import decide
+    from dta_kg.curation.screening import Wanted, decide
 
-    made = decide(project, candidate, decision, stage, curator(), reason, note, resolves=True)
+    [made] = decide(project, [Wanted(candidate, decision, stage, reason, note)], curator(),
+                    resolves=True)
     click.echo(f"{made['by']} resolved {candidate} at {stage}: {decision}")
 
 

@@ -8,17 +8,19 @@ records/screening/runs/."""
 
 from __future__ import annotations
 
+import csv
 import difflib
 import hashlib
+import io
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
 from dta_kg.core.errors import RecordError
 from dta_kg.core.iris import slug
 from dta_kg.core.paths import Project
-from dta_kg.core.screening_model import STAGES, VERDICTS, Candidate, Screening, SearchRun
+from dta_kg.core.screening_model import STAGES, VERDICTS, Candidate, Decision, Screening, SearchRun
 from dta_kg.curation.agreement import CONFLICT, outcomes
 from dta_kg.curation.curate import new_study, put, record_name
 from dta_kg.curation.dedupe import DuplicateIndex, Original
@@ -189,40 +191,92 @@ def reason_id(screening: Screening, text: str | None, where: Path, record: str) 
          "`dta-kg screen reason add`)", where)
 
 
-def decide(project: Project, cid: str, verdict: str, stage: str, by: str,
-           reason: str | None = None, note: str | None = None, resolves: bool = False) -> dict:
-    """Record one screener's decision (or, with `resolves`, the resolution of a conflict)."""
+@dataclass(frozen=True)
+class Wanted:
+    """A decision a screener asks to record."""
+
+    candidate: str
+    decision: str
+    stage: str = "title-abstract"
+    reason: str | None = None
+    note: str | None = None
+
+
+def checked_decision(screening: Screening, w: Wanted, by: str, resolves: bool,
+                     where: Path) -> Decision:
+    """The decision `w` as it will be recorded, after every rule it must meet."""
+    cid = w.candidate
+    check_choice(w.stage, STAGES, "stage", where, cid)
+    check_choice(w.decision, VERDICTS, "decision", where, cid)
+    find_candidate(screening, cid, where)
+    rid = reason_id(screening, w.reason, where, cid)
+    if rid and w.decision != "exclude":
+        fail(cid, "reason", f"a reason is given for '{w.decision}'", "give --reason only "
+             "with exclude", where)
+    if w.decision == "exclude" and w.stage == "full-text" and rid is None:
+        fail(cid, "reason", "an exclusion at full text needs a reason",
+             f"give --reason, one of: {', '.join(r.id for r in screening.reasons)}", where)
+    done = outcomes(screening)
+    if w.stage == "full-text":
+        first = done.get((cid, "title-abstract"))
+        if first is None or first.verdict not in ("include", "maybe"):
+            shown = "undecided" if first is None else first.verdict
+            fail(cid, "stage", f"is {shown} at title-abstract", "include it (or mark it "
+                 "maybe) at title-abstract before its full text is screened", where)
+    if resolves and (done.get((cid, w.stage)) is None
+                     or done[(cid, w.stage)].verdict != CONFLICT):
+        fail(cid, "candidate", f"has no open conflict at {w.stage}",
+             "`dta-kg screen conflicts` lists the conflicts", where)
+    return Decision(candidate=cid, stage=w.stage, decision=w.decision, reason=rid, by=by,
+                    at=now(), resolves=resolves, note=w.note)
+
+
+def decide(project: Project, wanted: list[Wanted], by: str, resolves: bool = False) -> list[dict]:
+    """Record a screener's decisions (or, with `resolves`, resolutions of conflicts), all or
+    none; each is checked with the ones before it already counted."""
     where = decisions_path(project)
-    check_choice(stage, STAGES, "stage", where, cid)
-    check_choice(verdict, VERDICTS, "decision", where, cid)
     with transaction(project) as tx:
         screening = load_screening(project)
-        find_candidate(screening, cid, where)
-        rid = reason_id(screening, reason, where, cid)
-        if rid and verdict != "exclude":
-            fail(cid, "reason", f"a reason is given for '{verdict}'", "give --reason only "
-                 "with exclude", where)
-        if verdict == "exclude" and stage == "full-text" and rid is None:
-            fail(cid, "reason", "an exclusion at full text needs a reason",
-                 f"give --reason, one of: {', '.join(r.id for r in screening.reasons)}", where)
-        done = outcomes(screening)
-        if stage == "full-text":
-            first = done.get((cid, "title-abstract"))
-            if first is None or first.verdict not in ("include", "maybe"):
-                shown = "undecided" if first is None else first.verdict
-                fail(cid, "stage", f"is {shown} at title-abstract", "include it (or mark it "
-                     "maybe) at title-abstract before its full text is screened", where)
-        if resolves and (done.get((cid, stage)) is None
-                         or done[(cid, stage)].verdict != CONFLICT):
-            fail(cid, "candidate", f"has no conflict at {stage}",
-                     "`dta-kg screen conflicts` lists the conflicts", where)
-        decision = {"candidate": cid, "stage": stage, "decision": verdict, "reason": rid,
-                    "by": by, "at": now(), "resolves": resolves or None, "note": note}
-        decision = {k: v for k, v in decision.items() if v is not None}
+        made = []
+        for w in wanted:
+            decision = checked_decision(screening, w, by, resolves, where)
+            screening = replace(screening, decisions=(*screening.decisions, decision))
+            made.append({k: v for k, v in {
+                "candidate": decision.candidate, "stage": decision.stage,
+                "decision": decision.decision, "reason": decision.reason, "by": by,
+                "at": decision.at, "resolves": resolves or None, "note": decision.note}.items()
+                if v is not None})
         data = read_yaml(where) if where.exists() else None
         listed = list((data or {}).get("decisions") or [])
-        tx.stage_text(where, dump_yaml({"decisions": [*listed, decision]}))
-    return decision
+        tx.stage_text(where, dump_yaml({"decisions": [*listed, *made]}))
+    return made
+
+
+def read_wanted(path: Path) -> list[Wanted]:
+    """Decisions from a CSV file with the columns candidate, decision and, optionally, stage,
+    reason and note (a screening spreadsheet's export)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RecordError(path, "", f"cannot be read as UTF-8 text ({exc})",
+                          "give a CSV file") from exc
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"candidate", "decision"} - set(reader.fieldnames or ())
+    if missing:
+        raise RecordError(path, "header", f"has no column {', '.join(sorted(missing))}",
+                          "name the columns candidate, decision, stage, reason, note")
+    wanted = []
+    for n, row in enumerate(reader, 2):
+        if None in row:
+            raise RecordError(path, "", "has more cells than the header has columns",
+                              "quote cells that hold commas", f"row {n}")
+        cells = {k: (v or "").strip() or None for k, v in row.items()}
+        wanted.append(Wanted(cells["candidate"] or "", cells["decision"] or "",
+                             cells.get("stage") or "title-abstract", cells.get("reason"),
+                             cells.get("note")))
+    if not wanted:
+        raise RecordError(path, "", "holds no decisions", "add one row per decision")
+    return wanted
 
 
 def add_reason(project: Project, rid: str, label: str, by: str) -> None:

@@ -1,0 +1,290 @@
+"""Screening (issue 23): search exports imported with their duplicates marked, two screeners'
+decisions, agreement, conflicts and their resolution, ranking, promotion and the PRISMA counts.
+
+The fixtures in tests/fixtures/screening/ are one fictional search export of 40 records in four
+formats (see make_exports.py for the deliberate duplicates)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from support.project import one_line_error, snapshot
+
+from dta_kg.cli import main
+from dta_kg.core.paths import Project
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "screening"
+EXPORTS = ("search.ris", "search.bib", "search.csv", "search.nbib")
+BEATTY = "10.3389/fdgth.2022.847991"  # ref 25, record 38 of the export (with its DOI)
+HE = "10.1186/s12889-022-13115-x"  # ref 38, record 39 of the export (no DOI: by title)
+# what each duplicate of one export duplicates, and how it was found (make_exports.py)
+WITHIN_ONE_EXPORT = {"s-35": ("s-3", "doi"), "s-36": ("s-7", "title"),
+                     "s-37": ("s-12", "title"), "s-38": (BEATTY, "doi"), "s-39": (HE, "title")}
+
+
+def run(project: Project, *args: str, curator: str = "Alice"):
+    """`dta-kg ARGS` on `project`'s records and build folder, as `curator`."""
+    depth = 3 if args[:2] == ("screen", "reason") else 2 if args[0] == "screen" else 1
+    argv = [*args[:depth], "--records", str(project.records), "--build-dir", str(project.build),
+            *args[depth:]]
+    return CliRunner().invoke(main, argv, env={"DTA_KG_CURATOR": curator})
+
+
+def import_export(project: Project, name: str, run_id: str, database: str = "Fictional DB"):
+    result = run(project, "screen", "import", str(FIXTURES / name), "--database", database,
+                 "--date", "2025-06-30", "--query", "alliance AND chatbot", "--run", run_id)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def duplicates(project: Project) -> dict[str, tuple[str, str]]:
+    from dta_kg.curation.screening import load_screening
+
+    return {c.id: (c.duplicate_of or c.duplicate_of_study or "", c.duplicate_by or "")
+            for r in load_screening(project).runs for c in r.candidates
+            if c.duplicate_of or c.duplicate_of_study}
+
+
+@pytest.mark.parametrize("name", EXPORTS)
+def test_each_export_format_finds_the_same_duplicates_by_id(project_copy, name):
+    result = import_export(project_copy, name, "s")
+    assert "imported 40 records as search run s (5 duplicates)" in result.output
+    assert duplicates(project_copy) == WITHIN_ONE_EXPORT
+
+
+def test_the_four_exports_in_turn_are_duplicates_of_the_first_and_of_the_graph(project_copy):
+    for name, rid in zip(EXPORTS, ("ris", "bib", "csv", "nbib"), strict=True):
+        import_export(project_copy, name, rid)
+    found = duplicates(project_copy)
+    per_run = {rid: sum(c.startswith(f"{rid}-") for c in found) for rid in ("ris", "bib", "csv",
+                                                                             "nbib")}
+    assert per_run == {"ris": 5, "bib": 40, "csv": 40, "nbib": 40}
+    # every duplicate points to an original: a first-export record or a study of the graph
+    originals = {f"ris-{n}" for n in range(1, 35)} | {"ris-40", BEATTY, HE}
+    assert {original for original, _ in found.values()} <= originals
+    assert found["nbib-36"] == ("ris-7", "title")  # accented, upper-cased, no DOI
+    assert found["csv-40"] == ("ris-40", "title")  # no DOI in either
+    assert found["bib-35"] == ("ris-3", "doi")
+    assert found["nbib-39"] == (HE, "title")
+
+
+def test_importing_the_same_file_again_changes_nothing(project_copy):
+    import_export(project_copy, "search.ris", "s")
+    before = snapshot(project_copy.records)
+    result = import_export(project_copy, "search.ris", "again")
+    assert "unchanged: search.ris was imported already as search run s" in result.output
+    assert snapshot(project_copy.records) == before
+
+
+# Two screeners on 20 candidates (s-1 .. s-20), include or exclude at title-abstract:
+#   both include: s-1..s-6 (6); both exclude: s-7..s-16 (10);
+#   Alice include, Bob exclude: s-17, s-18, s-19 (3); Alice exclude, Bob include: s-20 (1).
+# Observed agreement po = (6 + 10) / 20 = 0.8.
+# Alice includes 9 of 20, Bob 7 of 20: chance agreement
+#   pe = (9/20)(7/20) + (11/20)(13/20) = (63 + 143) / 400 = 0.515.
+# kappa = (po - pe) / (1 - pe) = 0.285 / 0.485 = 0.58763 (to 5 places).
+HAND_KAPPA = 0.285 / 0.485
+ALICE = {**{f"s-{n}": "include" for n in (*range(1, 7), 17, 18, 19)},
+         **{f"s-{n}": "exclude" for n in (*range(7, 17), 20)}}
+BOB = {**{f"s-{n}": "include" for n in (*range(1, 7), 20)},
+       **{f"s-{n}": "exclude" for n in range(7, 20)}}
+
+
+def decisions_csv(path: Path, verdicts: dict[str, str]) -> Path:
+    path.write_text("candidate,decision,stage\n" + "".join(
+        f"{c},{v},title-abstract\n" for c, v in verdicts.items()), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def screened(project_copy, tmp_path) -> Project:
+    """The RIS export imported as run s, then Alice's and Bob's decisions on s-1 .. s-20."""
+    import_export(project_copy, "search.ris", "s")
+    for who, verdicts in (("Alice", ALICE), ("Bob", BOB)):
+        result = run(project_copy, "screen", "decide", "--file",
+                     str(decisions_csv(tmp_path / f"{who}.csv", verdicts)), curator=who)
+        assert result.exit_code == 0, result.output
+    return project_copy
+
+
+def test_two_screeners_kappa_matches_the_hand_computed_figure(screened):
+    from dta_kg.curation.agreement import agreement
+    from dta_kg.curation.screening import load_screening
+
+    [pair] = agreement(load_screening(screened))
+    assert (pair.stage, pair.first, pair.second, pair.both, pair.agreed) == \
+        ("title-abstract", "Alice", "Bob", 20, 16)
+    assert pair.kappa == pytest.approx(HAND_KAPPA, abs=1e-9)
+    shown = run(screened, "screen", "status", "--format", "json")
+    assert '"kappa": 0.588' in shown.output and '"both_decided": 20' in shown.output
+
+
+def test_conflicts_are_listed_then_resolved_with_who_resolved_them(screened):
+    listed = run(screened, "screen", "conflicts", "--format", "csv")
+    assert [line.split(",")[0] for line in listed.output.splitlines()[1:]] == \
+        ["s-17", "s-18", "s-19", "s-20"]
+    assert "Alice: include; Bob: exclude" in listed.output
+    result = run(screened, "screen", "resolve", "s-17", "include", curator="Carol")
+    assert result.exit_code == 0, result.output
+    assert "Carol resolved s-17 at title-abstract: include" in result.output
+    listed = run(screened, "screen", "conflicts", "--format", "csv")
+    assert "s-17" not in listed.output and "s-18" in listed.output
+    text = (screened.screening / "decisions.yaml").read_text(encoding="utf-8")
+    assert "by: Carol" in text and "resolves: true" in text
+
+
+def test_bad_input_gets_one_line_and_leaves_the_records_byte_identical(screened, tmp_path):
+    bad_ris = tmp_path / "bad.ris"
+    bad_ris.write_text("TY  - JOUR\nTI  - A fictional title\nAU - Fictus, A\nER  - \n",
+                       encoding="utf-8")
+    before = snapshot(screened.records)
+    cases = [
+        (("screen", "import", str(bad_ris), "--database", "X", "--date", "2025-06-30",
+          "--query", "q"), ("bad.ris", "line 3", "is not an RIS tag line")),
+        (("screen", "decide", "s-21", "include", "--stage", "abstract-only"),
+         ("decisions.yaml", "s-21", "unknown stage 'abstract-only'")),
+        (("screen", "decide", "s-999", "include"), ("no candidate has id 's-999'",)),
+        (("screen", "decide", "s-1", "exclude", "--stage", "full-text"),
+         ("s-1", "field 'reason'", "an exclusion at full text needs a reason")),
+        (("screen", "decide", "s-35", "include"), ("'s-35' is a duplicate of s-3",)),
+        (("screen", "decide", "s-21", "include", "--reason", "not-empirical"),
+         ("a reason is given for 'include'",)),
+        (("screen", "decide", "s-21", "exclude", "--reason", "too-long"),
+         ("unknown exclusion reason 'too-long'",)),
+        (("screen", "resolve", "s-1", "include"), ("has no open conflict",)),
+        (("screen", "decide", "s-7", "include", "--stage", "full-text"),
+         ("is exclude at title-abstract",)),
+        (("screen", "promote", "s-1"), ("is undecided at full text",)),
+    ]
+    for args, parts in cases:
+        one_line_error(run(screened, *args), *parts)
+        assert snapshot(screened.records) == before, args
+
+
+def test_a_bad_row_in_a_decisions_file_writes_none_of_them(screened, tmp_path):
+    before = snapshot(screened.records)
+    rows = tmp_path / "rows.csv"
+    rows.write_text("candidate,decision\ns-21,include\ns-22,perhaps\n", encoding="utf-8")
+    one_line_error(run(screened, "screen", "decide", "--file", str(rows), curator="Carol"),
+                   "s-22", "unknown decision 'perhaps'")
+    assert snapshot(screened.records) == before
+
+
+def test_next_ranks_the_alliance_records_above_the_off_topic_ones(project_copy, tmp_path):
+    from dta_kg.curation.screening import next_candidates
+
+    import_export(project_copy, "search.ris", "s")
+    # s-1 .. s-12 are about the alliance with chatbots, s-13 .. s-34 off topic (make_exports.py)
+    verdicts = {**{f"s-{n}": "include" for n in range(1, 5)},
+                **{f"s-{n}": "exclude" for n in range(13, 21)}}
+    result = run(project_copy, "screen", "decide", "--file",
+                 str(decisions_csv(tmp_path / "some.csv", verdicts)))
+    assert result.exit_code == 0, result.output
+    ranked = [c.id for c, _ in next_candidates(project_copy, limit=100)]
+    assert sorted(ranked) == sorted(f"s-{n}" for n in (*range(5, 13), *range(21, 35), 40))
+    relevant = {f"s-{n}" for n in range(5, 13)}
+    assert set(ranked[:8]) == relevant, ranked
+
+
+def test_promote_keeps_the_link_to_candidate_and_search_run(screened):
+    from dta_kg.pipeline.build import validate_graph
+
+    for who in ("Alice", "Bob"):
+        result = run(screened, "screen", "decide", "s-2", "include", "--stage", "full-text",
+                     curator=who)
+        assert result.exit_code == 0, result.output
+    result = run(screened, "screen", "promote", "s-2")
+    assert result.exit_code == 0, result.output
+    [path] = [p for p in screened.studies.glob("*.yaml") if "candidate: s-2" in p.read_text()]
+    graph = validate_graph(screened)
+    rows = list(graph.query("""
+        PREFIX dta: <https://w3id.org/dta-kg/ontology#>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        PREFIX bibo: <http://purl.org/ontology/bibo/>
+        SELECT ?doi ?scope ?database WHERE {
+          ?study dta:screenedAs ?c ; bibo:doi ?doi ; dta:studyScope ?scope .
+          ?c prov:wasGeneratedBy ?run . ?run dta:searchDatabase ?database .
+        }"""))
+    assert [tuple(map(str, r)) for r in rows] == [("10.99999/fict.2023.002", "living",
+                                                   "Fictional DB")]
+    one_line_error(run(screened, "screen", "promote", "s-2"), "already recorded")
+    assert path.exists()
+
+
+def test_screening_records_are_in_the_rdf_graph_with_who_and_when(screened):
+    from dta_kg.pipeline.build import validate_graph
+
+    graph = validate_graph(screened)  # SHACL, QC and the reasoner pass
+    [[runs, candidates, duplicates_, decisions, screeners]] = [tuple(int(v) for v in r) for r in
+                                                               graph.query("""
+        PREFIX dta: <https://w3id.org/dta-kg/ontology#>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT (COUNT(DISTINCT ?run) AS ?runs) (COUNT(DISTINCT ?c) AS ?cs)
+               (COUNT(DISTINCT ?dup) AS ?dups) (COUNT(DISTINCT ?d) AS ?ds)
+               (COUNT(DISTINCT ?who) AS ?whos) WHERE {
+          { ?run a dta:SearchRun . dta:SearchRun rdfs:subClassOf prov:Activity }
+          UNION { ?c a dta:ScreeningCandidate ; prov:wasGeneratedBy ?r }
+          UNION { ?dup dta:duplicateOf|dta:duplicateOfStudy ?o }
+          UNION { ?d a dta:ScreeningDecision ; prov:used ?x ; prov:wasAssociatedWith ?who ;
+                     prov:endedAtTime ?t . dta:ScreeningDecision rdfs:subClassOf prov:Activity }
+        }""")]
+    assert (runs, candidates, duplicates_, decisions, screeners) == (1, 40, 5, 40, 2)
+
+
+def test_living_flow_counts_follow_the_screening_records(screened, tmp_path):
+    from dta_kg.curation.flow import living_flow
+    from dta_kg.curation.screening import load_screening
+
+    for who in ("Alice", "Bob"):
+        rows = tmp_path / f"ft-{who}.csv"
+        rows.write_text("candidate,decision,stage,reason\n"
+                        "s-1,include,full-text,\ns-2,exclude,full-text,not-empirical\n"
+                        "s-3,exclude,full-text,not-retrieved\n", encoding="utf-8")
+        assert run(screened, "screen", "decide", "--file", str(rows), curator=who).exit_code == 0
+    flow = living_flow(load_screening(screened))
+    assert flow.databases == [("Fictional DB", 40)]
+    assert (flow.identified, flow.duplicates, flow.screened, flow.excluded_screening) == \
+        (40, 5, 16, 10)  # 20 decided less the 4 conflicts; both excluded s-7 .. s-16
+    assert (flow.sought, flow.not_retrieved, flow.assessed, flow.included) == (6, 1, 2, 1)
+    assert flow.full_text_reasons == [("Not an empirical study", 1)]
+    assert flow.awaiting == (35 - 16) + (6 - 3)  # 19 not screened or in conflict, 3 sought
+
+
+def test_review_flow_is_the_review_stated_figures(project_copy):
+    from dta_kg.curation.flow import review_flow
+    from dta_kg.loaders.records import read_review
+    from dta_kg.loaders.terms import project_vocabulary
+
+    flow = review_flow(read_review(project_copy.review, project_vocabulary(project_copy)))
+    assert (flow.identified, flow.duplicates, flow.screened, flow.excluded_screening,
+            flow.assessed, flow.included) == (1294, 203, 1091, 806, 285, 28)
+    assert flow.screening_reasons == [("Not targeting the specific population", 307),
+                                      ("No psychotherapeutic intervention", 499)]
+    assert flow.sought is None and flow.full_text_reasons is None  # the review does not say
+    assert flow.quotes["identified"] == "The literature review initially identified 1294 articles."
+
+
+def test_exclusion_reasons_can_be_extended(project_copy):
+    result = run(project_copy, "screen", "reason", "add", "no-chatbot", "No conversational agent")
+    assert result.exit_code == 0, result.output
+    listed = run(project_copy, "screen", "reason", "list", "--format", "csv")
+    assert "no-chatbot,No conversational agent" in listed.output
+    one_line_error(run(project_copy, "screen", "reason", "add", "no-chatbot", "again"),
+                   "already exists")
+
+
+def test_prisma_writes_svg_and_refuses_other_names(project_copy, tmp_path):
+    out = tmp_path / "flow.svg"
+    result = run(project_copy, "prisma", "--scope", "review", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert 'data-count="identified" font-weight="bold">1294<' in text
+    one_line_error(run(project_copy, "prisma", "-o", str(tmp_path / "flow.png")), ".svg or .html")
+    shutil.rmtree(project_copy.screening)  # a records folder from before screening existed
+    result = run(project_copy, "prisma", "--scope", "living", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert 'data-count="identified" font-weight="bold">0<' in out.read_text(encoding="utf-8")
