@@ -21,7 +21,7 @@ LINE = 17
 PAD = 10
 GAP = 34
 BAND = 26  # the width of the phase bands on the left
-WRAP = 44  # characters per line in a box
+WRAP = 40  # characters per line in a box
 FONT = "font-family:Arial,Helvetica,sans-serif;font-size:13px"
 
 
@@ -35,13 +35,26 @@ class Box:
     lines: list[tuple[str, str | None, int | None]]
     name: str
     shade: str = "#ffffff"
+    min_height: int = 0
 
     @property
     def height(self) -> int:
-        return sum(len(self.wrapped(t)) for t, _, _ in self.lines) * LINE + 2 * PAD
+        lines = sum(len(self.wrapped(t, c, v)) for t, c, v in self.lines)
+        return max(lines * LINE + 2 * PAD, self.min_height)
 
-    def wrapped(self, text: str) -> list[str]:
-        return textwrap.wrap(text, WRAP if self.width >= BOX_WIDTH else WRAP - 4) or [""]
+    def wrapped(self, text: str, count: str | None = None, value: int | None = None) -> list[str]:
+        """The lines of `text` in the box, leaving room for its count on the last line."""
+        tail = f" (n = {'not stated' if value is None else value})" if count else ""
+        width = WRAP if self.width >= BOX_WIDTH else WRAP - 2
+        lines = textwrap.wrap(text + tail, width) or [""]
+        if tail:  # the count is drawn after the text: take its characters back off
+            last = lines[-1]
+            cut = len(last) - len(tail)
+            if cut >= 0:
+                lines[-1] = last[:cut]
+            else:
+                lines = textwrap.wrap(text, width - len(tail)) or [""]
+        return lines
 
     def svg(self) -> str:
         out = [f'<g class="box" data-box="{self.name}">',
@@ -49,7 +62,7 @@ class Box:
                f'fill="{self.shade}" stroke="#333" stroke-width="1.2" rx="4"/>']
         y = self.y + PAD + LINE - 4
         for text, count, value in self.lines:
-            parts = self.wrapped(text)
+            parts = self.wrapped(text, count, value)
             for i, part in enumerate(parts):
                 last = i == len(parts) - 1
                 shown = "not stated" if value is None else str(value)
@@ -77,11 +90,11 @@ def flow_boxes(flow: Flow, previous: Flow | None) -> tuple[list[Box], list[str],
     main_x = left + (BOX_WIDTH + GAP if previous else 0)
     side_x = main_x + BOX_WIDTH + GAP
     y = 50
-    new = "new " if previous else ""
-    ident = [counted(f"Records identified from {'databases' if not flow.databases else ''}"
-                     .strip(), "identified", flow.identified)]
-    for db, n in flow.databases:
-        ident.append((f"{db}", f"database:{db}", n) if n is not None else (f"{db}", None, None))
+    ident = [counted("Records identified from databases", "identified", flow.identified)]
+    unstated = [db for db, n in flow.databases if n is None]
+    ident += [(db, f"database:{db}", n) for db, n in flow.databases if n is not None]
+    if unstated:
+        ident.append((f"{', '.join(unstated)} (counts per database not stated)", None, None))
     boxes, arrows = [], []
     first = Box(main_x, y, BOX_WIDTH, ident, "identified")
     removed = Box(side_x, y, SIDE_WIDTH, [("Records removed before screening:", None, None),
@@ -118,13 +131,14 @@ def flow_boxes(flow: Flow, previous: Flow | None) -> tuple[list[Box], list[str],
     excluded_ft = Box(side_x, y, SIDE_WIDTH, reasons, "excluded-full-text")
     boxes += [assessed, excluded_ft]
     y += max(assessed.height, excluded_ft.height) + GAP
-    included_lines = [counted(f"{new.capitalize()}studies included in review".strip(),
-                              "included", flow.included)]
-    if flow.awaiting is not None:
-        included_lines.append(counted("Records awaiting screening or a resolution", "awaiting",
-                                      flow.awaiting))
-    included = Box(main_x, y, BOX_WIDTH, included_lines, "included")
+    included = Box(main_x, y, BOX_WIDTH, [counted(
+        "New studies included in review" if previous else "Studies included in review",
+        "included", flow.included)], "included", min_height=90)
     boxes.append(included)
+    if flow.awaiting is not None:  # not a box of the template: the living review is ongoing
+        boxes.append(Box(side_x, y, SIDE_WIDTH, [counted(
+            "Records awaiting screening or a resolution of screeners' conflict", "awaiting",
+            flow.awaiting)], "awaiting", "#fff8e0"))
     for upper, lower in ((first, screened), (screened, sought), (sought, assessed),
                          (assessed, included)):
         arrows.append(arrow(main_x + BOX_WIDTH // 2, upper.y + upper.height,
@@ -202,13 +216,19 @@ def flow_html(svg: str, title: str, notes: list[str]) -> str:
             f"<main>\n{svg}<ul class=\"notes\">{items}</ul>\n</main>\n</body></html>\n")
 
 
+NOTE_LABELS = {"identified": "Records identified", "duplicates": "Duplicates removed",
+               "screened": "Records screened", "excluded_screening": "Records excluded",
+               "assessed": "Reports assessed", "included": "Studies included"}
+
+
 def flow_notes(flow: Flow, previous: Flow | None) -> list[str]:
     notes = [f"Figures from {flow.source}."]
     if previous:
         notes.append(f"Previous studies: from {previous.source}.")
     for source in (previous, flow):
         if source is not None:
-            notes += [f"{name}: \u201c{quote}\u201d" for name, quote in source.quotes.items()]
+            notes += [f"{NOTE_LABELS.get(name, name)}: \u201c{quote}\u201d"
+                      for name, quote in source.quotes.items()]
     if flow.full_text_reasons is None:
         notes.append("The review does not state how many reports it excluded at full text, "
                      "nor why; the diagram says \u201cnot stated\u201d rather than subtract.")
