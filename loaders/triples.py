@@ -50,7 +50,7 @@ from dta_kg.core.model import (
 )
 from dta_kg.core.rdfterms import RDF, RDFS, XSD, Triple, lit
 from dta_kg.core.record_schema import DATATYPES, IRI, ITEMS, RECORD, SCALARS, TERM, TERMS, slots
-from dta_kg.core.screening_model import Screening
+from dta_kg.core.screening_model import Screening, outcomes
 
 DCT = PREFIXES["dcterms"]
 BIBO = PREFIXES["bibo"]
@@ -382,6 +382,13 @@ def screening_triples(screening: Screening, review: str,
                 yield node, d("duplicateOf"), candidate_iri(c.duplicate_of)
             if c.duplicate_of_study:
                 yield node, d("duplicateOfStudy"), study_iri(c.duplicate_of_study)
+    stage_terms = {"title-abstract": "titleAbstract", "full-text": "fullText"}
+    for (candidate, stage), outcome in sorted(outcomes(screening).items()):
+        # derived, like dta:reportsComponent: what the decisions add up to, for the counts
+        node, term = candidate_iri(candidate), stage_terms[stage]
+        yield node, d(f"{term}Outcome"), lit(outcome.verdict)
+        if outcome.reason and outcome.verdict == "exclude":
+            yield node, d(f"{term}ExclusionReason"), reason_iri(outcome.reason)
     made: Counter[str] = Counter()
     for decision in screening.decisions:
         made[decision.candidate] += 1

@@ -90,7 +90,7 @@ def screen_list(project, run_id, duplicates, fmt):
     Example:
         dta-kg screen list --run pubmed-2025-06-30 --format csv
     """
-    from dta_kg.curation.agreement import outcomes
+    from dta_kg.core.screening_model import outcomes
     from dta_kg.curation.screening import load_screening
 
     screening = load_screening(project)

@@ -1,9 +1,15 @@
 """Typed records of the living review's intake (records/screening/): search runs and their
 candidates, exclusion reasons and screening decisions. Like `dta_kg.core.model`, whose
-neighbour it is, each field carries its `Slot` (`dta_kg.core.record_schema`)."""
+neighbour it is, each field carries its `Slot` (`dta_kg.core.record_schema`).
+
+What the decisions add up to is defined here once (`outcomes`): a screener's latest decision
+on a candidate at a stage is the one that counts; the outcome is the screeners' common
+verdict, and when they differ it is a conflict until a resolution (a decision marked
+`resolves`) settles it."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -114,3 +120,43 @@ class Screening:
     runs: tuple[SearchRun, ...] = ()
     reasons: tuple[ExclusionReason, ...] = ()
     decisions: tuple[Decision, ...] = ()
+
+
+CONFLICT = "conflict"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A candidate's standing at one stage."""
+
+    verdict: str  # include | exclude | maybe | conflict
+    reason: str | None  # the exclusion reason, when the verdict is exclude
+    votes: dict[str, str]  # screener -> their latest verdict
+    resolved_by: str | None = None
+
+
+def latest_votes(decisions: tuple[Decision, ...]) -> dict[tuple[str, str], dict[str, Decision]]:
+    """(candidate, stage) -> screener -> their latest decision (resolutions left out)."""
+    votes: dict[tuple[str, str], dict[str, Decision]] = defaultdict(dict)
+    for d in decisions:
+        if not d.resolves:
+            votes[(d.candidate, d.stage)][d.by] = d  # decisions are kept in the order made
+    return votes
+
+
+def outcomes(screening: Screening) -> dict[tuple[str, str], Outcome]:
+    """(candidate, stage) -> its outcome, for every candidate someone decided at that stage."""
+    resolutions = {(d.candidate, d.stage): d for d in screening.decisions if d.resolves}
+    found = {}
+    for key, votes in latest_votes(screening.decisions).items():
+        shown = {by: d.decision for by, d in sorted(votes.items())}
+        settled = resolutions.get(key)
+        if settled is not None:
+            found[key] = Outcome(settled.decision, settled.reason, shown, settled.by)
+        elif len(set(shown.values())) == 1:
+            reasons = {d.reason for d in votes.values() if d.reason}
+            found[key] = Outcome(next(iter(shown.values())), min(reasons) if reasons else None,
+                                 shown)
+        else:
+            found[key] = Outcome(CONFLICT, None, shown)
+    return found

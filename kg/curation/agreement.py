@@ -1,9 +1,5 @@
-"""What the screeners' decisions add up to: each candidate's outcome at each stage, the
-conflicts between screeners, and their agreement (Cohen's kappa per pair of screeners).
-
-A screener's latest decision on a candidate at a stage is the one that counts. The outcome is
-the screeners' common verdict; when they differ it is a conflict until a resolution (a
-decision marked `resolves`) settles it."""
+"""The screeners' conflicts and their agreement (Cohen's kappa per pair of screeners), from
+each candidate's outcome at each stage (`dta_kg.core.screening_model.outcomes`)."""
 
 from __future__ import annotations
 
@@ -11,46 +7,7 @@ import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
-from dta_kg.core.screening_model import STAGES, Decision, Screening
-
-CONFLICT = "conflict"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """A candidate's standing at one stage."""
-
-    verdict: str  # include | exclude | maybe | conflict
-    reason: str | None  # the exclusion reason, when the verdict is exclude
-    votes: dict[str, str]  # screener -> their latest verdict
-    resolved_by: str | None = None
-
-
-def latest_votes(decisions: tuple[Decision, ...]) -> dict[tuple[str, str], dict[str, Decision]]:
-    """(candidate, stage) -> screener -> their latest decision (resolutions left out)."""
-    votes: dict[tuple[str, str], dict[str, Decision]] = defaultdict(dict)
-    for d in decisions:
-        if not d.resolves:
-            votes[(d.candidate, d.stage)][d.by] = d  # decisions are kept in the order made
-    return votes
-
-
-def outcomes(screening: Screening) -> dict[tuple[str, str], Outcome]:
-    """(candidate, stage) -> its outcome, for every candidate someone decided at that stage."""
-    resolutions = {(d.candidate, d.stage): d for d in screening.decisions if d.resolves}
-    found = {}
-    for key, votes in latest_votes(screening.decisions).items():
-        shown = {by: d.decision for by, d in sorted(votes.items())}
-        settled = resolutions.get(key)
-        if settled is not None:
-            found[key] = Outcome(settled.decision, settled.reason, shown, settled.by)
-        elif len(set(shown.values())) == 1:
-            reasons = {d.reason for d in votes.values() if d.reason}
-            found[key] = Outcome(next(iter(shown.values())), min(reasons) if reasons else None,
-                                 shown)
-        else:
-            found[key] = Outcome(CONFLICT, None, shown)
-    return found
+from dta_kg.core.screening_model import CONFLICT, STAGES, Screening, latest_votes, outcomes
 
 
 def conflicts(screening: Screening) -> list[tuple[str, str, dict[str, str]]]:

@@ -11,8 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from dta_kg.core.model import Review
-from dta_kg.core.screening_model import Screening
-from dta_kg.curation.agreement import CONFLICT, outcomes
+from dta_kg.core.screening_model import CONFLICT, Screening, outcomes
 
 SCOPES = ("review", "living", "all")
 NOT_RETRIEVED = "not-retrieved"  # the exclusion reason PRISMA counts as "reports not retrieved"

@@ -20,8 +20,16 @@ from typing import Any, NoReturn
 from dta_kg.core.errors import RecordError
 from dta_kg.core.iris import slug
 from dta_kg.core.paths import Project
-from dta_kg.core.screening_model import STAGES, VERDICTS, Candidate, Decision, Screening, SearchRun
-from dta_kg.curation.agreement import CONFLICT, outcomes
+from dta_kg.core.screening_model import (
+    CONFLICT,
+    STAGES,
+    VERDICTS,
+    Candidate,
+    Decision,
+    Screening,
+    SearchRun,
+    outcomes,
+)
 from dta_kg.curation.curate import new_study, put, record_name
 from dta_kg.curation.dedupe import DuplicateIndex, Original
 from dta_kg.curation.ranking import rank

@@ -23,6 +23,17 @@ LIST_SEPARATOR = "\x1f"  # joins a list value in one CSV cell; split again on CO
 CSV_OPTIONS = "(header=true, parallel=false, quote='\"', escape='\"')"
 BUFFER_POOL = 1 << 30  # bytes, at least: ladybug's default reserves most of the machine's memory,
 # which slows every opening and competes with the rest of the build
+# tables and columns the named queries read even when the graph has no such node yet (a records
+# folder before its first search run or decision): created, empty if need be
+DECLARED_NODES = {
+    "SearchRun": {"searchDatabase": "STRING"},
+    "ScreeningCandidate": {"duplicateRule": "STRING", "titleAbstractOutcome": "STRING",
+                           "fullTextOutcome": "STRING"},
+    "ExclusionReason": {"identifier": "STRING", "prefLabel": "STRING"},
+}
+DECLARED_EDGES = (("WAS_GENERATED_BY", "ScreeningCandidate", "SearchRun"),
+                  ("TITLE_ABSTRACT_EXCLUSION_REASON", "ScreeningCandidate", "ExclusionReason"),
+                  ("FULL_TEXT_EXCLUSION_REASON", "ScreeningCandidate", "ExclusionReason"))
 
 
 def column_type(key: str, kinds: set[type]) -> str:
@@ -78,12 +89,19 @@ def write_database(pgraph, path: Path) -> None:
     by_pair = defaultdict(list)
     for edge in pgraph.edges:
         by_pair[edge.type, label_of[edge.source], label_of[edge.target]].append(edge)
+    for label in DECLARED_NODES:
+        by_label.setdefault(label, [])
+    for pair in DECLARED_EDGES:
+        by_pair.setdefault(pair, [])
     with tempfile.TemporaryDirectory(prefix="dta-kg-cypher-") as tmp:
         folder = Path(tmp)
         for label, nodes in sorted(by_label.items()):
             cols = schema((n.props for n in nodes), ALWAYS)
+            cols.update({c: t for c, t in DECLARED_NODES.get(label, {}).items() if c not in cols})
             ddl = ", ".join(f"`{c}` {t}" for c, t in cols.items())
             conn.execute(f"CREATE NODE TABLE `{label}`({ddl}, PRIMARY KEY(iri))")
+            if not nodes:
+                continue
             rows = ([_csv_value(n.id if c == "iri" else n.props.get(c), t) for c, t in cols.items()]
                     for n in nodes)
             _copy(conn, label, cols, rows, folder / f"{label}.csv")
@@ -96,6 +114,8 @@ def write_database(pgraph, path: Path) -> None:
                             + [f"`{c}` {t}" for c, t in cols.items()])
             conn.execute(f"CREATE REL TABLE `{etype}`({ddl})")
             for source, target, edges in pairs:
+                if not edges:
+                    continue
                 rows = ([e.source, e.target, *(_csv_value(e.props.get(c), t)
                                                for c, t in cols.items())] for e in edges)
                 _copy(conn, etype, {"from": "STRING", "to": "STRING", **cols}, rows,

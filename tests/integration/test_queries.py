@@ -295,6 +295,14 @@ def expect_prisma_flow(session, lang):
         ("PRISMA full texts assessed", 285), ("PRISMA included", 28)]
 
 
+def expect_screening_flow(session, lang):
+    # the shipped records hold no search run yet: no record is identified, no later step is
+    # shown (a project with screening records is checked against the PRISMA counts in
+    # test_screening.py)
+    assert run(session, "screening-flow", lang) == [
+        {"position": 1, "step": "records identified", "value": 0}]
+
+
 EXPECTED = {name.removeprefix("expect_").replace("_", "-"): check
             for name, check in globals().items() if name.startswith("expect_")}
 

@@ -254,6 +254,40 @@ def test_living_flow_counts_follow_the_screening_records(screened, tmp_path):
     assert flow.awaiting == (35 - 16) + (6 - 3)  # 19 not screened or in conflict, 3 sought
 
 
+def test_the_named_query_gives_the_diagram_counts_in_both_languages(screened, tmp_path):
+    from dta_kg.curation.flow import living_flow
+    from dta_kg.curation.screening import load_screening
+    from dta_kg.pipeline.build import build
+    from dta_kg.query.session import Session
+
+    rows = tmp_path / "ft.csv"
+    rows.write_text("candidate,decision,stage,reason\ns-1,include,full-text,\n"
+                    "s-2,exclude,full-text,not-empirical\ns-3,exclude,full-text,not-retrieved\n"
+                    "s-21,exclude,,wrong-population\n", encoding="utf-8")
+    for who in ("Alice", "Bob"):
+        assert run(screened, "screen", "decide", "--file", str(rows), curator=who).exit_code == 0
+    build(screened)
+    flow = living_flow(load_screening(screened))
+    expected = [
+        ("records identified", flow.identified),
+        *((f"records identified: {db}", n) for db, n in flow.databases),
+        ("duplicates removed", flow.duplicates), ("records screened", flow.screened),
+        ("records excluded", flow.excluded_screening),
+        *((f"records excluded: {label}", n) for label, n in flow.screening_reasons),
+        ("reports sought for retrieval", flow.sought), ("reports not retrieved", flow.not_retrieved),
+        ("reports assessed for eligibility", flow.assessed),
+        *((f"reports excluded: {label}", n) for label, n in flow.full_text_reasons or []),
+        ("studies included", flow.included)]
+    assert expected[:6] == [("records identified", 40), ("records identified: Fictional DB", 40),
+                            ("duplicates removed", 5), ("records screened", 17),
+                            ("records excluded", 11),
+                            ("records excluded: Not the target population", 1)]
+    session = Session(screened)
+    for lang in ("sparql", "cypher"):
+        got = session.named("screening-flow", {}, lang).rows
+        assert [(r["step"], r["value"]) for r in got] == expected, lang
+
+
 def test_review_flow_is_the_review_stated_figures(project_copy):
     from dta_kg.curation.flow import review_flow
     from dta_kg.loaders.records import read_review
