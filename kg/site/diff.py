@@ -27,6 +27,7 @@ COLUMNS = ["change", "study", "doi", "fact", "kind", "what", "section", "quote",
 COMPARED = ("kind", "component", "instrument", "subscale", "value", "result_kind", "unit",
             "comparator", "polarity", "theme", "design", "population", "intervention_type",
             "intervention_name", "components", "label", "note_text", "evidence")
+RUN_COLUMNS = ["id", "database", "date", "identified", "duplicates"]
 
 
 @dataclass
@@ -36,17 +37,20 @@ class Diff:
     studies_added: list[dict] = field(default_factory=list)
     studies_removed: list[dict] = field(default_factory=list)
     facts: list[dict] = field(default_factory=list)
+    runs_added: list[dict] = field(default_factory=list)  # search runs of the living review
+    screening: dict[str, int] = field(default_factory=dict)  # candidates added, screened, ...
 
     def counts(self) -> dict[str, int]:
         out = {"studies added": len(self.studies_added),
                "studies removed": len(self.studies_removed)}
         for change in CHANGES:
             out[f"facts {change}"] = sum(1 for f in self.facts if f["change"] == change)
-        return out
+        return {**out, **self.screening}
 
     @property
     def empty(self) -> bool:
-        return not (self.studies_added or self.studies_removed or self.facts)
+        return not (self.studies_added or self.studies_removed or self.facts
+                    or any(self.screening.values()))
 
 
 def diff(old: Snapshot, new: Snapshot, old_name: str = "old", new_name: str = "new") -> Diff:
@@ -75,10 +79,38 @@ def diff(old: Snapshot, new: Snapshot, old_name: str = "old", new_name: str = "n
     for iri, fact in old.facts.items():
         if iri not in new.facts:
             out.facts.append(_fact_row("removed", old, fact))
+    out.runs_added, out.screening = screening_changes(old, new)
     out.studies_added.sort(key=_order)
     out.studies_removed.sort(key=_order)
     out.facts.sort(key=lambda r: (CHANGES.index(r["change"]), _order(r), str(r["fact"])))
     return out
+
+
+def screening_changes(old: Snapshot, new: Snapshot) -> tuple[list[dict], dict[str, int]]:
+    """The search runs added, and how many candidates were added, screened (given an outcome
+    at title and abstract) and included at full text since `old`."""
+    runs = []
+    for iri, run in sorted(new.runs.items(), key=lambda item: str(item[1]["id"])):
+        if iri not in old.runs:
+            found = [c for c in new.candidates.values() if c["run"] == iri]
+            runs.append({**run, "identified": len(found),
+                         "duplicates": sum(c["duplicate"] for c in found)})
+
+    def reached(snap: Snapshot, iri: str, stage: str, verdicts: tuple[str, ...]) -> bool:
+        return snap.candidates.get(iri, {}).get(stage) in verdicts
+
+    settled = ("include", "exclude", "maybe")
+    counts = {
+        "search runs added": len(runs),
+        "candidates added": sum(1 for i in new.candidates if i not in old.candidates),
+        "candidates screened": sum(1 for i in new.candidates
+                                   if reached(new, i, "title-abstract", settled)
+                                   and not reached(old, i, "title-abstract", settled)),
+        "candidates included": sum(1 for i in new.candidates
+                                   if reached(new, i, "full-text", ("include",))
+                                   and not reached(old, i, "full-text", ("include",))),
+        "screening decisions added": max(new.decisions - old.decisions, 0)}
+    return runs, counts
 
 
 def _order(row: dict) -> tuple[str, str]:
@@ -114,7 +146,8 @@ def render_diff(d: Diff, fmt: str) -> str:
     if fmt == "json":
         return json.dumps({"old": d.old, "new": d.new, "counts": d.counts(),
                            "studies_added": d.studies_added, "studies_removed": d.studies_removed,
-                           "facts": d.facts}, ensure_ascii=False, indent=2, default=str)
+                           "search_runs_added": d.runs_added, "facts": d.facts},
+                          ensure_ascii=False, indent=2, default=str)
     if fmt == "markdown":
         return markdown(d)
     if fmt == "table":
@@ -125,6 +158,8 @@ def render_diff(d: Diff, fmt: str) -> str:
         if studies:
             parts.append(render(studies, "table", ["change", "study", "doi", "set", "curator",
                                                    "at", "note"]))
+        if d.runs_added:
+            parts.append(render(d.runs_added, "table", RUN_COLUMNS))
         parts.append(render(d.facts, "table", COLUMNS))
         return "\n\n".join(parts)
     raise ValueError(f"unknown diff format {fmt!r}; use table, json or markdown")
@@ -142,6 +177,11 @@ def markdown(d: Diff) -> str:
             lines += ["", f"### {title}", ""]
             lines += [f"- {r['study']} ({_doi(r['doi'])}), {r['set']}: {_md(r['title'])}"
                       + _who(r) for r in rows]
+    if d.runs_added:
+        lines += ["", "### Search runs added", ""]
+        lines += [f"- {_md(r['id'])}: {_md(r['database'])}, searched {r['date']}: "
+                  f"{r['identified']} records identified, {r['duplicates']} duplicates"
+                  for r in d.runs_added]
     for change in CHANGES:
         rows = [r for r in d.facts if r["change"] == change]
         if not rows:

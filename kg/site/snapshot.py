@@ -52,6 +52,9 @@ class Snapshot:
     labels: dict[str, str] = field(default_factory=dict)
     terms: dict[str, dict] = field(default_factory=dict)  # vocabulary term IRI -> its description
     review: dict = field(default_factory=dict)
+    runs: dict[str, dict] = field(default_factory=dict)  # search run IRI -> id, database, date
+    candidates: dict[str, dict] = field(default_factory=dict)  # IRI -> id, run, outcomes
+    decisions: int = 0
     triples: int = 0
 
     def label(self, iri: str | None) -> str:
@@ -96,6 +99,14 @@ def read_triples(triples: Iterable[PlainTriple]) -> Snapshot:
                 {"kind": local_name(str(_one(props, DTA + "claimKind"))),
                  "about": _one(props, DTA + "claimAbout"), "value": _one(props, DTA + "claimedValue"),
                  "evidence": _evidence(props, by_subject)})
+        elif "SearchRun" in types:
+            snap.runs[s] = {"id": _one(props, DCT + "identifier"),
+                            "database": _one(props, DTA + "searchDatabase"),
+                            "date": _one(props, DTA + "searchDate")}
+        elif "ScreeningCandidate" in types:
+            snap.candidates[s] = _candidate(props)
+        elif "ScreeningDecision" in types:
+            snap.decisions += 1
         elif s.startswith(DTA) and SKOS + "Concept" in props.get(RDF_TYPE, ()):
             snap.terms[s] = _term(s, types, props, snap)
     return snap
@@ -130,6 +141,15 @@ def review_authors(project: Project) -> list[str]:
     """The review's authors in the order of records/review.yaml."""
     data = read_yaml(project.review)
     return [str(a) for a in data.get("authors", [])] if isinstance(data, dict) else []
+
+
+def _candidate(props: dict[str, list]) -> dict:
+    """A screening candidate: its id, run, whether it is a duplicate, and its outcomes."""
+    return {"id": _one(props, DCT + "identifier"), "run": _one(props, PROV + "wasGeneratedBy"),
+            "title": _one(props, DCT + "title"),
+            "duplicate": _one(props, DTA + "duplicateRule") is not None,
+            "title-abstract": _one(props, DTA + "titleAbstractOutcome"),
+            "full-text": _one(props, DTA + "fullTextOutcome")}
 
 
 def _one(props: dict[str, list], pred: str) -> Any:

@@ -322,3 +322,29 @@ def test_prisma_writes_svg_and_refuses_other_names(project_copy, tmp_path):
     result = run(project_copy, "prisma", "--scope", "living", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert 'data-count="identified" font-weight="bold">0<' in out.read_text(encoding="utf-8")
+
+
+def test_diff_counts_search_runs_and_candidates_screened_and_included_since(project_copy,
+                                                                           tmp_path):
+    from dta_kg.pipeline.build import build
+    from dta_kg.site.diff import diff, markdown
+    from dta_kg.site.snapshot import read_path
+
+    before = Project(records=project_copy.records, build=tmp_path / "before")
+    build(before)
+    import_export(project_copy, "search.ris", "s")
+    rows = tmp_path / "d.csv"
+    rows.write_text("candidate,decision,stage,reason\ns-1,include,,\ns-2,exclude,,\n"
+                    "s-1,include,full-text,\n", encoding="utf-8")
+    assert run(project_copy, "screen", "decide", "--file", str(rows)).exit_code == 0
+    after = Project(records=project_copy.records, build=tmp_path / "after")
+    build(after)
+    changes = diff(read_path(before.build), read_path(after.build), "1.0.0", "1.1.0")
+    assert {k: v for k, v in changes.counts().items() if k.startswith(("search", "candidates",
+                                                                         "screening"))} == {
+        "search runs added": 1, "candidates added": 40, "candidates screened": 2,
+        "candidates included": 1, "screening decisions added": 3}
+    text = markdown(changes)
+    assert "| candidates included | 1 |" in text
+    assert "- s: Fictional DB, searched 2025-06-30: 40 records identified, 5 duplicates" in text
+    assert changes.studies_added == [] and changes.facts == []
