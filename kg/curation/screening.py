@@ -12,6 +12,7 @@ import csv
 import difflib
 import hashlib
 import io
+import json
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -31,7 +32,7 @@ from dta_kg.core.screening_model import (
     outcomes,
 )
 from dta_kg.curation.curate import new_study, put, record_name
-from dta_kg.curation.dedupe import DuplicateIndex, Original
+from dta_kg.curation.dedupe import DuplicateIndex, Original, normalise_title
 from dta_kg.curation.ranking import rank
 from dta_kg.curation.studies import study_index
 from dta_kg.curation.transaction import transaction
@@ -44,14 +45,44 @@ from dta_kg.loaders.terms import project_vocabulary
 from dta_kg.loaders.yaml_io import read_yaml
 
 
-def dump_yaml(data: Any) -> str:
-    """YAML text of generated records: block style, keys in the order given, UTF-8 kept."""
-    # lazy: PyYAML loads ~10 ms and only a screening write dumps YAML with it
-    import yaml
+def dump_yaml(data: Any, indent: str = "") -> str:
+    """YAML text of generated records (mappings, lists, text, numbers, booleans): block style,
+    keys in the order given, every text in double quotes, written as JSON writes a string
+    (which YAML reads as the same string). PyYAML's own dumper takes seconds on a search run
+    of 10,000 records; this takes milliseconds and writes the same data."""
+    lines: list[str] = []
+    _dump(data, indent, lines)
+    return "\n".join(lines) + "\n"
 
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return str(yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=4096,
-                         default_flow_style=False))
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    text = json.dumps(str(value), ensure_ascii=False)
+    return text.translate(_YAML_BREAKS)  # line breaks to YAML, not to JSON: escaped too
+
+
+_YAML_BREAKS = str.maketrans({"\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"})
+
+
+def _dump(data: Any, indent: str, lines: list[str]) -> None:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(value, dict | list) and value:
+                lines.append(f"{indent}{key}:")
+                _dump(value, indent + "  ", lines)
+            else:
+                lines.append(f"{indent}{key}: {_scalar(value) if value != [] else '[]'}")
+    else:
+        for item in data:
+            if isinstance(item, dict) and item:
+                first = len(lines)
+                _dump(item, indent + "  ", lines)
+                lines[first] = f"{indent}- {lines[first][len(indent) + 2:]}"
+            else:
+                lines.append(f"{indent}- {_scalar(item)}")
 
 
 def load_screening(project: Project) -> Screening:
@@ -142,9 +173,10 @@ def import_run(project: Project, path: Path, database: str, date: str, query: st
         for i, entry in enumerate(entries, 1):
             cid = f"{rid}-{i}"
             year = int(entry.year) if entry.year else None
-            found = index.find(entry.doi, entry.title or "", year)
+            norm = normalise_title(entry.title or "")
+            found = index.find(entry.doi, entry.title or "", year, norm)
             if found is None:
-                index.add(Original(candidate=cid), entry.doi, entry.title or "", year)
+                index.add(Original(candidate=cid), entry.doi, entry.title or "", year, norm)
                 candidates.append(candidate_data(cid, entry, None, None))
             else:
                 original, rule = found

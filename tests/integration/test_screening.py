@@ -133,7 +133,7 @@ def test_conflicts_are_listed_then_resolved_with_who_resolved_them(screened):
     listed = run(screened, "screen", "conflicts", "--format", "csv")
     assert "s-17" not in listed.output and "s-18" in listed.output
     text = (screened.screening / "decisions.yaml").read_text(encoding="utf-8")
-    assert "by: Carol" in text and "resolves: true" in text
+    assert "by: \"Carol\"" in text and "resolves: true" in text
 
 
 def test_bad_input_gets_one_line_and_leaves_the_records_byte_identical(screened, tmp_path):
