@@ -110,7 +110,8 @@ def release(version, output, previous, project):
 def site(output, release_dir, min_confidence, project):
     """Write a static, offline website of the graph: home, a page per study (each quote in its
     paragraph of the review), per term and per factor, the comparison table, search, the gap
-    map, the graph view and the downloads. Open index.html from disk or host the folder.
+    map, the graph view, the PRISMA 2020 flow diagram and the downloads. Open index.html from
+    disk or host the folder.
     Every fact says whether it is stated or inferred (and how sure); --min-confidence leaves
     out the facts less sure than that.
 
@@ -124,6 +125,11 @@ def site(output, release_dir, min_confidence, project):
     from dta_kg.site.snapshot import read_project
     from dta_kg.site.web import write_site
     from dta_kg.views import render_gap_map, render_overview
+    from dta_kg.curation.flow import living_flow, review_flow
+    from dta_kg.curation.screening import load_screening
+    from dta_kg.loaders.records import read_review
+    from dta_kg.loaders.terms import project_vocabulary
+    from dta_kg.views.prisma import write_flow
     from dta_kg.views.source import gap_map_data, load_projection
 
     def graph_files(folder: Path) -> list[Path]:
@@ -142,6 +148,8 @@ def site(output, release_dir, min_confidence, project):
         render_overview(load_projection(project, min_confidence=min_confidence),
                         folder / "graph.html",
                         title="dta-kg: the digital therapeutic alliance knowledge graph")
+        write_flow(folder / "prisma.html", living_flow(load_screening(project)), "all",
+                   previous=review_flow(read_review(project.review, project_vocabulary(project))))
 
     check_folder(output)  # before the graph is read (and built)
     snap = read_project(project, _notify).at_least(min_confidence)

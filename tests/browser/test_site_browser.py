@@ -20,8 +20,8 @@ def site(built_project, tmp_path_factory) -> Path:
 
 
 def ready(path: Path) -> str:
-    """What shows a page has run its script: the gap map has none."""
-    return "body" if path.name == "gap-map.html" else "body[data-drawn]"
+    """What shows a page has run its script: the gap map and the PRISMA diagram have none."""
+    return "body" if path.name in ("gap-map.html", "prisma.html") else "body[data-drawn]"
 
 
 def test_every_page_loads_offline_without_console_errors(site, open_page):

@@ -56,6 +56,10 @@ def test_study_page_quotes_in_context_and_home_counts(site):
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "<td>10</td><td>12</td>" in home  # therapeutic bond: curated 10, stated 12
     assert "<strong>1294</strong> records identified" in home
+    assert 'href="prisma.html"' in home
+    prisma = (site / "prisma.html").read_text(encoding="utf-8")  # no search run yet: 0 new
+    assert 'data-count="previous-included" font-weight="bold">28<' in prisma
+    assert 'data-count="total-included" font-weight="bold">28<' in prisma
 
 
 def test_search_index_is_a_local_script_holding_wysa(site):
