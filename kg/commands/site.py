@@ -122,13 +122,13 @@ def site(output, release_dir, min_confidence, project):
         dta-kg site -o site-stated/ --min-confidence stated
     """
     from dta_kg.core.files import check_folder
-    from dta_kg.site.snapshot import read_project
-    from dta_kg.site.web import write_site
-    from dta_kg.views import render_gap_map, render_overview
     from dta_kg.curation.flow import living_flow, review_flow
     from dta_kg.curation.screening import load_screening
     from dta_kg.loaders.records import read_review
     from dta_kg.loaders.terms import project_vocabulary
+    from dta_kg.site.snapshot import read_project
+    from dta_kg.site.web import write_site
+    from dta_kg.views import render_gap_map, render_overview
     from dta_kg.views.prisma import write_flow
     from dta_kg.views.source import gap_map_data, load_projection
 
