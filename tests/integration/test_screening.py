@@ -386,3 +386,44 @@ def test_the_readme_worked_example_runs_as_written(tmp_path, monkeypatch):
     flow = (tmp_path / "flow.html").read_text(encoding="utf-8")
     assert 'data-count="total-included" font-weight="bold">30<' in flow
     assert '"step": "studies included", "value": 2' in text
+
+
+BAD_EXPORTS = {  # file name -> (bytes, words the one-line error holds)
+    "binary.ris": (b"TY  - JOUR\x00\x01", "is binary"),
+    "latin1.csv": ("title\nCaf\xe9 study\n".encode("latin-1"), "is not UTF-8 text"),
+    "empty.ris": (b"", "holds no records"),
+    "truncated.ris": (b"TY  - JOUR\nTI  - A fictional title\n", "has no 'ER  -' end tag"),
+    "wrapped.ris": (b"TY  - JOUR\nTI  - A title\nnot a tag\nER  - \n", "line 3"),
+    "notitle.csv": (b"doi,year\n10.99999/x,2024\n", "has no 'title' column"),
+    "cells.csv": (b"title,year\nA fictional title,2024,extra\n", "more cells than the header"),
+    "baddoi.csv": (b"title,doi\nA fictional title,doi:not-a-doi\n", "is not a DOI"),
+    "badyear.csv": (b"title,year\nA fictional title,1066\n", "is not a possible publication year"),
+    "notitle.ris": (b"TY  - JOUR\nPY  - 2024\nER  - \n", "field 'title': is empty"),
+    "garbage.nbib": (b"PMID- 1\nTI  - A title\n<html>\n", "is not a MEDLINE line"),
+    "broken.bib": (b"@article{key,\n  title = {A fictional title\n", "malformed"),
+    "unknown.txt": (b"<xml/>", "is neither RIS, BibTeX, CSV nor MEDLINE"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_EXPORTS))
+def test_a_bad_export_gets_one_line_naming_the_file(project_copy, tmp_path, name):
+    raw, words = BAD_EXPORTS[name]
+    (tmp_path / name).write_bytes(raw)
+    before = snapshot(project_copy.records)
+    result = run(project_copy, "screen", "import", str(tmp_path / name), "--database", "X",
+                 "--date", "2025-06-30", "--query", "q")
+    one_line_error(result, name, words)
+    assert snapshot(project_copy.records) == before
+
+
+def test_list_and_dry_run(project_copy):
+    before = snapshot(project_copy.records)
+    result = run(project_copy, "screen", "import", str(FIXTURES / "search.csv"), "--database",
+                 "X", "--date", "2025-06-30", "--query", "q", "--run", "s", "--dry-run")
+    assert "would import 40 records as search run s (5 duplicates)" in result.output
+    assert snapshot(project_copy.records) == before
+    import_export(project_copy, "search.csv", "s")
+    listed = run(project_copy, "screen", "list", "--format", "csv").output.splitlines()
+    assert len(listed) == 1 + 35 and listed[0].startswith("id,year,title,doi,duplicate_of")
+    listed = run(project_copy, "screen", "list", "--duplicates", "--format", "csv").output
+    assert len(listed.splitlines()) == 1 + 40 and "s-36,2024," in listed
