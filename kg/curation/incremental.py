@@ -28,17 +28,18 @@ from filelock import FileLock
 
 from dta_kg.core.errors import DtaKgError, RecordError, ValidationFailed
 from dta_kg.core.files import owning
-from dta_kg.core.iris import DTA, PREFIXES, normalise_doi, review_iri, study_iri
+from dta_kg.core.iris import DTA, PREFIXES, candidate_iri, normalise_doi, review_iri, study_iri
 from dta_kg.core.model import Study
 from dta_kg.core.paths import Project
 from dta_kg.core.rdfterms import INTEGER, Lit, Triple
 from dta_kg.core.vocabulary import Vocabulary
 from dta_kg.loaders.ntriples import nt_line
 from dta_kg.loaders.records import read_review, read_study, study_from_data
+from dta_kg.loaders.screening import read_screening
 from dta_kg.loaders.terms import read_instruments, terms_of
-from dta_kg.loaders.triples import curated_term_triples, review_triples, study_triples
+from dta_kg.loaders.triples import curated_term_triples, review_triples, slot_triples, study_triples
 from dta_kg.loaders.yaml_io import parse_yaml
-from dta_kg.pipeline.build import _oxigraph, _rdflib_graph, ontology_graph, screening_head
+from dta_kg.pipeline.build import _oxigraph, _rdflib_graph, ontology_graph
 from dta_kg.pipeline.checks import run_qc_store, run_shacl
 from dta_kg.pipeline.cypher_db import ALWAYS, BUFFER_POOL, column_type
 from dta_kg.pipeline.manifest import (
@@ -370,8 +371,7 @@ def prepare(project: Project, staged: dict[Path, str]) -> Incremental | None:
     ontology = ontology_graph()
     instruments = read_instruments(project.instruments, Vocabulary(terms_of(ontology)))
     head = [*plain_triples(ontology), *review_triples(review),
-            *(t for c in instruments for t in curated_term_triples(c, r)),
-            *screening_head(project, vocab, r)]
+            *(t for c in instruments for t in curated_term_triples(c, r))]
     labels = {n.id: n.label for n in projection(head).nodes}
     changes = []
     for path, text in staged.items():
@@ -380,5 +380,17 @@ def prepare(project: Project, staged: dict[Path, str]) -> Incremental | None:
         new = study_from_data(parse_yaml(text.encode("utf-8"), path), path, vocab)
         changes.append(Change(path, text, old, new, file_digest(path) if exists else None,
                               stat_term(str(path)) if exists else None))
+    promoted = {c.new.candidate: c for c in changes if c.new.candidate}
+    if promoted:  # a study linked to its screening candidate: the candidate must exist
+        screening = read_screening(project, vocab)
+        known = {c.id: c for run in screening.runs for c in run.candidates} if screening else {}
+        for cid, change in promoted.items():
+            if cid not in known:
+                raise RecordError(change.path, "candidate", f"no screening candidate has id "
+                                  f"'{cid}'", "name a candidate of records/screening/runs/",
+                                  change.new.doi)
+            head += [(candidate_iri(cid), RDF_TYPE, DTA + "ScreeningCandidate"),
+                     *slot_triples(candidate_iri(cid), known[cid])]  # as the build wrote them
+            labels[candidate_iri(cid)] = "ScreeningCandidate"
     return Incremental(project, changes, head, labels, r, stamp)
 

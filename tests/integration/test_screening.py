@@ -190,14 +190,23 @@ def test_next_ranks_the_alliance_records_above_the_off_topic_ones(project_copy, 
 
 
 def test_promote_keeps_the_link_to_candidate_and_search_run(screened):
-    from dta_kg.pipeline.build import validate_graph
+    from dta_kg.pipeline.build import build, validate_graph
+    from dta_kg.query.session import Session
 
     for who in ("Alice", "Bob"):
         result = run(screened, "screen", "decide", "s-2", "include", "--stage", "full-text",
                      curator=who)
         assert result.exit_code == 0, result.output
+    build(screened)  # fresh stores: the promotion is checked and written in place
     result = run(screened, "screen", "promote", "s-2")
     assert result.exit_code == 0, result.output
+    linked = run(screened, "cypher", "MATCH (s:Study)-[:SCREENED_AS]->(c:ScreeningCandidate)"
+                 "-[:WAS_GENERATED_BY]->(r:SearchRun) RETURN s.doi AS doi, r.searchDatabase AS db",
+                 "--format", "csv")
+    assert linked.output.splitlines()[1:] == ["10.99999/fict.2023.002,Fictional DB"], linked.output
+    rows = Session(screened).named("studies-by-year", {"year_from": "2023", "scope": "living"},
+                                   "sparql").rows
+    assert [r["doi"] for r in rows] == ["10.99999/fict.2023.002"]
     [path] = [p for p in screened.studies.glob("*.yaml") if "candidate: s-2" in p.read_text()]
     graph = validate_graph(screened)
     rows = list(graph.query("""
