@@ -20,6 +20,7 @@ from dta_kg.core.iris import DOI_PATTERN, normalise_doi
 
 from .bibliography import BibEntry, _bibtex, _first, _ris, _year, parse_author
 
+# file suffix -> the export's format (one of the registry's SEARCH_EXPORT_FORMATS)
 SEARCH_FORMATS = {".ris": "ris", ".bib": "bibtex", ".bibtex": "bibtex", ".csv": "csv",
                   ".nbib": "medline", ".medline": "medline", ".txt": "medline"}
 _RIS_LINE = re.compile(r"^[A-Z][A-Z0-9]  - ?")  # 'TI  - A title' (ER may have no value)

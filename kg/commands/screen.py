@@ -9,6 +9,7 @@ import click
 
 from dta_kg.commands.options import format_option, project_options
 from dta_kg.core.output import render
+from dta_kg.core.registry import CHOICES
 
 # lazy: commands import the library when they run; `dta-kg --help` imports every command module
 
@@ -47,7 +48,7 @@ def screen():
               help="The day the search was run.")
 @click.option("--query", required=True, help="The query string given to the database.")
 @click.option("--run", "run_id", help="The search run's id [default: DATABASE-DATE].")
-@click.option("--format", "fmt", type=click.Choice(["ris", "bibtex", "csv", "medline"]),
+@click.option("--format", "fmt", type=click.Choice(CHOICES["search export formats"]),
               help="The export's format [default: from its name, else its first line].")
 @click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
 @note_option
@@ -304,7 +305,7 @@ def reason_add(project, reason_id, label):
 
 @click.command()
 @project_options
-@click.option("--scope", type=click.Choice(["review", "living", "all"]), default="review",
+@click.option("--scope", type=click.Choice(CHOICES["scopes"]), default="review",
               show_default=True, help="review: the review's stated figures; living: the "
               "screening records; all: both, as PRISMA 2020's template for updated reviews.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,

@@ -115,6 +115,8 @@ STUDY_SECTIONS = ("Title", "Abstract", "Introduction", "Methods", "Results", "Di
 SUGGESTION_KINDS = ("component", "finding", "factor", "design", "population", "intervention")
 SUGGESTION_FORMATS = ("table", "json", "yaml")
 DEFAULT_PORT = 7878  # of `dta-kg serve`, Oxigraph's own default
+# the formats of a database search's export that `dta-kg screen import` reads
+SEARCH_EXPORT_FORMATS = ("ris", "bibtex", "csv", "medline")
 
 # every list a command offers as a choice (a test holds each command to one of them)
 CHOICES: dict[str, tuple[str, ...]] = {
@@ -125,6 +127,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "confidence levels": CONFIDENCE_LEVELS,
     "vocabulary lists": tuple(VOCABULARY_LISTS), "study sections": STUDY_SECTIONS,
     "suggestion kinds": SUGGESTION_KINDS, "suggestion formats": SUGGESTION_FORMATS,
+    "search export formats": SEARCH_EXPORT_FORMATS,
 }
 
 # the record classes, review first, and the classes of the graph each becomes

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from dta_kg.core.model import Review
 from dta_kg.core.screening_model import CONFLICT, Screening, outcomes
 
-SCOPES = ("review", "living", "all")
 NOT_RETRIEVED = "not-retrieved"  # the exclusion reason PRISMA counts as "reports not retrieved"
 DATABASE_LABELS = {"medline": "Medline", "web-of-science": "Web of Science",
                    "psycnet": "PsycNet (PsycINFO)", "google-scholar": "Google Scholar"}

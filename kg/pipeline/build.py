@@ -26,12 +26,12 @@ from dta_kg.core.vocabulary import Vocabulary
 from dta_kg.loaders.ntriples import nt_line
 from dta_kg.loaders.records import read_corpus, read_review, read_study, study_paths
 from dta_kg.loaders.screening import read_screening
+from dta_kg.loaders.screening_triples import screening_triples
 from dta_kg.loaders.terms import load_vocabulary, read_instruments
 from dta_kg.loaders.triples import (
     corpus_triples,
     curated_term_triples,
     review_triples,
-    screening_triples,
     study_triples,
 )
 from dta_kg.pipeline.checks import qc_queries, run_qc_store, run_reasoner, run_shacl, validate

@@ -49,6 +49,10 @@ EXPECTED = {
     "suggest confidence": "confidences", "compare min_confidence": "confidence levels",
     "map min_confidence": "confidence levels", "query run min_confidence": "confidence levels",
     "site min_confidence": "confidence levels", "studies min_confidence": "confidence levels",
+    "prisma scope": "scopes", "screen import fmt": "search export formats",
+    "screen list fmt": "output formats", "screen conflicts fmt": "output formats",
+    "screen status fmt": "output formats", "screen next fmt": "output formats",
+    "screen reason list fmt": "output formats",
 }
 
 

@@ -35,6 +35,8 @@ def record_slots() -> Iterator[tuple[str, Slot]]:
 
 def expected(s: Slot) -> tuple[URIRef, URIRef | None]:
     """The property type and rdfs:range the slot implies (None: no single range)."""
+    if s.custom and s.range:  # its text names a node of that class (a candidate id -> its IRI)
+        return OWL.ObjectProperty, URIRef(expand(s.range))
     if s.kind in DATATYPES:
         return OWL.DatatypeProperty, URIRef(expand(DATATYPES[s.kind]))
     if s.kind == FIGURE:  # a count or a text, as the review states it
