@@ -5,6 +5,7 @@ and `dta-kg restore` through the CLI."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -54,6 +55,58 @@ def test_every_review_study_is_coded_and_every_inference_has_a_reason_and_confid
     assert list(built_graph.query(INFERRED_WITHOUT_CONFIDENCE)) == []
     levels = {str(o) for o in built_graph.objects(None, URIRef(DTA + "inferenceConfidence"))}
     assert levels == {"high", "medium", "low"}
+
+
+# a word for people: a population says who took part, not what condition they have
+PEOPLE = re.compile(r"\b(people|users?|patients|adults|adolescents|parents|elders|students|youth"
+                    r"|professionals|therapists|clients)\b")
+NAMES_AGENTS = re.compile(r"chatbots?|conversational agents?", re.IGNORECASE)
+
+
+def test_every_population_names_people(corpus):
+    populations = {s.doi: f.population for s in corpus.studies for f in s.populations
+                   if not f.retracted}
+    assert [doi for doi, text in populations.items() if not PEOPLE.search(text)] == []
+    # ref 57: "A Cognitive Behavioral Therapy Chatbot (OTIS) for Health Anxiety Management"
+    assert populations["10.2196/37877"] == "people with health anxiety"
+
+
+def test_a_theme_reason_says_when_a_title_naming_chatbots_is_kept_out_of_the_chatbots(corpus):
+    from dta_kg.curation.audit import active, review_studies
+
+    studies = review_studies(corpus)
+    named = {s.ref for s in studies if NAMES_AGENTS.search(s.title)}
+    assert named == {20, 25, 37, 38, 40, 41, 43, 44, 51, 53, 55, 56, 57, 58, 59, 62}
+    themes = {s.ref: active(s)["InterventionReport"][0] for s in studies}
+    chatbots = {ref for ref, fact in themes.items() if fact.type == "ai-powered-chatbot"}
+    assert chatbots < named and len(chatbots) == 12  # "AI-powered chatbots (n=12)"
+    for ref in sorted(named - chatbots):  # 37, 43, 51, 55
+        reason = themes[ref].evidence.inferred or ""
+        # the reason names what the title says, and says why it is not among the chatbots
+        assert NAMES_AGENTS.search(reason) and "among the AI-powered chatbots" in reason, ref
+    # Russo 2018 [51]: conversational agents in its title, a theme chosen for the counts
+    russo = themes[51]
+    assert russo.evidence.inferred.startswith("chosen to make the review's per-theme counts add up")
+    assert russo.evidence.confidence == "low"
+
+
+def test_a_finding_is_no_surer_than_the_component_report_on_its_quote(corpus):
+    """Goldberg 2022 [49]: the goal-alignment report and the DWAI finding rest on one sentence
+    of Task Agreement, so both are inferences, with the same reason and confidence."""
+    surer = []
+    for s in corpus.studies:
+        inferred = {(f.component, f.evidence.section, f.evidence.quote): f.evidence
+                    for f in s.components if f.evidence.inferred}
+        for f in s.findings:
+            report = inferred.get((f.component, f.evidence.section, f.evidence.quote))
+            if report is not None and not f.evidence.inferred:
+                surer.append(f"{s.doi}#{f.id}")
+    assert surer == []
+    goldberg = next(s for s in corpus.studies if s.doi == "10.1177/10731911211015310")
+    goal = next(f for f in goldberg.components if f.id == "goal").evidence
+    finding = next(f for f in goldberg.findings if f.id == "goal-dwai").evidence
+    assert (goal.quote, goal.inferred, goal.confidence) == \
+        (finding.quote, finding.inferred, finding.confidence) != (finding.quote, None, None)
 
 
 def test_check_finds_the_coded_themes_at_the_reviews_counts(corpus):
