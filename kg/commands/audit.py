@@ -6,7 +6,7 @@ import json
 
 import click
 
-from dta_kg.commands.options import project_options
+from dta_kg.commands.options import CROSSREF_URL, project_options
 from dta_kg.core.registry import CHOICES
 
 # lazy: commands import the library when they run; `dta-kg --help` imports every command module
@@ -18,23 +18,38 @@ from dta_kg.core.registry import CHOICES
 @click.option("--format", "fmt", type=click.Choice(CHOICES["report formats"]), default="text",
               show_default=True)
 @click.option("-v", "--verbose", is_flag=True, help="Also list the items behind each finding.")
-def check(project, strict, fmt, verbose):
+@click.option("--registry", is_flag=True, help="Also compare each study's DOI, first author, "
+              "title, year and venue with Crossref's record of the DOI (answers are kept in the "
+              "build folder; the records are never written).")
+@CROSSREF_URL
+@click.option("--refresh", is_flag=True, help="With --registry, ask Crossref again instead of "
+              "using the answers kept in the build folder.")
+def check(project, strict, fmt, verbose, registry, crossref_url, refresh):
     """Audit the graph against the review and against itself.
 
     Compares the counts the review states (studies per component and per intervention
     theme, the total, the PRISMA flow) with the curated records, showing both numbers;
     finds names that differ between the body text and the reference list, DOIs whose form
     is suspicious for their publisher, facts without provenance and factors linked to no
-    component. Each finding is an error, a warning or info.
+    component. Each finding is an error, a warning or info. With --registry, each study's
+    bibliographic data is compared with the DOI registry's (Crossref's): a DOI it does not
+    know, a first author, title, year or venue printed differently are warnings with both values.
 
     \b
     Example:
         dta-kg check
         dta-kg check --strict --format json
+        dta-kg check --registry
     """
     from dta_kg.curation.audit import CHECKS, audit, summary
 
     notices = audit(project)
+    if registry:
+        from dta_kg.curation.registry import registry_audit
+
+        notices += registry_audit(project, base_url=crossref_url, refresh=refresh)
+    elif refresh or crossref_url:
+        raise click.UsageError("--refresh and --crossref-url go with --registry")
     counts = summary(notices)
     if fmt == "json":
         click.echo(json.dumps({"summary": counts, "findings": [n.as_dict() for n in notices]},

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from dta_kg.commands.fetch import add_fetched
-from dta_kg.commands.options import on_terminal, project_options
+from dta_kg.commands.options import CROSSREF_URL, on_terminal, project_options
 from dta_kg.core.iris import normalise_doi
 from dta_kg.core.output import render
 from dta_kg.core.registry import CHOICES
@@ -71,9 +71,7 @@ def study():
 @click.option("--ref", type=int, help="Its number in the review's reference list, if any.")
 @click.option("--fetch", is_flag=True, help="Fill in the bibliographic data of --doi from the "
               "Crossref REST API (options given win over what it returns).")
-@click.option("--crossref-url", metavar="URL", help="The Crossref API base URL [default: "
-              "DTA_KG_CROSSREF_URL or https://api.crossref.org]; DTA_KG_MAILTO is the contact "
-              "sent in the User-Agent.")
+@CROSSREF_URL
 @click.option("--yes", is_flag=True, help="With --fetch, add without asking for confirmation.")
 @note_option
 def study_add(project, doi, title, year, authors, venue, volume, issue, pages, pmid, ref,

@@ -82,6 +82,11 @@ def remote_options(func):
     return wrapper
 
 
+CROSSREF_URL = click.option(
+    "--crossref-url", metavar="URL",
+    help="The Crossref API base URL [default: DTA_KG_CROSSREF_URL or https://api.crossref.org]; "
+         "DTA_KG_MAILTO is the contact sent in the User-Agent.")
+
 SCOPE = click.option("--scope", type=click.Choice(CHOICES["scopes"]), default="all",
                      show_default=True,
                      help="The review's own studies, those added after it (the living review), "

@@ -34,6 +34,7 @@ CHECKS = {
     "factor": "Factors linked to no component",
     "coding": "Coding of the review's studies: intervention theme, design, population",
     "note": "Discrepancies in the review that curators noted in the records",
+    "registry": "Bibliographic data against the DOI registry (Crossref; with --registry)",
 }
 NEAR_MISS = 0.8  # difflib ratio above which two different spellings are one name misspelt
 _NAME = r"[A-Z][A-Za-z'’-]+"

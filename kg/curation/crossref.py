@@ -36,6 +36,10 @@ class CrossrefError(DtaKgError):
     """Crossref had no record of the DOI, or could not be reached."""
 
 
+class NotRegistered(CrossrefError):
+    """Crossref has no record of the DOI (its answer was 404)."""
+
+
 def user_agent(mailto: str) -> str:
     return f"dta-kg/{version('dta-kg')} (https://w3id.org/dta-kg; mailto:{mailto})"
 
@@ -79,7 +83,7 @@ def fetch_work(doi: str, *, base_url: str | None = None, mailto: str | None = No
     try:
         body = _get(url, headers, timeout, retries, backoff, sleep)
     except urllib.error.HTTPError:
-        raise CrossrefError(f"Crossref has no record of the DOI '{key}'; check it, or give "
+        raise NotRegistered(f"Crossref has no record of the DOI '{key}'; check it, or give "
                             "--title, --year and --author instead of --fetch") from None
     try:
         message = json.loads(body)["message"]
