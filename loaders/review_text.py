@@ -54,6 +54,52 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", text.translate(_FOLD)).strip()
 
 
+def normalise_with_positions(text: str) -> tuple[str, list[int]]:
+    """`normalise(text)` and, for each of its characters, where it comes from in `text` (a
+    folded run of white space: its first character), so a span found in the normalised text
+    can be shown as the source prints it."""
+    out: list[str] = []
+    positions: list[int] = []
+    space = False
+    for at, ch in enumerate(text):
+        if ch.isspace():
+            space = True
+            continue
+        folded = ch.translate(_FOLD)
+        if not folded:
+            continue
+        if space and out:
+            out.append(" ")
+            positions.append(at - 1)
+        space = False
+        out.append(folded)
+        positions.append(at)
+    return "".join(out), positions
+
+
+@lru_cache(maxsize=4)
+def passages(source: Path = SOURCE) -> tuple[tuple[str | None, str], ...]:
+    """(section, text as printed) for each paragraph of the review, in order: the blocks
+    between blank lines, each entry of the reference list on its own; headings left out."""
+    blocks = [b.strip("\n") for b in re.split(r"\n[ \t]*\n", source.read_text(encoding="utf-8"))]
+    found: list[tuple[str | None, str]] = []
+    section: str | None = None
+    expected = iter(HEADINGS)
+    heading, name = next(expected)
+    for block in filter(str.strip, blocks):
+        if block.strip() == heading:
+            section = name  # None under a parent heading, whose text is its subsections'
+            heading, name = next(expected, ("", None))
+            continue
+        if re.match(r"\d+\. ", block):  # the reference list: one entry a line
+            found += [(section, line) for line in block.splitlines() if line.strip()]
+        else:
+            found.append((section, block))
+    if heading:
+        raise ValueError(f"{source}: heading '{heading}' not found on a line of its own")
+    return tuple(found)
+
+
 @lru_cache(maxsize=4)
 def sections(source: Path = SOURCE) -> dict[str, str]:
     """Map each section name to its normalised text."""

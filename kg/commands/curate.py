@@ -14,7 +14,7 @@ import click
 from dta_kg.commands.fetch import add_fetched
 from dta_kg.commands.options import CROSSREF_URL, on_terminal, project_options
 from dta_kg.core.iris import normalise_doi
-from dta_kg.core.output import render
+from dta_kg.core.output import math_as_text, render
 from dta_kg.core.registry import CHOICES
 from dta_kg.loaders.bibliography import BibEntry, parse_author, read_bibliography
 
@@ -255,7 +255,7 @@ def study_show(project, doi, fmt):
         ev = fact.evidence
         source = f" [from {ev.source}{'' if ev.verified else ', UNVERIFIED: its text is not held'}]" \
             if ev.source else ""
-        click.echo(f"      evidence{source}: {ev.section}: \"{ev.quote}\"")
+        click.echo(f"      evidence{source}: {ev.section}: \"{math_as_text(ev.quote)}\"")
         basis = basis_of(ev.inferred, ev.confidence)
         given = "" if ev.confidence or not ev.inferred else ", none given: counted as low"
         click.echo(f"      basis: {basis['basis']}" + (f" ({basis['confidence']} confidence{given})"

@@ -58,18 +58,19 @@ def sort_rows(rows: list[dict], order: list[tuple[str, bool]]) -> list[dict]:
 
 
 _MATH = re.compile(r"\$(?=\S)([^$\n]*?\S)\$")  # TeX: no space inside the dollars
+_RELATION = re.compile(r"\s*(<=|>=|!=|[=<>≤≥≠≈])\s*")  # set off by spaces, as TeX typesets them
 
 
 def math_as_text(text: str) -> str:
-    """The review's inline LaTeX math as plain text ('Cohen $d=0.83$' -> 'Cohen d=0.83'), for
-    display only: the stored quote stays verbatim."""
+    """The review's inline LaTeX math as plain text ('Cohen $d=0.83$' -> 'Cohen d = 0.83'),
+    for display only: the stored quote stays verbatim."""
     if "$" not in text:
         return text
     # lazy: pylatexenc loads ~4-12 ms, needed only when there is math to show
     from pylatexenc.latex2text import LatexNodes2Text
 
     convert = LatexNodes2Text(math_mode="text").latex_to_text
-    return _MATH.sub(lambda m: convert(m.group(1)), text)
+    return _MATH.sub(lambda m: _RELATION.sub(r" \1 ", convert(m.group(1))).strip(), text)
 
 
 def displayed(rows: list[dict]) -> list[dict]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dta_kg.core.iris import DTA
-from dta_kg.core.output import render
+from dta_kg.core.output import math_as_text, render
 
 from .compare import describe
 from .snapshot import Snapshot
@@ -190,7 +190,7 @@ def markdown(d: Diff) -> str:
         for r in rows:
             lines.append(f"- **{_md(r['study'])}** ({_doi(r['doi'])}), `{r['fact']}` "
                          f"({r['kind']}): {_md(r['what'])}")
-            quote = f"  - evidence: {_md(r['section'])}, \"{_md(r['quote'])}\""
+            quote = f"  - evidence: {_md(r['section'])}, \"{_md(math_as_text(r['quote'] or ''))}\""
             lines.append(quote + (f" (curator's inference: {_md(r['inferred'])})"
                                   if r["inferred"] else ""))
             lines.append("  -" + _who(r).removeprefix(";"))

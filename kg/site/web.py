@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from dta_kg.core.files import MARKER, check_folder, write_folder
+from dta_kg.core.output import math_as_text
 from dta_kg.queries.catalogue import catalogue
 
 from .compare import compare
@@ -60,6 +61,7 @@ SIDE = {"prisma-duplicates-removed", "prisma-excluded-at-screening", "prisma-exc
         "prisma-excluded-no-intervention"}
 env = Environment(loader=FileSystemLoader(ASSETS), autoescape=select_autoescape(["html"]),
                   trim_blocks=True, lstrip_blocks=True)
+env.filters["math"] = math_as_text  # "$d=0.83$" shown as "d = 0.83"
 
 
 def write_site(snap: Snapshot, out: Path, *, release: Path | None = None,

@@ -19,6 +19,7 @@ from dta_kg.core.files import write_folder
 from dta_kg.core.iris import normalise_doi
 from dta_kg.core.lookup import StudyKey, find_study
 from dta_kg.core.model import FACT_CLASSES
+from dta_kg.core.output import math_as_text
 from dta_kg.pipeline.projection import PropertyGraph
 
 from .layout import force_layout
@@ -347,4 +348,7 @@ def _shown_props(props: dict) -> dict[str, str | list[str]]:
 
 
 def _text(value) -> str | list[str]:
-    return [str(v) for v in value] if isinstance(value, list | tuple | set) else str(value)
+    """A property as the panel shows it: text, the review's math as text ("d = 0.83")."""
+    if isinstance(value, list | tuple | set):
+        return [math_as_text(str(v)) for v in value]
+    return math_as_text(str(value))

@@ -112,3 +112,48 @@ def test_comparison_table_fits_1400_pixels_and_keeps_its_study_column_in_view(si
     assert abs(after["x"] - before["x"]) < 2 and after["x"] >= box["x"] - 1  # sticky study column
     header = page.locator("#compare thead th").first.bounding_box()
     assert abs(header["y"] - box["y"]) < 3  # and the header row stays on top
+
+
+RUSSO_PAGE = "studies/10-1089-rej-2018-2075.html"  # ref 51, Russo et al 2018
+RUSSO_DOI = "https://doi.org/10.1089/rej.2018.2075"
+
+
+def test_references_evidence_shows_one_entry_whose_links_work(site, open_page):
+    opened = open_page(site / RUSSO_PAGE)
+    page = opened.page
+    entry = page.locator("article#population blockquote.context")
+    text = entry.inner_text()
+    assert text.startswith("51. Russo A, D'Onofrio G, Gangemi A, et al. Dialogue systems")
+    assert text.endswith("[doi: 10.1089/rej.2018.2075] [Medline: 30033861]")
+    assert "52." not in text and "](" not in text and "*" not in text  # one entry, rendered
+    assert entry.locator("mark").inner_text() == ("Dialogue systems and conversational agents "
+                                                  "for patients with dementia")
+    italic = entry.locator("em")
+    assert italic.inner_text() == "Rejuvenation Res."
+    assert italic.evaluate("e => getComputedStyle(e).fontStyle") == "italic"
+    links = entry.locator("a")
+    assert [links.nth(i).get_attribute("href") for i in range(links.count())] == [
+        RUSSO_DOI, "https://pubmed.ncbi.nlm.nih.gov/30033861/"]
+    assert opened.errors == [] and opened.blocked == []
+    with page.expect_request(RUSSO_DOI) as leaving:  # the router stops it at the machine's edge
+        links.first.click()
+    assert leaving.value.url == RUSSO_DOI and RUSSO_DOI in opened.blocked
+
+
+def test_quotes_are_highlighted_as_the_review_prints_them(site, open_page):
+    cross = open_page(site / "studies/10-2196-60589.html").page  # ref 46, Cross et al 2024
+    mark = cross.locator("article#no-factors-report blockquote mark")
+    assert mark.inner_text() == ("this evolution raises critical ethical questions, such as "
+                                 "“Should therapy be AI-driven?”")
+    assert mark.evaluate("m => getComputedStyle(m).backgroundColor") == "rgb(255, 224, 102)"
+    hocking = open_page(site / "studies/10-1177-02692155231216615.html").page  # ref 43
+    quote = hocking.locator("article#task-smart-goals blockquote")
+    assert "".join(quote.locator("mark").all_inner_texts()) == (
+        "Hocking et al [43] emphasized the use of the Specific, Measurable, Achievable, Relevant, "
+        "and Time-Bound (SMART) goals framework for aligning tasks with therapeutic objectives.")
+    italic = quote.locator("em mark")
+    assert italic.inner_text() == "Specific, Measurable, Achievable, Relevant, and Time-Bound"
+    assert italic.evaluate("m => getComputedStyle(m).fontStyle") == "italic"
+    liu = open_page(site / "studies/10-1016-j-invent-2022-100495.html").page  # ref 44
+    assert liu.locator("article#bond-alliance-score-d blockquote mark").inner_text().endswith(
+        "compared to bibliotherapy with a Cohen d = 0.83.")

@@ -102,3 +102,52 @@ def test_pages_say_what_each_fact_stands_on(site):
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "Stated or inferred" in home and "low when none is given" in home
     assert re.search(r">facilitators and barriers</a></th><td>24</td><td>22</td>", home)  # as check
+
+
+RUSSO_PAGE = "studies/10-1089-rej-2018-2075.html"  # ref 51, Russo et al 2018
+CROSS_PAGE = "studies/10-2196-60589.html"  # ref 46, Cross et al 2024
+
+
+def article(page: str, fact: str) -> str:
+    return page.split(f'<article class="fact" id="{fact}">', 1)[1].split("</article>", 1)[0]
+
+
+def test_a_references_quote_shows_its_one_entry_rendered(site):
+    page = (site / RUSSO_PAGE).read_text(encoding="utf-8")
+    context = article(page, "population").split('<blockquote class="context">', 1)[1]
+    context = context.split("</blockquote>", 1)[0]
+    # entry 51 alone, not the block of references around it, and no raw Markdown
+    assert context.startswith("51. Russo A, D&#39;Onofrio G, Gangemi A, et al. <mark>")
+    assert "52. " not in context and "50. " not in context and "](" not in context
+    assert "<mark>Dialogue systems and conversational agents for patients with dementia</mark>" \
+        in context
+    assert "<em>Rejuvenation Res.</em>" in context
+    assert ('[doi: <a href="https://doi.org/10.1089/rej.2018.2075" rel="noopener noreferrer">'
+            "10.1089/rej.2018.2075</a>]") in context
+
+
+def test_quotes_keep_the_reviews_curly_quotes_italics_and_math_as_text(site):
+    cross = article((site / CROSS_PAGE).read_text(encoding="utf-8"), "no-factors-report")
+    assert "<mark>this evolution raises critical ethical questions, such as “Should therapy be " \
+        "AI-driven?”</mark>" in cross
+    hocking = (site / "studies/10-1177-02692155231216615.html").read_text(encoding="utf-8")
+    assert ("<mark>Hocking et al [43] emphasized the use of the </mark><em><mark>Specific, "
+            "Measurable, Achievable, Relevant, and Time-Bound</mark></em><mark> (SMART) goals "
+            "framework for aligning tasks with therapeutic objectives.</mark>"
+            ) in article(hocking, "task-smart-goals")
+    pages = {p: p.read_text(encoding="utf-8") for p in site.rglob("*.html")}
+    liu = pages[site / "studies/10-1016-j-invent-2022-100495.html"]
+    assert "with a Cohen d = 0.83.</mark>" in liu
+    assert "Cohen d = 0.83" in pages[site / "graph.html"]
+    assert [p.name for p, text in pages.items() if "$d=0.83$" in text] == []
+
+
+def test_study_show_prints_the_math_as_text(built_project):
+    from click.testing import CliRunner
+
+    from dta_kg.cli import main
+
+    env = {"DTA_KG_RECORDS": str(built_project.records), "DTA_KG_BUILD": str(built_project.build)}
+    shown = CliRunner().invoke(main, ["study", "show", "10.1016/j.invent.2022.100495"], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert "with a Cohen d = 0.83.\"" in shown.output and "$" not in shown.output

@@ -83,13 +83,14 @@ def test_ask_answers_print_true_or_false_in_every_format():
 
 
 def test_latex_math_in_quotes_is_shown_as_text_and_left_as_stored():
-    from dta_kg.core.output import render
+    from dta_kg.core.output import math_as_text, render
 
     rows = [{"quote": "compared to bibliotherapy with a Cohen $d=0.83$.", "cost": "$5 and $6"}]
     stored = dict(rows[0])
-    assert "Cohen d=0.83.,$5 and $6" in render(rows, "csv")
-    assert '"quote": "compared to bibliotherapy with a Cohen d=0.83."' in render(rows, "json")
+    assert "Cohen d = 0.83.,$5 and $6" in render(rows, "csv")
+    assert '"quote": "compared to bibliotherapy with a Cohen d = 0.83."' in render(rows, "json")
     assert rows[0] == stored
+    assert math_as_text("$p<.05$, $x \\leq 3$ and $n=12$") == "p < .05, x ≤ 3 and n = 12"
 
 
 def test_text_sorts_by_reader_order_not_code_point():
