@@ -18,6 +18,7 @@ from typing import Any
 
 from dta_kg.core.files import write_atomic
 from dta_kg.core.iris import normalise_doi, slug
+from dta_kg.core.limits import CROSSREF_BYTES
 from dta_kg.core.model import Corpus, Study, surname
 from dta_kg.core.paths import Project
 from dta_kg.loaders.bibliography import author_name
@@ -28,7 +29,6 @@ from .audit import Notice
 from .crossref import NotRegistered, fetch_work
 
 CACHE = "crossref"  # folder of the build that keeps Crossref's answers
-MAX_CACHED = 4_000_000  # bytes: a cached answer larger than this is not Crossref's and is asked again
 # words an abbreviated journal title leaves out ('J Med Internet Res' = Journal of Medical ...)
 VENUE_STOP_WORDS = frozenset("of the and in for on de la le des du".split())
 _TAGS = re.compile(r"<[^>]+>")  # Crossref titles may carry JATS or HTML markup: <i>, <sub>
@@ -128,7 +128,7 @@ def cached_work(project: Project, doi: str, fetch: Fetch, refresh: bool) -> dict
     """Crossref's work for `doi` (None: Crossref has no record of it), from the build folder's
     cache unless `refresh`, else asked with `fetch` and kept."""
     path, key = cache_path(project, doi), normalise_doi(doi)
-    if not refresh and path.is_file() and path.stat().st_size <= MAX_CACHED:
+    if not refresh and path.is_file() and path.stat().st_size <= CROSSREF_BYTES:
         try:
             kept = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -140,7 +140,7 @@ def cached_work(project: Project, doi: str, fetch: Fetch, refresh: bool) -> dict
     except NotRegistered:
         work = None
     write_atomic(path, json.dumps({"doi": key, "work": work}, ensure_ascii=False,
-                                  sort_keys=True).encode())
+                                  sort_keys=True).encode(), parents=True)
     return work
 
 

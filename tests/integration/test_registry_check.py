@@ -147,3 +147,4 @@ def test_fields_compare_beyond_case_punctuation_and_abbreviation(corpus):
     assert abbreviates("Front Digit Health", "Frontiers in Digital Health")
     assert not abbreviates("JMIR Form Res", "Journal of Medical Internet Research")
     assert not abbreviates("Internet Interv", "Internet Interventions and Beyond")
+
