@@ -67,15 +67,22 @@ def _get(url: str, headers: dict[str, str], timeout: float, retries: int, backof
                         f"({problem}, {retries + 1} tries); nothing was written")
 
 
-def fetch_work(doi: str, *, base_url: str | None = None, mailto: str | None = None,
-               timeout: float = TIMEOUT, retries: int = RETRIES, backoff: float = BACKOFF,
-               sleep: Callable[[float], None] = time.sleep) -> dict[str, Any]:
-    """The Crossref `message` for `doi`."""
+def service_url(base_url: str | None = None) -> str:
+    """The Crossref API asked: `base_url`, else $DTA_KG_CROSSREF_URL, else Crossref's own; an
+    address that is not http(s) is refused."""
     base = (base_url or os.environ.get(URL_VARIABLE) or DEFAULT_URL).rstrip("/")
     parts = urllib.parse.urlsplit(base)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise CrossrefError(f"the Crossref URL '{base}' is not an http(s) address; give "
                             f"--crossref-url (or {URL_VARIABLE}) as https://host[/path]")
+    return base
+
+
+def fetch_work(doi: str, *, base_url: str | None = None, mailto: str | None = None,
+               timeout: float = TIMEOUT, retries: int = RETRIES, backoff: float = BACKOFF,
+               sleep: Callable[[float], None] = time.sleep) -> dict[str, Any]:
+    """The Crossref `message` for `doi`."""
+    base = service_url(base_url)
     contact = mailto or os.environ.get(MAILTO_VARIABLE) or DEFAULT_MAILTO
     key = normalise_doi(doi)
     url = f"{base}/works/{urllib.parse.quote(key, safe='/')}?mailto={urllib.parse.quote(contact)}"

@@ -2,8 +2,9 @@
 record the DOI registry (Crossref) holds for it.
 
 Read-only for the records: every difference is a warning naming both values, for a curator to
-judge. Crossref's answers are kept in the build folder (`crossref/`), so a second audit asks
-nothing of the network unless told to refresh; a DOI Crossref has no record of is kept too.
+judge. Crossref's answers are kept in the build folder (`crossref/`) with the service that
+gave them, so a second audit of that service asks nothing of the network unless told to
+refresh; a DOI Crossref has no record of is kept too.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from dta_kg.loaders.records import read_corpus
 from dta_kg.loaders.terms import project_vocabulary
 
 from .audit import Notice
-from .crossref import NotRegistered, fetch_work
+from .crossref import NotRegistered, fetch_work, service_url
 
 CACHE = "crossref"  # folder of the build that keeps Crossref's answers
 # words an abbreviated journal title leaves out ('J Med Internet Res' = Journal of Medical ...)
@@ -124,34 +125,38 @@ def cache_path(project: Project, doi: str) -> Path:
     return project.build / CACHE / f"{slug(key)[:80]}-{digest}.json"
 
 
-def cached_work(project: Project, doi: str, fetch: Fetch, refresh: bool) -> dict[str, Any] | None:
+def cached_work(project: Project, doi: str, fetch: Fetch, refresh: bool,
+                source: str) -> dict[str, Any] | None:
     """Crossref's work for `doi` (None: Crossref has no record of it), from the build folder's
-    cache unless `refresh`, else asked with `fetch` and kept."""
+    cache when `source` (the service asked) gave it and not `refresh`, else asked with `fetch`
+    and kept."""
     path, key = cache_path(project, doi), normalise_doi(doi)
     if not refresh and path.is_file() and path.stat().st_size <= CROSSREF_BYTES:
         try:
             kept = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             kept = None
-        if isinstance(kept, dict) and kept.get("doi") == key and "work" in kept:
+        if isinstance(kept, dict) and (kept.get("doi"), kept.get("source")) == (key, source) \
+                and "work" in kept:
             return kept["work"]
     try:
         work: dict[str, Any] | None = fetch(key)
     except NotRegistered:
         work = None
-    write_atomic(path, json.dumps({"doi": key, "work": work}, ensure_ascii=False,
-                                  sort_keys=True).encode(), parents=True)
+    write_atomic(path, json.dumps({"doi": key, "source": source, "work": work},
+                                  ensure_ascii=False, sort_keys=True).encode(), parents=True)
     return work
 
 
 def registry_checks(project: Project, corpus: Corpus, *, base_url: str | None = None,
                     refresh: bool = False, fetch: Fetch | None = None) -> list[Notice]:
     """A warning per study whose DOI Crossref does not know, and per field that differs."""
-    ask = fetch or (lambda doi: fetch_work(doi, base_url=base_url))
+    source = service_url(base_url)
+    ask = fetch or (lambda doi: fetch_work(doi, base_url=source))
     notices = []
     for study in _checked(corpus.studies):
         where = f" (ref {study.ref})" if study.ref else ""
-        work = cached_work(project, study.doi, ask, refresh)
+        work = cached_work(project, study.doi, ask, refresh, source)
         if work is None:
             notices.append(Notice("registry", "warning", study.doi,
                                   f"the DOI '{study.doi}'{where} does not resolve: Crossref has "

@@ -94,14 +94,16 @@ def test_answers_are_kept_in_the_build_folder_and_reused(project, crossref):
     first = check(project, "--crossref-url", crossref.url, "--format", "json")
     assert first.exit_code == 0, first.output
     assert len(list((project.build / "crossref").glob("*.json"))) == 4
-    with socket.socket() as s:  # a port nothing listens on: the cache must answer
-        s.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{s.getsockname()[1]}"
-    again = check(project, "--crossref-url", closed, "--format", "json")
+    again = check(project, "--crossref-url", crossref.url, "--format", "json")
     assert again.exit_code == 0, again.output
     assert registry_findings(again.output) == registry_findings(first.output)
+    assert len(crossref.requests) == 4  # the second audit asked nothing
     refreshed = check(project, "--crossref-url", crossref.url, "--refresh", "--format", "json")
     assert refreshed.exit_code == 0 and len(crossref.requests) == 8
+    with socket.socket() as s:  # another service: its answers are not the ones kept
+        s.bind(("127.0.0.1", 0))
+        other = check(project, "--crossref-url", f"http://127.0.0.1:{s.getsockname()[1]}")
+    assert other.exit_code != 0 and "Crossref could not be reached" in other.output
 
 
 def test_an_unreachable_registry_is_one_line_and_writes_no_record(project):
