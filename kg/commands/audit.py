@@ -45,7 +45,7 @@ def check(project, strict, fmt, verbose, registry, crossref_url, refresh):
 
     notices = audit(project)
     if registry:
-        from dta_kg.curation.registry import registry_audit
+        from dta_kg.curation.doi_registry import registry_audit
 
         notices += registry_audit(project, base_url=crossref_url, refresh=refresh)
     elif refresh or crossref_url:

@@ -128,7 +128,7 @@ def test_without_registry_check_asks_nothing(project, crossref):
 
 
 def test_fields_compare_beyond_case_punctuation_and_abbreviation(corpus):
-    from dta_kg.curation.registry import abbreviates, compare_study
+    from dta_kg.curation.doi_registry import abbreviates, compare_study
 
     liu = next(s for s in corpus.studies if s.doi == LIU)
     work = {"DOI": LIU.upper(), "title": ["Using AI Chatbots to Provide Self-Help Depression "
