@@ -188,7 +188,8 @@ def render_network(
     for e in edges:
         if folded:  # the relation as the edge's colour, and as its label once zoomed in
             colour = EDGE_COLOURS.get(e.type, "#b0b0b0")
-            net.add_edge(e.source, e.target, rel=e.type, label=e.type, facts=e.props["facts"],
+            net.add_edge(e.source, e.target, rel=e.type, label=e.type,
+                         facts=[{k: _text(v) for k, v in f.items()} for f in e.props["facts"]],
                          color={"color": colour, "highlight": colour, "opacity": 0.55},
                          font={"size": FOLDED_EDGE_FONT, "align": "middle", "color": "#333"})
         else:
