@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from dta_kg.core.files import write_atomic
+from dta_kg.core.files import owning, write_atomic
 from dta_kg.core.iris import normalise_doi, slug
 from dta_kg.core.limits import CROSSREF_BYTES
 from dta_kg.core.model import Corpus, Study, surname
@@ -143,8 +143,9 @@ def cached_work(project: Project, doi: str, fetch: Fetch, refresh: bool,
         work: dict[str, Any] | None = fetch(key)
     except NotRegistered:
         work = None
-    write_atomic(path, json.dumps({"doi": key, "source": source, "work": work},
-                                  ensure_ascii=False, sort_keys=True).encode(), parents=True)
+    with owning(project.build):  # the cache is the build folder's, beside (never in) its stores
+        write_atomic(path, json.dumps({"doi": key, "source": source, "work": work},
+                                      ensure_ascii=False, sort_keys=True).encode(), parents=True)
     return work
 
 
