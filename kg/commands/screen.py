@@ -321,7 +321,7 @@ def prisma(project, scope, output):
         dta-kg prisma --scope all -o flow.html
     """
     from dta_kg.core.errors import DtaKgError
-    from dta_kg.core.files import output_target
+    from dta_kg.core.files import check_file
     from dta_kg.curation.flow import living_flow, review_flow
     from dta_kg.curation.screening import load_screening
     from dta_kg.loaders.records import read_review
@@ -330,7 +330,7 @@ def prisma(project, scope, output):
 
     if output.suffix.lower() not in (".svg", ".html"):
         raise DtaKgError(f"{output}: name the output .svg or .html")
-    output = output_target(output, [project.records])
+    check_file(output)  # before any work; the records folder is guarded by project_options
     review = review_flow(read_review(project.review, project_vocabulary(project)))
     if scope == "review":
         write_flow(output, review, scope)
