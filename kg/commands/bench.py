@@ -10,7 +10,7 @@ import click
 
 
 @click.group()
-def bench():
+def bench() -> None:
     """Tools for benchmarking dta-kg at scale.
 
     \b
@@ -24,7 +24,7 @@ def bench():
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder to write records/ into (its build/ goes beside it).")
-def generate(studies, seed, output):
+def generate(studies: int, seed: int, output: Path) -> None:
     """Write a synthetic corpus shaped like the curated records.
 
     Quotes are real spans of the review and DOIs use the 10.5555 test prefix; every

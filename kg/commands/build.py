@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from dta_kg.commands.options import project_options
 
 # lazy: commands import the library when they run; `dta-kg --help` imports every command module
+
+if TYPE_CHECKING:
+    from dta_kg.core.paths import Project
 
 
 @click.command()
@@ -17,7 +21,7 @@ from dta_kg.commands.options import project_options
               help="Also print each stage with its time, the triples per class and every file "
                    "written.")
 @click.option("--jobs", type=click.IntRange(1), help="Worker processes [default: one per core].")
-def build(project, verbose, jobs):
+def build(project: Project, verbose: bool, jobs: int | None) -> None:
     """Validate the records and write the graph to build/ (Turtle, N-Triples, JSON-LD).
 
     Runs the SHACL shapes, the QC violation queries and the OWL RL reasoner; refuses to
@@ -52,7 +56,7 @@ def build(project, verbose, jobs):
 @click.command()
 @project_options
 @click.option("--jobs", type=click.IntRange(1), help="Worker processes [default: one per core].")
-def validate(project, jobs):
+def validate(project: Project, jobs: int | None) -> None:
     """Run every check of `build` without writing anything.
 
     Streams the records through the same path as `build` (so it scales as the build does), in a
@@ -71,7 +75,7 @@ def validate(project, jobs):
 
 @click.command()
 @click.argument("folder", type=click.Path(file_okay=True, path_type=Path))
-def init(folder):
+def init(folder: Path) -> None:
     """Copy the curated records into FOLDER, for a curator to edit there.
 
     FOLDER must be new or empty. Point the other commands at it with --records FOLDER or

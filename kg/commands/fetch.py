@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 # lazy: commands import the library when they run; `dta-kg --help` imports every command module
 
+if TYPE_CHECKING:
+    from dta_kg.core.paths import Project
 
-def add_fetched(project, doi: str | None, crossref_url: str | None, yes: bool, terminal: bool,
-                note: str | None, ref: int | None, **given) -> None:
+
+def add_fetched(project: Project, doi: str | None, crossref_url: str | None, yes: bool,
+                terminal: bool, note: str | None, ref: int | None, **given: object) -> None:
     """Fetch `doi` from Crossref, show it, ask (unless `yes`), then add it; `given` fields win."""
     from dta_kg.core.iris import normalise_doi
     from dta_kg.curation.crossref import describe, fetch_entry

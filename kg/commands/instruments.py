@@ -3,6 +3,8 @@ measure, in the records' instruments.yaml."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 import click
 
 from dta_kg.commands.curate import note_option, quote_options
@@ -10,9 +12,13 @@ from dta_kg.commands.options import project_options
 
 # lazy: commands import the library when they run; `dta-kg --help` imports every command module
 
+if TYPE_CHECKING:
+    from dta_kg.core.paths import Project
+    from dta_kg.curation.curate import Quote
+
 
 @click.group()
-def instrument():
+def instrument() -> None:
     """Add instruments (and the components their subscales measure) to the vocabulary.
 
     \b
@@ -33,8 +39,10 @@ def instrument():
 @click.option("--definition", help="What the instrument is, in one sentence.")
 @quote_options
 @note_option
-def instrument_add(project, label, instrument_id, alt_labels, measures, subscales, definition,
-                   quote, note):
+def instrument_add(project: Project, label: str, instrument_id: str | None,
+                   alt_labels: tuple[str, ...], measures: tuple[str, ...],
+                   subscales: tuple[str, ...], definition: str | None, quote: Quote,
+                   note: str | None) -> None:
     """Add an instrument to records/instruments.yaml.
 
     \b
@@ -47,7 +55,10 @@ def instrument_add(project, label, instrument_id, alt_labels, measures, subscale
     from dta_kg.curation.curate import curator
     from dta_kg.curation.instruments import SubscaleSpec, add_instrument
 
-    ids = add_instrument(project, label, measures=measures, definition=definition, quote=quote,
+    # cast: the library refuses a missing --definition itself (Where.need takes str | None) but its
+    # parameter says str; drop the cast when add_instrument says str | None
+    ids = add_instrument(project, label, measures=measures, definition=cast(str, definition),
+                         quote=quote,
                          by=curator(), instrument_id=instrument_id, alt_labels=alt_labels,
                          subscales=tuple(SubscaleSpec.parse(s) for s in subscales), note=note)
     click.echo(f"Added {', '.join(ids)} to {project.instruments}")

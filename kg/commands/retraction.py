@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 import click
 
 from dta_kg.commands.options import project_options
 
 # lazy: commands import the library when they run; `dta-kg --help` imports every command module
 
+if TYPE_CHECKING:
+    from dta_kg.core.paths import Project
+
 
 @click.command()
 @project_options
 @click.argument("target")
 @click.option("--reason", help="Why it is withdrawn (stored with your name and the time).")
-def retract(project, target, reason):
+def retract(project: Project, target: str, reason: str | None) -> None:
     """Retract a fact (DOI#FACT-ID) or a study and all its facts (DOI).
 
     The fact stays in its record, marked retracted; queries and views leave it out unless
@@ -25,7 +30,9 @@ def retract(project, target, reason):
     """
     from dta_kg.curation import curate
 
-    ids = curate.retract(project, target, reason, curate.curator())
+    # cast: the library refuses a missing --reason itself (Where.need takes str | None) but its
+    # parameter says str; drop the cast when curate.retract says str | None
+    ids = curate.retract(project, target, cast(str, reason), curate.curator())
     click.echo(f"Retracted {len(ids)} fact(s): {', '.join(ids)}" if ids else "Retracted")
 
 
@@ -33,7 +40,7 @@ def retract(project, target, reason):
 @project_options
 @click.argument("target")
 @click.option("--reason", help="Why the fact stands again (stored with your name and the time).")
-def restore(project, target, reason):
+def restore(project: Project, target: str, reason: str | None) -> None:
     """Undo the retraction of a fact (DOI#FACT-ID); the record keeps who restored it and why.
 
     \b
@@ -43,5 +50,7 @@ def restore(project, target, reason):
     from dta_kg.curation.coding import restore as restore_fact
     from dta_kg.curation.curate import curator
 
-    fact = restore_fact(project, target, reason, curator())
+    # cast: the library refuses a missing --reason itself (Where.need takes str | None) but its
+    # parameter says str; drop the cast when coding.restore says str | None
+    fact = restore_fact(project, target, cast(str, reason), curator())
     click.echo(f"Restored {fact}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,6 +14,11 @@ from dta_kg.core.iris import CONTEXT_URL, DEFAULT_GRAPH_IRI, check_graph_iri
 from dta_kg.core.registry import CHOICES, DEFAULT_PORT
 
 # lazy: commands import the library when they run; `dta-kg --help` imports every command module
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar  # what click.progressbar returns
+
+    from dta_kg.core.paths import Project
 
 GRAPH = click.option("--graph", "graph_iri", default=DEFAULT_GRAPH_IRI, show_default=True,
                      metavar="IRI", help="The named graph (RDF) or graph tag (Neo4j) to write.")
@@ -37,7 +42,8 @@ def _notify(message: str) -> None:
 @GRAPH
 @SCOPE
 @project_options
-def export(fmt, out, context_url, graph_iri, scope, project):
+def export(fmt: str, out: Path, context_url: str | None, graph_iri: str, scope: str,
+           project: Project) -> None:
     """Write the built graph in a format other tools read (building it first if stale).
 
     \b
@@ -59,7 +65,7 @@ class _Progress:
     """A progress bar on a terminal (stderr), started when the total is known."""
 
     def __init__(self) -> None:
-        self.bar: Any = None
+        self.bar: ProgressBar[int] | None = None
         self.done = 0
 
     def __call__(self, done: int, total: int) -> None:
@@ -77,7 +83,7 @@ class _Progress:
 
 
 @click.group()
-def neo4j():
+def neo4j() -> None:
     """Load the graph into Neo4j (or another Bolt server, such as FalkorDB).
 
     \b
@@ -100,7 +106,8 @@ def neo4j():
               show_default=True, help="Cypher dialect; auto asks the server (a dry run: neo4j).")
 @GRAPH
 @project_options
-def push(uri, database, batch_size, replace, dry_run, dialect, graph_iri, project):
+def push(uri: str | None, database: str | None, batch_size: int, replace: bool, dry_run: bool,
+         dialect: str, graph_iri: str, project: Project) -> None:
     """Write the property graph to a Bolt server with idempotent MERGE statements.
 
     Uniqueness constraints on `iri` come first (FalkorDB: indexes). Every node and
@@ -126,8 +133,10 @@ def push(uri, database, batch_size, replace, dry_run, dialect, graph_iri, projec
         for stmt in statements:
             click.echo(stmt.render() + "\n")
         return
+    assert uri is not None  # refused above unless --dry-run
     progress = _Progress()
-    with bolt.BoltWriter(uri, database=database, dialect=dialect) as client:
+    client = bolt.BoltWriter(uri, database=database, dialect=dialect)
+    with client:  # not `as client`: BoltClient.__enter__ is typed to return a BoltClient
         try:
             result = client.push(pg, batch_size=batch_size, graph_id=graph_iri, replace=replace,
                                  progress=progress)
@@ -144,7 +153,7 @@ def push(uri, database, batch_size, replace, dry_run, dialect, graph_iri, projec
 
 
 @click.group("sparql-store")
-def sparql_store():
+def sparql_store() -> None:
     """Load the graph into a SPARQL store (Oxigraph, Virtuoso, Fuseki, GraphDB, ...).
 
     \b
@@ -161,7 +170,7 @@ def sparql_store():
               help="Its SPARQL query URL, to count the triples afterwards.")
 @GRAPH
 @project_options
-def store_push(endpoint, query_endpoint, graph_iri, project):
+def store_push(endpoint: str, query_endpoint: str | None, graph_iri: str, project: Project) -> None:
     """Replace one named graph in a SPARQL store with the built graph (HTTP PUT).
 
     Credentials, when the store wants them, come from DTA_KG_SPARQL_USER,
@@ -202,7 +211,8 @@ def store_push(endpoint, query_endpoint, graph_iri, project):
 @click.option("--max-connections", type=click.IntRange(1, 100_000), default=1024,
               show_default=True, help="Open connections; more are answered 503 and closed.")
 @project_options
-def serve(port, bind, allow_service, timeout, queries, max_connections, project):
+def serve(port: int, bind: str, allow_service: bool, timeout: float, queries: int,
+          max_connections: int, project: Project) -> None:
     """Serve the graph read-only over SPARQL 1.1 on 127.0.0.1 until Ctrl-C.
 
     Point YASGUI, SPARQLWrapper, Protégé or `dta-kg sparql --endpoint` at the printed URL.

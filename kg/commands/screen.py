@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
@@ -13,20 +15,25 @@ from dta_kg.core.registry import CHOICES
 
 # lazy: commands import the library when they run; `dta-kg --help` imports every command module
 
+if TYPE_CHECKING:
+    from dta_kg.core.paths import Project
+
+F = TypeVar("F", bound=Callable[..., object])
+
 STAGE_HELP = "Screening stage: title-abstract or full-text."
 
 
-def stage_option(func):
+def stage_option(func: F) -> F:
     return click.option("--stage", default="title-abstract", show_default=True,
                         help=STAGE_HELP)(func)
 
 
-def note_option(func):
+def note_option(func: F) -> F:
     return click.option("--note", help="A note kept with the decision or import.")(func)
 
 
 @click.group()
-def screen():
+def screen() -> None:
     """Screen the candidates of new database searches for the living review: import a search
     export, decide at title-abstract and full text (two screeners may decide independently),
     settle conflicts, see progress and agreement, and promote included candidates to studies.
@@ -52,7 +59,8 @@ def screen():
               help="The export's format [default: from its name, else its first line].")
 @click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
 @note_option
-def screen_import(project, export, database, date_, query, run_id, fmt, dry_run, note):
+def screen_import(project: Project, export: Path, database: str, date_: str, query: str,
+                  run_id: str | None, fmt: str | None, dry_run: bool, note: str | None) -> None:
     """Import a search export (RIS, BibTeX, CSV with a title column, PubMed MEDLINE/.nbib) as
     one search run. Duplicates, of the graph's studies or of earlier candidates, by DOI then by
     normalised title and year, are recorded as duplicates of their original, never dropped.
@@ -84,7 +92,7 @@ def screen_import(project, export, database, date_, query, run_id, fmt, dry_run,
 @click.option("--duplicates/--no-duplicates", default=False, show_default=True,
               help="Also list duplicates.")
 @format_option
-def screen_list(project, run_id, duplicates, fmt):
+def screen_list(project: Project, run_id: str | None, duplicates: bool, fmt: str) -> None:
     """List the candidates with their outcome at each stage.
 
     \b
@@ -123,7 +131,8 @@ def screen_list(project, run_id, duplicates, fmt):
               help="Record many decisions, all or none, from a CSV file with the columns "
               "candidate, decision and, optionally, stage, reason and note.")
 @note_option
-def screen_decide(project, candidate, decision, stage, reason, csv_file, note):
+def screen_decide(project: Project, candidate: str | None, decision: str | None, stage: str,
+                  reason: str | None, csv_file: Path | None, note: str | None) -> None:
     """Record your decision on a candidate at a stage (your name: $DTA_KG_CURATOR, else git's
     user.name). Two screeners decide independently; `screen conflicts` lists where they differ.
 
@@ -154,7 +163,7 @@ def screen_decide(project, candidate, decision, stage, reason, csv_file, note):
 @screen.command("conflicts")
 @project_options
 @format_option
-def screen_conflicts(project, fmt):
+def screen_conflicts(project: Project, fmt: str) -> None:
     """List the candidates on which screeners disagree, not yet resolved.
 
     \b
@@ -177,7 +186,8 @@ def screen_conflicts(project, fmt):
 @stage_option
 @click.option("--reason", help="Why it is excluded (see `screen decide`).")
 @note_option
-def screen_resolve(project, candidate, decision, stage, reason, note):
+def screen_resolve(project: Project, candidate: str, decision: str, stage: str,
+                   reason: str | None, note: str | None) -> None:
     """Settle a conflict on a candidate: the resolution decides, and records who resolved it.
 
     \b
@@ -195,7 +205,7 @@ def screen_resolve(project, candidate, decision, stage, reason, note):
 @screen.command("status")
 @project_options
 @format_option
-def screen_status(project, fmt):
+def screen_status(project: Project, fmt: str) -> None:
     """Show progress per stage and the agreement of each pair of screeners (Cohen's kappa, on
     the records both decided).
 
@@ -223,7 +233,7 @@ def screen_status(project, fmt):
 @click.option("--limit", type=click.IntRange(1, 10000), default=10, show_default=True,
               help="How many candidates to list.")
 @format_option
-def screen_next(project, stage, limit, fmt):
+def screen_next(project: Project, stage: str, limit: int, fmt: str) -> None:
     """List undecided candidates, most likely relevant first: a TF-IDF and logistic regression
     model (scikit-learn) trained on the decisions so far and the review's 28 studies.
 
@@ -242,7 +252,7 @@ def screen_next(project, stage, limit, fmt):
 @project_options
 @click.argument("candidate")
 @note_option
-def screen_promote(project, candidate, note):
+def screen_promote(project: Project, candidate: str, note: str | None) -> None:
     """Add a candidate included at full text as a living study, with its bibliographic data
     from the candidate (DOI, title, authors and year needed) and a link to the candidate and
     its search run.
@@ -259,7 +269,7 @@ def screen_promote(project, candidate, note):
 
 
 @screen.group("reason")
-def reason():
+def reason() -> None:
     """The controlled list of exclusion reasons, which curators may extend.
 
     \b
@@ -272,7 +282,7 @@ def reason():
 @reason.command("list")
 @project_options
 @format_option
-def reason_list(project, fmt):
+def reason_list(project: Project, fmt: str) -> None:
     """List the exclusion reasons.
 
     \b
@@ -289,7 +299,7 @@ def reason_list(project, fmt):
 @project_options
 @click.argument("reason_id", metavar="ID")
 @click.argument("label")
-def reason_add(project, reason_id, label):
+def reason_add(project: Project, reason_id: str, label: str) -> None:
     """Add an exclusion reason to the controlled list.
 
     \b
@@ -310,7 +320,7 @@ def reason_add(project, reason_id, label):
               "screening records; all: both, as PRISMA 2020's template for updated reviews.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The file to write: .svg for the diagram, .html for a page holding it.")
-def prisma(project, scope, output):
+def prisma(project: Project, scope: str, output: Path) -> None:
     """Draw the PRISMA 2020 flow diagram: records identified per database, duplicates removed,
     records screened and excluded, reports sought, assessed and excluded with reasons, studies
     included. A figure the source does not state is shown as "not stated".
@@ -321,7 +331,7 @@ def prisma(project, scope, output):
         dta-kg prisma --scope all -o flow.html
     """
     from dta_kg.core.errors import DtaKgError
-    from dta_kg.core.files import output_target
+    from dta_kg.core.files import check_file
     from dta_kg.curation.flow import living_flow, review_flow
     from dta_kg.curation.screening import load_screening
     from dta_kg.loaders.records import read_review
@@ -330,7 +340,7 @@ def prisma(project, scope, output):
 
     if output.suffix.lower() not in (".svg", ".html"):
         raise DtaKgError(f"{output}: name the output .svg or .html")
-    output = output_target(output, [project.records])
+    check_file(output)  # before any work; the records folder is guarded by project_options
     review = review_flow(read_review(project.review, project_vocabulary(project)))
     if scope == "review":
         write_flow(output, review, scope)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,6 +11,9 @@ from dta_kg.commands.options import MIN_CONFIDENCE, format_option, project_optio
 from dta_kg.core.registry import CHOICES
 
 # lazy: commands import the library when they run; `dta-kg --help` imports every command module
+
+if TYPE_CHECKING:
+    from dta_kg.core.paths import Project
 
 RETRACTED = click.option("--include-retracted", is_flag=True,
                          help="Also use facts a curator retracted (left out by default).")
@@ -27,7 +31,8 @@ def _notify(message: str) -> None:
 @MIN_CONFIDENCE
 @format_option
 @project_options
-def compare(component, include_retracted, min_confidence, fmt, project):
+def compare(component: str | None, include_retracted: bool, min_confidence: str, fmt: str,
+            project: Project) -> None:
     """The comparison table: one row per study, with the instruments, subscales and results
     of its findings, its design, population and intervention type, and what the row stands
     on (basis and confidence: the weakest of its facts). --min-confidence leaves out the facts
@@ -55,7 +60,7 @@ def compare(component, include_retracted, min_confidence, fmt, project):
 @click.option("--format", "fmt", type=click.Choice(CHOICES["diff formats"]), default="table",
               show_default=True, help="Output format; the changelog of a release is the Markdown.")
 @project_options
-def diff(old, new, fmt, project):
+def diff(old: Path, new: Path | None, fmt: str, project: Project) -> None:
     """What changed from OLD to NEW, two builds or releases (folders holding dta-kg.nt) or RDF
     files: studies added and removed; facts added, added and retracted (both between OLD and
     NEW), retracted, restored, changed and removed,
@@ -83,7 +88,7 @@ def diff(old, new, fmt, project):
               help="The earlier release the changelog starts from [default: the highest X.Y.Z "
                    "folder beside --output below this version].")
 @project_options
-def release(version, output, previous, project):
+def release(version: str, output: Path, previous: Path | None, project: Project) -> None:
     """Write a citable, versioned release of the graph: Turtle, N-Triples, JSON-LD with its
     context, neo4j-admin CSV, GraphML, the versioned ontology, VoID and DCAT, CITATION.cff,
     ro-crate-metadata.json and CHANGELOG.md (the diff from the previous release); then check
@@ -107,7 +112,7 @@ def release(version, output, previous, project):
                    "shows on the home page [default: the build's graph files].")
 @MIN_CONFIDENCE
 @project_options
-def site(output, release_dir, min_confidence, project):
+def site(output: Path, release_dir: Path | None, min_confidence: str, project: Project) -> None:
     """Write a static, offline website of the graph: home, a page per study (each quote in its
     paragraph of the review), per term and per factor, the comparison table, search, the gap
     map, the graph view, the PRISMA 2020 flow diagram and the downloads. Open index.html from

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,9 +11,12 @@ from dta_kg.commands.options import project_options
 
 # lazy: commands import the library when they run; `dta-kg --help` imports every command module
 
+if TYPE_CHECKING:
+    from dta_kg.core.paths import Project
+
 
 @click.group()
-def source():
+def source() -> None:
     """Texts of the documents records quote, besides the review.
 
     \b
@@ -27,7 +31,7 @@ def source():
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The document's text, as UTF-8.")
 @project_options
-def source_add(doi, text_file, project):
+def source_add(doi: str, text_file: Path, project: Project) -> None:
     """Register the text of the document DOI, so that quotes from it are checked verbatim.
 
     Without it, a quote from that document is marked unverified (dta:quoteVerified false).

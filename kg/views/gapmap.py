@@ -29,6 +29,7 @@ escapes every string, and the data island is JSON that cannot close its script e
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from markupsafe import Markup
 
@@ -37,10 +38,11 @@ from dta_kg.core.basis import STATED, label, weakest
 from .page import ASSETS, asset, csp, json_island, write_page
 
 Stated = Mapping[str | tuple[str, str], int]
+Study = Mapping[str, Any]  # plain JSON-like data, see the module docstring
 
 
 def render_gap_map(
-    studies: Iterable[Mapping],
+    studies: Iterable[Study],
     path: str | Path,
     *,
     title: str = "Evidence gap map",
@@ -99,43 +101,44 @@ def render_gap_map(
     )
 
 
-def _filters(studies) -> dict:
+def _filters(studies: Sequence[Study]) -> dict[str, object]:
     """The choices of the page's filters: the years and designs the studies have."""
     years = sorted({int(s["year"]) for s in studies if s.get("year") is not None})
     return {"years": years, "designs": _values(studies, "designs"),
             "living": any(s.get("scope") == "living" for s in studies)}
 
 
-def _matrix(name: str, studies, rows: Sequence[str], cols: Sequence[str], key: str, stated):
+def _matrix(name: str, studies: Sequence[Study], rows: Sequence[str], cols: Sequence[str],
+            key: str, stated: Stated) -> dict[str, object]:
     """Rows of cells, each with its studies (and their notes), count, relative level (0..1)
     for scaling, the studies that cannot be placed for want of coding, and its state."""
-    def has(study, axis, value):
+    def has(study: Study, axis: str, value: str) -> bool:
         return value in study.get(axis, ())
 
-    def uses(study, r, c):
+    def uses(study: Study, r: str, c: str) -> list[Mapping[str, str]]:
         return [u for u in study["instrument_uses"] if (u["component"], u["instrument"]) == (r, c)]
 
-    def measured(study, r):
+    def measured(study: Study, r: str) -> bool:
         return any(u["component"] == r for u in study["instrument_uses"])
 
-    def in_cell(study, r, c):
+    def in_cell(study: Study, r: str, c: str) -> bool:
         if key == "instruments" and "instrument_uses" in study:
             return bool(uses(study, r, c))
         return has(study, "components", r) and has(study, key, c)
 
-    def coded_for(study, r):
+    def coded_for(study: Study, r: str) -> bool:
         """Whether the study's coding on the column axis could place it in row `r`."""
         if key == "instruments" and "instrument_uses" in study:
             return measured(study, r)
         return bool(study.get(key))
 
-    def unknown(study, r, c):
+    def unknown(study: Study, r: str, c: str) -> bool:
         """The study reports one of the cell's two values but lacks the coding of the other."""
         return not in_cell(study, r, c) and (
             (has(study, "components", r) and not coded_for(study, r))
             or (has(study, key, c) and not study.get("components")))
 
-    def level(study, r, c):
+    def level(study: Study, r: str, c: str) -> str:
         """What a study's place in the cell stands on: the weaker of its row and its column."""
         levels = study.get("levels", {})
         if key == "instruments" and "instrument_uses" in study:
@@ -143,7 +146,7 @@ def _matrix(name: str, studies, rows: Sequence[str], cols: Sequence[str], key: s
         return weakest([levels.get("components", {}).get(r, STATED),
                         levels.get(key, {}).get(c, STATED)])
 
-    def coding_inferred(r, c):
+    def coding_inferred(r: str, c: str) -> bool:
         """Whether a true gap rests on inferred codings: of the column's axis for the studies of
         the row, or of the components for the studies of the column."""
         levels = [lv for s in studies if has(s, "components", r)
@@ -152,7 +155,7 @@ def _matrix(name: str, studies, rows: Sequence[str], cols: Sequence[str], key: s
                    if has(s, key, c)]
         return weakest(levels) != STATED
 
-    def notes(study, r, c):
+    def notes(study: Study, r: str, c: str) -> str:
         if key != "instruments" or "instrument_uses" not in study:
             return ""
         return ", ".join(sorted({u["subscale"] for u in uses(study, r, c) if u.get("subscale")}))
@@ -177,14 +180,14 @@ def _matrix(name: str, studies, rows: Sequence[str], cols: Sequence[str], key: s
     }
 
 
-def _header(value: str, studies, stated) -> dict:
+def _header(value: str, studies: Sequence[Study], stated: Stated) -> dict[str, object]:
     """An axis value with its count of studies and, beside the figure the review states, the
     count of the review's own studies only (a study added later has `scope` "living")."""
     own = sum(1 for s in studies if s.get("scope", "review") == "review")
     return {"name": value, "count": len(studies), "review_count": own, "stated": stated.get(value)}
 
 
-def _values(studies, axis: str) -> list[str]:
+def _values(studies: Iterable[Study], axis: str) -> list[str]:
     return sorted({v for s in studies for v in s.get(axis, ())}, key=str.lower)
 
 

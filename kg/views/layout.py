@@ -49,7 +49,8 @@ def force_layout(
     return {node: (round(xs[i], 1), round(ys[i], 1)) for i, node in enumerate(ids)}
 
 
-def _near_push(xs, ys, dx, dy, spacing, rng) -> None:
+def _near_push(xs: list[float], ys: list[float], dx: list[float], dy: list[float], spacing: float,
+               rng: random.Random) -> None:
     """Repulsion k^2/d between nodes less than 2k apart, found through a grid of 2k cells."""
     k2, cell = spacing * spacing, 2 * spacing
     grid: dict[tuple[int, int], list[int]] = defaultdict(list)
@@ -70,7 +71,8 @@ def _near_push(xs, ys, dx, dy, spacing, rng) -> None:
                     dy[i] += rng.uniform(-1, 1)
 
 
-def _far_push(xs, ys, dx, dy, spacing) -> None:
+def _far_push(xs: list[float], ys: list[float], dx: list[float], dy: list[float],
+              spacing: float) -> None:
     """The nodes nearer the centre push outwards as if they all sat at the centre.
 
     Stragglers far outside the bulk of the graph (unconnected nodes) are pulled back instead.
