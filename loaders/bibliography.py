@@ -75,7 +75,7 @@ def check_entry(entry: BibEntry, path: Path | str) -> BibEntry:
     return BibEntry(**{**entry.__dict__, "doi": doi, "title": " ".join(title.split()), "year": year})
 
 
-def _first(*values) -> str | None:
+def _first(*values: object) -> str | None:
     for value in values:
         if isinstance(value, list):
             value = value[0] if value else None
@@ -84,7 +84,7 @@ def _first(*values) -> str | None:
     return None
 
 
-def _year(*values) -> str | None:
+def _year(*values: object) -> str | None:
     found = _YEAR.search(_first(*values) or "")
     return found.group(1) if found else _first(*values)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dta_kg.core.iris import DTA, local_name, slug
 from dta_kg.core.model import CuratedTerm, InstrumentEntry, SubscaleEntry
@@ -14,6 +15,9 @@ from dta_kg.core.vocabulary import KINDS, Term, Vocabulary
 from .fields import Fields
 from .record_reader import read_record
 from .yaml_io import read_yaml
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 
 def load_vocabulary(ontology: Path = ONTOLOGY) -> Vocabulary:
@@ -25,7 +29,7 @@ def load_vocabulary(ontology: Path = ONTOLOGY) -> Vocabulary:
     return Vocabulary(terms_of(graph))
 
 
-def terms_of(graph) -> list[Term]:
+def terms_of(graph: Graph) -> list[Term]:
     """The vocabulary individuals (in the dta: namespace) of an rdflib graph."""
     # lazy: rdflib loads ~70 ms; queries read the cached vocabulary
     from rdflib import URIRef
@@ -35,7 +39,7 @@ def terms_of(graph) -> list[Term]:
     subscale_of, measures = URIRef(DTA + "subscaleOf"), URIRef(DTA + "measuresComponent")
     terms = []
     for cls in sorted(wanted):
-        for node in sorted(graph.subjects(RDF.type, cls)):
+        for node in sorted(graph.subjects(RDF.type, cls), key=str):  # IRIs sort as text
             if not str(node).startswith(DTA):
                 continue
             parent = graph.value(node, subscale_of)

@@ -8,10 +8,13 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dta_kg.core.errors import RecordError
 from dta_kg.core.limits import RECORD_BYTES, TooLarge, read_bytes
+
+if TYPE_CHECKING:
+    import yaml
 
 MAX_DEPTH = 100  # lists and mappings inside each other; records use about 5
 # the indentation and block indicators (`- `, `? `, `: `) that open each line: a block
@@ -35,19 +38,20 @@ def read_yaml(path: Path, digests: dict[str, str] | None = None) -> Any:
     return parse_yaml(raw, path)
 
 
-def _strict_loader():
+def _strict_loader() -> type[yaml.SafeLoader | yaml.CSafeLoader]:
     """libyaml's safe loader, refusing a mapping that repeats a key (YAML says keys are unique;
     the plain loader keeps the last value and drops the first silently)."""
     # lazy: ~10 ms, and a query on a built graph reads no YAML
     import yaml
 
-    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    base: type[yaml.SafeLoader | yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    class StrictLoader(base):
+    # a base chosen at run time (CSafeLoader exists only when PyYAML was built with libyaml)
+    class StrictLoader(base):  # type: ignore[valid-type, misc]
         pass
 
-    def mapping(loader, node):
-        seen: dict = {}
+    def mapping(loader: StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
         for key_node, _ in node.value:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != \
                     yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG:
@@ -66,7 +70,7 @@ def _strict_loader():
     return StrictLoader
 
 
-_LOADER: list = []
+_LOADER: list[type[yaml.SafeLoader | yaml.CSafeLoader]] = []
 
 
 def check_structure(raw: bytes, path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 # user:password@ in a URL (scheme://user:password@host); the password is replaced
@@ -41,7 +42,8 @@ class DtaKgError(Exception):
 class RecordError(DtaKgError):
     """A curated record is malformed: names the file, the record, the field and the fix."""
 
-    def __init__(self, path, field: str, problem: str, fix: str = "", record: str = ""):
+    def __init__(self, path: Path | str, field: str, problem: str, fix: str = "",
+                 record: str = "") -> None:
         self.path, self.field, self.problem, self.fix, self.record = path, field, problem, fix, record
         where = f"{path}"
         if record:
@@ -51,7 +53,8 @@ class RecordError(DtaKgError):
             message += f"; {fix}"
         super().__init__(message)
 
-    def __reduce__(self):  # so the error crosses from a worker process intact
+    def __reduce__(self) -> tuple[type[RecordError], tuple[Path | str, str, str, str, str]]:
+        # so the error crosses from a worker process intact
         return type(self), (self.path, self.field, self.problem, self.fix, self.record)
 
 

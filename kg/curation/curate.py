@@ -9,11 +9,12 @@ import difflib
 import os
 import re
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ruamel.yaml.comments import CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from dta_kg.core.errors import DtaKgError, RecordError, UnknownTerm
 from dta_kg.core.iris import REVIEW_DOI, fact_iri, file_stem, local_name, normalise_doi, slug
@@ -50,7 +51,7 @@ def curator() -> str:
     return name
 
 
-def put(data, key: str, value: Any, order: tuple[str, ...] = STUDY_KEYS) -> None:
+def put(data: CommentedMap, key: str, value: Any, order: tuple[str, ...] = STUDY_KEYS) -> None:
     """Set `key` in a round-trip mapping, placed after the keys that precede it in `order`."""
     if key in data:
         data[key] = value
@@ -95,7 +96,7 @@ def reference_quote(ref: int) -> str:
     return " ".join(found.group(1).split()[:MAX_QUOTE_WORDS])
 
 
-def new_study(entry: BibEntry, ref: int | None, by: str, note: str | None):
+def new_study(entry: BibEntry, ref: int | None, by: str, note: str | None) -> CommentedMap:
     """A record for a study that is not yet in the graph."""
     if ref is not None:
         evidence = flow(section="References", quote=quoted(reference_quote(ref)))
@@ -184,12 +185,12 @@ def show_study(project: Project, doi: str) -> Study:
 
 # --- facts ---------------------------------------------------------------------------------
 
-def fact_ids(data) -> set[str]:
+def fact_ids(data: CommentedMap) -> set[str]:
     return {str(item.get("id")) for key in FACT_KEYS for item in data.get(key) or []
             if isinstance(item, dict)}
 
 
-def append_fact(data, key: str, item, wanted_id: str) -> str:
+def append_fact(data: CommentedMap, key: str, item: CommentedMap, wanted_id: str) -> str:
     """Append `item` to the record's `key` list under an id unique within the record."""
     taken, base = fact_ids(data), slug(wanted_id) or key
     fact_id, n = base, 1
@@ -211,7 +212,7 @@ class Quote:
     section: str | None
     source: str | None = None  # a DOI; None means the review, or the study itself if it is new
 
-    def evidence(self, where: Where, default_source: str | None = None):
+    def evidence(self, where: Where, default_source: str | None = None) -> CommentedMap:
         """The evidence mapping; without --source the quote is from `default_source`."""
         quote = where.need("quote", self.quote, f"give --quote: a verbatim span of at most "
                            f"{MAX_QUOTE_WORDS} words that states the fact")
@@ -235,12 +236,12 @@ class Quote:
                     quote=quoted(quote))
 
 
-def own_source(data) -> str | None:
+def own_source(data: CommentedMap) -> str | None:
     """A study in the review's reference list is quoted from the review, a new one from itself."""
     return None if data.get("ref") is not None else str(data["doi"])
 
 
-def ensure_component(data, component: str, quote: Quote, where: Where, by: str,
+def ensure_component(data: CommentedMap, component: str, quote: Quote, where: Where, by: str,
                      because: str) -> str | None:
     """Record that the study informs `component` (a ComponentReport) unless it already does."""
     if any(c.get("component") == component and not c.get("retracted")
@@ -251,7 +252,12 @@ def ensure_component(data, component: str, quote: Quote, where: Where, by: str,
     return append_fact(data, "components", item, component)
 
 
-def _add_fact(project: Project, doi: str, key: str, make, by: str) -> list[str]:
+# a new fact of a study record `data`: (its mapping, the id it asks for, its quote, the
+# components it implies)
+FactMaker = Callable[[CommentedMap, Where, Vocabulary], tuple[CommentedMap, str, Quote, list[str]]]
+
+
+def _add_fact(project: Project, doi: str, key: str, make: FactMaker, by: str) -> list[str]:
     """Add the fact `make(data, where, vocab)` returns (item, id, implied components)."""
     vocab = project_vocabulary(project)
     with transaction(project) as tx:
@@ -282,7 +288,8 @@ def add_finding(project: Project, doi: str, *, component: str, quote: Quote, by:
                 unit: str | None = None, note: str | None = None) -> list[str]:
     """Add a finding (and the component report it implies); returns the new fact ids."""
 
-    def make(data, where: Where, vocab: Vocabulary):
+    def make(data: CommentedMap, where: Where, vocab: Vocabulary
+             ) -> tuple[CommentedMap, str, Quote, list[str]]:
         comp = where.term(vocab, "component", where.need("component", component,
                           "give --component, e.g. therapeutic-bond"), "component")
         measure = instrument and where.term(vocab, "measure", instrument, "instrument")
@@ -312,7 +319,8 @@ def add_factor(project: Project, doi: str, *, label: str, polarity: str, quote: 
     """Add a facilitator or barrier (and the facilitators-and-barriers report it implies); its
     theme defaults to that of its factor `concept`."""
 
-    def make(data, where: Where, vocab: Vocabulary):
+    def make(data: CommentedMap, where: Where, vocab: Vocabulary
+             ) -> tuple[CommentedMap, str, Quote, list[str]]:
         text = where.need("label", label, "give the factor as --facilitator or --barrier TEXT")
         factor = where.term(vocab, "factor-concept", concept, "concept") if concept else None
         themes = ", ".join(sorted(vocab.ids("theme")))

@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dta_kg.core.errors import RecordError
 from dta_kg.core.files import commit_files, io_problem, owning, recover_journal, write_atomic
@@ -21,11 +21,14 @@ from dta_kg.loaders.screening import read_screening
 from dta_kg.loaders.terms import project_vocabulary
 from dta_kg.loaders.yaml_io import read_yaml
 
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
+
 CHECK_PREFIX = ".dta-kg-check-"
 LOCK_TIMEOUT = 120.0
 
 
-def yaml_rt():
+def yaml_rt() -> YAML:
     """A round-trip YAML reader/writer that reproduces the records' layout byte for byte."""
     # lazy: ruamel.yaml loads ~10-20 ms; `study show` and `study list` import this module
     from ruamel.yaml import YAML

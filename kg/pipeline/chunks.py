@@ -10,7 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,7 +115,7 @@ def _workers() -> multiprocessing.context.BaseContext:
     return context
 
 
-def _unique(results, seen: dict[str, str]) -> Iterator[Chunk]:
+def _unique(results: Iterable[Chunk], seen: dict[str, str]) -> Iterator[Chunk]:
     """Refuse a DOI (or DOIs that differ only in punctuation, which share a study IRI) or a
     reference number that two records share."""
     for chunk in results:

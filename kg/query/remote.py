@@ -83,14 +83,14 @@ class RemoteSession(Session):
         self.project, self.notify, self.min_confidence = project, notify, min_confidence
         self.endpoint, self.graph = endpoint, graph
         self.neo4j_uri, self.database = neo4j_uri, database
-        self._bolt = None
+        self._bolt: BoltClient | None = None
 
     def close(self) -> None:
         if self._bolt is not None:
             self._bolt.close()
 
     @property
-    def bolt(self):
+    def bolt(self) -> BoltClient:
         if self.neo4j_uri is None:
             raise DtaKgError("no Bolt server given: use --neo4j-uri bolt://HOST:PORT")
         if self._bolt is None:

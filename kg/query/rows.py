@@ -1,23 +1,48 @@
 """Rows of an answer as the local engines give them, made plain and put in order: SPARQL's
 ORDER BY applied to Oxigraph terms, Cypher values as plain data and Cypher's final ORDER BY read
-from the query text."""
+from the query text; an answer whole (`Result`) or as its rows are read (`Stream`), an engine's
+failure while reading them as a one-line error."""
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import pyoxigraph
 
+from dta_kg.core.errors import DtaKgError
 from dta_kg.core.output import text_key
 from dta_kg.core.rdfterms import DECIMALS, INTEGERS
+
+
+@dataclass
+class Result:
+    columns: list[str]
+    rows: list[dict]
+
+
+@dataclass
+class Stream:
+    """An answer's columns, and its rows as they are read; `close()` stops the reading early."""
+
+    columns: list[str]
+    rows: Iterator[dict]
+    close: Callable[[], None]
+
 
 # ladybug column types whose values come out as plain Python values
 SCALARS = {"STRING", "BOOL", "INT64", "INT32", "INT16", "INT8", "UINT64", "UINT32", "UINT16",
            "UINT8", "DOUBLE", "FLOAT", "SERIAL"}
 
 
-def order_key(term) -> tuple:
+# a term's place in SPARQL's ORDER BY (see `order_key`)
+SortKey = tuple[int] | tuple[int, str] | tuple[int, int, float | tuple[str, str]]
+
+
+def order_key(term: pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal | None
+              ) -> SortKey:
     """A term's place in SPARQL's ORDER BY: unbound, blank nodes, IRIs, then literals, numbers
     by value and other literals by their text."""
     if term is None:
@@ -35,7 +60,7 @@ def order_key(term) -> tuple:
     return (3, 1, text_key(term.value))  # text as a reader sorts it, not by code point
 
 
-def _key_at(i: int, row: list) -> tuple:
+def _key_at(i: int, row: list) -> SortKey:
     return order_key(row[i])
 
 
@@ -50,7 +75,7 @@ def sorted_solutions(solutions: list[list], at: list[int],
     return solutions
 
 
-def cypher_value(value):
+def cypher_value(value: object) -> object:
     """A Cypher value as plain data: a node or relationship is its label and set properties."""
     if isinstance(value, dict):
         return {k: cypher_value(v) for k, v in value.items()
@@ -79,3 +104,16 @@ def cypher_order(text: str) -> list[tuple[str, bool]]:
         return []
     keys = [part.split() for part in match.group(1).split(",")]
     return [(k[0], len(k) > 1 and k[1].upper() == "DESC") for k in keys]
+
+
+def read_failed(exc: BaseException) -> DtaKgError:
+    """The one-line error of an engine's failure while reading an answer."""
+    return DtaKgError(f"SPARQL query failed: {' '.join(str(exc).split())[:300]}")
+
+
+def reading(rows: Iterator[dict]) -> Iterator[dict]:
+    """`rows`, an engine's failure while reading them raised as a one-line error."""
+    try:
+        yield from rows
+    except (OSError, RuntimeError) as exc:
+        raise read_failed(exc) from exc

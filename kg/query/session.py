@@ -10,9 +10,8 @@ from __future__ import annotations
 import difflib
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from functools import cached_property
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import pyoxigraph
 
@@ -24,12 +23,22 @@ from dta_kg.core.output import sort_rows
 from dta_kg.core.paths import Project
 from dta_kg.core.rdfterms import python_value
 from dta_kg.core.registry import SCOPES
-from dta_kg.core.vocabulary import KINDS, words
+from dta_kg.core.vocabulary import KINDS, Vocabulary, words
 from dta_kg.pipeline.manifest import stores_present
 from dta_kg.queries.catalogue import NamedQuery, Param, get
 from dta_kg.query.cypher_guard import check_cypher_read_only
 from dta_kg.query.guards import Limits, bounded, bounded_stream, limited
-from dta_kg.query.rows import SCALARS, as_text_lists, cypher_order, cypher_value, sorted_solutions
+from dta_kg.query.rows import (
+    SCALARS,
+    Result,
+    Stream,
+    as_text_lists,
+    cypher_order,
+    cypher_value,
+    read_failed,
+    reading,
+    sorted_solutions,
+)
 from dta_kg.query.sparql_guard import check_sparql
 from dta_kg.query.sparql_text import split_order
 from dta_kg.stores.bolt import BoltClient
@@ -40,6 +49,9 @@ from dta_kg.stores.local import (
     sparql_store,
     vocabulary,
 )
+
+if TYPE_CHECKING:
+    import ladybug
 
 # lookups that validate parameter values (the store knows the usual prefixes)
 DOIS = "SELECT ?doi WHERE { ?s a dta:Study ; bibo:doi ?doi }"
@@ -52,34 +64,7 @@ FACTOR_NAMES = ("SELECT DISTINCT ?name WHERE { { ?f a dta:FactorReport ; rdfs:la
 
 
 R = TypeVar("R")
-
-
-@dataclass
-class Result:
-    columns: list[str]
-    rows: list[dict]
-
-
-@dataclass
-class Stream:
-    """An answer's columns, and its rows as they are read; `close()` stops the reading early."""
-
-    columns: list[str]
-    rows: Iterator[dict]
-    close: Callable[[], None]
-
-
-def read_failed(exc: BaseException) -> DtaKgError:
-    """The one-line error of an engine's failure while reading an answer."""
-    return DtaKgError(f"SPARQL query failed: {' '.join(str(exc).split())[:300]}")
-
-
-def reading(rows: Iterator[dict]) -> Iterator[dict]:
-    """`rows`, an engine's failure while reading them raised as a one-line error."""
-    try:
-        yield from rows
-    except (OSError, RuntimeError) as exc:
-        raise read_failed(exc) from exc
+SparqlTerm = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal | pyoxigraph.Triple
 
 
 class Session:
@@ -132,34 +117,38 @@ class Session:
         ensure_fresh(self.project, self.notify)
 
     @cached_property
-    def store(self):
+    def store(self) -> pyoxigraph.Store:
         return sparql_store(self.project)
 
     @cached_property
-    def connection(self):
+    def connection(self) -> ladybug.Connection:
         return cypher_connection(self.project)
 
     @cached_property
-    def vocabulary(self):
+    def vocabulary(self) -> Vocabulary:
         return vocabulary(self.project)
+
+    def _solutions(self, select: str) -> pyoxigraph.QuerySolutions:
+        """The rows of one of this module's own SELECT queries."""
+        return cast(pyoxigraph.QuerySolutions, self.store.query(select, prefixes=PREFIXES))
 
     @cached_property
     def dois(self) -> dict[str, str]:
         """Normalised DOI -> DOI as printed, for every study."""
         return {normalise_doi(r["doi"].value): r["doi"].value
-                for r in self.store.query(DOIS, prefixes=PREFIXES)}
+                for r in self._solutions(DOIS)}
 
     @cached_property
     def study_keys(self) -> list[StudyKey]:
         """DOI, citation, first author, year and reference number of every study."""
-        rows = self.store.query(STUDY_KEYS, prefixes=PREFIXES)
+        rows = self._solutions(STUDY_KEYS)
         return [StudyKey(normalise_doi(r["doi"].value), r["cited"].value, r["first"].value
                          if r["first"] else "", r["year"].value if r["year"] else "",
                          int(r["ref"].value) if r["ref"] else None) for r in rows]
 
     @cached_property
     def factor_names(self) -> list[str]:
-        return sorted(r["name"].value for r in self.store.query(FACTOR_NAMES, prefixes=PREFIXES))
+        return sorted(r["name"].value for r in self._solutions(FACTOR_NAMES))
 
     def sparql(self, text: str, bindings: dict | None = None, hidden: tuple[str, ...] = (),
                trusted: bool = False) -> Result:
@@ -170,7 +159,7 @@ class Session:
             for form in {text, split_order(text)[0]}:
                 check_sparql(form, self.allow_service)
 
-        def run(stop) -> Result:
+        def run(stop: threading.Event) -> Result:
             try:
                 return self._sparql(text, bindings, hidden, stop)
             except (OSError, RuntimeError) as exc:  # raised while reading the rows
@@ -179,12 +168,13 @@ class Session:
         return self._checked(lambda: bounded(run, self.limits))
 
     def _sparql(self, text: str, bindings: dict | None, hidden: tuple[str, ...],
-                stop=None) -> Result:
+                stop: threading.Event | None = None) -> Result:
         columns, rows = self._sparql_rows(text, bindings, hidden, stop)
         return Result(columns, list(rows))
 
     def _sparql_rows(self, text: str, bindings: dict | None, hidden: tuple[str, ...],
-                     stop=None, ordered: bool = True) -> tuple[list[str], Iterator[dict]]:
+                     stop: threading.Event | None = None, ordered: bool = True
+                     ) -> tuple[list[str], Iterator[dict]]:
         """The columns of the answer to `text`, and its rows as they are read (all read and
         sorted first when the query ends with an ORDER BY that is applied here, unless not
         `ordered`: then that ORDER BY is left out)."""
@@ -216,7 +206,8 @@ class Session:
         return cols, (dict(zip(cols, map(python_value, row), strict=False))  # sort keys last
                       for row in solutions)
 
-    def evaluate(self, text: str, subs: dict):
+    def evaluate(self, text: str, subs: dict[pyoxigraph.Variable, SparqlTerm]
+                 ) -> pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples:
         """The store's answer to `text`, or a DtaKgError saying why there is none."""
         try:
             return self.store.query(text, prefixes=PREFIXES, substitutions=subs)
@@ -236,7 +227,7 @@ class Session:
         return bounded(lambda stop: self._cypher(text, params, stop), self.limits,
                        interrupt=connection.interrupt)
 
-    def _cypher(self, text: str, params: dict | None, stop=None) -> Result:
+    def _cypher(self, text: str, params: dict | None, stop: threading.Event | None = None) -> Result:
         stop = stop or threading.Event()
         try:
             answer = self.connection.execute(text, params or {})
@@ -250,7 +241,7 @@ class Session:
             return Result(cols, [dict(zip(cols, row, strict=True)) for row in rows])
         return Result(cols, [dict(zip(cols, map(cypher_value, row), strict=True)) for row in rows])
 
-    def resolve(self, param: Param, text: str):
+    def resolve(self, param: Param, text: str) -> str | int | bool:
         """The value of `param` given as `text`: a term's IRI, a study's IRI, a number, ..."""
         kind, name = param.type, param.name
         if kind in KINDS:
@@ -333,7 +324,7 @@ class Session:
         text = query.text("sparql", values)
         bindings, hidden = sparql_bindings(query, values), tuple(p.name for p in query.params)
 
-        def start(stop) -> tuple[list[str], Iterator[dict]]:
+        def start(stop: threading.Event) -> tuple[list[str], Iterator[dict]]:
             try:
                 columns, rows = self._sparql_rows(text, bindings, hidden, stop, ordered)
             except (OSError, RuntimeError) as exc:

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph
 
@@ -41,8 +41,8 @@ from dta_kg.core.rdfterms import plain_term
 from dta_kg.core.registry import EXPORT_FORMATS, FILE_FORMATS
 from dta_kg.pipeline.build import GRAPH_NAME, STAGED_FILES
 from dta_kg.pipeline.jsonld import write_expanded, write_jsonld_file
+from dta_kg.pipeline.projection import PropertyGraph, scoped, to_networkx
 from dta_kg.pipeline.projection import project as projection
-from dta_kg.pipeline.projection import scoped, to_networkx
 from dta_kg.pipeline.rdf_text import write_turtle_file
 from dta_kg.sinks.grass import grass
 from dta_kg.sinks.neo4j import node_rows, quote, schema_statements, write_statements
@@ -56,10 +56,14 @@ from dta_kg.sinks.neo4j_csv import (  # noqa: F401  (re-exported: the CSV export
 )
 from dta_kg.stores.local import ensure_files
 
+if TYPE_CHECKING:
+    import networkx as nx
+    from rdflib import Graph
+
 Notify = Callable[[str], None] | None
 
 
-def built_graph(project: Project, notify: Notify = None):
+def built_graph(project: Project, notify: Notify = None) -> Graph:
     """The built graph (rebuilt first when stale), parsed from build/dta-kg.nt."""
     # lazy: rdflib loads ~70 ms; an export of the whole graph as RDF streams the build's files
     from rdflib import Graph
@@ -68,7 +72,7 @@ def built_graph(project: Project, notify: Notify = None):
     return Graph().parse(project.build / f"{GRAPH_NAME}.nt", format="nt")
 
 
-def built_projection(project: Project, notify: Notify = None):
+def built_projection(project: Project, notify: Notify = None) -> PropertyGraph:
     """The property-graph projection of the built graph, as the Cypher engine has it: read in
     the order of build/dta-kg.nt, so the same build gives the same nodes, values and files."""
     ensure_files(project, notify)
@@ -77,7 +81,7 @@ def built_projection(project: Project, notify: Notify = None):
     return projection((plain_term(t.subject), t.predicate.value, plain_term(t.object)) for t in triples)
 
 
-def scoped_graph(graph, scope: str = "all"):
+def scoped_graph(graph: Graph, scope: str = "all") -> Graph:
     """The RDF graph with only the studies of `scope` ("review", "living" or "all"): a study of
     another set goes with its author list, its facts and the annotations only they use."""
     # lazy: rdflib loads ~70 ms; an export of the whole graph as RDF streams the build's files
@@ -205,7 +209,7 @@ def write_cypher_export(job: ExportJob) -> str:
     return f"wrote {_counts(pg)} as {job.fmt} to {job.out}, and a Neo4j Browser style to {style}"
 
 
-def _counts(pg) -> str:
+def _counts(pg: PropertyGraph) -> str:
     return f"{len(pg.nodes)} nodes and {len(pg.edges)} relationships"
 
 
@@ -238,7 +242,7 @@ def _unify(items: Iterable[dict]) -> None:
                 data[key] = str(value).lower() if cast is str and isinstance(value, bool) else cast(value)
 
 
-def network(pg):
+def network(pg: PropertyGraph) -> nx.MultiDiGraph:
     """The projection as a networkx MultiDiGraph with scalar, consistently typed attributes."""
     # lazy: networkx loads ~85 ms; only the GraphML and GEXF exports need it
     import networkx as nx
@@ -255,7 +259,7 @@ def network(pg):
     return g
 
 
-def write_network(pg, out: Path, fmt: str) -> None:
+def write_network(pg: PropertyGraph, out: Path, fmt: str) -> None:
     """Write the projection as GraphML or GEXF (via a temporary file, then renamed)."""
     # lazy: networkx loads ~85 ms; only the GraphML and GEXF exports need it
     import networkx as nx
@@ -333,7 +337,7 @@ def inline(text: str, params: dict[str, Any]) -> str:
     return re.sub(r"\$(\w+)", literal, text)
 
 
-def cypher_script(pg, *, graph_iri: str, batch_size: int = 500, push_id: str = "cypher-script",
+def cypher_script(pg: PropertyGraph, *, graph_iri: str, batch_size: int = 500, push_id: str = "cypher-script",
                   max_bytes: int | None = None) -> str:
     """An idempotent script: Neo4j 5 uniqueness constraints, then batched MERGE statements."""
     check_graph_iri(graph_iri)

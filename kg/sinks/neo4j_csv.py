@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from dta_kg.core.errors import DtaKgError
-from dta_kg.pipeline.projection import value_kind
+from dta_kg.pipeline.projection import PropertyGraph, value_kind
 from dta_kg.sinks.grass import grass
 from dta_kg.sinks.neo4j import GRAPH_KEY, node_rows, relationship_rows
 
@@ -70,7 +70,7 @@ def _columns(items: list[dict]) -> dict[str, str]:
     return {key: csv_type(vals, key) for key, vals in sorted(values.items())}
 
 
-def array_delimiter(pg) -> str:
+def array_delimiter(pg: PropertyGraph) -> str:
     """The first of ; | and U+001F that no list value contains."""
     items = [str(x) for part in (pg.nodes, pg.edges) for item in part
              for v in item.props.values() if isinstance(v, list) for x in v]
@@ -91,7 +91,7 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", name)
 
 
-def write_neo4j_csv(pg, folder: Path, graph_iri: str) -> list[Path]:
+def write_neo4j_csv(pg: PropertyGraph, folder: Path, graph_iri: str) -> list[Path]:
     """Node and relationship CSVs for `neo4j-admin database import`, and import.sh, in the
     new `folder` (one that `dta_kg.core.files.write_folder` fills, or one inside it)."""
     folder.mkdir(exist_ok=True)

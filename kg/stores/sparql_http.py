@@ -7,6 +7,7 @@ DTA_KG_SPARQL_AUTH (``basic``, the default, or ``digest``). Only the standard li
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import os
 import time
@@ -15,6 +16,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import IO
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
@@ -74,7 +76,8 @@ class SameOriginCredentials(urllib.request.HTTPRedirectHandler):
     """Follows redirects, but never takes the Authorization header to another scheme, host
     or port: a redirect must not hand the store's credentials to someone else."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
+    def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str,
+                         headers: http.client.HTTPMessage, newurl: str) -> urllib.request.Request | None:
         new = super().redirect_request(req, fp, code, msg, headers, newurl)
         if new is not None and _origin(newurl) != _origin(req.full_url):
             for name in ("Authorization", "Proxy-authorization"):
