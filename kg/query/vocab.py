@@ -44,7 +44,7 @@ def terms(session: Session, name: str) -> Result:
     vocab = session.vocabulary
     rows = []
     for t in sorted(vocab.of_kind(kind), key=lambda t: text_key(t.label)):
-        row = {"id": t.id, "label": t.label, "synonyms": list(t.alt_labels)}
+        row: dict[str, object] = {"id": t.id, "label": t.label, "synonyms": list(t.alt_labels)}
         if name == "instruments":
             parent = vocab.terms.get(t.parent) if t.parent else None
             row |= {"class": t.cls, "subscale_of": parent.label if parent else None,
