@@ -338,9 +338,9 @@ def prisma(project: Project, scope: str, output: Path) -> None:
     from dta_kg.loaders.terms import project_vocabulary
     from dta_kg.views.prisma import write_flow
 
+    check_file(output)  # before any work; the records folder is guarded by project_options
     if output.suffix.lower() not in (".svg", ".html"):
         raise DtaKgError(f"{output}: name the output .svg or .html")
-    check_file(output)  # before any work; the records folder is guarded by project_options
     review = review_flow(read_review(project.review, project_vocabulary(project)))
     if scope == "review":
         write_flow(output, review, scope)

@@ -20,6 +20,7 @@ FILE_COMMANDS = {
     "view": ["view", "-o", "{}"],
     "map": ["map", "-o", "{}"],
     "query run --view": ["query", "run", "studies", "-p", "component=bond", "--view", "{}"],
+    "prisma": ["prisma", "--scope", "all", "-o", "{}"],
 }
 FOLDER_COMMANDS = {
     "export neo4j-csv": ["export", "--format", "neo4j-csv", "-o", "{}"],
