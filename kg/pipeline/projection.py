@@ -130,7 +130,7 @@ def project(source, include_retracted: bool = True,
     by_subject: dict[str, list] = defaultdict(list)
     for s, p, o in plain_triples(source):
         by_subject[s].append((p, o))
-    label_of = {s: lab for s, pos in by_subject.items() if (lab := _label(s, pos))}
+    label_of = {s: lab for s, pos in by_subject.items() if (lab := node_label(s, pos))}
     doi_of = {**(dois or {}), **{s: o.lexical for s, pos in by_subject.items() for p, o in pos
                                  if p == BIBO_DOI and isinstance(o, Lit)}}
     targets = {**(context or {}), **label_of}
@@ -232,7 +232,7 @@ def _caption(kind: str, props: dict, to: dict[str, str]) -> str | None:
     return f"{study}: {what}" if what else study
 
 
-def _label(subject: str, pos: list) -> str | None:
+def node_label(subject: str, pos: list) -> str | None:
     """The node label of `subject` from its types: a dta: class first, else a kept class."""
     if not subject.startswith(("http", "urn")):
         return None
