@@ -38,54 +38,76 @@ DOI = PREFIXES["bibo"] + "doi"
 NAMES = [PREFIXES["rdfs"] + "label", DTA + "shortCitation", PREFIXES["skos"] + "prefLabel",
          PREFIXES["skos"] + "altLabel"]
 LOCAL_NAME = re.compile(r"[\w.-]+")
+# folded into the node that points to them, not nodes of their own
+FOLDED = {DTA + "evidence", PREFIXES["bibo"] + "authorList"}
+# a node with none of these is captioned after what it points to
+OWN_NAMES = [PREFIXES["rdfs"] + "label", DTA + "shortCitation", PREFIXES["skos"] + "prefLabel",
+             PREFIXES["dcterms"] + "title"]
 
 
 class Neighbourhood:
-    """Reads of one store, each node's triples read once."""
+    """Reads of one store, each node's triples read once. A node's kind is read from its types
+    alone, and a hub's edges (a review's to every study) only when it is walked through."""
 
     def __init__(self, store: Any, include_retracted: bool, scope: str):
         self.store, self.include_retracted, self.scope = store, include_retracted, scope
         self._out: dict[str, list[Triple]] = {}
         self._kind: dict[str, str | None] = {}
 
+    def _quads(self, node: str, predicate: str | None = None) -> Iterator[Any]:
+        term = pyoxigraph.BlankNode(node[2:]) if node.startswith("_:") else pyoxigraph.NamedNode(node)
+        return self.store.quads_for_pattern(
+            term, None if predicate is None else pyoxigraph.NamedNode(predicate), None)
+
+    def values(self, node: str, predicate: str) -> list[Any]:
+        """The objects of `node`'s `predicate`, as plain terms."""
+        return [plain_term(q.object) for q in self._quads(node, predicate)]
+
     def triples(self, node: str) -> list[Triple]:
         """The triples whose subject is `node`."""
         if node not in self._out:
-            term = (pyoxigraph.BlankNode(node[2:]) if node.startswith("_:")
-                    else pyoxigraph.NamedNode(node))
             self._out[node] = [(node, q.predicate.value, plain_term(q.object))
-                               for q in self.store.quads_for_pattern(term, None, None)]
+                               for q in self._quads(node)]
         return self._out[node]
+
+    def own(self, node: str, kept: set[str]) -> Iterator[Triple]:
+        """`node`'s triples but its edges to nodes not `kept`: its types, values, evidence and
+        authors (a hub's edges to every study are skipped before they are converted)."""
+        for q in self._quads(node):
+            o, p = q.object, q.predicate.value
+            if isinstance(o, pyoxigraph.NamedNode) and p != RDF_TYPE and p not in FOLDED \
+                    and o.value not in kept:
+                continue
+            yield node, p, plain_term(o)
+
+    def label(self, node: str) -> str | None:
+        """The node's label in the projection; None: it is no node there."""
+        return node_label(node, [(RDF_TYPE, t) for t in self.values(node, RDF_TYPE)])
 
     def kind(self, node: str) -> str | None:
         """The node's label in the projection (None: not a node there), or None when the
         view leaves it out (retracted, or outside the scope)."""
         if node not in self._kind:
-            own = self.triples(node)
             kind = self.label(node)
             if kind and not self.include_retracted and any(
-                    p == RETRACTED and isinstance(o, Lit) and o.lexical == "true" for _, p, o in own):
+                    isinstance(o, Lit) and o.lexical == "true" for o in self.values(node, RETRACTED)):
                 kind = None
             if kind and self.scope != "all":
-                studies = [node] if kind == "Study" else [o for _, p, o in own if p == ABOUT_STUDY]
-                if any(self._scope_of(s) not in (None, self.scope) for s in studies):
+                studies = [node] if kind == "Study" else self.values(node, ABOUT_STUDY)
+                if any(self._scope_of(str(s)) not in (None, self.scope) for s in studies):
                     kind = None
             self._kind[node] = kind
         return self._kind[node]
 
-    def label(self, node: str) -> str | None:
-        """The node's label in the projection; None: it is no node there."""
-        return node_label(node, [(p, o) for _, p, o in self.triples(node)])
-
-    def _scope_of(self, study: Any) -> str | None:
-        return next((o.lexical for _, p, o in self.triples(str(study))
-                     if p == STUDY_SCOPE and isinstance(o, Lit)), None)
+    def _scope_of(self, study: str) -> str | None:
+        return next((o.lexical for o in self.values(study, STUDY_SCOPE) if isinstance(o, Lit)), None)
 
     def adjacent(self, node: str) -> Iterator[str]:
         """The nodes joined to `node` by an edge of the projection, either way."""
-        for _, p, o in self.triples(node):
-            if p != RDF_TYPE and p not in SKIPPED_PREDICATES and isinstance(o, str):
-                yield o
+        for q in self._quads(node):
+            if isinstance(q.object, pyoxigraph.NamedNode) and q.predicate.value != RDF_TYPE \
+                    and q.predicate.value not in SKIPPED_PREDICATES:
+                yield q.object.value
         for q in self.store.quads_for_pattern(None, None, pyoxigraph.NamedNode(node)):
             if q.predicate.value != RDF_TYPE and q.predicate.value not in SKIPPED_PREDICATES:
                 yield plain_term(q.subject)  # type: ignore[misc]
@@ -101,15 +123,24 @@ class Neighbourhood:
         return keep
 
     def graph(self, keep: set[str]) -> PropertyGraph:
-        """The projection of the nodes `keep` and of what they point to: names, captions,
-        evidence and authors come out as a projection of the whole graph gives them."""
-        described, frontier = set(keep), set(keep)
-        while frontier:  # what they point to; through what is no node (annotations, lists)
-            frontier = {o for n in frontier for _, p, o in self.triples(n)
-                        if isinstance(o, str) and p != RDF_TYPE} - described
-            described |= frontier
-            frontier = {o for o in frontier if not self.label(o)}
-        triples = [t for n in sorted(described) for t in self.triples(n)]
+        """The projection of the nodes `keep`, with what names them, captions them (the targets
+        of a fact without a name of its own) and is folded into them (evidence, authors): it
+        comes out as a projection of the whole graph gives it."""
+        captioned = {n for n in keep if not any(self.values(n, p) for p in OWN_NAMES)}
+        triples = [t for n in sorted(keep)
+                   for t in (self.triples(n) if n in captioned else self.own(n, keep))]
+        named = {o for n in captioned for _, p, o in self.triples(n)
+                 if isinstance(o, str) and p != RDF_TYPE}
+        folded: set[str] = set()
+        frontier = {o for _, p, o in triples if p in FOLDED and isinstance(o, str)}
+        while frontier:  # an annotation, its target and selector; a list's cells
+            folded |= frontier
+            reached = {o for n in sorted(frontier) for _, p, o in self.triples(n)
+                       if isinstance(o, str) and p != RDF_TYPE}
+            named |= {o for o in reached if self.label(o)}
+            frontier = {o for o in reached if not self.label(o)} - folded
+        triples += [t for n in sorted(folded) for t in self.triples(n)]
+        triples += [t for n in sorted(named - keep) for t in self.own(n, set())]
         return scoped(projection(triples, include_retracted=self.include_retracted), self.scope)
 
     def find(self, key: str) -> str | None:
