@@ -50,7 +50,7 @@ from dta_kg.pipeline.manifest import (
     stat_term,
     write_record_index,
 )
-from dta_kg.pipeline.projection import Node, plain_triples
+from dta_kg.pipeline.projection import Node, Shared, plain_triples
 from dta_kg.pipeline.projection import project as projection
 from dta_kg.pipeline.store_writer import SchemaChange, update_database, update_store
 from dta_kg.stores.local import sparql_store, vocabulary
@@ -77,9 +77,9 @@ class Incremental:
     """A checked write of study records, and the in-place update of the stores after it."""
 
     def __init__(self, project: Project, changes: list[Change], head: list[Triple],
-                 labels: dict[str, str], review: str, stamp: dict[str, Any]):
+                 shared: Shared, review: str, stamp: dict[str, Any]):
         self.project, self.changes, self.head = project, changes, head
-        self.labels, self.review, self.stamp = labels, review, stamp
+        self.shared, self.review, self.stamp = shared, review, stamp
 
     def check(self) -> None:
         """Schema, SHACL and QC on each record's own triples; DOI and reference number
@@ -170,10 +170,10 @@ class Incremental:
         new_graphs = []
         for c in self.changes:
             if c.old:
-                deleted += [n for n in projection(self._triples(c.old), context=self.labels).nodes
+                deleted += [n for n in self.shared.project(self._triples(c.old)).nodes
                             if _owns_node(n.id, c.old)]
-            new_graphs.append((c.new, projection(self._triples(c.new), context=self.labels)))
-        labels = dict(self.labels)
+            new_graphs.append((c.new, self.shared.project(self._triples(c.new))))
+        labels = dict(self.shared.labels)
         for _, graph in new_graphs:
             labels.update({n.id: n.label for n in graph.nodes})
         nodes = [(node, _owns_node(node.id, study)) for study, graph in new_graphs
@@ -217,7 +217,7 @@ def prepare(project: Project, staged: dict[Path, str]) -> Incremental | None:
     instruments = read_instruments(project.instruments, Vocabulary(terms_of(ontology)))
     head = [*plain_triples(ontology), *review_triples(review),
             *(t for c in instruments for t in curated_term_triples(c, r))]
-    labels = {n.id: n.label for n in projection(head).nodes}
+    shared = Shared.of(projection(head))
     changes = []
     for path, text in staged.items():
         exists = path.exists()
@@ -236,6 +236,6 @@ def prepare(project: Project, staged: dict[Path, str]) -> Incremental | None:
                                   change.new.doi)
             head += [(candidate_iri(cid), RDF_TYPE, DTA + "ScreeningCandidate"),
                      *slot_triples(candidate_iri(cid), known[cid])]  # as the build wrote them
-            labels[candidate_iri(cid)] = "ScreeningCandidate"
-    return Incremental(project, changes, head, labels, r, stamp)
+            shared.labels[candidate_iri(cid)] = "ScreeningCandidate"
+    return Incremental(project, changes, head, shared, r, stamp)
 

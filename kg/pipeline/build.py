@@ -52,7 +52,7 @@ from dta_kg.pipeline.manifest import (
     install_stores,
     shared_inputs,
 )
-from dta_kg.pipeline.projection import PropertyGraph, plain_triples
+from dta_kg.pipeline.projection import PropertyGraph, Shared, plain_triples
 from dta_kg.pipeline.projection import project as projection
 from dta_kg.pipeline.rdf_text import write_turtle_file
 from dta_kg.pipeline.store_writer import load_store, write_database
@@ -204,9 +204,8 @@ def _build(project: Project, jobs: int | None = None,
             *(t for c in instruments for t in curated_term_triples(c, r)),
             *screening_head(project, vocab, r)]
     head_graph = projection(head)
-    context = Context(tuple(vocab.terms.values()), r, {n.id: n.label for n in head_graph.nodes},
-                      {n.id: str(n.props["label"]) for n in head_graph.nodes},
-                      {n.id: str(n.props["doi"]) for n in head_graph.nodes if n.props.get("doi")})
+    beside = Shared.of(head_graph)
+    context = Context(tuple(vocab.terms.values()), r, beside.labels, beside.captions, beside.dois)
     paths = study_paths(project)
     if not check_only:
         make_folder(project.build, parents=True)

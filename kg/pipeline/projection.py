@@ -179,6 +179,26 @@ def project(source, include_retracted: bool = True,
     return PropertyGraph(nodes, edges)
 
 
+@dataclass(frozen=True)
+class Shared:
+    """What a part of the graph (a chunk of studies, one changed study) is projected with: the
+    shared nodes' labels, captions and DOIs (`project`'s `context`, `captions` and `dois`)."""
+
+    labels: dict[str, str]
+    captions: dict[str, str]
+    dois: dict[str, str]
+
+    @classmethod
+    def of(cls, graph: PropertyGraph) -> Shared:
+        return cls({n.id: n.label for n in graph.nodes},
+                   {n.id: str(n.props["label"]) for n in graph.nodes},
+                   {n.id: str(n.props["doi"]) for n in graph.nodes if n.props.get("doi")})
+
+    def project(self, triples: Iterable[Triple]) -> PropertyGraph:
+        """The projection of `triples`, a part of the graph, beside the shared nodes."""
+        return project(triples, context=self.labels, captions=self.captions, dois=self.dois)
+
+
 def scoped(pgraph: PropertyGraph, scope: str = "all") -> PropertyGraph:
     """The projection with only the studies of `scope` ("review": the review's own, "living":
     those added after it, "all"), the facts about them and everything else."""

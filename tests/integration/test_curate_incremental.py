@@ -190,7 +190,8 @@ def cypher_contents(project: Project) -> dict[str, list]:
     for name, kind in tables:
         if kind == "NODE":
             rows = conn.execute(f"MATCH (n:`{name}`) RETURN n").get_all()
-            contents[name] = sorted(repr(sorted((k, v) for k, v in row[0].items() if k != "_id"))
+            contents[name] = sorted(repr(sorted((k, v) for k, v in row[0].items()
+                                                if not k.startswith("_")))
                                     for row in rows)
         else:
             rows = conn.execute(f"MATCH (a)-[:`{name}`]->(b) RETURN a.iri, b.iri").get_all()
