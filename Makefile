@@ -20,10 +20,13 @@ run: $(STAMP)
 	$(BIN)/dta-kg view -o build/views/graph.html
 	$(BIN)/dta-kg map -o build/views/gap-map.html
 
+# the tests run on every core (pytest-xdist; a test module's tests stay on one worker, so its
+# module fixtures are set up once); the 10 slowest are listed at the end
+TEST_JOBS ?= auto
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(MAKE) typecheck
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS) --dist loadscope --durations=10
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -46,6 +46,27 @@ def built_project(tmp_path_factory) -> Project:
     return project
 
 
+@pytest.fixture(scope="session")
+def built_template(tmp_path_factory) -> Project:
+    """A copy of the curated records, built once per session (per worker): `built_copy`'s source."""
+    from dta_kg.pipeline.build import build
+
+    folder = tmp_path_factory.mktemp("template")
+    shutil.copytree(RECORDS, folder / "records", ignore=shutil.ignore_patterns("source", "README.md"))
+    project = Project(records=folder / "records", build=folder / "build")
+    build(project)
+    return project
+
+
+@pytest.fixture
+def built_copy(built_template, tmp_path) -> Project:
+    """A built copy of the curated records that a test may change: the session's build copied
+    (its stores are fresh by content), not built again."""
+    shutil.copytree(built_template.records, tmp_path / "records")
+    shutil.copytree(built_template.build, tmp_path / "build", symlinks=True)
+    return Project(records=tmp_path / "records", build=tmp_path / "build")
+
+
 @pytest.fixture
 def project_copy(tmp_path) -> Project:
     """A copy of the curated records that a test may change, with its own build folder."""

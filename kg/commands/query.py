@@ -203,9 +203,9 @@ def run(name, params, lang, include_retracted, view_path, unordered, min_confide
 def _view(project, name: str, result, path: Path, include_retracted: bool) -> Path:
     from dta_kg.core.errors import DtaKgError
     from dta_kg.views import render_result
-    from dta_kg.views.source import load_projection
+    from dta_kg.views.source import load_result_neighbourhood
 
-    graph = load_projection(project, include_retracted=include_retracted)
+    graph = load_result_neighbourhood(project, result.rows, 1, include_retracted=include_retracted)
     try:
         return render_result(graph, result.rows, path, title=f"dta-kg: {name}")
     except KeyError as exc:

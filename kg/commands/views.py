@@ -55,26 +55,31 @@ def view(output, focus, depth, include_retracted, facts, scope, project):
         dta-kg view -o living.html --scope living
     """
     from dta_kg.pipeline.projection import scoped
-    from dta_kg.views import render_network, render_overview, resolve_focus
-    from dta_kg.views.source import load_projection
+    from dta_kg.views import render_network, render_overview
+    from dta_kg.views.source import load_neighbourhood, load_projection
 
     if depth is not None and focus is None:
         raise click.UsageError("--depth needs --focus")
     if facts and focus is not None:
         raise click.UsageError("--facts draws the whole graph; a --focus view always shows facts")
     check_file(output)  # before any work
-    pgraph = scoped(load_projection(project, include_retracted=include_retracted,
-                                    notify=_notify), scope)
     title = f"{TITLE}: the digital therapeutic alliance knowledge graph"
-    if focus is not None:
+    if focus is None:
+        pgraph = scoped(load_projection(project, include_retracted=include_retracted,
+                                        notify=_notify), scope)
+        if not facts:
+            click.echo(render_overview(pgraph, output, title=title))
+            return
+    else:  # only the neighbourhood is read from the store
+        depth = 2 if depth is None else depth
         try:
-            focus = resolve_focus(pgraph, focus)
+            pgraph, (focus,) = load_neighbourhood(project, [focus], depth, scope=scope,
+                                                  include_retracted=include_retracted,
+                                                  notify=_notify)
         except KeyError:
-            raise click.BadParameter(_no_match(pgraph, focus), param_hint="--focus") from None
+            whole = scoped(load_projection(project, include_retracted=include_retracted), scope)
+            raise click.BadParameter(_no_match(whole, focus), param_hint="--focus") from None
         title = f"{TITLE}: {pgraph.node(focus).props['label']}"
-    elif not facts:
-        click.echo(render_overview(pgraph, output, title=title))
-        return
     click.echo(render_network(pgraph, output, title=title, focus=focus, depth=depth))
 
 

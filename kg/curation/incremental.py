@@ -14,34 +14,29 @@ path: the whole project is validated in a copy and the stores are rebuilt by the
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import ladybug
 import pyoxigraph
 from filelock import FileLock
 
-from dta_kg.core.errors import DtaKgError, RecordError, ValidationFailed
+from dta_kg.core.errors import RecordError, ValidationFailed
 from dta_kg.core.files import owning
 from dta_kg.core.iris import DTA, PREFIXES, candidate_iri, normalise_doi, review_iri, study_iri
 from dta_kg.core.model import Study
 from dta_kg.core.paths import Project
-from dta_kg.core.rdfterms import INTEGER, Lit, Triple
+from dta_kg.core.rdfterms import INTEGER, Triple
 from dta_kg.core.vocabulary import Vocabulary
-from dta_kg.loaders.ntriples import nt_line
 from dta_kg.loaders.records import read_review, read_study, study_from_data
 from dta_kg.loaders.screening import read_screening
 from dta_kg.loaders.terms import read_instruments, terms_of
 from dta_kg.loaders.triples import curated_term_triples, review_triples, slot_triples, study_triples
 from dta_kg.loaders.yaml_io import parse_yaml
-from dta_kg.pipeline.build import _oxigraph, _rdflib_graph, ontology_graph
-from dta_kg.pipeline.checks import run_qc_store, run_shacl
-from dta_kg.pipeline.cypher_db import ALWAYS, BUFFER_POOL, column_type
+from dta_kg.pipeline.build import ontology_graph
+from dta_kg.pipeline.checks import memory_store, rdflib_graph, run_qc_store, run_shacl
 from dta_kg.pipeline.manifest import (
     LADYBUG,
     LADYBUG_FILE,
@@ -55,18 +50,15 @@ from dta_kg.pipeline.manifest import (
     stat_term,
     write_record_index,
 )
-from dta_kg.pipeline.projection import plain_triples
+from dta_kg.pipeline.projection import Node, Shared, plain_triples
 from dta_kg.pipeline.projection import project as projection
+from dta_kg.pipeline.store_writer import SchemaChange, update_database, update_store
 from dta_kg.stores.local import sparql_store, vocabulary
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 ABOUT_STUDY = DTA + "aboutStudy"
 REFERENCE_NUMBER = DTA + "referenceNumber"
 FULL_CHECK = "DTA_KG_FULL_CHECK"  # =1: every write takes the full path (for benchmarks)
-
-
-class SchemaChange(DtaKgError):
-    """The new records need a table or column the Cypher database does not have."""
 
 
 @dataclass
@@ -85,15 +77,15 @@ class Incremental:
     """A checked write of study records, and the in-place update of the stores after it."""
 
     def __init__(self, project: Project, changes: list[Change], head: list[Triple],
-                 labels: dict[str, str], review: str, stamp: dict[str, Any]):
+                 shared: Shared, review: str, stamp: dict[str, Any]):
         self.project, self.changes, self.head = project, changes, head
-        self.labels, self.review, self.stamp = labels, review, stamp
+        self.shared, self.review, self.stamp = shared, review, stamp
 
     def check(self) -> None:
         """Schema, SHACL and QC on each record's own triples; DOI and reference number
         against the query store (and the other records of this write)."""
         own = [t for c in self.changes for t in study_triples(c.new, self.review, set())]
-        problems = run_shacl(_rdflib_graph(self.head + own)) + run_qc_store(_oxigraph(self.head + own))
+        problems = run_shacl(rdflib_graph(self.head + own)) + run_qc_store(memory_store(self.head + own))
         if problems:
             raise ValidationFailed(problems)
         store = sparql_store(self.project)
@@ -158,13 +150,12 @@ class Incremental:
                 (self.project.build / STAMP).unlink(missing_ok=True)
                 return False
 
-    # --- Oxigraph ------------------------------------------------------------------------
+    # --- the stores, through the one store writer ------------------------------------------
 
     def _triples(self, study: Study | None) -> set[Triple]:
         return set(study_triples(study, self.review, None)) if study else set()
 
     def _update_oxigraph(self) -> None:
-        store = pyoxigraph.Store(str(self.project.build / OXIGRAPH))
         removed: set[Triple] = set()
         added: set[Triple] = set()
         for c in self.changes:
@@ -172,79 +163,25 @@ class Incremental:
             removed |= old - new
             added |= new
         owned = {t for t in removed if _owned(t, self.changes)}
-        shared: dict[str, set[Triple]] = {}
-        for t in removed - owned:
-            shared.setdefault(t[0], set()).add(t)
-        gone = set(owned)
-        changed = True
-        while changed:  # a shared node goes when nothing left points to it (annotation, target...)
-            changed = False
-            for subject in list(shared):
-                referrers = {_plain(q) for q in store.quads_for_pattern(
-                    None, None, pyoxigraph.NamedNode(subject))} - gone
-                if not referrers and not any(t[2] == subject for t in added):
-                    gone |= shared.pop(subject)
-                    changed = True
-        gone -= added
-        update = []
-        if gone:
-            update.append("DELETE DATA {\n" + "".join(map(nt_line, sorted(gone))) + "}")
-        if added:
-            update.append("INSERT DATA {\n" + "".join(map(nt_line, sorted(added))) + "}")
-        if update:
-            store.update(" ;\n".join(update))
-        store.flush()
-        del store
-
-    # --- ladybug -------------------------------------------------------------------------
+        update_store(self.project.build / OXIGRAPH, owned, removed - owned, added)
 
     def _update_ladybug(self) -> None:
-        path = self.project.build / LADYBUG / LADYBUG_FILE
-        db = ladybug.Database(str(path), buffer_pool_size=max(BUFFER_POOL, 2 * path.stat().st_size))
-        conn = ladybug.Connection(db)
-        try:
-            columns = _columns(conn)
-            pairs = _pairs(conn)
-            old_nodes, new_graphs = [], []
-            for c in self.changes:
-                if c.old:
-                    old_nodes += [n for n in projection(self._triples(c.old), context=self.labels).nodes
-                                  if _owns_node(n.id, c.old)]
-                new_graphs.append((c.new, projection(self._triples(c.new), context=self.labels)))
-            labels = dict(self.labels)
-            for _, graph in new_graphs:
-                labels.update({n.id: n.label for n in graph.nodes})
-            _add_columns(conn, columns, [n for _, graph in new_graphs for n in graph.nodes])
-            for study, graph in new_graphs:
-                for edge in graph.edges:
-                    if _owns_node(edge.source, study) or _owns_node(edge.target, study):
-                        _add_pair(conn, pairs, edge.type, labels.get(edge.source),
-                                  labels.get(edge.target))
-            conn.execute("BEGIN TRANSACTION")
-            try:
-                for node in old_nodes:
-                    conn.execute(f"MATCH (n:`{node.label}` {{iri: $iri}}) DETACH DELETE n",
-                                 {"iri": node.id})
-                for study, graph in new_graphs:
-                    for node in graph.nodes:
-                        _write_node(conn, node, columns, create=_owns_node(node.id, study))
-                    for edge in graph.edges:
-                        if not (_owns_node(edge.source, study) or _owns_node(edge.target, study)):
-                            continue  # between shared nodes: already there
-                        source, target = labels.get(edge.source), labels.get(edge.target)
-                        if edge.props:
-                            raise SchemaChange(f"{edge.type} has properties")
-                        conn.execute(f"MATCH (a:`{source}` {{iri: $s}}), (b:`{target}` {{iri: $t}}) "
-                                     f"CREATE (a)-[:`{edge.type}`]->(b)",
-                                     {"s": edge.source, "t": edge.target})
-                conn.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(RuntimeError):  # ladybug may have rolled back already
-                    conn.execute("ROLLBACK")
-                raise
-        finally:
-            conn.close()
-            db.close()
+        deleted: list[Node] = []
+        new_graphs = []
+        for c in self.changes:
+            if c.old:
+                deleted += [n for n in self.shared.project(self._triples(c.old)).nodes
+                            if _owns_node(n.id, c.old)]
+            new_graphs.append((c.new, self.shared.project(self._triples(c.new))))
+        labels = dict(self.shared.labels)
+        for _, graph in new_graphs:
+            labels.update({n.id: n.label for n in graph.nodes})
+        nodes = [(node, _owns_node(node.id, study)) for study, graph in new_graphs
+                 for node in graph.nodes]
+        # edges between shared nodes are there already
+        edges = [edge for study, graph in new_graphs for edge in graph.edges
+                 if _owns_node(edge.source, study) or _owns_node(edge.target, study)]
+        update_database(self.project.build / LADYBUG / LADYBUG_FILE, deleted, nodes, edges, labels)
 
 
 def _owned(triple: Triple, changes: list[Change]) -> bool:
@@ -258,98 +195,6 @@ def _owns_node(iri: str, study: Study) -> bool:
     s = study_iri(study.doi)
     return iri == s or iri.startswith(s + "-authors") or iri.startswith(
         s.replace("/study-", "/fact-", 1) + "-")
-
-
-def _plain(quad) -> Triple:
-    o = quad.object
-    obj = Lit(o.value, o.datatype.value) if isinstance(o, pyoxigraph.Literal) else o.value
-    return (quad.subject.value, quad.predicate.value, obj)
-
-
-def _rows(result) -> list[list]:
-    rows = []
-    while result.has_next():
-        rows.append(result.get_next())
-    return rows
-
-
-def _columns(conn) -> dict[str, dict[str, str]]:
-    """Node table -> column -> type."""
-    tables = [r[0] for r in _rows(conn.execute("CALL show_tables() RETURN name, type"))
-              if r[1] == "NODE"]
-    return {t: {r[1]: r[2] for r in _rows(conn.execute(f"CALL table_info('{t}') RETURN *"))}
-            for t in tables}
-
-
-def _pairs(conn) -> dict[str, set[tuple[str, str]]]:
-    """Relationship table -> its (from, to) node tables."""
-    rels = [r[0] for r in _rows(conn.execute("CALL show_tables() RETURN name, type")) if r[1] == "REL"]
-    return {t: {(r[0], r[1]) for r in _rows(conn.execute(f"CALL show_connection('{t}') RETURN *"))}
-            for t in rels}
-
-
-def _add_pair(conn, pairs: dict[str, set[tuple[str, str]]], etype: str, source: str | None,
-              target: str | None) -> None:
-    """Let the relationship table `etype` join `source` to `target` (creating it if needed)."""
-    if source is None or target is None:
-        raise SchemaChange(f"{etype}: a node of unknown label")
-    if (source, target) in pairs.get(etype, set()):
-        return
-    if etype in pairs:
-        conn.execute(f"ALTER TABLE `{etype}` ADD FROM `{source}` TO `{target}`")
-    else:
-        conn.execute(f"CREATE REL TABLE `{etype}`(FROM `{source}` TO `{target}`)")
-    pairs.setdefault(etype, set()).add((source, target))
-
-
-def _add_columns(conn, columns: dict[str, dict[str, str]], nodes) -> None:
-    """Add the node tables and columns that `nodes` need and the build did not make (say, the
-    first retracted fact of a kind brings `retractionReason`)."""
-    for node in nodes:
-        table = columns.get(node.label)
-        if table is None:
-            ddl = ", ".join(f"`{c}` {t}" for c, t in ALWAYS.items())
-            conn.execute(f"CREATE NODE TABLE `{node.label}`({ddl}, PRIMARY KEY(iri))")
-            table = columns[node.label] = dict(ALWAYS)
-        for key, value in node.props.items():
-            if value is not None and key not in table:
-                kind = column_type(key, {type(value)})
-                conn.execute(f"ALTER TABLE `{node.label}` ADD `{key}` {kind}")
-                table[key] = kind
-
-
-def _write_node(conn, node, columns: dict[str, dict[str, str]], create: bool) -> None:
-    table = columns.get(node.label)
-    if table is None:
-        raise SchemaChange(f"no node table {node.label}")
-    props = {k: v for k, v in node.props.items() if v is not None and k != "iri"}
-    unknown = set(props) - set(table)
-    if unknown:
-        raise SchemaChange(f"{node.label} has no column {sorted(unknown)}")
-    params = {"iri": node.id, **{f"p{i}": _cast(v, table[k]) for i, (k, v) in enumerate(props.items())}}
-    sets = ", ".join(f"n.`{k}` = $p{i}" for i, k in enumerate(props))
-    if create:
-        conn.execute(f"CREATE (n:`{node.label}` {{iri: $iri}})" + (f" SET {sets}" if sets else ""),
-                     params)
-    else:
-        conn.execute(f"MERGE (n:`{node.label}` {{iri: $iri}})" + (f" ON CREATE SET {sets}" if sets else ""),
-                     params)
-
-
-def _cast(value, kind: str):
-    if kind == "TIMESTAMP" and isinstance(value, str):
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if kind == "DATE" and isinstance(value, str):
-        return dt.date.fromisoformat(value[:10])
-    if kind == "INT64" and isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    if kind == "STRING" and not isinstance(value, str):
-        return str(value).lower() if isinstance(value, bool) else str(value)
-    if kind == "STRING[]":
-        return [str(v) for v in value]
-    if kind == "DOUBLE" and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    return value
 
 
 def prepare(project: Project, staged: dict[Path, str]) -> Incremental | None:
@@ -372,7 +217,7 @@ def prepare(project: Project, staged: dict[Path, str]) -> Incremental | None:
     instruments = read_instruments(project.instruments, Vocabulary(terms_of(ontology)))
     head = [*plain_triples(ontology), *review_triples(review),
             *(t for c in instruments for t in curated_term_triples(c, r))]
-    labels = {n.id: n.label for n in projection(head).nodes}
+    shared = Shared.of(projection(head))
     changes = []
     for path, text in staged.items():
         exists = path.exists()
@@ -391,6 +236,6 @@ def prepare(project: Project, staged: dict[Path, str]) -> Incremental | None:
                                   change.new.doi)
             head += [(candidate_iri(cid), RDF_TYPE, DTA + "ScreeningCandidate"),
                      *slot_triples(candidate_iri(cid), known[cid])]  # as the build wrote them
-            labels[candidate_iri(cid)] = "ScreeningCandidate"
-    return Incremental(project, changes, head, labels, r, stamp)
+            shared.labels[candidate_iri(cid)] = "ScreeningCandidate"
+    return Incremental(project, changes, head, shared, r, stamp)
 

@@ -14,8 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph
-
 from dta_kg.core.errors import ValidationFailed
 from dta_kg.core.files import io_problem, make_folder, owning
 from dta_kg.core.iris import DTA, PREFIXES, review_iri
@@ -34,9 +32,16 @@ from dta_kg.loaders.triples import (
     review_triples,
     study_triples,
 )
-from dta_kg.pipeline.checks import qc_queries, run_qc_store, run_reasoner, run_shacl, validate
+from dta_kg.pipeline.checks import (
+    memory_store,
+    qc_queries,
+    rdflib_graph,
+    run_qc_store,
+    run_reasoner,
+    run_shacl,
+    validate,
+)
 from dta_kg.pipeline.chunks import Context, chunks, class_counts
-from dta_kg.pipeline.cypher_db import write_database
 from dta_kg.pipeline.jsonld import write_jsonld_file
 from dta_kg.pipeline.manifest import (
     LADYBUG,
@@ -47,9 +52,10 @@ from dta_kg.pipeline.manifest import (
     install_stores,
     shared_inputs,
 )
-from dta_kg.pipeline.projection import PropertyGraph, plain_triples
+from dta_kg.pipeline.projection import PropertyGraph, Shared, plain_triples
 from dta_kg.pipeline.projection import project as projection
 from dta_kg.pipeline.rdf_text import write_turtle_file
+from dta_kg.pipeline.store_writer import load_store, write_database
 
 GRAPH_NAME = "dta-kg"
 FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
@@ -198,9 +204,8 @@ def _build(project: Project, jobs: int | None = None,
             *(t for c in instruments for t in curated_term_triples(c, r)),
             *screening_head(project, vocab, r)]
     head_graph = projection(head)
-    context = Context(tuple(vocab.terms.values()), r, {n.id: n.label for n in head_graph.nodes},
-                      {n.id: str(n.props["label"]) for n in head_graph.nodes},
-                      {n.id: str(n.props["doi"]) for n in head_graph.nodes if n.props.get("doi")})
+    beside = Shared.of(head_graph)
+    context = Context(tuple(vocab.terms.values()), r, beside.labels, beside.captions, beside.dois)
     paths = study_paths(project)
     if not check_only:
         make_folder(project.build, parents=True)
@@ -241,8 +246,7 @@ def _build(project: Project, jobs: int | None = None,
                 shacl_scope = qc_scope_text(len(paths))
             sample_checked = background.submit(_check_sample, head, sample, vocab, r, ontology,
                                                whole=sample is paths)  # needs no store
-            store = pyoxigraph.Store(str(staging / "oxigraph"))
-            store.bulk_load(path=str(nt_path), format=pyoxigraph.RdfFormat.N_TRIPLES)
+            store = load_store(staging / "oxigraph", nt_path)
             stage("loaded the query store")
             problems = run_qc_store(store, scope=None if sample is paths else "graph", threads=2)
             problems += sample_checked.result()
@@ -308,9 +312,9 @@ def _check_sample(head: list, paths: list[Path], vocab, review: str, ontology,
     alone and, when `paths` are a sample, the sample-scope QC queries on them."""
     seen: set[str] = set()
     triples = head + [t for path in paths for t in study_triples(read_study(path, vocab), review, seen)]
-    problems = run_shacl(_rdflib_graph(triples)) + run_reasoner(ontology)
+    problems = run_shacl(rdflib_graph(triples)) + run_reasoner(ontology)
     if not whole:
-        problems += run_qc_store(_oxigraph(triples), scope="sample")
+        problems += run_qc_store(memory_store(triples), scope="sample")
     return problems
 
 
@@ -319,19 +323,6 @@ def _dump(nt_path: Path, folder: Path) -> None:
     streamed from it (faster than from the store)."""
     write_turtle_file(nt_path, folder / f"{GRAPH_NAME}.ttl")
     write_jsonld_file(nt_path, folder / f"{GRAPH_NAME}.jsonld")
-
-
-def _oxigraph(triples):
-    store = pyoxigraph.Store()
-    store.load("".join(map(nt_line, triples)), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    return store
-
-
-def _rdflib_graph(triples):
-    # lazy: rdflib loads ~70 ms; only the SHACL/OWL checks and `validate` need it
-    from rdflib import Graph
-
-    return Graph().parse(data="".join(map(nt_line, triples)), format="nt")
 
 
 def _summary(pgraph, per_class: Counter) -> BuildSummary:

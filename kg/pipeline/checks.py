@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph
 
 from dta_kg.core.paths import QC_DIR, SHAPES
+from dta_kg.core.rdfterms import Triple
+from dta_kg.loaders.ntriples import nt_line
 
 ERRNS = "http://www.daml.org/2002/03/agents/agent-ont#"
 ERROR_MESSAGE = ERRNS + "ErrorMessage"
@@ -137,3 +140,18 @@ def validate(data, ontology) -> list[str]:
     """Every problem with `data` (instance triples) checked together with `ontology`."""
     merged = data + ontology
     return run_shacl(merged) + run_qc(merged) + run_reasoner(ontology)
+
+
+def memory_store(triples: Iterable[Triple]) -> pyoxigraph.Store:
+    """An in-memory Oxigraph store of `triples`, for the QC queries on a part of the graph."""
+    store = pyoxigraph.Store()
+    store.load("".join(map(nt_line, triples)), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    return store
+
+
+def rdflib_graph(triples: Iterable[Triple]) -> Any:
+    """An rdflib graph of `triples`, for SHACL on a part of the graph."""
+    # lazy: rdflib loads ~70 ms; only the SHACL/OWL checks and `validate` need it
+    from rdflib import Graph
+
+    return Graph().parse(data="".join(map(nt_line, triples)), format="nt")

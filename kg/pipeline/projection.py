@@ -130,7 +130,7 @@ def project(source, include_retracted: bool = True,
     by_subject: dict[str, list] = defaultdict(list)
     for s, p, o in plain_triples(source):
         by_subject[s].append((p, o))
-    label_of = {s: lab for s, pos in by_subject.items() if (lab := _label(s, pos))}
+    label_of = {s: lab for s, pos in by_subject.items() if (lab := node_label(s, pos))}
     doi_of = {**(dois or {}), **{s: o.lexical for s, pos in by_subject.items() for p, o in pos
                                  if p == BIBO_DOI and isinstance(o, Lit)}}
     targets = {**(context or {}), **label_of}
@@ -177,6 +177,26 @@ def project(source, include_retracted: bool = True,
     nodes.sort(key=lambda n: n.id)
     edges.sort(key=lambda e: (e.source, e.type, e.target))
     return PropertyGraph(nodes, edges)
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What a part of the graph (a chunk of studies, one changed study) is projected with: the
+    shared nodes' labels, captions and DOIs (`project`'s `context`, `captions` and `dois`)."""
+
+    labels: dict[str, str]
+    captions: dict[str, str]
+    dois: dict[str, str]
+
+    @classmethod
+    def of(cls, graph: PropertyGraph) -> Shared:
+        return cls({n.id: n.label for n in graph.nodes},
+                   {n.id: str(n.props["label"]) for n in graph.nodes},
+                   {n.id: str(n.props["doi"]) for n in graph.nodes if n.props.get("doi")})
+
+    def project(self, triples: Iterable[Triple]) -> PropertyGraph:
+        """The projection of `triples`, a part of the graph, beside the shared nodes."""
+        return project(triples, context=self.labels, captions=self.captions, dois=self.dois)
 
 
 def scoped(pgraph: PropertyGraph, scope: str = "all") -> PropertyGraph:
@@ -232,7 +252,7 @@ def _caption(kind: str, props: dict, to: dict[str, str]) -> str | None:
     return f"{study}: {what}" if what else study
 
 
-def _label(subject: str, pos: list) -> str | None:
+def node_label(subject: str, pos: list) -> str | None:
     """The node label of `subject` from its types: a dta: class first, else a kept class."""
     if not subject.startswith(("http", "urn")):
         return None

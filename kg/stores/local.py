@@ -14,7 +14,6 @@ from dta_kg.core.files import io_problem, make_folder, owning
 from dta_kg.core.paths import Project
 from dta_kg.core.rdfterms import plain_term
 from dta_kg.core.vocabulary import Term, Vocabulary
-from dta_kg.pipeline.cypher_db import BUFFER_POOL
 from dta_kg.pipeline.manifest import (
     LADYBUG,
     LADYBUG_FILE,
@@ -23,6 +22,7 @@ from dta_kg.pipeline.manifest import (
     files_fresh,
     is_fresh,
 )
+from dta_kg.pipeline.store_writer import BUFFER_POOL
 
 
 def ensure_fresh(project: Project, notify: Callable[[str], None] | None = None) -> None:
@@ -83,7 +83,7 @@ def store_triples(store):
 
 def cypher_connection(project: Project):
     """A connection to the ladybug database, opened read-only, its buffer pool sized to the
-    database (see `dta_kg.pipeline.cypher_db.BUFFER_POOL`)."""
+    database (see `dta_kg.pipeline.store_writer.BUFFER_POOL`)."""
     # lazy: ladybug loads ~35 ms, and SPARQL-only commands never open the Cypher database
     import ladybug
 

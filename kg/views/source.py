@@ -6,14 +6,17 @@ then read the build: the N-Triples file for the projection, the Oxigraph store f
 
 from collections import defaultdict
 from collections.abc import Callable
+from typing import cast
 
 from dta_kg.core.basis import STATED, UNGIVEN, at_least, level_at, rank, strongest
 from dta_kg.core.paths import Project
-from dta_kg.pipeline.projection import PropertyGraph
+from dta_kg.pipeline.projection import PropertyGraph, scoped
 from dta_kg.pipeline.projection import project as projection
 from dta_kg.query.session import Session
 from dta_kg.stores.local import ensure_fresh, sparql_store, store_triples
 
+from .neighbourhood import Neighbourhood
+from .network import resolve_focus
 from .page import ASSETS, asset
 
 Notify = Callable[[str], None] | None
@@ -32,6 +35,39 @@ def load_projection(project: Project, *, include_retracted: bool = False, notify
         return pgraph
     return PropertyGraph([n for n in pgraph.nodes if n.id not in gone],
                          [e for e in pgraph.edges if e.source not in gone and e.target not in gone])
+
+
+def load_neighbourhood(project: Project, keys: list[str], depth: int, *,
+                       include_retracted: bool = False, scope: str = "all",
+                       notify: Notify = None) -> tuple[PropertyGraph, list[str]]:
+    """The projection of the neighbourhood `depth` hops around the nodes `keys` name, read
+    from the store alone (see `neighbourhood`), and their ids. A key not found by IRI, DOI or
+    a name as written is looked up as `resolve_focus` does, in the whole graph (KeyError when
+    nothing matches)."""
+    ensure_fresh(project, notify)
+    hood = Neighbourhood(sparql_store(project), include_retracted, scope)
+    found = [hood.find(key) for key in keys]
+    if None in found:
+        whole = scoped(load_projection(project, include_retracted=include_retracted), scope)
+        ids = [f or resolve_focus(whole, key) for key, f in zip(keys, found, strict=True)]
+    else:
+        ids = cast(list[str], found)
+    return hood.graph(hood.reach(ids, depth)), ids
+
+
+def load_result_neighbourhood(project: Project, rows: list[dict], depth: int, *,
+                              include_retracted: bool = False) -> PropertyGraph:
+    """The projection of the neighbourhood, `depth` hops, of the nodes a query result's values
+    name by IRI, DOI or a name as written (as `render_result` draws it), read from the store
+    alone; the whole graph when no value names a node so (`render_result` then looks further)."""
+    ensure_fresh(project)
+    hood = Neighbourhood(sparql_store(project), include_retracted, "all")
+    values = {v for row in rows for k, v in row.items()
+              if k != "study_set" and isinstance(v, str) and v.strip()}
+    ids = sorted({found for value in values if (found := hood.find(value))})
+    if not ids:
+        return load_projection(project, include_retracted=include_retracted)
+    return hood.graph(hood.reach(ids, depth))
 
 
 def gap_map_data(project: Project, *, scope: str = "all", notify: Notify = None,

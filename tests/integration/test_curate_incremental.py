@@ -62,12 +62,11 @@ def cypher_columns(project: Project) -> dict[str, dict[str, str]]:
 
 
 @pytest.fixture
-def built(project_copy, monkeypatch):
-    build(project_copy)
-    monkeypatch.setenv("DTA_KG_RECORDS", str(project_copy.records))
-    monkeypatch.setenv("DTA_KG_BUILD", str(project_copy.build))
+def built(built_copy, monkeypatch):
+    monkeypatch.setenv("DTA_KG_RECORDS", str(built_copy.records))
+    monkeypatch.setenv("DTA_KG_BUILD", str(built_copy.build))
     monkeypatch.setenv("DTA_KG_CURATOR", "Ada Curator")
-    return project_copy
+    return built_copy
 
 
 def rebuilt(project: Project, tmp_path) -> Project:
@@ -178,3 +177,49 @@ def test_writes_to_several_studies_keep_every_study_findable(built):
     assert shown.exit_code == 0, shown.output
     index = json.loads((built.build / "records.json").read_text(encoding="utf-8"))
     assert len(index) == 28 and index[BEATTY] == "ref-25-beatty-2022.yaml"
+
+
+def cypher_contents(project: Project) -> dict[str, list]:
+    """Every node table's rows (each node's properties) and every relationship table's pairs,
+    sorted: the database's contents, whatever order they were written in."""
+    from dta_kg.stores.local import cypher_connection
+
+    conn = cypher_connection(project)
+    tables = conn.execute("CALL show_tables() RETURN name, type").get_all()
+    contents = {}
+    for name, kind in tables:
+        if kind == "NODE":
+            rows = conn.execute(f"MATCH (n:`{name}`) RETURN n").get_all()
+            contents[name] = sorted(repr(sorted((k, v) for k, v in row[0].items()
+                                                if not k.startswith("_")))
+                                    for row in rows)
+        else:
+            rows = conn.execute(f"MATCH (a)-[:`{name}`]->(b) RETURN a.iri, b.iri").get_all()
+            contents[name] = sorted(map(tuple, rows))
+    conn.close()
+    return contents
+
+
+def test_a_sequence_of_writes_in_place_gives_the_stores_a_full_build_gives(built, tmp_path,
+                                                                           monkeypatch):
+    """The build and the in-place update write through one store writer
+    (`pipeline.store_writer`): after a sequence of writes of every kind the stores hold what a
+    full build of the same records holds, with the same column types (issue 25)."""
+    bib = tmp_path / "new.bib"
+    bib.write_text(NEW_BIB, encoding="utf-8")
+    calls = full_build_calls(monkeypatch)
+    for args in (["study", "import", str(bib)],
+                 ["finding", "add", BEATTY, "--component", "bond", "--instrument", "WAI-SR", *QUOTE],
+                 ["factor", "add", BEATTY, "--barrier", "slow replies", "--theme",
+                  "technical-reliability", *QUOTE],
+                 ["retract", f"{BEATTY}#bond", "--reason", "a test"],
+                 ["retract", "10.1186/s12889-022-13115-x", "--reason", "a test of a whole study"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+    assert calls == [], "a write validated or built the whole project"
+    assert is_fresh(built)
+    monkeypatch.undo()
+    full = rebuilt(built, tmp_path)
+    assert store_triples(built) == store_triples(full)
+    assert cypher_columns(built) == cypher_columns(full)
+    assert cypher_contents(built) == cypher_contents(full)

@@ -74,8 +74,8 @@ def test_stale_stores_are_rebuilt_and_retracted_facts_are_left_out(project_copy)
 
 
 def test_the_cypher_database_keeps_tricky_values(tmp_path):
-    from dta_kg.pipeline.cypher_db import write_database
     from dta_kg.pipeline.manifest import LADYBUG_FILE
+    from dta_kg.pipeline.store_writer import write_database
 
     tricky = 'a "quoted", comma\nand a new line'
     pgraph = PropertyGraph(

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dta_kg.pipeline.cypher_db import column_type
+from dta_kg.pipeline.store_writer import column_type
 from dta_kg.sinks.neo4j_csv import csv_type
 
 WHEN = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)

@@ -1,0 +1,323 @@
+"""The one writer of the query stores, Oxigraph and ladybug: the build writes them whole, a
+curator's write updates them in place, both through this module, so that both give the same
+contents with the same column types.
+
+The embedded Cypher database (ladybug, the Kùzu fork) is written whole by COPY from CSV files:
+every node label of the property-graph projection becomes a node table keyed on `iri`, every
+edge type a relationship table; each table is filled by one COPY per CSV file. Every node table
+has `iri`, `label` and `retracted` columns, so queries may filter on them on any node. A year
+is an INT64, the xsd:dateTime properties (`generatedAtTime`, ...) TIMESTAMPs. An in-place
+update adds the tables and columns it needs with the same types (`column_type`) and writes each
+value cast to its column's type (`column_value`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, cast
+
+import pyoxigraph
+
+from dta_kg.core.errors import DtaKgError
+from dta_kg.core.rdfterms import Lit, Triple
+from dta_kg.loaders.ntriples import nt_line
+from dta_kg.pipeline.projection import Edge, Node, PropertyGraph, value_kind
+
+ALWAYS = {"iri": "STRING", "label": "STRING", "retracted": "BOOLEAN"}
+COLUMN_TYPES = {"boolean": "BOOLEAN", "integer": "INT64", "float": "DOUBLE", "datetime": "TIMESTAMP",
+                "list": "STRING[]", "string": "STRING"}
+LIST_SEPARATOR = "\x1f"  # joins a list value in one CSV cell; split again on COPY
+CSV_OPTIONS = "(header=true, parallel=false, quote='\"', escape='\"')"
+BUFFER_POOL = 1 << 30  # bytes, at least: ladybug's default reserves most of the machine's memory,
+# which slows every opening and competes with the rest of the build
+# tables and columns the named queries read even when the graph has no such node yet (a records
+# folder before its first search run or decision): created, empty if need be
+DECLARED_NODES = {
+    "SearchRun": {"searchDatabase": "STRING"},
+    "ScreeningCandidate": {"duplicateRule": "STRING", "titleAbstractOutcome": "STRING",
+                           "fullTextOutcome": "STRING"},
+    "ExclusionReason": {"identifier": "STRING", "prefLabel": "STRING"},
+}
+DECLARED_EDGES = (("WAS_GENERATED_BY", "ScreeningCandidate", "SearchRun"),
+                  ("TITLE_ABSTRACT_EXCLUSION_REASON", "ScreeningCandidate", "ExclusionReason"),
+                  ("FULL_TEXT_EXCLUSION_REASON", "ScreeningCandidate", "ExclusionReason"))
+
+
+def column_type(key: str, kinds: set[type]) -> str:
+    """The table type of property `key` from its values' types (`projection.value_kind`)."""
+    return COLUMN_TYPES[value_kind(key, kinds)]
+
+
+def schema(items: Iterable[dict], always: dict[str, str]) -> dict[str, str]:
+    """Column name -> type for property dicts `items` (read once, nothing kept)."""
+    kinds: dict[str, set[type]] = defaultdict(set)
+    for props in items:
+        for key, value in props.items():
+            if value is not None:
+                kinds[key].add(type(value))
+    return {**always, **{k: column_type(k, v) for k, v in sorted(kinds.items()) if k not in always}}
+
+
+def _csv_value(value: Any, kind: str) -> Any:
+    if value is None:
+        return None
+    if kind == "STRING[]":
+        return LIST_SEPARATOR.join(str(v) for v in value)
+    if kind == "STRING" and not isinstance(value, str):
+        return str(value).lower() if isinstance(value, bool) else str(value)
+    return value
+
+
+def _copy(conn: Any, table: str, columns: dict[str, str], rows: Iterable[list], path: Path,
+          options: str = "") -> None:
+    """Write `rows` to the CSV file `path` and COPY it into `table`; lists are split on load."""
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    heads = ", ".join(f"`{c}` {'STRING' if t == 'STRING[]' else t}" for c, t in columns.items())
+    picks = ", ".join(f"string_split(`{c}`, '{LIST_SEPARATOR}')" if t == "STRING[]" else f"`{c}`"
+                      for c, t in columns.items())
+    load = f"LOAD WITH HEADERS ({heads}) FROM '{path.as_posix()}' {CSV_OPTIONS} RETURN {picks}"
+    conn.execute(f"COPY `{table}` FROM ({load}){options}")
+
+
+def write_database(pgraph: PropertyGraph, path: Path) -> None:
+    """Create the ladybug database at `path` (a file) from the projection `pgraph`."""
+    # lazy: ladybug loads ~35 ms; this module is on the path of every query, SPARQL ones too
+    import ladybug
+
+    db = ladybug.Database(str(path), buffer_pool_size=BUFFER_POOL)
+    conn = ladybug.Connection(db)
+    label_of = {n.id: n.label for n in pgraph.nodes}
+    by_label: dict[str, list[Node]] = defaultdict(list)
+    for node in pgraph.nodes:
+        by_label[node.label].append(node)
+    by_pair: dict[tuple[str, str, str], list[Edge]] = defaultdict(list)
+    for edge in pgraph.edges:
+        by_pair[edge.type, label_of[edge.source], label_of[edge.target]].append(edge)
+    for label in DECLARED_NODES:
+        by_label.setdefault(label, [])
+    for pair in DECLARED_EDGES:
+        by_pair.setdefault(pair, [])
+    with tempfile.TemporaryDirectory(prefix="dta-kg-cypher-") as tmp:
+        folder = Path(tmp)
+        for label, nodes in sorted(by_label.items()):
+            cols = schema((n.props for n in nodes), ALWAYS)
+            cols.update({c: t for c, t in DECLARED_NODES.get(label, {}).items() if c not in cols})
+            ddl = ", ".join(f"`{c}` {t}" for c, t in cols.items())
+            conn.execute(f"CREATE NODE TABLE `{label}`({ddl}, PRIMARY KEY(iri))")
+            if not nodes:
+                continue
+            rows = ([_csv_value(n.id if c == "iri" else n.props.get(c), t) for c, t in cols.items()]
+                    for n in nodes)
+            _copy(conn, label, cols, rows, folder / f"{label}.csv")
+        types: dict[str, list[tuple[str, str, list[Edge]]]] = defaultdict(list)
+        for (etype, source, target), edges in by_pair.items():
+            types[etype].append((source, target, edges))
+        for etype, pairs in sorted(types.items()):
+            cols = schema((e.props for _, _, es in pairs for e in es), {})
+            ddl = ", ".join([f"FROM `{s}` TO `{t}`" for s, t, _ in pairs]
+                            + [f"`{c}` {t}" for c, t in cols.items()])
+            conn.execute(f"CREATE REL TABLE `{etype}`({ddl})")
+            for source, target, edges in pairs:
+                if not edges:
+                    continue
+                rows = ([e.source, e.target, *(_csv_value(e.props.get(c), t)
+                                               for c, t in cols.items())] for e in edges)
+                _copy(conn, etype, {"from": "STRING", "to": "STRING", **cols}, rows,
+                      folder / f"{etype}-{source}-{target}.csv", f" (from='{source}', to='{target}')")
+    conn.close()
+    db.close()
+
+
+# --- ladybug, in place ------------------------------------------------------------------
+
+
+class SchemaChange(DtaKgError):
+    """The new nodes need a table or column the Cypher database cannot be given in place."""
+
+
+def update_database(path: Path, deleted: Iterable[Node], nodes: Iterable[tuple[Node, bool]],
+                    edges: Iterable[Edge], labels: dict[str, str]) -> None:
+    """Update the ladybug database at `path` in one transaction: delete the nodes `deleted`
+    (with their edges), write `nodes` (created when their flag is true, else merged with the
+    node already there) and create `edges`; `labels` gives each node's table. Tables and
+    columns that are missing are added first, typed as `write_database` types them."""
+    # lazy: ladybug loads ~35 ms; this module is on the path of every query, SPARQL ones too
+    import ladybug
+
+    deleted, nodes, edges = list(deleted), list(nodes), list(edges)
+    db = ladybug.Database(str(path), buffer_pool_size=max(BUFFER_POOL, 2 * path.stat().st_size))
+    conn = ladybug.Connection(db)
+    try:
+        columns = _columns(conn)
+        pairs = _pairs(conn)
+        _add_columns(conn, columns, [n for n, _ in nodes])
+        for edge in edges:
+            _add_pair(conn, pairs, edge.type, labels.get(edge.source), labels.get(edge.target))
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            for node in deleted:
+                conn.execute(f"MATCH (n:`{node.label}` {{iri: $iri}}) DETACH DELETE n",
+                             {"iri": node.id})
+            for node, create in nodes:
+                _write_node(conn, node, columns, create)
+            for edge in edges:
+                if edge.props:
+                    raise SchemaChange(f"{edge.type} has properties")
+                conn.execute(f"MATCH (a:`{labels[edge.source]}` {{iri: $s}}), "
+                             f"(b:`{labels[edge.target]}` {{iri: $t}}) "
+                             f"CREATE (a)-[:`{edge.type}`]->(b)",
+                             {"s": edge.source, "t": edge.target})
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(RuntimeError):  # ladybug may have rolled back already
+                conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.close()
+        db.close()
+
+
+def _rows(result: Any) -> list[list]:
+    rows = []
+    while result.has_next():
+        rows.append(result.get_next())
+    return rows
+
+
+def _columns(conn: Any) -> dict[str, dict[str, str]]:
+    """Node table -> column -> type."""
+    tables = [r[0] for r in _rows(conn.execute("CALL show_tables() RETURN name, type"))
+              if r[1] == "NODE"]
+    return {t: {r[1]: r[2] for r in _rows(conn.execute(f"CALL table_info('{t}') RETURN *"))}
+            for t in tables}
+
+
+def _pairs(conn: Any) -> dict[str, set[tuple[str, str]]]:
+    """Relationship table -> its (from, to) node tables."""
+    rels = [r[0] for r in _rows(conn.execute("CALL show_tables() RETURN name, type")) if r[1] == "REL"]
+    return {t: {(r[0], r[1]) for r in _rows(conn.execute(f"CALL show_connection('{t}') RETURN *"))}
+            for t in rels}
+
+
+def _add_pair(conn: Any, pairs: dict[str, set[tuple[str, str]]], etype: str, source: str | None,
+              target: str | None) -> None:
+    """Let the relationship table `etype` join `source` to `target` (creating it if needed)."""
+    if source is None or target is None:
+        raise SchemaChange(f"{etype}: a node of unknown label")
+    if (source, target) in pairs.get(etype, set()):
+        return
+    if etype in pairs:
+        conn.execute(f"ALTER TABLE `{etype}` ADD FROM `{source}` TO `{target}`")
+    else:
+        conn.execute(f"CREATE REL TABLE `{etype}`(FROM `{source}` TO `{target}`)")
+    pairs.setdefault(etype, set()).add((source, target))
+
+
+def _add_columns(conn: Any, columns: dict[str, dict[str, str]], nodes: list[Node]) -> None:
+    """Add the node tables and columns that `nodes` need and the build did not make (say, the
+    first retracted fact of a kind brings `retractionReason`)."""
+    for node in nodes:
+        table = columns.get(node.label)
+        if table is None:
+            ddl = ", ".join(f"`{c}` {t}" for c, t in ALWAYS.items())
+            conn.execute(f"CREATE NODE TABLE `{node.label}`({ddl}, PRIMARY KEY(iri))")
+            table = columns[node.label] = dict(ALWAYS)
+        for key, value in node.props.items():
+            if value is not None and key not in table:
+                kind = column_type(key, {type(value)})
+                conn.execute(f"ALTER TABLE `{node.label}` ADD `{key}` {kind}")
+                table[key] = kind
+
+
+def _write_node(conn: Any, node: Node, columns: dict[str, dict[str, str]], create: bool) -> None:
+    table = columns.get(node.label)
+    if table is None:
+        raise SchemaChange(f"no node table {node.label}")
+    props = {k: v for k, v in node.props.items() if v is not None and k != "iri"}
+    unknown = set(props) - set(table)
+    if unknown:
+        raise SchemaChange(f"{node.label} has no column {sorted(unknown)}")
+    params = {"iri": node.id,
+              **{f"p{i}": column_value(v, table[k]) for i, (k, v) in enumerate(props.items())}}
+    sets = ", ".join(f"n.`{k}` = $p{i}" for i, k in enumerate(props))
+    if create:
+        conn.execute(f"CREATE (n:`{node.label}` {{iri: $iri}})" + (f" SET {sets}" if sets else ""),
+                     params)
+    else:
+        conn.execute(f"MERGE (n:`{node.label}` {{iri: $iri}})" + (f" ON CREATE SET {sets}" if sets else ""),
+                     params)
+
+
+def column_value(value: Any, kind: str) -> Any:
+    """`value` as a parameter for a column of type `kind`."""
+    if kind == "TIMESTAMP" and isinstance(value, str):
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if kind == "DATE" and isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    if kind == "INT64" and isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    if kind == "STRING" and not isinstance(value, str):
+        return str(value).lower() if isinstance(value, bool) else str(value)
+    if kind == "STRING[]":
+        return [str(v) for v in value]
+    if kind == "DOUBLE" and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+# --- Oxigraph -----------------------------------------------------------------------------
+
+
+def load_store(folder: Path, nt_path: Path) -> pyoxigraph.Store:
+    """A new Oxigraph store at `folder` holding the N-Triples file `nt_path`, bulk loaded."""
+    store = pyoxigraph.Store(str(folder))
+    store.bulk_load(path=str(nt_path), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    return store
+
+
+def update_store(folder: Path, owned: set[Triple], shared: set[Triple],
+                 added: set[Triple]) -> None:
+    """Update the Oxigraph store at `folder` in one transaction: remove the triples `owned`,
+    and those of `shared` whose subject nothing left points to (an annotation, an agent, a
+    venue); add `added`."""
+    store = pyoxigraph.Store(str(folder))
+    by_subject: dict[str, set[Triple]] = {}
+    for t in shared - owned:
+        by_subject.setdefault(t[0], set()).add(t)
+    gone = set(owned)
+    changed = True
+    while changed:  # a shared node goes when nothing left points to it
+        changed = False
+        for subject in list(by_subject):
+            referrers = {_plain(q) for q in store.quads_for_pattern(
+                None, None, pyoxigraph.NamedNode(subject))} - gone
+            if not referrers and not any(t[2] == subject for t in added):
+                gone |= by_subject.pop(subject)
+                changed = True
+    gone -= added
+    update = []
+    if gone:
+        update.append("DELETE DATA {\n" + "".join(map(nt_line, sorted(gone))) + "}")
+    if added:
+        update.append("INSERT DATA {\n" + "".join(map(nt_line, sorted(added))) + "}")
+    if update:
+        store.update(" ;\n".join(update))
+    store.flush()
+    del store
+
+
+def _plain(quad: pyoxigraph.Quad) -> Triple:
+    # (the stores hold no RDF-star: no quoted triple as subject or object)
+    s = cast(pyoxigraph.NamedNode | pyoxigraph.BlankNode, quad.subject)
+    o = cast(pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal, quad.object)
+    obj = Lit(o.value, o.datatype.value) if isinstance(o, pyoxigraph.Literal) else o.value
+    return (s.value, quad.predicate.value, obj)
