@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,6 +11,9 @@ from dta_kg.commands.options import CROSSREF_URL, project_options
 from dta_kg.core.registry import CHOICES
 
 # lazy: commands import the library when they run; `dta-kg --help` imports every command module
+
+if TYPE_CHECKING:
+    from dta_kg.core.paths import Project
 
 
 @click.command()
@@ -24,7 +28,8 @@ from dta_kg.core.registry import CHOICES
 @CROSSREF_URL
 @click.option("--refresh", is_flag=True, help="With --registry, ask Crossref again instead of "
               "using the answers kept in the build folder.")
-def check(project, strict, fmt, verbose, registry, crossref_url, refresh):
+def check(project: Project, strict: bool, fmt: str, verbose: bool, registry: bool,
+          crossref_url: str | None, refresh: bool) -> None:
     """Audit the graph against the review and against itself.
 
     Compares the counts the review states (studies per component and per intervention

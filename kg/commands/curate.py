@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import click
 
@@ -20,16 +22,23 @@ from dta_kg.loaders.bibliography import BibEntry, parse_author, read_bibliograph
 
 # lazy: commands import the library when they run; `dta-kg --help` imports every command module
 
+if TYPE_CHECKING:
+    from dta_kg.core.model import Fact, Study
+    from dta_kg.core.paths import Project
+    from dta_kg.curation.curate import Quote
+
+F = TypeVar("F", bound=Callable[..., object])
+
 SOURCE_HELP = ("DOI of the document quoted [default: the review for the review's studies, "
                "the study itself for a study added later]; 'review' for the review.")
 
 
-def note_option(func):
+def note_option(func: F) -> F:
     return click.option("--note", help="Why you make this change; stored with your name and "
                         "the time (curator: $DTA_KG_CURATOR, else git's user.name).")(func)
 
 
-def quote_options(func):
+def quote_options(func: F) -> F:
     """--quote, --section and --source, passed on as one `quote` argument."""
 
     @click.option("--quote", "quote_text", help="Verbatim span (30 words at most) stating it.")
@@ -37,16 +46,19 @@ def quote_options(func):
                   "Bond' (a study's own: Title, Abstract, Methods, Results, Discussion...).")
     @click.option("--source", help=SOURCE_HELP)
     @functools.wraps(func)
-    def wrapper(*args, quote_text=None, section=None, source=None, **kwargs):
+    def wrapper(*args: object, quote_text: str | None = None, section: str | None = None,
+                source: str | None = None, **kwargs: object) -> object:
         from dta_kg.curation.curate import Quote
 
         return func(*args, quote=Quote(quote_text, section, source), **kwargs)
 
-    return wrapper
+    # click calls the wrapper with --quote, --section and --source, the command gets `quote`: no
+    # static type says that exchange of keywords (see commands.options), hence the cast
+    return cast(F, wrapper)
 
 
 @click.group()
-def study():
+def study() -> None:
     """Add, import, list and show the studies of the graph.
 
     \b
@@ -74,8 +86,10 @@ def study():
 @CROSSREF_URL
 @click.option("--yes", is_flag=True, help="With --fetch, add without asking for confirmation.")
 @note_option
-def study_add(project, doi, title, year, authors, venue, volume, issue, pages, pmid, ref,
-              fetch, crossref_url, yes, note):
+def study_add(project: Project, doi: str | None, title: str | None, year: str | None,
+              authors: tuple[str, ...], venue: str | None, volume: str | None, issue: str | None,
+              pages: str | None, pmid: str | None, ref: int | None, fetch: bool,
+              crossref_url: str | None, yes: bool, note: str | None) -> None:
     """Add one study. With no options on a terminal, asks for each field; with --fetch, takes
     them from Crossref and shows them for confirmation (--yes when not on a terminal).
 
@@ -108,7 +122,8 @@ def study_add(project, doi, title, year, authors, venue, volume, issue, pages, p
                      authors=tuple(parse_author(a) for a in authors), venue=venue,
                      volume=volume, issue=issue, pages=pages, pmid=pmid)
     path = add_study(project, entry, curator(), note, ref)
-    click.echo(f"Added {normalise_doi(doi)} in {path}")
+    # cast: add_study refused an entry without a DOI (check_entry), so `doi` is given here
+    click.echo(f"Added {normalise_doi(cast(str, doi))} in {path}")
 
 
 @study.command("import")
@@ -117,7 +132,7 @@ def study_add(project, doi, title, year, authors, venue, volume, issue, pages, p
 @click.option("--dry-run", is_flag=True, help="Show what would be added, updated and skipped; "
               "write nothing.")
 @note_option
-def study_import(project, file, dry_run, note):
+def study_import(project: Project, file: Path, dry_run: bool, note: str | None) -> None:
     """Import studies from a BibTeX, RIS or CSL-JSON file, or facts from a YAML fragment.
 
     DOIs are normalised and matched against the graph: new studies are added, recorded ones
@@ -155,7 +170,8 @@ def study_import(project, file, dry_run, note):
     click.echo(f"{verb} {file}: {len(plan.added)} added, {len(plan.updated)} updated, "
                f"{len(plan.skipped)} skipped")
     for entry, path in plan.added:
-        click.echo(f"  add     {entry.doi}  {entry.title[:60]}  -> {path}")
+        # cast: read_bibliography refused an entry without a title (check_entry)
+        click.echo(f"  add     {entry.doi}  {cast(str, entry.title)[:60]}  -> {path}")
     for entry, path, filled in plan.updated:
         click.echo(f"  update  {entry.doi}  fill {', '.join(filled)}  -> {path}")
     for entry, path in plan.skipped:
@@ -167,7 +183,7 @@ def study_import(project, file, dry_run, note):
 @click.option("--include-retracted", is_flag=True, help="Also list retracted studies.")
 @click.option("--format", "fmt", type=click.Choice(CHOICES["output formats"]),
               default="table", show_default=True)
-def study_list(project, include_retracted, fmt):
+def study_list(project: Project, include_retracted: bool, fmt: str) -> None:
     """List the studies in the records.
 
     \b
@@ -195,8 +211,9 @@ def study_list(project, include_retracted, fmt):
               "state it in so many words (then --confidence too).")
 @click.option("--confidence", type=click.Choice(CHOICES["confidences"]), help="How sure the inference is.")
 @note_option
-def study_set(project, doi, design, population, intervention_type, intervention_name, quote,
-              inferred, confidence, note):
+def study_set(project: Project, doi: str, design: str | None, population: str | None,
+              intervention_type: str | None, intervention_name: str | None, quote: Quote,
+              inferred: str | None, confidence: str | None, note: str | None) -> None:
     """Set a study's design, population or intervention theme, with its evidence.
 
     A coding it replaces is retracted, not deleted. An inference from the reference title
@@ -222,7 +239,7 @@ def study_set(project, doi, design, population, intervention_type, intervention_
 @click.argument("doi")
 @click.option("--format", "fmt", type=click.Choice(CHOICES["report formats"]), default="text",
               show_default=True)
-def study_show(project, doi, fmt):
+def study_show(project: Project, doi: str, fmt: str) -> None:
     """Show a study and every fact about it with its evidence, retracted ones included, and
     what each stands on: stated, or inferred with the reason and a confidence.
 
@@ -267,13 +284,16 @@ def study_show(project, doi, fmt):
             click.echo(f"      {line}")
 
 
-def stamp_lines(item) -> list[str]:
+def stamp_lines(item: Study | Fact) -> list[str]:
+    from dta_kg.core.model import Study
+
     lines = []
     if item.added:
         lines.append(f"added by {item.added.by} at {item.added.at}"
                      + (f": {item.added.text}" if item.added.text else ""))
-    if getattr(item, "updated", None):
-        lines.append(f"updated by {item.updated.by} at {item.updated.at}: {item.updated.text}")
+    updated = item.updated if isinstance(item, Study) else None  # facts are not updated
+    if updated:
+        lines.append(f"updated by {updated.by} at {updated.at}: {updated.text}")
     if item.retracted:
         lines.append(f"RETRACTED by {item.retracted.by} at {item.retracted.at}: "
                      f"{item.retracted.text}")
@@ -281,7 +301,7 @@ def stamp_lines(item) -> list[str]:
 
 
 @click.group()
-def finding():
+def finding() -> None:
     """Record findings (measurements and results) of a study.
 
     \b
@@ -301,8 +321,9 @@ def finding():
 @click.option("--unit", help="Unit of the figure, e.g. 'messages per user'.")
 @quote_options
 @note_option
-def finding_add(project, doi, component, instrument, subscale, value, result_kind, unit, quote,
-                note):
+def finding_add(project: Project, doi: str, component: str | None, instrument: str | None,
+                subscale: str | None, value: str | None, result_kind: str | None,
+                unit: str | None, quote: Quote, note: str | None) -> None:
     """Add a finding to the study with DOI (and record that the study informs its component).
 
     \b
@@ -313,14 +334,16 @@ def finding_add(project, doi, component, instrument, subscale, value, result_kin
     """
     from dta_kg.curation.curate import add_finding, curator
 
-    ids = add_finding(project, doi, component=component, quote=quote, by=curator(),
+    # cast: add_finding refuses a missing --component itself (Where.need takes str | None) but its
+    # parameter says str; drop the cast when add_finding says str | None
+    ids = add_finding(project, doi, component=cast(str, component), quote=quote, by=curator(),
                       instrument=instrument, subscale=subscale, value=value,
                       result_kind=result_kind, unit=unit, note=note)
     click.echo(f"Added {', '.join(f'{doi}#{i}' for i in ids)}")
 
 
 @click.group()
-def factor():
+def factor() -> None:
     """Record facilitators and barriers a study reports.
 
     \b
@@ -341,7 +364,9 @@ def factor():
               help="A component the factor affects (repeatable).")
 @quote_options
 @note_option
-def factor_add(project, doi, facilitator, barrier, theme, concept, components, quote, note):
+def factor_add(project: Project, doi: str, facilitator: str | None, barrier: str | None,
+               theme: str | None, concept: str | None, components: tuple[str, ...], quote: Quote,
+               note: str | None) -> None:
     """Add a facilitator or a barrier to the study with DOI (and record that the study
     informs the facilitators-and-barriers component).
 
@@ -357,7 +382,8 @@ def factor_add(project, doi, facilitator, barrier, theme, concept, components, q
 
     if bool(facilitator) == bool(barrier):
         raise click.UsageError("give exactly one of --facilitator TEXT or --barrier TEXT")
-    ids = add_factor(project, doi, label=facilitator or barrier,
+    # cast: exactly one of the two is given (checked above)
+    ids = add_factor(project, doi, label=cast(str, facilitator or barrier),
                      polarity="facilitator" if facilitator else "barrier", quote=quote,
                      by=curator(), theme=theme, components=components, note=note,
                      concept=concept)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar, cast
 
 import click
 
@@ -16,8 +18,15 @@ from dta_kg.core.paths import Project
 from dta_kg.core.registry import CHOICES
 from dta_kg.query.guards import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, Limits
 
+F = TypeVar("F", bound=Callable[..., object])
+# Each decorator below returns a wrapper that click calls by keyword with the options it adds and
+# that calls the command with the argument it builds from them (e.g. --records and --build-dir in,
+# `project` out). That exchange of keywords has no static type (Concatenate adds positional
+# parameters only), so the wrapper is cast to the command's own type, as click's own decorators
+# type a decorated command.
 
-def project_options(func):
+
+def project_options(func: F) -> F:
     """--records and --build-dir, passed to the command as one `project` argument; while the
     command runs, no output may touch its records folder or its build's stores."""
 
@@ -30,25 +39,26 @@ def project_options(func):
                   help="Folder for the built graph [default: build/ in a checkout, else a "
                        "per-user data folder].")
     @functools.wraps(func)
-    def wrapper(*args, records_dir=None, build_dir=None, **kwargs):
+    def wrapper(*args: object, records_dir: Path | None = None, build_dir: Path | None = None,
+                **kwargs: object) -> object:
         project = Project.of(records_dir, build_dir)
         with guarding(project):
             return func(*args, project=project, **kwargs)
 
-    return wrapper
+    return cast(F, wrapper)
 
 
-def format_option(func):
+def format_option(func: F) -> F:
     """--format, passed as `fmt`: a table on a terminal and JSON otherwise, unless given."""
 
     @click.option("--format", "fmt", type=click.Choice(CHOICES["output formats"]),
                   help="Output format [default: table on a terminal, JSON otherwise]; JSON is a "
                        "list of objects.")
     @functools.wraps(func)
-    def wrapper(*args, fmt=None, **kwargs):
+    def wrapper(*args: object, fmt: str | None = None, **kwargs: object) -> object:
         return func(*args, fmt=fmt or default_format(), **kwargs)
 
-    return wrapper
+    return cast(F, wrapper)
 
 
 ENDPOINT = click.option(
@@ -64,22 +74,24 @@ NEO4J_URI = click.option(
          "from NEO4J_USERNAME and NEO4J_PASSWORD.")
 
 
-def remote_options(func):
+def remote_options(func: F) -> F:
     """--endpoint, --graph and --neo4j-uri, passed as one `remote` dict (empty: embedded stores)."""
 
     @ENDPOINT
     @GRAPH
     @NEO4J_URI
     @functools.wraps(func)
-    def wrapper(*args, endpoint=None, graph=None, neo4j_uri=None, **kwargs):
+    def wrapper(*args: object, endpoint: str | None = None, graph: str | None = None,
+                neo4j_uri: str | None = None, **kwargs: object) -> object:
         if endpoint and neo4j_uri:
             raise click.UsageError("give --endpoint (SPARQL) or --neo4j-uri (Cypher), not both")
-        remote = {"endpoint": endpoint, "graph": graph or None} if endpoint else {}
+        remote: dict[str, str | None] = ({"endpoint": endpoint, "graph": graph or None}
+                                         if endpoint else {})
         if neo4j_uri:
             remote = {"neo4j_uri": neo4j_uri}
         return func(*args, remote=remote, **kwargs)
 
-    return wrapper
+    return cast(F, wrapper)
 
 
 CROSSREF_URL = click.option(
@@ -106,14 +118,15 @@ def on_terminal() -> bool:
     return sys.stdin.isatty()
 
 
-def limit_options(func):
+def limit_options(func: F) -> F:
     """--timeout and --max-rows, passed as one `limits` argument."""
     @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT,
                   show_default=True, help="Stop the query after this many seconds.")
     @click.option("--max-rows", type=click.IntRange(min=1), default=DEFAULT_MAX_ROWS,
                   show_default=True, help="Stop the query when it returns more rows than this.")
     @functools.wraps(func)
-    def wrapper(*args, timeout=DEFAULT_TIMEOUT, max_rows=DEFAULT_MAX_ROWS, **kwargs):
+    def wrapper(*args: object, timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS,
+                **kwargs: object) -> object:
         return func(*args, limits=Limits(timeout=timeout, max_rows=max_rows), **kwargs)
 
-    return wrapper
+    return cast(F, wrapper)

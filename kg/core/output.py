@@ -38,7 +38,7 @@ def text_key(text: str) -> tuple[str, str]:
     return "".join(ch for ch in folded if not unicodedata.combining(ch)), text
 
 
-def value_key(value) -> tuple:
+def value_key(value: object) -> tuple:
     """Sort key for a result cell: empty first, then numbers by value, then text (`text_key`)."""
     if value is None:
         return (0,)
@@ -91,7 +91,7 @@ def default_format() -> str:
     return "table" if sys.stdout.isatty() else "json"
 
 
-def cell(value) -> str:
+def cell(value: object) -> str:
     """A value as flat text: lists joined by '; ', booleans in lower case, None empty."""
     if value is None:
         return ""

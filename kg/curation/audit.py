@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 
 from dta_kg.core.basis import UNGIVEN, level_of
 from dta_kg.core.iris import PREFIXES, REVIEW_DOI, normalise_doi, term
-from dta_kg.core.model import Corpus, Study
+from dta_kg.core.model import Corpus, Evidence, Study
 from dta_kg.core.paths import Project
 from dta_kg.core.rdfterms import RDF
 from dta_kg.core.registry import CONFIDENCES
@@ -124,9 +124,11 @@ def count_checks(corpus: Corpus) -> list[Notice]:
     return notices
 
 
-def compare(check: str, subject: str, stated, curated: int, evidence) -> Notice:
+def compare(check: str, subject: str, stated: int | str, curated: int, evidence: Evidence) -> Notice:
     agrees = stated == curated
-    verdict = "agrees" if agrees else f"differs by {curated - stated:+d}"
+    # a figure given as text (Claim.value is int | str) has no difference to show
+    verdict = ("agrees" if agrees else f"differs by {curated - stated:+d}"
+               if isinstance(stated, int) else "differs")
     return Notice(check, "info" if agrees else "warning", subject,
                   f"the review states {stated} ({evidence.section}), the records of its studies "
                   f"hold {curated}: {verdict}", stated=stated, curated=curated)

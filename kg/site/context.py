@@ -10,6 +10,7 @@ ones is left out, its text kept.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -84,7 +85,7 @@ def _render(text: str) -> str:
     return html
 
 
-def _marks(html: str):
+def _marks(html: str) -> Iterator[str]:
     """`html` with the text between OPEN and CLOSE in <mark> elements, one per text run, so
     that a span across an italic or a link stays well nested; tags beyond INLINE left out, a
     link kept only with an http(s) address."""

@@ -20,7 +20,7 @@ from dta_kg.core.iris import normalise_doi
 from dta_kg.core.lookup import StudyKey, find_study
 from dta_kg.core.model import FACT_CLASSES
 from dta_kg.core.output import math_as_text
-from dta_kg.pipeline.projection import PropertyGraph
+from dta_kg.pipeline.projection import Edge, Node, PropertyGraph
 
 from .layout import force_layout
 from .overview import column_layout, overview
@@ -70,7 +70,7 @@ def type_styles(types: set[str]) -> dict[str, dict[str, str]]:
     return {t: {"color": c, "shape": s} for t, (c, s) in styles.items()}
 
 
-def resolve_focus(pgraph, key: str) -> str:
+def resolve_focus(pgraph: PropertyGraph, key: str) -> str:
     """The id of the node whose id, else DOI (with or without a resolver prefix), else IRI
     local name, else display label, else alternative label is `key`; else the study `key`
     names by citation ('Liu 2022') or reference number ('ref 44').
@@ -96,7 +96,7 @@ def resolve_focus(pgraph, key: str) -> str:
     raise KeyError(f"no node matches {key!r}")
 
 
-def ego(pgraph, focus: Iterable[str], depth: int):
+def ego(pgraph: PropertyGraph, focus: Iterable[str], depth: int) -> tuple[list[Node], list[Edge]]:
     """The nodes within `depth` hops of any `focus` id (either direction), and the edges among
     them. Paths continue only through the focus, studies and facts (see PASS_THROUGH)."""
     adjacent = defaultdict(set)
@@ -116,7 +116,7 @@ def ego(pgraph, focus: Iterable[str], depth: int):
 
 
 def render_network(
-    pgraph,
+    pgraph: PropertyGraph,
     path: str | Path,
     *,
     title: str,
@@ -242,13 +242,13 @@ def render_network(
     )
 
 
-def render_overview(pgraph, path: str | Path, *, title: str) -> Path:
+def render_overview(pgraph: PropertyGraph, path: str | Path, *, title: str) -> Path:
     """Write the overview of `pgraph`: its studies and the concepts they connect to, each
     study's facts folded into labelled edges (see `overview.overview`)."""
     return render_network(overview(pgraph), path, title=title, folded=True)
 
 
-def render_result(pgraph, rows: Iterable[dict], path: str | Path, *, title: str,
+def render_result(pgraph: PropertyGraph, rows: Iterable[dict], path: str | Path, *, title: str,
                   depth: int = 1) -> Path:
     """Write a view of the nodes a query result names, and `depth` hops around them.
 
@@ -270,7 +270,8 @@ def render_result(pgraph, rows: Iterable[dict], path: str | Path, *, title: str,
 
 
 def render_focus_pages(
-    pgraph, directory: str | Path, focus_ids, *, depth: int = 2, title: str = "{label}"
+    pgraph: PropertyGraph, directory: str | Path, focus_ids: Iterable[str], *, depth: int = 2,
+    title: str = "{label}"
 ) -> dict[str, Path]:
     """Write the folder `directory` (through `dta_kg.core.files.write_folder`) with a focused
     page per node id; return {id: path}.
@@ -292,7 +293,7 @@ def render_focus_pages(
     return {node_id: Path(directory) / f"{name}.html" for node_id, name in names.items()}
 
 
-def _components(nodes, edges) -> dict[str, list[str]]:
+def _components(nodes: list[Node], edges: list[Edge]) -> dict[str, list[str]]:
     """For the component filter: each node id -> the DTA components within two hops of it."""
     adjacent = defaultdict(set)
     for e in edges:
@@ -306,7 +307,7 @@ def _components(nodes, edges) -> dict[str, list[str]]:
     return near
 
 
-def _names(nodes, edges) -> dict[str, str]:
+def _names(nodes: list[Node], edges: list[Edge]) -> dict[str, str]:
     """Display names; a node labelled only by its IRI (a fact without rdfs:label) is named
     after what it points to, e.g. "therapeutic bond · WAI-SR bond subscale"."""
     by_id = {n.id: n for n in nodes}
@@ -327,7 +328,7 @@ def _names(nodes, edges) -> dict[str, str]:
     return names
 
 
-def _display(node) -> str:
+def _display(node: Node) -> str:
     return str(node.props.get("label") or node.props.get("shortCitation") or _local(node.id))
 
 
@@ -348,7 +349,7 @@ def _shown_props(props: dict) -> dict[str, str | list[str]]:
     return shown
 
 
-def _text(value) -> str | list[str]:
+def _text(value: object) -> str | list[str]:
     """A property as the panel shows it: text, the review's math as text ("d = 0.83")."""
     if isinstance(value, list | tuple | set):
         return [math_as_text(str(v)) for v in value]
