@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, cast
 
 import click
 
-from dta_kg.commands.curate import note_option, quote_options
 from dta_kg.commands.options import project_options
+from dta_kg.commands.study_facts import note_option, quote_options
 
 # lazy: commands import the library when they run; `dta-kg --help` imports every command module
 

@@ -267,7 +267,7 @@ def studies(lang, include_retracted, min_confidence, remote, limits, fmt, projec
         lang = fastest_language(project)
     result = session.named("studies", given, _language(lang or "sparql", remote))
     if fmt in REFERENCE_FORMATS:
-        from dta_kg.loaders.references import write_references
+        from dta_kg.loaders.reference_files import write_references
         from dta_kg.query.references import study_entries
 
         local = session if not remote else _session(project)

@@ -60,9 +60,9 @@ def media_types() -> dict[str, str]:
     return found
 
 
-_RDF = "dta_kg.sinks.files:write_rdf_export"
-_NETWORK = "dta_kg.sinks.files:write_network_export"
-_REFS = "dta_kg.loaders.references"
+_RDF = "dta_kg.sinks.exports:write_rdf_export"
+_NETWORK = "dta_kg.sinks.exports:write_network_export"
+_REFS = "dta_kg.loaders.reference_files"
 register("ttl", "rdf", "text/turtle", ".ttl", _RDF, "the built graph in Turtle")
 register("nt", "rdf", "application/n-triples", ".nt", _RDF, "the built graph in N-Triples")
 register("jsonld", "rdf", "application/ld+json", ".jsonld", _RDF,
@@ -75,9 +75,9 @@ register("graphml", "property-graph", "application/graphml+xml", ".graphml", _NE
 register("gexf", "property-graph", "application/gexf+xml", ".gexf", _NETWORK,
          "the property graph for Gephi")
 register("cypher", "property-graph", "application/x-cypher-query", ".cypher",
-         "dta_kg.sinks.files:write_cypher_export",
+         "dta_kg.sinks.exports:write_cypher_export",
          "an idempotent MERGE script for cypher-shell")
-register("neo4j-csv", "property-graph", "text/csv", "", "dta_kg.sinks.files:write_neo4j_csv_export",
+register("neo4j-csv", "property-graph", "text/csv", "", "dta_kg.sinks.exports:write_neo4j_csv_export",
          "a folder for neo4j-admin database import")
 register("bibtex", "references", "application/x-bibtex", ".bib", f"{_REFS}:to_bibtex",
          "BibTeX for JabRef, Zotero and LaTeX")

@@ -19,7 +19,7 @@ from dta_kg.core.files import check_folder, write_folder
 from dta_kg.core.iris import DEFAULT_GRAPH_IRI, ONTOLOGY_IRI
 from dta_kg.core.paths import ONTOLOGY, Project
 from dta_kg.pipeline.jsonld import CONTEXT_FILE
-from dta_kg.sinks.files import built_projection, write_neo4j_csv, write_network
+from dta_kg.sinks.exports import built_projection, write_neo4j_csv, write_network
 from dta_kg.stores.local import sparql_store
 
 from .diff import diff, markdown

@@ -23,8 +23,8 @@ from dta_kg.core.iris import DTA, PREFIXES
 from dta_kg.core.paths import ONTOLOGY
 
 from .page import csp, json_island, write_page
-from .vocabulary import PAGE as VOCABULARY
-from .vocabulary import write_vocabulary
+from .vocabulary_page import PAGE as VOCABULARY
+from .vocabulary_page import write_vocabulary
 
 PAGE = "index.html"
 # (section id, heading, the rdf:types it lists, badge, badge title): the order of the page

@@ -155,7 +155,7 @@ def test_regex_rewrite_matches_like_the_words_idiom():
 def test_progress_bar_shows_on_a_terminal_only(monkeypatch):
     import io
 
-    from dta_kg.commands.scale import _Progress
+    from dta_kg.commands.export import _Progress
 
     class Terminal(io.StringIO):
         def isatty(self):

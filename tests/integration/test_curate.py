@@ -164,7 +164,7 @@ def test_csl_json_import_and_study_list(project_copy, run, tmp_path):
 
 
 def test_study_add_asks_for_each_field_on_a_terminal(project_copy, run, monkeypatch):
-    monkeypatch.setattr("dta_kg.commands.curate.on_terminal", lambda: True)
+    monkeypatch.setattr("dta_kg.commands.study_facts.on_terminal", lambda: True)
     answers = "doi:10.2196/70002\nA new study\n2024\nDoe, Jane\nRoe, R\n\nJMIR Form Res\n\n"
     assert "Added 10.2196/70002" in ok(run("study", "add", "--note", "typed in", input=answers))
     text = (project_copy.studies / "doe-2024.yaml").read_text(encoding="utf-8")

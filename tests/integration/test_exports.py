@@ -15,7 +15,7 @@ from rdflib.compare import isomorphic
 from dta_kg.cli import main
 from dta_kg.pipeline.projection import Edge, Node, PropertyGraph
 from dta_kg.pipeline.projection import project as projection
-from dta_kg.sinks.files import cypher_literal, cypher_script, inline, network
+from dta_kg.sinks.exports import cypher_literal, cypher_script, inline, network
 
 G = "https://w3id.org/dta-kg/graph"
 # neo4j-admin database import, "Property data types": these types, each optionally with []
@@ -138,7 +138,7 @@ def test_neo4j_csv_headers_follow_the_import_format(export, pg):
 
 
 def test_neo4j_csv_picks_an_array_delimiter_no_value_contains(tmp_path):
-    from dta_kg.sinks.files import write_neo4j_csv
+    from dta_kg.sinks.exports import write_neo4j_csv
 
     pg = PropertyGraph([Node("urn:a", "Term", {"alt": ["a;b", "c"], "n": 2**40})], [])
     write_neo4j_csv(pg, tmp_path, G)

@@ -52,7 +52,7 @@ def test_selected_studies_round_trip_through_a_reference_manager_file(cli, tmp_p
 
 @pytest.mark.parametrize("fmt", ["bibtex", "ris", "csl-json"])
 def test_every_study_comes_back_unchanged(every_study, tmp_path, fmt):
-    from dta_kg.loaders.references import write_references
+    from dta_kg.loaders.reference_files import write_references
 
     assert len(every_study) == 28
     path = tmp_path / f"all{SUFFIX[fmt]}"

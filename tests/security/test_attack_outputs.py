@@ -93,7 +93,7 @@ def test_references_with_special_characters_round_trip(tmp_path_factory, title, 
     unparseable, or changed the text a reference manager read back. Expected: written through
     bibtexparser and rispy, every field reads back unchanged."""
     from dta_kg.loaders.bibliography import BibEntry, read_bibliography
-    from dta_kg.loaders.references import write_references
+    from dta_kg.loaders.reference_files import write_references
 
     flat = " ".join(title.split())
     entry = BibEntry(record="x", doi="10.1234/abc", title=flat, year="2022",
@@ -110,7 +110,7 @@ def test_references_with_special_characters_round_trip(tmp_path_factory, title, 
 
 def test_bibtex_titles_keep_their_acronyms():
     from dta_kg.loaders.bibliography import BibEntry
-    from dta_kg.loaders.references import to_bibtex
+    from dta_kg.loaders.reference_files import to_bibtex
 
     text = to_bibtex([BibEntry(record="x", doi="10.1/x", year="2022", authors=("Li X",),
                                title="iCBT and CBT with the WAI-SR in mHealth for Adults")])

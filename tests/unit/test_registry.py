@@ -90,7 +90,7 @@ def test_every_registered_format_has_a_writer_a_media_type_and_a_suffix():
 
 def test_export_dispatches_to_the_writer_the_registry_names(monkeypatch, tmp_path):
     """A format registered with a writer is written by that writer: the sinks keep no list."""
-    from dta_kg.sinks.files import export
+    from dta_kg.sinks.exports import export
 
     seen = []
 

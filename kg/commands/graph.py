@@ -1,4 +1,4 @@
-"""`dta-kg build` and `dta-kg validate`."""
+"""`dta-kg build`, `dta-kg validate` and `dta-kg init`: the graph and a records folder to edit."""
 
 from __future__ import annotations
 

@@ -53,7 +53,7 @@ def export(fmt: str, out: Path, context_url: str | None, graph_iri: str, scope: 
         dta-kg export --format neo4j-csv -o neo4j-import/
         dta-kg export --format graphml --scope living -o added-studies.graphml
     """
-    from dta_kg.sinks.files import export as run
+    from dta_kg.sinks.exports import export as run
 
     if context_url and fmt != "jsonld":
         raise click.UsageError("--context-url is for --format jsonld")
@@ -121,7 +121,7 @@ def push(uri: str | None, database: str | None, batch_size: int, replace: bool, 
         dta-kg neo4j push --dry-run --batch-size 100
     """
     from dta_kg.sinks import neo4j as bolt
-    from dta_kg.sinks.files import built_projection
+    from dta_kg.sinks.exports import built_projection
 
     if not uri and not dry_run:
         raise click.UsageError("give --uri bolt://HOST:PORT (or --dry-run)")
@@ -183,7 +183,7 @@ def store_push(endpoint: str, query_endpoint: str | None, graph_iri: str, projec
         DTA_KG_SPARQL_USER=dba DTA_KG_SPARQL_PASSWORD=... DTA_KG_SPARQL_AUTH=digest \\
           dta-kg sparql-store push --endpoint http://localhost:8890/sparql-graph-crud-auth
     """
-    from dta_kg.sinks.files import built_graph
+    from dta_kg.sinks.exports import built_graph
     from dta_kg.stores.sparql_http import auth_from_env, count_triples, put_graph
 
     check_graph_iri(graph_iri)
