@@ -7,7 +7,11 @@ written into query text.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import multiprocessing
+import os
+import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
@@ -26,7 +30,7 @@ from dta_kg.core.registry import SCOPES
 from dta_kg.core.vocabulary import KINDS, Vocabulary, words
 from dta_kg.pipeline.manifest import stores_present
 from dta_kg.queries.catalogue import NamedQuery, Param, get
-from dta_kg.query.cypher_guard import check_cypher_read_only
+from dta_kg.query.cypher_guard import check_cypher_read_only, without_comment_lines
 from dta_kg.query.guards import Limits, bounded, bounded_stream, limited
 from dta_kg.query.rows import (
     SCALARS,
@@ -221,6 +225,16 @@ class Session:
         check_cypher_read_only(text)
         return self._checked(lambda: self._bounded_cypher(text, params))
 
+    def cypher_isolated(self, text: str) -> Result:
+        """Like `cypher`, for a text a user wrote: run in a forked child that opens the database
+        itself, so that the engine crashing or aborting on it (it does on some allowed functions
+        given NULL or far dates, and when --timeout interrupts some path searches) ends the
+        child only, and the command fails with one line naming the signal."""
+        check_cypher_read_only(text)
+        self.__dict__.pop("connection", None)  # never share an open engine across the fork
+        return self._checked(lambda: in_child(lambda: self._bounded_cypher(text, None),
+                                              self.limits.timeout))
+
     def _bounded_cypher(self, text: str, params: dict | None) -> Result:
         connection = self.connection
         connection.set_query_timeout(int(self.limits.timeout * 1000) + 1000)  # the engine's own
@@ -237,9 +251,16 @@ class Session:
             answer = answer[-1]
         cols = answer.get_column_names()
         rows = limited(answer, self.limits, stop)  # the result iterates row by row
-        if set(answer.get_column_data_types()) <= SCALARS:  # nothing to convert
-            return Result(cols, [dict(zip(cols, row, strict=True)) for row in rows])
-        return Result(cols, [dict(zip(cols, map(cypher_value, row), strict=True)) for row in rows])
+        try:
+            if set(answer.get_column_data_types()) <= SCALARS:  # nothing to convert
+                return Result(cols, [dict(zip(cols, row, strict=True)) for row in rows])
+            return Result(cols, [dict(zip(cols, map(cypher_value, row), strict=True))
+                                 for row in rows])
+        except (TypeError, OverflowError, ValueError) as exc:  # a map keyed by lists, a huge
+            # interval: values ladybug's Python binding cannot hand over
+            raise DtaKgError(f"Cypher answer has a value Python cannot hold: "
+                             f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+                             ) from exc
 
     def resolve(self, param: Param, text: str) -> str | int | bool:
         """The value of `param` given as `text`: a term's IRI, a study's IRI, a number, ..."""
@@ -354,7 +375,7 @@ class Session:
         query = get(name)
         values = self.bind(query, given)
         if lang == "cypher":
-            text = query.text("cypher", values)
+            text = without_comment_lines(query.text("cypher", values))
             result = self.cypher(text, values)
             if any(isinstance(v, list) for r in result.rows for v in r.values()):
                 result = Result(result.columns, [as_text_lists(r) for r in result.rows])
@@ -371,6 +392,54 @@ class Session:
         if not result.rows:  # a factor is looked up only when it matched nothing
             self._factor_known(query, given)
         return result
+
+
+def in_child(run: Callable[[], Result], timeout: float) -> Result:
+    """`run()` in a forked child, its Result (or its error, as one line) sent back over a pipe;
+    a child killed by a signal, or silent for twice `timeout` plus a minute, is a DtaKgError."""
+    reader, writer = multiprocessing.Pipe(duplex=False)
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 0
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)  # the engine's own last words ("terminate called ...")
+            try:
+                outcome: tuple[str, object] = ("rows", run())
+            except DtaKgError as exc:
+                outcome = ("error", str(exc))
+            except Exception as exc:  # noqa: BLE001 - reported as one line by the parent
+                outcome = ("error", f"Cypher query failed: {type(exc).__name__}: {exc}")
+            writer.send(outcome)
+        except BaseException:  # noqa: BLE001 - the parent reports a child that said nothing
+            code = 70
+        finally:
+            os._exit(code)
+    writer.close()
+    answer: tuple[str, object] | None
+    try:
+        answer = reader.recv() if reader.poll(2 * timeout + 60) else None
+    except (EOFError, OSError):
+        answer = None
+    finally:
+        reader.close()
+    if answer is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+    if answer is None:
+        if os.WIFSIGNALED(status):
+            name = signal.Signals(os.WTERMSIG(status)).name
+            raise DtaKgError(f"the Cypher engine crashed on this query ({name}); the database is "
+                             "unchanged: rewrite the query (a function given NULL, a date out "
+                             "of range, or a search stopped by --timeout)")
+        raise DtaKgError(f"the Cypher engine ended without an answer (exit "
+                         f"{os.WEXITSTATUS(status)})")
+    kind, value = answer
+    if kind == "error":
+        raise DtaKgError(str(value).splitlines()[0] if str(value) else "Cypher query failed")
+    assert isinstance(value, Result)
+    return value
 
 
 def sparql_bindings(query: NamedQuery, values: dict) -> dict:
