@@ -7,11 +7,7 @@ written into query text.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
-import multiprocessing
-import os
-import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
@@ -30,6 +26,7 @@ from dta_kg.core.registry import SCOPES
 from dta_kg.core.vocabulary import KINDS, Vocabulary, words
 from dta_kg.pipeline.manifest import stores_present
 from dta_kg.queries.catalogue import NamedQuery, Param, get
+from dta_kg.query.child import in_child
 from dta_kg.query.cypher_guard import check_cypher_read_only, without_comment_lines
 from dta_kg.query.guards import Limits, bounded, bounded_stream, limited
 from dta_kg.query.rows import (
@@ -161,7 +158,7 @@ class Session:
         no SERVICE unless allowed (`sparql_guard`), in the form the engine will run."""
         if not trusted:
             for form in {text, split_order(text)[0]}:
-                check_sparql(form, self.allow_service)
+                check_sparql(form, self.allow_service, timeout=self.limits.timeout)
 
         def run(stop: threading.Event) -> Result:
             try:
@@ -392,54 +389,6 @@ class Session:
         if not result.rows:  # a factor is looked up only when it matched nothing
             self._factor_known(query, given)
         return result
-
-
-def in_child(run: Callable[[], Result], timeout: float) -> Result:
-    """`run()` in a forked child, its Result (or its error, as one line) sent back over a pipe;
-    a child killed by a signal, or silent for twice `timeout` plus a minute, is a DtaKgError."""
-    reader, writer = multiprocessing.Pipe(duplex=False)
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        code = 0
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 2)  # the engine's own last words ("terminate called ...")
-            try:
-                outcome: tuple[str, object] = ("rows", run())
-            except DtaKgError as exc:
-                outcome = ("error", str(exc))
-            except Exception as exc:  # noqa: BLE001 - reported as one line by the parent
-                outcome = ("error", f"Cypher query failed: {type(exc).__name__}: {exc}")
-            writer.send(outcome)
-        except BaseException:  # noqa: BLE001 - the parent reports a child that said nothing
-            code = 70
-        finally:
-            os._exit(code)
-    writer.close()
-    answer: tuple[str, object] | None
-    try:
-        answer = reader.recv() if reader.poll(2 * timeout + 60) else None
-    except (EOFError, OSError):
-        answer = None
-    finally:
-        reader.close()
-    if answer is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-    _, status = os.waitpid(pid, 0)
-    if answer is None:
-        if os.WIFSIGNALED(status):
-            name = signal.Signals(os.WTERMSIG(status)).name
-            raise DtaKgError(f"the Cypher engine crashed on this query ({name}); the database is "
-                             "unchanged: rewrite the query (a function given NULL, a date out "
-                             "of range, or a search stopped by --timeout)")
-        raise DtaKgError(f"the Cypher engine ended without an answer (exit "
-                         f"{os.WEXITSTATUS(status)})")
-    kind, value = answer
-    if kind == "error":
-        raise DtaKgError(str(value).splitlines()[0] if str(value) else "Cypher query failed")
-    assert isinstance(value, Result)
-    return value
 
 
 def sparql_bindings(query: NamedQuery, values: dict) -> dict:

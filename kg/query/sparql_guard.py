@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -81,9 +82,22 @@ def _altered(text: str) -> str:
     return _KEYWORD.sub(lambda m: f"{m.group()[:-1]}&{m.group()[-1]}", text)
 
 
-def oxigraph_query_error(text: str) -> str:
+def oxigraph_query_error(text: str, timeout: float | None = None) -> str:
     """'' when Oxigraph parses `text` as a query (run on an empty store), with the usual
-    prefixes the command line's store knows, else its error."""
+    prefixes the command line's store knows, else its error. With a `timeout` the run is
+    bounded (an ASK over VALUES cross products computes for minutes even on nothing): one
+    still running then is refused, since it may still be parsing."""
+    if timeout is not None:
+        found: list[str] = []
+        worker = threading.Thread(target=lambda: found.append(oxigraph_query_error(text)),
+                                  daemon=True)  # pyoxigraph runs without the GIL
+        worker.start()
+        worker.join(timeout)
+        if not found:
+            raise ReadOnlyViolation(f"checking the query took longer than {timeout:g} s (an "
+                                    "expensive query over literal values?): narrow it or raise "
+                                    "--timeout")
+        return found[0]
     try:
         pyoxigraph.Store().query(text, prefixes=PREFIXES, named_graphs=[])
     except SyntaxError as exc:
@@ -99,13 +113,15 @@ def is_update(text: str) -> bool:
 
 
 @functools.lru_cache(maxsize=256)
-def check_sparql(text: str, allow_service: bool = False, parsed: bool = False) -> None:
+def check_sparql(text: str, allow_service: bool = False, parsed: bool = False,
+                 timeout: float | None = None) -> None:
     """Raise ReadOnlyViolation when `text` is SPARQL Update, or uses SERVICE while not
     `allow_service`, as Oxigraph or rdflib parses it; when `parsed`, also when neither parser
-    reads it (a text for another engine, which might read it as anything). (Decisions are
-    cached by text: a server answers the same queries again and again.)"""
+    reads it (a text for another engine, which might read it as anything); the check itself
+    is bounded by `timeout`. (Decisions are cached by text: a server answers the same queries
+    again and again.)"""
     altered = _altered(text)
-    error = oxigraph_query_error(altered)
+    error = oxigraph_query_error(altered, timeout)
     if not error:
         return
     reading = rdflib_reading(text)

@@ -459,3 +459,19 @@ def test_no_cypher_text_crashes_the_command(built_project, args):
     if done.returncode:
         assert done.stderr.startswith("Error: ") and len(done.stderr.strip().splitlines()) == 1, \
             done.stderr
+
+
+@pytest.mark.parametrize("width", [5, 6])
+def test_the_sparql_check_is_bounded_by_the_timeout(width):
+    """Attack: the guard ran the (altered) query on an empty store, where an ASK over VALUES
+    cross products computed for minutes before --timeout applied. Expected: the check stops
+    at the timeout and refuses."""
+    import time
+
+    values = " ".join(str(i) for i in range(30))
+    text = ("ASK { " + " ".join(f"VALUES ?a{i} {{{values}}}" for i in range(width))
+            + " FILTER((" + "+".join(f"?a{i}" for i in range(width)) + ") < 0) }")
+    started = time.monotonic()
+    with pytest.raises(ReadOnlyViolation, match="longer than 1 s"):
+        check_sparql(text, timeout=1.0)
+    assert time.monotonic() - started < 5
