@@ -341,7 +341,7 @@ def cypher(text, file, neo4j_uri, schema, limits, fmt, project):
 
         _emit(neo4j_rows(neo4j_uri, source), fmt)
     else:
-        _emit(_session(project, limits=limits).cypher_isolated(source), fmt)
+        _emit(_session(project, limits=limits).cypher(source, isolated=True), fmt)
 
 
 @click.command()

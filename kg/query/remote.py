@@ -122,8 +122,9 @@ class RemoteSession(Session):
         cols = [v for v in answer.variables if v not in hidden]
         return Result(cols, [{c: python_value(row.get(c)) for c in cols} for row in answer])
 
-    def cypher(self, text: str, params: dict | None = None) -> Result:
-        """Run a Cypher query on the Bolt server, in its dialect (see `cypher_for`)."""
+    def cypher(self, text: str, params: dict | None = None, isolated: bool = False) -> Result:
+        """Run a Cypher query on the Bolt server, in its dialect (see `cypher_for`); nothing
+        runs in this process, so `isolated` changes nothing."""
         rows = self.bolt.query(cypher_for(text, self.bolt.dialect), params or {})
         return Result(list(rows[0]) if rows else [], rows)
 

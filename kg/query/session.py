@@ -217,19 +217,14 @@ class Session:
         except (OSError, RuntimeError) as exc:
             raise DtaKgError(f"SPARQL query failed: {exc}") from exc
 
-    def cypher(self, text: str, params: dict | None = None) -> Result:
-        """Run a Cypher query on the embedded database (opened read-only)."""
+    def cypher(self, text: str, params: dict | None = None, isolated: bool = False) -> Result:
+        """Run a Cypher query on the embedded database (opened read-only); when `isolated` (a
+        user's text) in a forked child that opens it (`query.child`): a crash ends the child."""
         check_cypher_read_only(text)
-        return self._checked(lambda: self._bounded_cypher(text, params))
-
-    def cypher_isolated(self, text: str) -> Result:
-        """Like `cypher`, for a text a user wrote: run in a forked child that opens the database
-        itself, so that the engine crashing or aborting on it (it does on some allowed functions
-        given NULL or far dates, and when --timeout interrupts some path searches) ends the
-        child only, and the command fails with one line naming the signal."""
-        check_cypher_read_only(text)
-        self.__dict__.pop("connection", None)  # never share an open engine across the fork
-        return self._checked(lambda: in_child(lambda: self._bounded_cypher(text, None),
+        if not isolated:
+            return self._checked(lambda: self._bounded_cypher(text, params))
+        self.__dict__.pop("connection", None)  # never shared across the fork
+        return self._checked(lambda: in_child(lambda: self._bounded_cypher(text, params),
                                               self.limits.timeout))
 
     def _bounded_cypher(self, text: str, params: dict | None) -> Result:
@@ -248,16 +243,12 @@ class Session:
             answer = answer[-1]
         cols = answer.get_column_names()
         rows = limited(answer, self.limits, stop)  # the result iterates row by row
-        try:
-            if set(answer.get_column_data_types()) <= SCALARS:  # nothing to convert
-                return Result(cols, [dict(zip(cols, row, strict=True)) for row in rows])
-            return Result(cols, [dict(zip(cols, map(cypher_value, row), strict=True))
-                                 for row in rows])
-        except (TypeError, OverflowError, ValueError) as exc:  # a map keyed by lists, a huge
-            # interval: values ladybug's Python binding cannot hand over
-            raise DtaKgError(f"Cypher answer has a value Python cannot hold: "
-                             f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
-                             ) from exc
+        convert = (lambda v: v) if set(answer.get_column_data_types()) <= SCALARS else cypher_value
+        try:  # a map keyed by lists, a huge interval: values ladybug cannot hand to Python
+            return Result(cols, [dict(zip(cols, map(convert, row), strict=True)) for row in rows])
+        except (TypeError, OverflowError, ValueError) as exc:
+            raise DtaKgError(f"Cypher answer has a value Python cannot hold: {type(exc).__name__}: "
+                             f"{' '.join(str(exc).split())[:200]}") from exc
 
     def resolve(self, param: Param, text: str) -> str | int | bool:
         """The value of `param` given as `text`: a term's IRI, a study's IRI, a number, ..."""
