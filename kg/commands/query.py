@@ -32,7 +32,8 @@ def _session(project, remote: dict | None = None, limits=None, allow_service: bo
     if remote:
         from dta_kg.query.remote import RemoteSession
 
-        session = RemoteSession(project, notify, **remote, min_confidence=min_confidence)
+        session = RemoteSession(project, notify, **remote, min_confidence=min_confidence,
+                                allow_service=allow_service)
         click.get_current_context().call_on_close(session.close)
         return session
     from dta_kg.query.session import Session
@@ -340,7 +341,7 @@ def cypher(text, file, neo4j_uri, schema, limits, fmt, project):
 
         _emit(neo4j_rows(neo4j_uri, source), fmt)
     else:
-        _emit(_session(project, limits=limits).cypher(source), fmt)
+        _emit(_session(project, limits=limits).cypher(source, isolated=True), fmt)
 
 
 @click.command()

@@ -52,11 +52,15 @@ def lit(value: Any, datatype: str | None = None) -> Lit:
 
 
 def literal_value(lexical: str, datatype: str) -> str | int | float | bool:
-    """A literal's value: integers and decimals as numbers, booleans as such, the rest as text."""
-    if datatype in INTEGERS:
-        return int(lexical)
-    if datatype in DECIMALS:
-        return float(lexical)
+    """A literal's value: integers and decimals as numbers, booleans as such, the rest as text
+    (and a number whose lexical form is not one, such as `"x"^^xsd:integer`, as its text)."""
+    try:
+        if datatype in INTEGERS:
+            return int(lexical)
+        if datatype in DECIMALS:
+            return float(lexical)
+    except ValueError:
+        return lexical
     if datatype == BOOLEAN:
         return lexical in ("true", "1")
     return lexical

@@ -5,15 +5,16 @@ The embedded database is opened read-only, yet some statements still act outside
 `ATTACH` another database), and some table functions read files or settings (`READ_CSV_SERIAL`,
 which also crashes the engine, `file_info`, `current_setting`). The text is therefore cut into
 tokens the way ladybug's lexer cuts it (strings with their escapes, backquoted names with doubled
-backquotes, `//` and `/* */` comments), and then:
+backquotes), and then:
 
 * each statement (`;` apart) starts with MATCH, OPTIONAL MATCH, WITH, UNWIND, RETURN or CALL;
 * no keyword that writes or acts outside the graph appears as a word anywhere;
 * every name called, plain or backquoted, is on an explicit allow-list: read procedures after
   CALL, scalar and aggregate functions elsewhere; anything else is refused before it runs.
 
-Where the lexer's reading is in doubt the text is refused: an unterminated string, name or
-comment, a carriage return outside a string (ladybug's `//` comment does not end at a lone CR),
+Where the lexer's reading is in doubt the text is refused: any comment (`/*` or `//` outside a
+string or a backquoted name: ladybug does not end `/* **/` at its `*/`), an unterminated string
+or name, a carriage return outside a string (ladybug's `//` comment does not end at a lone CR),
 or a character outside ASCII between tokens.
 """
 
@@ -66,6 +67,10 @@ BEFORE_PARENTHESIS = frozenset(("MATCH", "OPTIONAL", "WHERE", "AND", "OR", "XOR"
                                 "DISTINCT", "BY", "SKIP", "LIMIT", "IS", "AS", "UNION", "ON"))
 ADVICE = ("the graph is read-only; ad-hoc Cypher may only read: start with MATCH, OPTIONAL "
           f"MATCH, WITH, UNWIND, RETURN or CALL {'/'.join(sorted(READ_PROCEDURES))}()")
+# ladybug does not end a /* comment */ at every */ (not after an even run of stars), so no
+# comment is read here: a text holding one is refused
+COMMENT_REFUSED = ("comments are not allowed in ad-hoc Cypher (ladybug's reading of them is in "
+                   "doubt): remove every /* */ and // comment from the query")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _SPACE = re.compile(r"[ \t\n\f\v]+|\r\n")
@@ -113,28 +118,8 @@ def _name_end(text: str, start: int) -> tuple[int, str]:
     raise _refuse("unterminated `quoted name` in the Cypher query")
 
 
-def _comment_end(text: str, start: int) -> int | None:
-    """The index after the comment opened at `start`, or None when ladybug reads no comment
-    there (a `//` line ended by a lone carriage return is two slashes)."""
-    if text.startswith("/*", start):
-        end = text.find("*/", start + 2)
-        if end < 0:
-            raise _refuse("unterminated /* comment */ in the Cypher query")
-        return end + 2
-    line_end = len(text)
-    for stop in ("\n", "\r"):
-        found = text.find(stop, start)
-        if found >= 0:
-            line_end = min(line_end, found)
-    if line_end == len(text) or text[line_end] == "\n":
-        return line_end
-    if text.startswith("\r\n", line_end) or line_end + 1 == len(text):
-        return line_end + 1
-    return None
-
-
 def tokens(text: str) -> list[Token]:
-    """The significant tokens of a Cypher text (whitespace and comments dropped)."""
+    """The significant tokens of a Cypher text (whitespace dropped; a comment is refused)."""
     out: list[Token] = []
     i = 0
     while i < len(text):
@@ -144,8 +129,8 @@ def tokens(text: str) -> list[Token]:
         elif char == "\r":
             raise _refuse("a carriage return outside a string (ladybug may read the line "
                           "after it as code or as a comment)")
-        elif text.startswith(("//", "/*"), i) and (end := _comment_end(text, i)) is not None:
-            i = end
+        elif text.startswith(("//", "/*"), i):
+            raise ReadOnlyViolation(COMMENT_REFUSED)
         elif char in "'\"":
             end = _quoted_end(text, i)
             out.append(Token("string", text[i + 1:end - 1]))
@@ -204,6 +189,13 @@ def _check_statement(statement: list[Token]) -> None:
             raise _refuse(f"calling {token.text}() on a name is refused")
         if token.text.lower() not in READ_FUNCTIONS:
             raise _refuse(f"the function {token.text}() is refused")
+
+
+def without_comment_lines(text: str) -> str:
+    """`text` without its lines that are wholly `//` comments (the catalogue's headers and
+    notes), so that the text run is the text checked; any other comment stays, and is refused."""
+    return "".join(line for line in text.splitlines(keepends=True)
+                   if not line.lstrip(" \t").startswith("//"))
 
 
 def check_cypher_read_only(text: str) -> None:

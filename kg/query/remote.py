@@ -79,8 +79,9 @@ class RemoteSession(Session):
     def __init__(self, project: Project, notify: Callable[[str], None] | None = None, *,
                  endpoint: str | None = None, graph: str | None = None,
                  neo4j_uri: str | None = None, database: str | None = None,
-                 min_confidence: str = UNGIVEN):
+                 min_confidence: str = UNGIVEN, allow_service: bool = False):
         self.project, self.notify, self.min_confidence = project, notify, min_confidence
+        self.allow_service = allow_service
         self.endpoint, self.graph = endpoint, graph
         self.neo4j_uri, self.database = neo4j_uri, database
         self._bolt: BoltClient | None = None
@@ -100,14 +101,15 @@ class RemoteSession(Session):
     def sparql(self, text: str, bindings: dict | None = None, hidden: tuple[str, ...] = (),
                trusted: bool = False) -> Result:
         """Run a read-only query at the endpoint; `bindings` (pyoxigraph terms) substituted.
-        An update is refused (SERVICE is the endpoint's own affair)."""
+        An update is refused, and so are SERVICE unless allowed (--allow-service) and a text
+        that neither Oxigraph nor rdflib reads (its reading at the endpoint is unknown)."""
         # lazy: sparql_http loads rdflib (~70 ms), which a Bolt-only session never needs
         from dta_kg.stores.sparql_http import auth_from_env, query
 
         if self.endpoint is None:
             raise DtaKgError("no SPARQL endpoint given: use --endpoint URL")
         if not trusted:
-            check_sparql(text, allow_service=True)
+            check_sparql(text, allow_service=self.allow_service, parsed=True)
         terms = {name: str(term) for name, term in (bindings or {}).items() if term is not None}
         answer = query(self.endpoint, bind_values(with_prefixes(sparql11(text)), terms),
                        auth=auth_from_env(),
@@ -120,8 +122,9 @@ class RemoteSession(Session):
         cols = [v for v in answer.variables if v not in hidden]
         return Result(cols, [{c: python_value(row.get(c)) for c in cols} for row in answer])
 
-    def cypher(self, text: str, params: dict | None = None) -> Result:
-        """Run a Cypher query on the Bolt server, in its dialect (see `cypher_for`)."""
+    def cypher(self, text: str, params: dict | None = None, isolated: bool = False) -> Result:
+        """Run a Cypher query on the Bolt server, in its dialect (see `cypher_for`); nothing
+        runs in this process, so `isolated` changes nothing."""
         rows = self.bolt.query(cypher_for(text, self.bolt.dialect), params or {})
         return Result(list(rows[0]) if rows else [], rows)
 

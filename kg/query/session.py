@@ -26,7 +26,8 @@ from dta_kg.core.registry import SCOPES
 from dta_kg.core.vocabulary import KINDS, Vocabulary, words
 from dta_kg.pipeline.manifest import stores_present
 from dta_kg.queries.catalogue import NamedQuery, Param, get
-from dta_kg.query.cypher_guard import check_cypher_read_only
+from dta_kg.query.child import in_child
+from dta_kg.query.cypher_guard import check_cypher_read_only, without_comment_lines
 from dta_kg.query.guards import Limits, bounded, bounded_stream, limited
 from dta_kg.query.rows import (
     SCALARS,
@@ -157,7 +158,7 @@ class Session:
         no SERVICE unless allowed (`sparql_guard`), in the form the engine will run."""
         if not trusted:
             for form in {text, split_order(text)[0]}:
-                check_sparql(form, self.allow_service)
+                check_sparql(form, self.allow_service, timeout=self.limits.timeout)
 
         def run(stop: threading.Event) -> Result:
             try:
@@ -216,10 +217,15 @@ class Session:
         except (OSError, RuntimeError) as exc:
             raise DtaKgError(f"SPARQL query failed: {exc}") from exc
 
-    def cypher(self, text: str, params: dict | None = None) -> Result:
-        """Run a Cypher query on the embedded database (opened read-only)."""
+    def cypher(self, text: str, params: dict | None = None, isolated: bool = False) -> Result:
+        """Run a Cypher query on the embedded database (opened read-only); when `isolated` (a
+        user's text) in a forked child that opens it (`query.child`): a crash ends the child."""
         check_cypher_read_only(text)
-        return self._checked(lambda: self._bounded_cypher(text, params))
+        if not isolated:
+            return self._checked(lambda: self._bounded_cypher(text, params))
+        self.__dict__.pop("connection", None)  # never shared across the fork
+        return self._checked(lambda: in_child(lambda: self._bounded_cypher(text, params),
+                                              self.limits.timeout))
 
     def _bounded_cypher(self, text: str, params: dict | None) -> Result:
         connection = self.connection
@@ -237,9 +243,12 @@ class Session:
             answer = answer[-1]
         cols = answer.get_column_names()
         rows = limited(answer, self.limits, stop)  # the result iterates row by row
-        if set(answer.get_column_data_types()) <= SCALARS:  # nothing to convert
-            return Result(cols, [dict(zip(cols, row, strict=True)) for row in rows])
-        return Result(cols, [dict(zip(cols, map(cypher_value, row), strict=True)) for row in rows])
+        convert = (lambda v: v) if set(answer.get_column_data_types()) <= SCALARS else cypher_value
+        try:  # a map keyed by lists, a huge interval: values ladybug cannot hand to Python
+            return Result(cols, [dict(zip(cols, map(convert, row), strict=True)) for row in rows])
+        except (TypeError, OverflowError, ValueError) as exc:
+            raise DtaKgError(f"Cypher answer has a value Python cannot hold: {type(exc).__name__}: "
+                             f"{' '.join(str(exc).split())[:200]}") from exc
 
     def resolve(self, param: Param, text: str) -> str | int | bool:
         """The value of `param` given as `text`: a term's IRI, a study's IRI, a number, ..."""
@@ -354,7 +363,7 @@ class Session:
         query = get(name)
         values = self.bind(query, given)
         if lang == "cypher":
-            text = query.text("cypher", values)
+            text = without_comment_lines(query.text("cypher", values))
             result = self.cypher(text, values)
             if any(isinstance(v, list) for r in result.rows for v in r.values()):
                 result = Result(result.columns, [as_text_lists(r) for r in result.rows])

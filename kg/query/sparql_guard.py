@@ -4,11 +4,13 @@ Two rules hold for every text a user or a remote client sends: it must be a quer
 Update is refused), and it may not use SERVICE (a federated query would make the engine fetch
 any URL, internal ones included) unless the local user allowed it.
 
-* Oxigraph's own parser decides first. The text, with every spelling of the letters of
-  `service` (any case, glued to anything) altered so that they can be a name, a language tag
-  or a local name but no keyword, must parse as a query; it is run on an empty store, where
-  it cannot reach anything. If it parses, the text is a query (not an update), and had any of
-  those letters been the keyword SERVICE to Oxigraph, the altered text would not parse.
+* Oxigraph's own parser decides first. The text, with an `&` put inside every spelling of the
+  letters of `service` (any case, glued to anything), must parse as a query; it is run on an
+  empty store, where it cannot reach anything. An `&` is harmless in a string, an IRI or a
+  comment and a syntax error anywhere else (no name, tag or keyword holds one, whatever the
+  prefixes declared), so the altered text parses only when the letters stand in strings,
+  IRIs or comments: then the text is a query (not an update) without SERVICE. The word
+  outside them, even as a variable or a local name, refuses the text.
   Oxigraph never reads a keyword out of escapes, so a text without the letters has no
   SERVICE in Oxigraph's reading either. This holds for texts only Oxigraph reads (its
   LATERAL, RDF 1.2 syntax).
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -73,14 +76,28 @@ def rdflib_reading(text: str) -> str:
 
 
 def _altered(text: str) -> str:
-    """`text` with the last letter of every spelling of `service` changed: still a name, a
-    language tag or a local name wherever the word was one, but no keyword."""
-    return _KEYWORD.sub(lambda m: m.group()[:-1] + ("x" if m.group()[-1] == "e" else "X"), text)
+    """`text` with an `&` before the last letter of every spelling of `service`: unchanged in
+    meaning inside a string, an IRI or a comment, and a syntax error anywhere else, where no
+    declaration can make it valid (an `&` stands in no name, tag or keyword; only `&&` is)."""
+    return _KEYWORD.sub(lambda m: f"{m.group()[:-1]}&{m.group()[-1]}", text)
 
 
-def oxigraph_query_error(text: str) -> str:
+def oxigraph_query_error(text: str, timeout: float | None = None) -> str:
     """'' when Oxigraph parses `text` as a query (run on an empty store), with the usual
-    prefixes the command line's store knows, else its error."""
+    prefixes the command line's store knows, else its error. With a `timeout` the run is
+    bounded (an ASK over VALUES cross products computes for minutes even on nothing): one
+    still running then is refused, since it may still be parsing."""
+    if timeout is not None:
+        found: list[str] = []
+        worker = threading.Thread(target=lambda: found.append(oxigraph_query_error(text)),
+                                  daemon=True)  # pyoxigraph runs without the GIL
+        worker.start()
+        worker.join(timeout)
+        if not found:
+            raise ReadOnlyViolation(f"checking the query took longer than {timeout:g} s (an "
+                                    "expensive query over literal values?): narrow it or raise "
+                                    "--timeout")
+        return found[0]
     try:
         pyoxigraph.Store().query(text, prefixes=PREFIXES, named_graphs=[])
     except SyntaxError as exc:
@@ -96,15 +113,21 @@ def is_update(text: str) -> bool:
 
 
 @functools.lru_cache(maxsize=256)
-def check_sparql(text: str, allow_service: bool = False) -> None:
+def check_sparql(text: str, allow_service: bool = False, parsed: bool = False,
+                 timeout: float | None = None) -> None:
     """Raise ReadOnlyViolation when `text` is SPARQL Update, or uses SERVICE while not
-    `allow_service`, as Oxigraph or rdflib parses it. (Decisions are cached by text: a
-    server answers the same queries again and again.)"""
+    `allow_service`, as Oxigraph or rdflib parses it; when `parsed`, also when neither parser
+    reads it (a text for another engine, which might read it as anything); the check itself
+    is bounded by `timeout`. (Decisions are cached by text: a server answers the same queries
+    again and again.)"""
     altered = _altered(text)
-    error = oxigraph_query_error(altered)
+    error = oxigraph_query_error(altered, timeout)
     if not error:
         return
     reading = rdflib_reading(text)
+    if parsed and reading == "unparsed":  # (the text itself is never run here)
+        raise ReadOnlyViolation(f"neither Oxigraph nor rdflib reads this SPARQL query, so it is "
+                                f"not sent: {error}")
     if reading == "update":
         raise ReadOnlyViolation(UPDATE_REFUSED)
     if allow_service:

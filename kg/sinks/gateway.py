@@ -238,7 +238,10 @@ class Gateway:
         if request.headers.get("host", "").strip().lower() not in self.hosts:
             return 403, TEXT, (b"Host header not allowed: this endpoint answers only requests "
                                b"addressed to the address it is bound to\n")
-        route = urllib.parse.urlsplit(request.path).path
+        try:
+            route = urllib.parse.urlsplit(request.path).path
+        except ValueError:  # `//[x/query`: an invalid IPv6 authority
+            return 400, TEXT, b"malformed request target\n"
         if request.method == "OPTIONS":
             return 204, TEXT, b""
         if route == "/" and request.method in ("GET", "HEAD"):

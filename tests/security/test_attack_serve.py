@@ -260,3 +260,16 @@ def test_connections_past_the_cap_are_answered_503(built_project):
         assert _ask(port, STUDY)[0] == 200
     finally:
         stop(proc)
+
+
+@pytest.mark.parametrize("target", [b"//[x/query", b"//[/query", b"http://[::1/query", b"//[::1x]/query",
+                                    b"//]/query?query=ASK{}", b"//a:b:c[/query"])
+def test_a_target_urlsplit_refuses_gets_400(server, target):
+    """Attack: `GET //[x/query` raised in urlsplit (a traceback in the log, no answer).
+    Expected: 400, and the server goes on answering."""
+    port, _ = server
+    reply = _raw(port, b"GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n\r\n"
+                 % (target, port))
+    status = int(reply.split(b" ", 2)[1])
+    assert 400 <= status < 500 and b"Traceback" not in reply, reply
+    assert _ask(port, STUDY)[0] == 200
