@@ -112,14 +112,14 @@ def _value(term: Lit) -> str | int | float | bool | None:
     return python_value(term)
 
 
-def plain_triples(source: Graph | Iterable[Triple]) -> Iterable[Triple]:
+def plain_triples(source: Graph | Iterable[tuple[Term, str, Term]]) -> Iterable[Triple]:
     """Triples of plain terms (IRIs as str, literals as Lit) from an rdflib graph or as given."""
     if not hasattr(source, "namespace_manager"):
-        return source
+        return cast("Iterable[Triple]", source)  # subjects are IRIs (str), never literals
     return ((cast(str, plain_term(s)), str(p), plain_term(o)) for s, p, o in source)
 
 
-def project(source: Graph | Iterable[Triple], include_retracted: bool = True,
+def project(source: Graph | Iterable[tuple[Term, str, Term]], include_retracted: bool = True,
             context: dict[str, str] | None = None,
             captions: dict[str, str] | None = None,
             dois: dict[str, str] | None = None) -> PropertyGraph:
