@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 import click
 
@@ -18,6 +19,12 @@ from dta_kg.commands.options import (
 )
 from dta_kg.core.registry import CHOICES, REFERENCE_FORMATS
 
+if TYPE_CHECKING:
+    from dta_kg.core.paths import Project
+    from dta_kg.query.guards import Limits
+    from dta_kg.query.rows import Result, Stream
+    from dta_kg.query.session import Session
+
 # lazy: commands import the library when they run; `dta-kg --help` imports every command module
 
 LANGUAGE = click.option("--lang", type=click.Choice(CHOICES["query languages"]), default="sparql",
@@ -26,8 +33,8 @@ RETRACTED = click.option("--include-retracted", is_flag=True,
                          help="Also use facts a curator retracted (left out by default).")
 
 
-def _session(project, remote: dict | None = None, limits=None, allow_service: bool = False,
-             min_confidence: str = "low"):
+def _session(project: Project, remote: dict[str, str | None] | None = None, limits: Limits | None = None,
+             allow_service: bool = False, min_confidence: str = "low") -> Session:
     notify = lambda message: click.echo(message, err=True)  # noqa: E731
     if remote:
         from dta_kg.query.remote import RemoteSession
@@ -42,7 +49,7 @@ def _session(project, remote: dict | None = None, limits=None, allow_service: bo
                    min_confidence=min_confidence)
 
 
-def _language(lang: str, remote: dict) -> str:
+def _language(lang: str, remote: dict[str, str | None]) -> str:
     """The query language a remote store takes: SPARQL for --endpoint, Cypher for --neo4j-uri."""
     want = "cypher" if "neo4j_uri" in remote else "sparql" if remote else lang
     source = click.get_current_context().get_parameter_source("lang")
@@ -52,13 +59,13 @@ def _language(lang: str, remote: dict) -> str:
     return want
 
 
-def _emit(result, fmt: str) -> None:
+def _emit(result: Result, fmt: str) -> None:
     from dta_kg.core.output import render
 
     click.echo(render(result.rows, fmt, result.columns))
 
 
-def _emit_stream(stream, fmt: str) -> None:
+def _emit_stream(stream: Stream, fmt: str) -> None:
     """Write the rows of `stream` as they come (json, csv, tsv and markdown; a table measures
     every row first), flushing the first at once so that a reader sees it."""
     import sys
@@ -76,7 +83,7 @@ def _emit_stream(stream, fmt: str) -> None:
         stream.close()
 
 
-def _query_text(text: str | None, file) -> str:
+def _query_text(text: str | None, file: IO[str] | None) -> str:
     if (text is None) == (file is None):
         raise click.UsageError("give the query as an argument or with -f FILE, not both")
     if file is None:
@@ -91,7 +98,7 @@ def _query_text(text: str | None, file) -> str:
 
 
 @click.group()
-def query():
+def query() -> None:
     """The catalogue of named questions, each in SPARQL and in Cypher (queries/).
 
     \b
@@ -104,7 +111,7 @@ def query():
 
 @query.command("list")
 @format_option
-def list_queries(fmt):
+def list_queries(fmt: str) -> None:
     """List the named questions with their parameters and an example.
 
     \b
@@ -122,7 +129,7 @@ def list_queries(fmt):
 @click.argument("name")
 @click.option("--lang", type=click.Choice(CHOICES["query languages"]),
               help="Show only this version [default: both].")
-def show(name, lang):
+def show(name: str, lang: str | None) -> None:
     """Print the text of the named question NAME.
 
     \b
@@ -152,8 +159,9 @@ def show(name, lang):
 @limit_options
 @format_option
 @project_options
-def run(name, params, lang, include_retracted, view_path, unordered, min_confidence, remote,
-        limits, fmt, project):
+def run(name: str, params: tuple[str, ...], lang: str, include_retracted: bool,
+        view_path: Path | None, unordered: bool, min_confidence: str, remote: dict[str, str | None],
+        limits: Limits, fmt: str, project: Project) -> None:
     """Run the named question NAME with its parameters.
 
     An answer that lists studies or facts says in its basis and confidence columns what each
@@ -201,7 +209,7 @@ def run(name, params, lang, include_retracted, view_path, unordered, min_confide
         click.echo(f"Wrote {_view(project, name, result, view_path, include_retracted)}", err=True)
 
 
-def _view(project, name: str, result, path: Path, include_retracted: bool) -> Path:
+def _view(project: Project, name: str, result: Result, path: Path, include_retracted: bool) -> Path:
     from dta_kg.core.errors import DtaKgError
     from dta_kg.views import render_result
     from dta_kg.views.source import load_result_neighbourhood
@@ -238,7 +246,8 @@ def _view(project, name: str, result, path: Path, include_retracted: bool) -> Pa
                    "and csl-json write the studies for a reference manager (Zotero, JabRef, "
                    "EndNote).")
 @project_options
-def studies(lang, include_retracted, min_confidence, remote, limits, fmt, project, **filters):
+def studies(lang: str | None, include_retracted: bool, min_confidence: str, remote: dict[str, str | None],
+            limits: Limits, fmt: str | None, project: Project, **filters: str | int | None) -> None:
     """List the studies that match every filter given, with DOI, short citation and set
     (review: included by the review; living: added after it), and what each match rests on:
     basis stated, or inferred with a confidence (the weakest of the facts it matched on).
@@ -288,7 +297,8 @@ def studies(lang, include_retracted, min_confidence, remote, limits, fmt, projec
 @limit_options
 @format_option
 @project_options
-def sparql(text, file, endpoint, graph, allow_service, limits, fmt, project):
+def sparql(text: str | None, file: IO[str] | None, endpoint: str | None, graph: str | None,
+           allow_service: bool, limits: Limits, fmt: str, project: Project) -> None:
     """Run a read-only SPARQL query on the graph (SPARQL Update is refused).
 
     The usual prefixes (dta:, dtar:, rdfs:, skos:, bibo:, ...) need no declaration.
@@ -315,7 +325,8 @@ def sparql(text, file, endpoint, graph, allow_service, limits, fmt, project):
 @limit_options
 @format_option
 @project_options
-def cypher(text, file, neo4j_uri, schema, limits, fmt, project):
+def cypher(text: str | None, file: IO[str] | None, neo4j_uri: str | None, schema: bool,
+           limits: Limits, fmt: str, project: Project) -> None:
     """Run a Cypher query on the embedded property graph (read-only), or on Neo4j.
 
     Ad-hoc queries see every fact; retracted ones have retracted = true. --schema lists
@@ -348,7 +359,7 @@ def cypher(text, file, neo4j_uri, schema, limits, fmt, project):
 @click.argument("name", metavar="LIST", required=False, type=click.Choice(CHOICES["vocabulary lists"]))
 @format_option
 @project_options
-def vocab(name, fmt, project):
+def vocab(name: str | None, fmt: str, project: Project) -> None:
     """List the valid terms of a controlled list, with their labels and synonyms.
 
     Without LIST, the lists and how many terms each has. Any label or synonym (any case)

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from dta_kg.commands.options import MIN_CONFIDENCE, SCOPE, project_options
 from dta_kg.core.files import check_file, check_folder, write_folder
 from dta_kg.core.paths import ONTOLOGY
+
+if TYPE_CHECKING:
+    from dta_kg.core.paths import Project
+    from dta_kg.pipeline.projection import PropertyGraph
 
 # lazy: commands import the library when they run; `dta-kg --help` imports every command module
 
@@ -36,7 +41,8 @@ def _notify(message: str) -> None:
                    "of the overview.")
 @SCOPE
 @project_options
-def view(output, focus, depth, include_retracted, facts, scope, project):
+def view(output: Path, focus: str | None, depth: int | None, include_retracted: bool, facts: bool,
+         scope: str, project: Project) -> None:
     """Write an interactive view of the graph: an overview, or the part around --focus.
 
     The overview draws the studies and the concepts they connect to (components, instruments,
@@ -79,7 +85,9 @@ def view(output, focus, depth, include_retracted, facts, scope, project):
         except KeyError:
             whole = scoped(load_projection(project, include_retracted=include_retracted), scope)
             raise click.BadParameter(_no_match(whole, focus), param_hint="--focus") from None
-        title = f"{TITLE}: {pgraph.node(focus).props['label']}"
+        node = pgraph.node(focus)
+        assert node is not None  # load_neighbourhood found `focus` among the nodes it read
+        title = f"{TITLE}: {node.props['label']}"
     click.echo(render_network(pgraph, output, title=title, focus=focus, depth=depth))
 
 
@@ -88,7 +96,7 @@ def view(output, focus, depth, include_retracted, facts, scope, project):
 @SCOPE
 @MIN_CONFIDENCE
 @project_options
-def gap_map(output, scope, min_confidence, project):
+def gap_map(output: Path, scope: str, min_confidence: str, project: Project) -> None:
     """Write the evidence gap map: DTA components against intervention types and instruments.
 
     Each cell counts the studies (retracted facts left out) and lists them, linked to a focused
@@ -124,7 +132,7 @@ def gap_map(output, scope, min_confidence, project):
 @click.option("--no-examples", is_flag=True,
               help="Leave out the worked examples (which need the built graph).")
 @project_options
-def docs(output, ontology, no_examples, project):
+def docs(output: Path, ontology: Path | None, no_examples: bool, project: Project) -> None:
     """Write HTML documentation of every class and property of the ontology, and of
     its controlled vocabulary with one worked example per main class (vocabulary.html).
 
@@ -141,7 +149,7 @@ def docs(output, ontology, no_examples, project):
     click.echo(output / PAGE)
 
 
-def _no_match(pgraph, key: str) -> str:
+def _no_match(pgraph: PropertyGraph, key: str) -> str:
     names = {str(n.props.get(k)) for n in pgraph.nodes for k in ("label", "doi") if n.props.get(k)}
     close = difflib.get_close_matches(key, sorted(names), n=5, cutoff=0.5)
     hint = f"; did you mean: {', '.join(repr(c) for c in close)}?" if close else ""

@@ -18,7 +18,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph
 from filelock import FileLock
@@ -94,7 +94,7 @@ class Incremental:
         finally:
             del store
 
-    def _check_unique(self, store) -> None:
+    def _check_unique(self, store: pyoxigraph.Store) -> None:
         dois: dict[str, Path] = {}
         refs: dict[int, Path] = {}
         for c in self.changes:
@@ -116,7 +116,8 @@ class Incremental:
                 raise RecordError(c.path, "ref", f"reference number {ref} is also in {refs[ref]}",
                                   "give each study of the review's list its own number", c.new.doi)
             refs[ref] = c.path
-            taken = [q.subject.value for q in store.quads_for_pattern(
+            # the subjects of dta:referenceNumber are study IRIs (named nodes)
+            taken = [cast(pyoxigraph.NamedNode, q.subject).value for q in store.quads_for_pattern(
                 None, pyoxigraph.NamedNode(REFERENCE_NUMBER),
                 pyoxigraph.Literal(str(ref), datatype=pyoxigraph.NamedNode(INTEGER)))]
             if any(s != mine for s in taken):

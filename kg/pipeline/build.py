@@ -13,6 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dta_kg.core.errors import ValidationFailed
 from dta_kg.core.files import io_problem, make_folder, owning
@@ -57,6 +58,9 @@ from dta_kg.pipeline.projection import project as projection
 from dta_kg.pipeline.rdf_text import write_turtle_file
 from dta_kg.pipeline.store_writer import load_store, write_database
 
+if TYPE_CHECKING:
+    from rdflib import Graph
+
 GRAPH_NAME = "dta-kg"
 FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
 
@@ -80,14 +84,14 @@ class BuildSummary:
         return dict(self.__dict__)
 
 
-def ontology_graph():
+def ontology_graph() -> Graph:
     # lazy: rdflib loads ~70 ms; only the SHACL/OWL checks and `validate` need it
     from rdflib import Graph
 
     return Graph().parse(ONTOLOGY, format="turtle")
 
 
-def ontology_triples(ontology) -> list:
+def ontology_triples(ontology: Graph) -> list:
     """The ontology's triples as plain terms, in N-Triples order, with its blank nodes labelled
     by their content (rdflib's canonical labels of the triples that hold one; canonicalising
     only those takes a tenth of the time): the same ontology gives the same lines."""
@@ -106,7 +110,7 @@ def ontology_triples(ontology) -> list:
     return sorted(triples, key=nt_line)
 
 
-def data_graph(project: Project):
+def data_graph(project: Project) -> Graph:
     """The instance data of `project` as an rdflib graph (records are validated on load)."""
     # lazy: rdflib loads ~70 ms; only the SHACL/OWL checks and `validate` need it
     from rdflib import Graph
@@ -123,12 +127,12 @@ def screening_head(project: Project, vocab: Vocabulary, review: str) -> list[Tri
     return [] if screening is None else list(screening_triples(screening, review))
 
 
-def bind_prefixes(graph) -> None:
+def bind_prefixes(graph: Graph) -> None:
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True)
 
 
-def summarise(graph) -> BuildSummary:
+def summarise(graph: Graph) -> BuildSummary:
     # lazy: rdflib loads ~70 ms; only the SHACL/OWL checks and `validate` need it
     from rdflib.namespace import RDF
 
@@ -148,7 +152,7 @@ def summarise(graph) -> BuildSummary:
     )
 
 
-def validate_graph(project: Project):
+def validate_graph(project: Project) -> Graph:
     """Load and validate; return the merged graph or raise ValidationFailed / RecordError."""
     data = data_graph(project)
     ontology = ontology_graph()
@@ -306,7 +310,7 @@ def qc_scope_text(records: int) -> str:
             "on the whole graph")
 
 
-def _check_sample(head: list, paths: list[Path], vocab, review: str, ontology,
+def _check_sample(head: list, paths: list[Path], vocab: Vocabulary, review: str, ontology: Graph,
                   whole: bool) -> list[str]:
     """SHACL on the records `paths` with the ontology and the review, OWL RL on the ontology
     alone and, when `paths` are a sample, the sample-scope QC queries on them."""
@@ -325,7 +329,7 @@ def _dump(nt_path: Path, folder: Path) -> None:
     write_jsonld_file(nt_path, folder / f"{GRAPH_NAME}.jsonld")
 
 
-def _summary(pgraph, per_class: Counter) -> BuildSummary:
+def _summary(pgraph: PropertyGraph, per_class: Counter) -> BuildSummary:
     """The counts of the build, from its projection (triples and checks are added later)."""
     kinds = Counter(n.label for n in pgraph.nodes)
     facts = [n for n in pgraph.nodes if n.label in FACT_CLASSES]

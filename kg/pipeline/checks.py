@@ -6,13 +6,16 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pyoxigraph
 
 from dta_kg.core.paths import QC_DIR, SHAPES
 from dta_kg.core.rdfterms import Triple
 from dta_kg.loaders.ntriples import nt_line
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 ERRNS = "http://www.daml.org/2002/03/agents/agent-ont#"
 ERROR_MESSAGE = ERRNS + "ErrorMessage"
@@ -47,14 +50,14 @@ def qc_queries(qc_dir: Path = QC_DIR) -> list[QcQuery]:
     return [QcQuery.read(p) for p in sorted(qc_dir.glob("*-violation.rq"))]
 
 
-def run_qc(graph, qc_dir: Path = QC_DIR, limit: int = 20) -> list[str]:
+def run_qc(graph: Graph, qc_dir: Path = QC_DIR, limit: int = 20) -> list[str]:
     """One problem line per row that a violation query returns (run in Oxigraph, for speed)."""
     store = pyoxigraph.Store()
     store.load(graph.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
     return run_qc_store(store, qc_dir, limit)
 
 
-def run_qc_store(store, qc_dir: Path = QC_DIR, limit: int = 20,
+def run_qc_store(store: pyoxigraph.Store, qc_dir: Path = QC_DIR, limit: int = 20,
                  scope: str | None = None, threads: int = 1) -> list[str]:
     """The violation queries (of one `scope`, or all) run on an Oxigraph store, on `threads`
     threads at once (Oxigraph evaluates without holding Python's lock)."""
@@ -64,13 +67,16 @@ def run_qc_store(store, qc_dir: Path = QC_DIR, limit: int = 20,
         return [line for lines in found for line in lines]
 
 
-def qc_rows(store, q: QcQuery) -> Iterator[tuple[str, str]]:
+def qc_rows(store: pyoxigraph.Store, q: QcQuery) -> Iterator[tuple[str, str]]:
     """(focus, message) for each row the violation query `q` returns on an Oxigraph store."""
-    for row in store.query(q.text, use_default_graph_as_union=True):
+    # a violation query is a SELECT
+    solutions = cast(pyoxigraph.QuerySolutions,
+                     store.query(q.text, use_default_graph_as_union=True))
+    for row in solutions:
         yield _cell(row, "focus"), _cell(row, "message")
 
 
-def _violations(store, q: QcQuery, limit: int) -> list[str]:
+def _violations(store: pyoxigraph.Store, q: QcQuery, limit: int) -> list[str]:
     problems = []
     for i, (focus, message) in enumerate(qc_rows(store, q)):
         if i >= limit:
@@ -80,7 +86,7 @@ def _violations(store, q: QcQuery, limit: int) -> list[str]:
     return problems
 
 
-def _cell(row, name: str) -> str:
+def _cell(row: pyoxigraph.QuerySolution, name: str) -> str:
     try:
         term = row[name]
     except (KeyError, IndexError):
@@ -88,7 +94,7 @@ def _cell(row, name: str) -> str:
     return "" if term is None else str(getattr(term, "value", term))
 
 
-def run_shacl(graph, shapes: Path = SHAPES, limit: int = 20) -> list[str]:
+def run_shacl(graph: Graph, shapes: Path = SHAPES, limit: int = 20) -> list[str]:
     """One problem line per SHACL result, citing the shape's message and the focus node."""
     # lazy: pyshacl and rdflib load ~220 ms; only a build or `validate` runs SHACL
     import pyshacl
@@ -117,7 +123,7 @@ def run_shacl(graph, shapes: Path = SHAPES, limit: int = 20) -> list[str]:
     return sorted(problems)
 
 
-def run_reasoner(ontology) -> list[str]:
+def run_reasoner(ontology: Graph) -> list[str]:
     """OWL RL closure of the ontology alone (never of instance data); its inconsistencies."""
     # lazy: owlrl and rdflib load ~120 ms; only a build or `validate` runs the reasoner
     import owlrl
@@ -136,7 +142,7 @@ def run_reasoner(ontology) -> list[str]:
     return problems
 
 
-def validate(data, ontology) -> list[str]:
+def validate(data: Graph, ontology: Graph) -> list[str]:
     """Every problem with `data` (instance triples) checked together with `ontology`."""
     merged = data + ontology
     return run_shacl(merged) + run_qc(merged) + run_reasoner(ontology)

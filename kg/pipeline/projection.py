@@ -16,11 +16,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from dta_kg.core.iris import DTA, PREFIXES, local_name
-from dta_kg.core.rdfterms import Lit, Triple, plain_term, python_value
+from dta_kg.core.rdfterms import Lit, Term, Triple, plain_term, python_value
 from dta_kg.core.vocabulary import words
+
+if TYPE_CHECKING:
+    import networkx as nx
+    from rdflib import Graph
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 RDF_FIRST, RDF_REST, RDF_NIL = (PREFIXES["rdf"] + n for n in ("first", "rest", "nil"))
@@ -108,14 +112,14 @@ def _value(term: Lit) -> str | int | float | bool | None:
     return python_value(term)
 
 
-def plain_triples(source) -> Iterable[Triple]:
+def plain_triples(source: Graph | Iterable[tuple[Term, str, Term]]) -> Iterable[Triple]:
     """Triples of plain terms (IRIs as str, literals as Lit) from an rdflib graph or as given."""
     if not hasattr(source, "namespace_manager"):
-        return source
+        return cast("Iterable[Triple]", source)  # subjects are IRIs (str), never literals
     return ((cast(str, plain_term(s)), str(p), plain_term(o)) for s, p, o in source)
 
 
-def project(source, include_retracted: bool = True,
+def project(source: Graph | Iterable[tuple[Term, str, Term]], include_retracted: bool = True,
             context: dict[str, str] | None = None,
             captions: dict[str, str] | None = None,
             dois: dict[str, str] | None = None) -> PropertyGraph:
@@ -264,13 +268,16 @@ def node_label(subject: str, pos: list) -> str | None:
     return (own or extra or [None])[0]  # type: ignore[list-item]
 
 
-def _first(by_subject: dict, subject, predicate: str):
+def _first(by_subject: dict[str, list[tuple[str, Term]]], subject: Term,
+           predicate: str) -> Term | None:
+    if not isinstance(subject, str):  # a literal is never a subject
+        return None
     return next((o for p, o in by_subject.get(subject, ()) if p == predicate), None)
 
 
 def _evidence(by_subject: dict, annotation: str, doi_of: dict[str, str]) -> dict:
     """The section, quote, curator's inference and source DOI of an evidence annotation."""
-    found = {}
+    found: dict[str, str | bool] = {}
     section = _first(by_subject, annotation, DTA + "section")
     inferred = _first(by_subject, annotation, DTA + "curatorInference")
     target = _first(by_subject, annotation, OA + "hasTarget")
@@ -279,7 +286,7 @@ def _evidence(by_subject: dict, annotation: str, doi_of: dict[str, str]) -> dict
     quote = _first(by_subject, selector, OA + "exact") if selector else None
     for name, value in (("section", section), ("quote", quote), ("inferred", inferred)):
         if value is not None:
-            found[name] = value.lexical
+            found[name] = cast(Lit, value).lexical
     verified = _first(by_subject, annotation, DTA + "quoteVerified")
     if isinstance(verified, Lit) and python_value(verified) is False:
         found["quoteVerified"] = False  # quoted from a document whose text the project lacks
@@ -289,7 +296,9 @@ def _evidence(by_subject: dict, annotation: str, doi_of: dict[str, str]) -> dict
 
 
 def _rdf_list(by_subject: dict, head: str) -> list[str]:
-    items, node, seen = [], head, set()
+    items: list[str] = []
+    node: Term | None = head
+    seen: set[Term] = set()
     while node and node != RDF_NIL and node not in seen:
         seen.add(node)
         first = _first(by_subject, node, RDF_FIRST)
@@ -299,7 +308,7 @@ def _rdf_list(by_subject: dict, head: str) -> list[str]:
     return items
 
 
-def to_networkx(pgraph: PropertyGraph, nodes: Iterable[Node] | None = None):
+def to_networkx(pgraph: PropertyGraph, nodes: Iterable[Node] | None = None) -> nx.MultiDiGraph:
     """A networkx MultiDiGraph of the projection (node attribute `label` is the node type)."""
     # lazy: networkx loads ~85 ms; the projection is on the path of every query
     import networkx as nx

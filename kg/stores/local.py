@@ -6,13 +6,14 @@ import json
 import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, cast
 
 import pyoxigraph
 
 from dta_kg.core.files import io_problem, make_folder, owning
 from dta_kg.core.paths import Project
-from dta_kg.core.rdfterms import plain_term
+from dta_kg.core.rdfterms import Triple, plain_term
 from dta_kg.core.vocabulary import Term, Vocabulary
 from dta_kg.pipeline.manifest import (
     LADYBUG,
@@ -23,6 +24,9 @@ from dta_kg.pipeline.manifest import (
     is_fresh,
 )
 from dta_kg.pipeline.store_writer import BUFFER_POOL
+
+if TYPE_CHECKING:
+    import ladybug
 
 
 def ensure_fresh(project: Project, notify: Callable[[str], None] | None = None) -> None:
@@ -70,18 +74,21 @@ def ensure_files(project: Project, notify: Callable[[str], None] | None = None) 
                 build(project)
 
 
-def sparql_store(project: Project):
+# Any, not pyoxigraph.Store, for now: views/examples.py and site/release.py iterate its query
+# results unnarrowed (a Store's query answers solutions, a boolean or triples); with the
+# precise type they need a cast to pyoxigraph.QuerySolutions first, outside this change.
+def sparql_store(project: Project) -> Any:
     """The Oxigraph store, opened read-only."""
     return pyoxigraph.Store.read_only(str(project.build / OXIGRAPH))
 
 
-def store_triples(store):
+def store_triples(store: pyoxigraph.Store) -> Iterator[Triple]:
     """Every triple of an Oxigraph store as plain terms (see dta_kg.core.rdfterms)."""
-    return ((plain_term(q.subject), q.predicate.value, plain_term(q.object))
+    return ((cast(str, plain_term(q.subject)), q.predicate.value, plain_term(q.object))
             for q in store.quads_for_pattern(None, None, None))
 
 
-def cypher_connection(project: Project):
+def cypher_connection(project: Project) -> ladybug.Connection:
     """A connection to the ladybug database, opened read-only, its buffer pool sized to the
     database (see `dta_kg.pipeline.store_writer.BUFFER_POOL`)."""
     # lazy: ladybug loads ~35 ms, and SPARQL-only commands never open the Cypher database

@@ -23,7 +23,7 @@ Notify = Callable[[str], None] | None
 
 
 def load_projection(project: Project, *, include_retracted: bool = False, notify: Notify = None,
-                    min_confidence: str = UNGIVEN):
+                    min_confidence: str = UNGIVEN) -> PropertyGraph:
     """The property-graph projection of the built graph (retracted facts left out by default,
     and the facts less sure than `min_confidence`), read from the Oxigraph store without
     building an rdflib graph."""
@@ -128,6 +128,6 @@ def gap_map_data(project: Project, *, scope: str = "all", notify: Notify = None,
             "instruments": axes["instruments"], "stated_counts": stated, "details": details}
 
 
-def _add(items: list, item) -> None:
+def _add(items: list, item: object) -> None:
     if item not in items:
         items.append(item)
