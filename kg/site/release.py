@@ -14,6 +14,9 @@ import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
+
+from pyoxigraph import QuerySolutions
 
 from dta_kg.core.files import check_folder, write_folder
 from dta_kg.core.iris import DEFAULT_GRAPH_IRI, ONTOLOGY_IRI
@@ -108,7 +111,8 @@ def _ontology(path: Path, version: str) -> None:
 
 
 def _class_count(project: Project) -> int:
-    rows = list(sparql_store(project).query("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }"))
+    answer = sparql_store(project).query("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }")
+    rows = list(cast(QuerySolutions, answer))  # a SELECT answers solutions
     return int(rows[0]["n"].value)
 
 

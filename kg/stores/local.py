@@ -7,7 +7,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 import pyoxigraph
 
@@ -74,10 +74,7 @@ def ensure_files(project: Project, notify: Callable[[str], None] | None = None) 
                 build(project)
 
 
-# Any, not pyoxigraph.Store, for now: views/examples.py and site/release.py iterate its query
-# results unnarrowed (a Store's query answers solutions, a boolean or triples); with the
-# precise type they need a cast to pyoxigraph.QuerySolutions first, outside this change.
-def sparql_store(project: Project) -> Any:
+def sparql_store(project: Project) -> pyoxigraph.Store:
     """The Oxigraph store, opened read-only."""
     return pyoxigraph.Store.read_only(str(project.build / OXIGRAPH))
 

@@ -3,6 +3,10 @@ of one instance (a fact about Beatty et al 2022 where there is one), for the voc
 
 from __future__ import annotations
 
+from typing import cast
+
+from pyoxigraph import QuerySolutions
+
 from dta_kg.core.paths import Project
 from dta_kg.core.registry import model_classes
 from dta_kg.pipeline.rdf_text import turtle_block
@@ -19,11 +23,11 @@ def worked_examples(project: Project) -> dict[str, str]:
     store = sparql_store(project)
     examples = {}
     for cls, iri in model_classes().items():
-        found = list(store.query(EXAMPLE.format(cls=iri, preferred=PREFERRED)))
+        found = list(cast(QuerySolutions, store.query(EXAMPLE.format(cls=iri, preferred=PREFERRED))))
         if not found:
             continue
         subject = found[0]["s"].value
-        rows = store.query(f"SELECT ?p ?o WHERE {{ <{subject}> ?p ?o }}")
+        rows = cast(QuerySolutions, store.query(f"SELECT ?p ?o WHERE {{ <{subject}> ?p ?o }}"))
         pos = [(r["p"].value, str(r["o"])) for r in rows if not str(r["o"]).startswith("_:")]
         examples[cls] = turtle_block(subject, pos)
     return examples
