@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import functools
+import io
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import IO, Any, TypeVar, cast
 
 import click
 
 from dta_kg.core.basis import UNGIVEN
 from dta_kg.core.files import guarding
 from dta_kg.core.iris import DEFAULT_GRAPH_IRI
+from dta_kg.core.limits import open_regular
 from dta_kg.core.output import default_format
 from dta_kg.core.paths import Project
 from dta_kg.core.registry import CHOICES
@@ -24,6 +27,38 @@ F = TypeVar("F", bound=Callable[..., object])
 # `project` out). That exchange of keywords has no static type (Concatenate adds positional
 # parameters only), so the wrapper is cast to the command's own type, as click's own decorators
 # type a decorated command.
+
+
+class RegularFile(click.File):
+    """click.File for reading UTF-8 text ("-" is standard input) that refuses, before reading,
+    a path that is not a regular file (a FIFO with no writer would block, a device never end)."""
+
+    def __init__(self) -> None:
+        super().__init__("r", encoding="utf-8")
+
+    def convert(self, value: str | os.PathLike[str] | IO[Any], param: click.Parameter | None,
+                ctx: click.Context | None) -> IO[Any]:
+        if not isinstance(value, (str, Path)) or str(value) == "-":
+            return super().convert(value, param, ctx)
+        try:
+            binary = open_regular(value)
+        except OSError as exc:
+            raise click.ClickException(f"{value}: cannot be read ({exc.strerror})") from None
+        stream = io.TextIOWrapper(binary, encoding="utf-8")
+        if ctx is not None:
+            ctx.call_on_close(stream.close)
+        return stream
+
+
+def check_regular(path: Path) -> Path:
+    """`path` when it opens as a regular file, else a one-line error (a FIFO, a device), for
+    inputs a library reads by path after the option is parsed (docs --ontology)."""
+    try:
+        open_regular(path).close()
+    except OSError as exc:
+        raise click.ClickException(f"{path}: cannot be read ({exc.strerror})") from None
+    return path
+
 
 
 def project_options(func: F) -> F:

@@ -12,6 +12,7 @@ from dta_kg.commands.options import (
     GRAPH,
     MIN_CONFIDENCE,
     SCOPE,
+    RegularFile,
     format_option,
     limit_options,
     project_options,
@@ -289,7 +290,7 @@ def studies(lang: str | None, include_retracted: bool, min_confidence: str, remo
 
 @click.command()
 @click.argument("text", metavar="QUERY", required=False)
-@click.option("-f", "--file", type=click.File("r", encoding="utf-8"), help="Read the query from FILE.")
+@click.option("-f", "--file", type=RegularFile(), help="Read the query from FILE.")
 @ENDPOINT
 @GRAPH
 @click.option("--allow-service", is_flag=True,
@@ -316,7 +317,7 @@ def sparql(text: str | None, file: IO[str] | None, endpoint: str | None, graph: 
 
 @click.command()
 @click.argument("text", metavar="QUERY", required=False)
-@click.option("-f", "--file", type=click.File("r", encoding="utf-8"), help="Read the query from FILE.")
+@click.option("-f", "--file", type=RegularFile(), help="Read the query from FILE.")
 @click.option("--neo4j-uri", metavar="URI",
               help="Send the query to this Neo4j server instead; the credentials come from "
                    "NEO4J_USERNAME and NEO4J_PASSWORD.")

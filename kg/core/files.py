@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from dta_kg.core.errors import OutputError
+from dta_kg.core.limits import load_json
 from dta_kg.core.output_paths import (  # noqa: F401  (guards re-exported: one place to import)
     MARKER,
     check_file,
@@ -286,7 +287,7 @@ def recover_journal(folder: Path) -> bool:
     """Complete the moves of a committed journal in `folder`, if there is one; True if so."""
     journal = folder / JOURNAL
     try:
-        pairs = json.loads(journal.read_text(encoding="utf-8"))
+        pairs = load_json(journal.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return False
     except (OSError, ValueError) as exc:

@@ -7,8 +7,13 @@ naming the input and what to do.
 
 from __future__ import annotations
 
+import errno
+import io
+import json
+import os
+import stat
 from pathlib import Path
-from typing import IO, AnyStr
+from typing import IO, Any, AnyStr
 
 from dta_kg.core.errors import DtaKgError
 
@@ -33,11 +38,34 @@ def too_large(name: str | Path, limit: int, what: str, fix: str) -> TooLarge:
 def read_bytes(path: Path, limit: int, what: str, fix: str) -> bytes:
     """The bytes of the file `path`, at most `limit` of them (else TooLarge). OSError is left
     to the caller, which knows what the file is for."""
-    with open(path, "rb") as stream:
+    with open_regular(path) as stream:
         data = stream.read(limit + 1)
     if len(data) > limit:
         raise too_large(path, limit, what, fix)
     return data
+
+
+def open_regular(path: str | Path) -> io.BufferedReader:
+    """`path` opened for reading when it is a regular file. It is opened without blocking and
+    checked (fstat) before a byte is read, so a FIFO with no writer or a device is refused at
+    once, as an OSError the caller reports in its one line like any unreadable file."""
+    return open(path, "rb", opener=_regular_fd)  # named `path` in errors and `.name`
+
+
+def _regular_fd(path: str, flags: int) -> int:
+    fd = os.open(path, flags | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "not a regular file but a pipe, socket or device; give "
+                          "the path of a file", str(path))
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def read_stream(stream: IO[AnyStr], limit: int, what: str, fix: str) -> AnyStr:
@@ -48,3 +76,13 @@ def read_stream(stream: IO[AnyStr], limit: int, what: str, fix: str) -> AnyStr:
         raise too_large(getattr(stream, "name", None) or getattr(stream, "url", None) or what,
                         limit, what, fix)
     return data
+
+
+def load_json(data: str | bytes) -> Any:
+    """`json.loads` for data from outside (a reply, a marker, a cache): nesting too deep for
+    the decoder's recursion is a ValueError like any other malformed JSON, so every caller
+    that reports bad JSON in one line reports this too (never a RecursionError traceback)."""
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None

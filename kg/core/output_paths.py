@@ -10,7 +10,6 @@ same folder. A symlink at the output path is refused, never followed.
 from __future__ import annotations
 
 import errno
-import json
 import os
 import stat
 from collections.abc import Iterable, Iterator
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dta_kg.core.errors import DtaKgError, OutputError
+from dta_kg.core.limits import load_json
 from dta_kg.core.paths import Project
 
 MARKER = ".dta-kg-output.json"  # in an output folder: the files dta-kg wrote there
@@ -294,9 +294,12 @@ def old_output(place: Place, replace: bool) -> list[str] | None:
     if not replace:
         raise OutputError(f"{shown}: is not empty; give a new or empty folder")
     try:
-        fd = os.open(os.path.join(folder, MARKER), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = os.open(os.path.join(folder, MARKER),
+                     os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)  # a FIFO: no wait
         with os.fdopen(fd, "rb") as marker:
-            listed = json.loads(marker.read(MAX_MARKER_BYTES))["files"]
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise ValueError("the marker is not a regular file")
+            listed = load_json(marker.read(MAX_MARKER_BYTES))["files"]
         files = {str(f) for f in listed}
     except (OSError, ValueError, KeyError, TypeError):
         raise OutputError(f"{shown}: holds files dta-kg did not write (no {MARKER} listing "

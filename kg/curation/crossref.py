@@ -9,7 +9,6 @@ tests answer from a local server. An unknown DOI or an unreachable service raise
 
 from __future__ import annotations
 
-import json
 import os
 import time
 import urllib.error
@@ -22,7 +21,7 @@ from typing import Any
 
 from dta_kg.core.errors import DtaKgError
 from dta_kg.core.iris import normalise_doi
-from dta_kg.core.limits import CROSSREF_BYTES, read_stream
+from dta_kg.core.limits import CROSSREF_BYTES, load_json, read_stream
 from dta_kg.loaders.bibliography import BibEntry, author_name
 
 DEFAULT_URL = "https://api.crossref.org"
@@ -93,7 +92,7 @@ def fetch_work(doi: str, *, base_url: str | None = None, mailto: str | None = No
         raise NotRegistered(f"Crossref has no record of the DOI '{key}'; check it, or give "
                             "--title, --year and --author instead of --fetch") from None
     try:
-        message = json.loads(body)["message"]
+        message = load_json(body)["message"]
     except (ValueError, KeyError, TypeError):
         raise CrossrefError(f"Crossref's answer for '{key}' is not a work record; "
                             "nothing was written") from None

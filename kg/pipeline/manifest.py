@@ -18,7 +18,9 @@ import os
 from dataclasses import asdict
 from pathlib import Path
 
+from dta_kg.core.errors import RecordError
 from dta_kg.core.files import install_folder, owning, write_atomic
+from dta_kg.core.limits import load_json, open_regular
 from dta_kg.core.paths import ONTOLOGY, QC_DIR, SHAPES, Project
 from dta_kg.core.vocabulary import Vocabulary
 from dta_kg.loaders.records import study_names, study_paths
@@ -46,7 +48,11 @@ def _hex(total: int) -> str:
 
 def stat_term(path: str) -> int:
     """One file's part of the signature: its path, size and modification time."""
-    stat = os.stat(path)
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:  # a record the build read was removed: one line, no traceback
+        raise RecordError(path, "", "is missing", "restore it, or give the records folder that "
+                          "holds it (--records)") from None
     return _term(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}")
 
 
@@ -103,7 +109,8 @@ def shared_inputs(project: Project) -> list[Path]:
 
 
 def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with open_regular(path) as stream:  # a FIFO or device among the inputs: refused, no wait
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def content_term(name: str, digest: str) -> int:
@@ -125,7 +132,7 @@ def content_hash(project: Project, read: dict[str, str] | None = None,
 
 def read_stamp(project: Project) -> dict:
     try:
-        return json.loads((project.build / STAMP).read_text(encoding="utf-8"))
+        return load_json((project.build / STAMP).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
 
@@ -202,7 +209,7 @@ def record_index(project: Project) -> dict[str, str] | None:
 def load_record_index(project: Project) -> dict[str, str] | None:
     """The DOI index as the last build or in-place write left it (None when missing)."""
     try:
-        index = json.loads((project.build / RECORD_INDEX).read_text(encoding="utf-8"))
+        index = load_json((project.build / RECORD_INDEX).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return index if isinstance(index, dict) else None

@@ -12,6 +12,7 @@ import pyoxigraph
 
 from dta_kg.core.errors import DtaKgError
 from dta_kg.core.iris import DTA, PREFIXES, RELEASE_BASE
+from dta_kg.core.limits import load_json
 from dta_kg.core.registry import media_types
 
 from .snapshot import Snapshot
@@ -141,7 +142,7 @@ def check_release(folder: Path) -> list[str]:
     problems: list[str] = []
     meta = folder / RO_CRATE
     try:
-        crate = json.loads(meta.read_text(encoding="utf-8"))
+        crate = load_json(meta.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         return [f"{meta}: does not parse as JSON ({exc})"]
     graph = crate.get("@graph") if isinstance(crate, dict) else None

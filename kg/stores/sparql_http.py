@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import http.client
-import json
 import os
 import time
 import urllib.error
@@ -23,7 +22,7 @@ from rdflib.term import Node
 
 from dta_kg.core.errors import DtaKgError, split_userinfo
 from dta_kg.core.iris import DEFAULT_GRAPH_IRI
-from dta_kg.core.limits import REPLY_BYTES, read_stream
+from dta_kg.core.limits import REPLY_BYTES, load_json, read_stream
 
 ENV_USER, ENV_PASSWORD = "DTA_KG_SPARQL_USER", "DTA_KG_SPARQL_PASSWORD"
 ENV_AUTH = "DTA_KG_SPARQL_AUTH"
@@ -319,7 +318,7 @@ def query(
     if "json" not in ctype.lower():
         return _parse_rdf(body, ctype, endpoint)
     try:
-        doc = json.loads(body)
+        doc = load_json(body)
         if isinstance(doc.get("boolean"), bool):
             return doc["boolean"]
         bindings = doc["results"]["bindings"]

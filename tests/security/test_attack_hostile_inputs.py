@@ -1,0 +1,200 @@
+"""Issue 21, the attacker's second round: JSON from outside nested past the decoder's
+recursion, special files where a regular file is read, queries nested past the parsers'
+stacks and endpoints that answer too slowly. Each ends in one line naming the input, never a
+traceback, a crash or a hang."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from support.project import one_line_error, snapshot
+
+from dta_kg.cli import main
+from dta_kg.core.errors import OutputError
+from dta_kg.core.files import MARKER, write_folder
+from dta_kg.core.paths import Project
+
+
+def _deep(kind: str, depth: int) -> str:
+    """JSON nesting `depth` arrays, objects or both alternately (left open: the decoder gives
+    up on the depth before it sees the end)."""
+    opener = {"array": lambda i: "[", "object": lambda i: '{"a": ',
+              "mixed": lambda i: "[" if i % 2 else '{"k": '}[kind]
+    return "".join(opener(i) for i in range(depth))
+
+
+DEEP = [(kind, depth) for kind in ("array", "object", "mixed") for depth in (5_000, 200_000)]
+WRAPS = ["{}", '{{"results": {{"bindings": {}}}}}', '{{"message": {}}}', '{{"files": {}}}']
+
+
+class Server:
+    """A local HTTP server answering every request with `body`, as `kind`."""
+
+    def __init__(self) -> None:
+        self.body, self.kind = b"{}", "application/sparql-results+json"
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.command == "PUT":
+                    self.send_response(204)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", server.kind)
+                self.send_header("Content-Length", str(len(server.body)))
+                self.end_headers()
+                self.wfile.write(server.body)
+
+            do_GET = do_POST = do_PUT = _answer  # noqa: N815 (http.server's names)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    running = Server()
+    yield running
+    running.server.shutdown()
+
+
+@pytest.mark.parametrize(("kind", "depth"), DEEP)
+@pytest.mark.parametrize("wrap", WRAPS)
+def test_a_deeply_nested_output_marker_is_refused(tmp_path: Path, kind: str, depth: int,
+                                                  wrap: str) -> None:
+    """Attack: an earlier output folder whose `.dta-kg-output.json` nests 5,000+ deep
+    (a RecursionError traceback). Expected: the folder is refused in one OutputError."""
+    out = tmp_path / "site"
+    write_folder(out, lambda f: (f / "index.html").write_text("v1"))
+    (out / MARKER).write_text(wrap.format(_deep(kind, depth)))
+    with pytest.raises(OutputError, match=str(out)):
+        write_folder(out, lambda f: (f / "index.html").write_text("v2"))
+
+
+@pytest.mark.parametrize(("kind", "depth"), DEEP)
+@pytest.mark.parametrize("wrap", WRAPS[:2])
+def test_deeply_nested_sparql_replies_are_one_line(built_project: Project, server: Server,
+                                                   kind: str, depth: int, wrap: str) -> None:
+    """Attack: an endpoint answering `sparql --endpoint` and the triple count of
+    `sparql-store push --query-endpoint` with JSON nested 5,000+ deep. Expected: one line
+    naming the endpoint."""
+    server.body = wrap.format(_deep(kind, depth)).encode()
+    built = ["--records", str(built_project.records), "--build-dir", str(built_project.build)]
+    result = CliRunner().invoke(main, ["sparql", "--endpoint", server.url + "/sparql",
+                                       "SELECT * {?s ?p ?o}", *built])
+    one_line_error(result, server.url)
+    result = CliRunner().invoke(main, ["sparql-store", "push", "--endpoint", server.url,
+                                       "--query-endpoint", server.url + "/q", *built])
+    one_line_error(result, server.url)
+
+
+@pytest.mark.parametrize(("kind", "depth"), DEEP)
+@pytest.mark.parametrize("wrap", [WRAPS[0], WRAPS[2]])
+def test_deeply_nested_crossref_replies_are_one_line(project_copy: Project, server: Server,
+                                                     kind: str, depth: int, wrap: str) -> None:
+    """Attack: a Crossref stand-in answering `study add --fetch` with JSON nested 5,000+
+    deep. Expected: one line, nothing written."""
+    env = {"DTA_KG_RECORDS": str(project_copy.records), "DTA_KG_BUILD": str(project_copy.build)}
+    before = snapshot(project_copy.records)
+    server.kind, server.body = "application/json", wrap.format(_deep(kind, depth)).encode()
+    result = CliRunner().invoke(main, ["study", "add", "--doi", "10.5555/x", "--fetch", "--yes",
+                                       "--crossref-url", server.url], env=env)
+    one_line_error(result, "Crossref")
+    assert snapshot(project_copy.records) == before
+
+
+DTA_KG = str(Path(sys.executable).parent / "dta-kg")
+SPECIALS = {"fifo": lambda path: os.mkfifo(path),
+            "device": lambda path: path.symlink_to("/dev/zero"),
+            "socket": lambda path: socket.socket(socket.AF_UNIX).bind(str(path))}
+
+
+def _special(kind: str, path: Path) -> None:
+    path.unlink(missing_ok=True)
+    SPECIALS[kind](path)
+
+
+@pytest.mark.parametrize("kind", sorted(SPECIALS))
+@pytest.mark.parametrize("where", ["review.yaml", "instruments.yaml"])
+def test_a_special_file_as_a_record_is_refused_at_once(project_copy: Project, tmp_path: Path,
+                                                       kind: str, where: str) -> None:
+    """Attack: a FIFO (or a device, a socket) in place of a record: `validate` blocked on the
+    FIFO for ever. Expected: one line naming the file, at once."""
+    _special(kind, project_copy.records / where)
+    proc = subprocess.run([DTA_KG, "validate", "--records", str(project_copy.records),
+                           "--build-dir", str(project_copy.build)],
+                          capture_output=True, text=True, timeout=60)
+    one_line_error(proc, Path(where).name)
+
+
+@pytest.mark.parametrize("kind", sorted(SPECIALS))
+@pytest.mark.parametrize("command", ["source", "suggest", "sparql", "cypher", "docs"])
+def test_a_special_file_as_an_input_is_refused_at_once(built_project: Project, tmp_path: Path,
+                                                       project_copy: Project, kind: str,
+                                                       command: str) -> None:
+    """Attack: a FIFO with no writer as `source add --text`, `suggest --text`, `sparql -f`,
+    `cypher -f` or `docs --ontology` blocked for ever. Expected: one line, at once."""
+    special = tmp_path / "input"
+    _special(kind, special)
+    built = ["--records", str(built_project.records), "--build-dir", str(built_project.build)]
+    copy = ["--records", str(project_copy.records), "--build-dir", str(project_copy.build)]
+    args = {"source": ["source", "add", "10.2196/50025", "--text", str(special), *copy],
+            "suggest": ["suggest", "10.2196/50025", "--text", str(special), *copy],
+            "sparql": ["sparql", "-f", str(special), *built],
+            "cypher": ["cypher", "-f", str(special), *built],
+            "docs": ["docs", "-o", str(tmp_path / "docs"), "--ontology", str(special), *built]}
+    proc = subprocess.run([DTA_KG, *args[command]], capture_output=True, text=True, timeout=60)
+    one_line_error(proc, str(special))
+
+
+@pytest.mark.parametrize("kind", sorted(SPECIALS))
+def test_a_special_output_marker_is_refused_at_once(tmp_path: Path, kind: str) -> None:
+    """Attack: a FIFO as an output folder's `.dta-kg-output.json` blocked `site` for ever.
+    Expected: the folder is refused (OutputError), at once."""
+    out = tmp_path / "site"
+    write_folder(out, lambda f: (f / "index.html").write_text("v1"))
+    _special(kind, out / MARKER)
+    done: list[BaseException] = []
+
+    def attempt() -> None:
+        try:
+            write_folder(out, lambda f: (f / "index.html").write_text("v2"))
+        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
+            done.append(exc)
+
+    worker = threading.Thread(target=attempt, daemon=True)
+    worker.start()
+    worker.join(30)
+    assert done and isinstance(done[0], OutputError), done
+
+
+@pytest.mark.parametrize("where", ["review.yaml", "instruments.yaml", "studies/*.yaml"])
+@pytest.mark.parametrize("command", [["export", "--format", "ttl", "-o", "{out}"], ["studies"]])
+def test_a_record_removed_after_the_build_is_one_line(project_copy: Project, tmp_path: Path,
+                                                      where: str, command: list[str]) -> None:
+    """Attack: review.yaml (or another record the build read) removed after `build`: `export`,
+    `studies` gave a FileNotFoundError traceback. Expected: one line naming the file."""
+    args = ["--records", str(project_copy.records), "--build-dir", str(project_copy.build)]
+    assert CliRunner().invoke(main, ["build", *args]).exit_code == 0
+    victim = sorted(project_copy.records.glob(where))[0]
+    victim.unlink()
+    result = CliRunner().invoke(main, [c.format(out=tmp_path / "o.ttl") for c in command] + args)
+    if result.exit_code == 0:  # a command that does not need the record may go on without it
+        assert "Traceback" not in result.output
+        return
+    one_line_error(result, victim.name)
