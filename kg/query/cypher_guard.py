@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dta_kg.query.guards import ReadOnlyViolation
+from dta_kg.query.guards import MAX_NESTING, NESTING_REFUSED, ReadOnlyViolation
 
 READ_PROCEDURES = frozenset(("show_tables", "table_info", "show_connection", "db_version",
                              "show_functions", "show_indexes"))
@@ -198,9 +198,24 @@ def without_comment_lines(text: str) -> str:
                    if not line.lstrip(" \t").startswith("//"))
 
 
+def _check_nesting(found: list[Token]) -> None:
+    """Refuse brackets ( { [ opened more than MAX_NESTING deep (outside strings, names and
+    comments): ladybug's parser grows to gigabytes on 50,000 levels."""
+    depth = 0
+    for token in found:
+        if token.kind == "punct" and token.text in "({[":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise _refuse(NESTING_REFUSED.format(limit=MAX_NESTING))
+        elif token.kind == "punct" and token.text in ")}]":
+            depth = max(depth - 1, 0)
+
+
 def check_cypher_read_only(text: str) -> None:
     """Raise ReadOnlyViolation unless every statement of `text` only reads the graph."""
-    statements = _statements(tokens(text))
+    found = tokens(text)
+    _check_nesting(found)
+    statements = _statements(found)
     if not statements:
         raise _refuse("empty Cypher query")
     for statement in statements:

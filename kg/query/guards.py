@@ -26,6 +26,11 @@ class ReadOnlyViolation(DtaKgError):
     """A query would change state or reach outside the graph."""
 
 
+MAX_NESTING = 200  # brackets a query may open inside brackets; the catalogue's deepest is ~6
+NESTING_REFUSED = ("the query nests brackets ( {{ [ more than {limit} deep; write it flatter "
+                   "(the parsers' stacks end far sooner than a real query needs)")
+
+
 class QueryLimit(DtaKgError):
     """A query ran past its time or row limit, or was interrupted."""
 

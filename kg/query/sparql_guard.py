@@ -34,13 +34,32 @@ from typing import Any
 import pyoxigraph
 
 from dta_kg.core.iris import PREFIXES
-from dta_kg.query.guards import ReadOnlyViolation
+from dta_kg.query.guards import MAX_NESTING, NESTING_REFUSED, ReadOnlyViolation
 
 UPDATE_REFUSED = ("SPARQL Update is not allowed: dta-kg only reads the graph (edit the records "
                   "and run dta-kg build to change it)")
 SERVICE_REFUSED = ("SERVICE (federated queries) is disabled: dta-kg makes no outbound requests; "
                    "query the other endpoint with --endpoint instead")
 _KEYWORD = re.compile("service", re.IGNORECASE)  # its letters, wherever they are
+# what the nesting scan skips: strings (long first), IRIs, comments (ended at CR as Oxigraph
+# ends them, or LF); anything else is one character, a bracket counted
+_SKIPPED = re.compile(r"""'{3}(?:[^'\\]|\\.|'(?!''))*(?:'{3}|$)|"{3}(?:[^"\\]|\\.|"(?!""))*(?:"{3}|$)"""
+                      r"""|'(?:[^'\\\n\r]|\\.)*'?|"(?:[^"\\\n\r]|\\.)*"?"""
+                      r"""|<[^<>"{}|^`\\\x00-\x20]*>|#[^\r\n]*|[^'"<#(){}\[\]]+|.""", re.DOTALL)
+
+
+def check_nesting(text: str, limit: int = MAX_NESTING) -> None:
+    """Raise ReadOnlyViolation when `text` opens brackets more than `limit` deep outside its
+    strings, IRIs and comments: before any parser sees it (5,000 levels crash them)."""
+    depth = 0
+    for match in _SKIPPED.finditer(text):
+        char = match.group()
+        if char in "({[":
+            depth += 1
+            if depth > limit:
+                raise ReadOnlyViolation(NESTING_REFUSED.format(limit=limit))
+        elif char in ")}]":
+            depth = max(depth - 1, 0)
 
 
 def _nodes(node: Any) -> Iterator[Any]:
@@ -120,6 +139,7 @@ def check_sparql(text: str, allow_service: bool = False, parsed: bool = False,
     reads it (a text for another engine, which might read it as anything); the check itself
     is bounded by `timeout`. (Decisions are cached by text: a server answers the same queries
     again and again.)"""
+    check_nesting(text)
     altered = _altered(text)
     error = oxigraph_query_error(altered, timeout)
     if not error:

@@ -22,6 +22,9 @@ from dta_kg.cli import main
 from dta_kg.core.errors import OutputError
 from dta_kg.core.files import MARKER, write_folder
 from dta_kg.core.paths import Project
+from dta_kg.query.cypher_guard import check_cypher_read_only
+from dta_kg.query.guards import MAX_NESTING, ReadOnlyViolation
+from dta_kg.query.sparql_guard import check_sparql
 
 
 def _deep(kind: str, depth: int) -> str:
@@ -198,3 +201,48 @@ def test_a_record_removed_after_the_build_is_one_line(project_copy: Project, tmp
         assert "Traceback" not in result.output
         return
     one_line_error(result, victim.name)
+
+
+def _nest(opens: str, depth: int) -> str:
+    """Brackets from `opens` (cycled) `depth` deep around a trivial pattern, closed again."""
+    pairs = {"(": ")", "{": "}", "[": "]"}
+    chosen = [opens[i % len(opens)] for i in range(depth)]
+    return "".join(chosen) + " 1 " + "".join(pairs[c] for c in reversed(chosen))
+
+
+NESTINGS = [(opens, depth) for opens in ("(", "{", "[", "({", "{[(") for depth in
+            (MAX_NESTING + 1, 5_000, 60_000)]
+
+
+@pytest.mark.parametrize(("opens", "depth"), NESTINGS)
+def test_queries_nested_too_deep_are_refused_before_parsing(opens: str, depth: int) -> None:
+    """Attack: `sparql -f` with 5,000 nested braces crashed the process (rc 139) in the
+    parsers; `cypher -f` with 50,000 parentheses grew to gigabytes. Expected: both guards
+    refuse the text with one ReadOnlyViolation before a parser sees it."""
+    with pytest.raises(ReadOnlyViolation, match="nests brackets"):
+        check_sparql(f"SELECT * WHERE {{ FILTER{_nest(opens, depth)} }}")
+    with pytest.raises(ReadOnlyViolation, match="nests brackets"):
+        check_cypher_read_only(f"RETURN {_nest(opens, depth)}")
+
+
+@pytest.mark.parametrize("hide", ['"{}"', "'{}'", '"""{}"""', "'''{}'''", "# {}\n"])
+def test_brackets_in_strings_and_comments_are_not_nesting(hide: str) -> None:
+    """Brackets inside strings, IRIs and comments are text, not nesting: a query quoting many
+    is still checked as usual."""
+    check_sparql("SELECT * WHERE { ?s ?p ?o " + hide.format("(" * 5000) + " }"
+                 if hide.startswith("#") else
+                 "SELECT * WHERE { ?s ?p " + hide.format("(" * 5000) + " }")
+    check_sparql("SELECT * WHERE { <http://x/(((((((((> ?p ?o }")
+    check_cypher_read_only("RETURN '" + "(" * 5000 + "' // " + "(" * 5000)
+
+
+def test_sparql_nested_too_deep_is_one_line_not_a_crash(built_project: Project,
+                                                        tmp_path: Path) -> None:
+    """Through the command line: rc 1 and one line, never a segfault."""
+    query = tmp_path / "deep.rq"
+    query.write_text("SELECT * WHERE " + _nest("{", 5_000))
+    built = ["--records", str(built_project.records), "--build-dir", str(built_project.build)]
+    proc = subprocess.run([DTA_KG, "sparql", "-f", str(query), *built], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 1
+    one_line_error(proc, "nests brackets")
