@@ -246,3 +246,18 @@ def test_sparql_nested_too_deep_is_one_line_not_a_crash(built_project: Project,
                           text=True, timeout=120)
     assert proc.returncode == 1
     one_line_error(proc, "nests brackets")
+
+
+@pytest.mark.parametrize("inside", ["sub", "studies/sub", "sub/../sub2", "link/sub"])
+def test_init_into_the_records_folder_named_by_the_environment_is_refused(
+        project_copy: Project, inside: str) -> None:
+    """Attack: `DTA_KG_RECORDS=R dta-kg init R/sub` copied the records into the records.
+    Expected: refused like every other writer, the records unchanged."""
+    (project_copy.records.parent / "link").symlink_to(project_copy.records)
+    target = str(project_copy.records / inside).replace(
+        str(project_copy.records / "link"), str(project_copy.records.parent / "link"))
+    before = snapshot(project_copy.records)
+    result = CliRunner().invoke(main, ["init", target],
+                                env={"DTA_KG_RECORDS": str(project_copy.records)})
+    one_line_error(result, "records folder")
+    assert snapshot(project_copy.records) == before
