@@ -12,8 +12,10 @@ import io
 import json
 import os
 import stat
+import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any, AnyStr
+from typing import IO, Any, AnyStr, TypeVar
 
 from dta_kg.core.errors import DtaKgError
 
@@ -86,3 +88,30 @@ def load_json(data: str | bytes) -> Any:
         return json.loads(data)
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None
+
+
+T = TypeVar("T")
+
+
+def in_time(seconds: float, exchange: Callable[[], T]) -> T:
+    """What `exchange()` returns when it is done within `seconds`, else TimeoutError: one
+    deadline on a whole network exchange (connect, headers, body). A socket's timeout bounds
+    each read only, so a server dripping a byte a second would hold it for ever; a late
+    exchange is left to its daemon thread, whose socket timeout ends it."""
+    done: list[tuple[bool, Any]] = []
+
+    def run() -> None:
+        try:
+            done.append((True, exchange()))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            done.append((False, exc))
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(max(seconds, 0.0))
+    if not done:
+        raise TimeoutError(f"no complete answer within {seconds:g} s")
+    ok, value = done[0]
+    if not ok:
+        raise value
+    return value

@@ -21,7 +21,7 @@ from typing import Any
 
 from dta_kg.core.errors import DtaKgError
 from dta_kg.core.iris import normalise_doi
-from dta_kg.core.limits import CROSSREF_BYTES, load_json, read_stream
+from dta_kg.core.limits import CROSSREF_BYTES, in_time, load_json, read_stream
 from dta_kg.loaders.bibliography import BibEntry, author_name
 
 DEFAULT_URL = "https://api.crossref.org"
@@ -46,14 +46,21 @@ def user_agent(mailto: str) -> str:
 def _get(url: str, headers: dict[str, str], timeout: float, retries: int, backoff: float,
          sleep: Callable[[float], None]) -> bytes:
     problem = ""
+    deadline = time.monotonic() + timeout * (retries + 1)  # all attempts, connect to last byte
+
+    def exchange() -> bytes:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers),
+                                    timeout=timeout) as answer:
+            return read_stream(answer, CROSSREF_BYTES, "a Crossref work record",
+                               "check --crossref-url (it should be Crossref's API)")
+
     for attempt in range(retries + 1):
         if attempt:
             sleep(backoff * 2 ** (attempt - 1))
+        if time.monotonic() >= deadline:
+            break
         try:
-            with urllib.request.urlopen(urllib.request.Request(url, headers=headers),
-                                        timeout=timeout) as answer:
-                return read_stream(answer, CROSSREF_BYTES, "a Crossref work record",
-                                   "check --crossref-url (it should be Crossref's API)")
+            return in_time(min(timeout, deadline - time.monotonic()), exchange)
         except urllib.error.HTTPError as exc:
             if exc.code == 404:
                 raise

@@ -22,7 +22,7 @@ from rdflib.term import Node
 
 from dta_kg.core.errors import DtaKgError, split_userinfo
 from dta_kg.core.iris import DEFAULT_GRAPH_IRI
-from dta_kg.core.limits import REPLY_BYTES, load_json, read_stream
+from dta_kg.core.limits import REPLY_BYTES, in_time, load_json, read_stream
 
 ENV_USER, ENV_PASSWORD = "DTA_KG_SPARQL_USER", "DTA_KG_SPARQL_PASSWORD"
 ENV_AUTH = "DTA_KG_SPARQL_AUTH"
@@ -166,10 +166,13 @@ def _request(
         token = base64.b64encode(f"{auth.user}:{auth.password}".encode()).decode("ascii")
         head["Authorization"] = f"Basic {token}"
     last: Exception | None = None
+    deadline = time.monotonic() + timeout  # for the whole exchange, all attempts together
     for attempt in range(retries + 1):
         req = urllib.request.Request(url, data=data, headers=head, method=method)
         opener = _opener(url, auth)
-        try:
+
+        def exchange(req: urllib.request.Request = req,
+                     opener: urllib.request.OpenerDirector = opener) -> tuple[int, str, bytes]:
             if data is not None:
                 _authorise_upload(req, opener, auth, timeout)
             with opener.open(req, timeout=timeout) as resp:
@@ -177,6 +180,9 @@ def _request(
                 answer = read_stream(resp, REPLY_BYTES, "an endpoint's answer",
                                      "ask for fewer rows (LIMIT) or fetch the data another way")
                 return resp.status, ctype, answer
+
+        try:
+            return in_time(deadline - time.monotonic(), exchange)
         except urllib.error.HTTPError as exc:
             body = exc.read(4096).decode("utf-8", "replace").strip()[:300]
             if exc.code == 401:
@@ -187,6 +193,8 @@ def _request(
                 raise SparqlStoreError(f"{method} {url}: HTTP {exc.code}: {body}") from exc
         except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
             last = exc
+        if time.monotonic() + 0.5 * (attempt + 1) >= deadline:
+            break
         time.sleep(0.5 * (attempt + 1))
     reason = getattr(last, "reason", last)
     raise SparqlStoreError(

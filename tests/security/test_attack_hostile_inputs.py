@@ -261,3 +261,72 @@ def test_init_into_the_records_folder_named_by_the_environment_is_refused(
                                 env={"DTA_KG_RECORDS": str(project_copy.records)})
     one_line_error(result, "records folder")
     assert snapshot(project_copy.records) == before
+
+
+class Slow:
+    """A local TCP server that reads a request, then answers as `mode` says: never (silent),
+    its headers a byte at a time, or full headers and then a body a byte at a time."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode, self.stop = mode, threading.Event()
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+        with conn:
+            conn.recv(65536)
+            try:
+                if self.mode == "drip-body":
+                    conn.sendall(head)
+                for byte in (head if self.mode == "drip-headers" else b" " * 100):
+                    if self.stop.wait(0.3 if self.mode != "silent" else 30):
+                        return
+                    conn.sendall(bytes([byte]))
+            except OSError:
+                return
+
+
+@pytest.fixture(params=["silent", "drip-headers", "drip-body"])
+def slow(request: pytest.FixtureRequest) -> Iterator[Slow]:
+    server = Slow(request.param)
+    yield server
+    server.stop.set()
+    server.sock.close()
+
+
+def test_a_slow_sparql_endpoint_is_cut_at_the_timeout(slow: Slow) -> None:
+    """Attack: an endpoint that never answers, or drips its answer a byte at a time, held
+    `sparql --endpoint` and `sparql-store push --query-endpoint` past their timeout (the
+    socket's timeout bounds each read only). Expected: one error once the timeout for the
+    whole exchange is spent."""
+    import time
+
+    from dta_kg.stores.sparql_http import SparqlStoreError, query
+
+    start = time.monotonic()
+    with pytest.raises(SparqlStoreError, match=slow.url):
+        query(slow.url + "/sparql", "ASK {}", timeout=2)
+    assert time.monotonic() - start < 6
+
+
+def test_a_slow_crossref_is_cut_at_the_timeout(slow: Slow) -> None:
+    """Attack: a Crossref stand-in that never answers or drips (`study add --fetch
+    --crossref-url`). Expected: CrossrefError within the attempts' timeouts."""
+    import time
+
+    from dta_kg.curation.crossref import CrossrefError, fetch_work
+
+    start = time.monotonic()
+    with pytest.raises(CrossrefError):
+        fetch_work("10.5555/x", base_url=slow.url, timeout=1.5, retries=1, sleep=lambda s: None)
+    assert time.monotonic() - start < 6
