@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import re
+import signal
+import threading
 from typing import Any
 
 import click
@@ -82,6 +84,17 @@ class LazyGroup(click.Group):
             raise click.ClickException(one_line(str(exc))) from exc
 
 
+def exit_on_sigterm() -> None:
+    """Make SIGTERM end the process as Ctrl-C does, through Python's cleanup: a folder or file
+    being written removes its temporary copy (SIGTERM's default ends the process on the spot)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 @click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dta-kg")
 def main() -> None:
@@ -92,3 +105,4 @@ def main() -> None:
         dta-kg build
         dta-kg studies --component bond --instrument WAI-SR
     """
+    exit_on_sigterm()

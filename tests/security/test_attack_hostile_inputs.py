@@ -330,3 +330,41 @@ def test_a_slow_crossref_is_cut_at_the_timeout(slow: Slow) -> None:
     with pytest.raises(CrossrefError):
         fetch_work("10.5555/x", base_url=slow.url, timeout=1.5, retries=1, sleep=lambda s: None)
     assert time.monotonic() - start < 6
+
+
+TERMINATED = """
+import os, signal, sys
+from pathlib import Path
+from dta_kg.cli import exit_on_sigterm
+from dta_kg.core.files import write_file, write_folder
+exit_on_sigterm()
+after, kind = int(sys.argv[2]), sys.argv[3]
+def fill(folder):
+    for i in range(10):
+        if i == after:
+            os.kill(os.getpid(), signal.SIGTERM)
+        (folder / f"page-{i}.html").write_text("x" * 1000)
+if kind == "folder":
+    write_folder(Path(sys.argv[1]), fill)
+else:
+    write_file(Path(sys.argv[1]), lambda tmp: (os.kill(os.getpid(), signal.SIGTERM), tmp.write_text("x")))
+"""
+
+
+@pytest.mark.parametrize(("after", "kind"), [(0, "folder"), (1, "folder"), (7, "folder"),
+                                             (0, "file")])
+@pytest.mark.parametrize("existing", [False, True])
+def test_sigterm_during_a_write_leaves_no_temporary_copy(tmp_path: Path, after: int, kind: str,
+                                                         existing: bool) -> None:
+    """Attack: SIGTERM while `site` or `release` wrote its folder left `.site.new-*` behind
+    (Ctrl-C cleaned up). Expected: SIGTERM cleans up the same way; the old output stays."""
+    target = tmp_path / ("site" if kind == "folder" else "out.ttl")
+    if existing and kind == "folder":
+        write_folder(target, lambda f: (f / "index.html").write_text("v1"))
+    elif existing:
+        target.write_text("v1")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    proc = subprocess.run([sys.executable, "-c", TERMINATED, str(target), str(after), kind],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 143, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
