@@ -22,6 +22,7 @@ disk, not on its text:
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import json
@@ -67,22 +68,41 @@ def write_file(path: Path, produce: Callable[[Path], object], *, parents: bool =
     failed = True
     try:
         os.mkdir(private, 0o700, dir_fd=place.fd)
+        held = os.open(private, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC,
+                       dir_fd=place.fd)
         try:
-            staged = Path(place.parent, private, place.name)
+            # the private folder by its open fd (Linux's /proc/self/fd): a name swapped for a
+            # symlink in the parent meanwhile is never followed; elsewhere, by its path
+            by_fd = f"/proc/self/fd/{held}"
+            staged = Path(by_fd if os.path.isdir(by_fd) else os.path.join(place.parent, private),
+                          place.name)
             produce(staged)
             with open(staged, "rb") as done:
                 os.fsync(done.fileno())
             keep = os.stat(place.name, dir_fd=place.fd).st_mode & 0o777 if place.exists else 0o644
             os.chmod(staged, keep)
-            os.replace(f"{private}/{place.name}", place.name, src_dir_fd=place.fd,
-                       dst_dir_fd=place.fd)
+            os.replace(place.name, place.name, src_dir_fd=held, dst_dir_fd=place.fd)
         finally:
-            shutil.rmtree(Path(place.parent, private), ignore_errors=True)
+            _empty_and_close(held)
+            with contextlib.suppress(OSError):  # gone or swapped: nothing of ours left there
+                os.rmdir(private, dir_fd=place.fd)
         failed = False
     except OSError as exc:
         raise io_problem(path, exc) from exc
     finally:
         place.close(failed)
+
+
+def _empty_and_close(fd: int) -> None:
+    """Remove what a write left in the private folder open as `fd`, then close it."""
+    try:
+        for name in os.listdir(fd):
+            with contextlib.suppress(OSError):
+                os.unlink(name, dir_fd=fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def write_atomic(path: Path, data: bytes, *, parents: bool = False) -> None:

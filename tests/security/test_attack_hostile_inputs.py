@@ -368,3 +368,42 @@ def test_sigterm_during_a_write_leaves_no_temporary_copy(tmp_path: Path, after: 
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 143, proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def _swap_private(out: Path, records: Path) -> None:
+    """Do what racer.py did: move write_file's private folder away, a symlink to `records`
+    in its place."""
+    for private in out.parent.glob(f".{out.name}.new-*"):
+        private.rename(out.parent / "moved")
+        private.symlink_to(records)
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+@pytest.mark.parametrize("name", ["review.yaml", "new.ttl"])
+def test_a_private_folder_swapped_for_a_symlink_is_never_followed(tmp_path: Path, when: str,
+                                                                  name: str) -> None:
+    """Attack: racer.py swapped write_file's private temporary folder for a symlink to the
+    records while `export -o /tmp/race/review.yaml` wrote, and the rename took
+    records/review.yaml away. Expected: the file is written through the folder's open
+    descriptor; the records stay byte-identical, whatever the swap's moment."""
+    from dta_kg.core.files import write_file
+
+    records, out = tmp_path / "records", tmp_path / "race" / name
+    records.mkdir()
+    out.parent.mkdir()
+    (records / "review.yaml").write_text("the review")
+    before = snapshot(records)
+
+    def produce(staged: Path) -> None:
+        if when == "before":
+            _swap_private(out, records)
+        staged.write_text("exported")
+        if when == "after":
+            _swap_private(out, records)
+
+    try:
+        write_file(out, produce)
+    except OutputError:
+        pass
+    assert snapshot(records) == before
+    assert not out.exists() or out.read_text() == "exported"
