@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -211,6 +212,7 @@ def _build(project: Project, jobs: int | None = None,
     beside = Shared.of(head_graph)
     context = Context(tuple(vocab.terms.values()), r, beside.labels, beside.captions, beside.dois)
     paths = study_paths(project)
+    made = not check_only and not os.path.lexists(project.build)  # removed again on failure
     if not check_only:
         make_folder(project.build, parents=True)
     staging = Path(tempfile.mkdtemp(dir=None if check_only else project.build, prefix=".staging-"))
@@ -279,6 +281,12 @@ def _build(project: Project, jobs: int | None = None,
                                         digest, signature, index)
         stage("moved the build into place")
         return summary
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if made:  # a failed first build (a full disk) leaves no empty build folder behind
+            with contextlib.suppress(OSError):
+                os.rmdir(project.build)
+        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -407,3 +407,27 @@ def test_a_private_folder_swapped_for_a_symlink_is_never_followed(tmp_path: Path
         pass
     assert snapshot(records) == before
     assert not out.exists() or out.read_text() == "exported"
+
+
+@pytest.mark.parametrize("step", ["write_database", "load_store"])
+@pytest.mark.parametrize("depth", ["b", "new/b"])
+def test_a_failed_first_build_leaves_no_build_folder(project_copy: Project, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch, step: str,
+                                                     depth: str) -> None:
+    """Attack: `build --build-dir` onto a full disk left the empty folder it had made.
+    Expected: one line, and the build folder it made removed again."""
+    import errno
+
+    import dta_kg.pipeline.build as build
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(build, step, full)
+    target = tmp_path / depth
+    if "/" in depth:
+        target.parent.mkdir()
+    result = CliRunner().invoke(main, ["build", "--records", str(project_copy.records),
+                                       "--build-dir", str(target)])
+    one_line_error(result)
+    assert not target.exists()
