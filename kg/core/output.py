@@ -23,10 +23,10 @@ GAP = "  "
 # When a terminal is too narrow for every column, these go first, in this order: context a reader
 # can look up (titles, populations, identifiers) ...
 LEAVE_OUT_FIRST = ("title", "intervention", "population", "intervention_type", "design", "set",
-                   "study_set", "year", "doi", "section", "quote", "iri")
+                   "study_set", "year", "doi", "iri")
 # ... and these last, after any column not named here (dropped from the right): what a comparison
 # or an answer is about. The first column always stays.
-KEEP_LONGEST = ("result", "comparator", "result_kind", "basis", "confidence", "component",
+KEEP_LONGEST = ("result", "comparator", "result_kind", "component",
                 "components", "instrument", "subscale", "factor", "polarity", "value")
 _NAMESPACES = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 

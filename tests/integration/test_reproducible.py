@@ -75,6 +75,7 @@ def test_release_and_site_are_byte_identical_from_two_builds(two_builds, tmp_pat
     releases, sites = [], []
     for i, (project, _) in enumerate(two_builds):
         folder = tmp_path / f"release-{i}" / "1.0.0"
+        folder.parent.mkdir()  # the writer makes no missing parent
         release(project, "1.0.0", folder, created="2026-01-01")  # the one date a release holds
         releases.append(files_of(folder))
         result = CliRunner().invoke(main, ["site", "-o", str(tmp_path / f"site-{i}"), "--records",
