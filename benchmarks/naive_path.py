@@ -5,6 +5,7 @@ Kept to check the fast path (Oxigraph store) against, in tests and benchmarks.
 
 from __future__ import annotations
 
+from dta_kg.core.basis import with_basis
 from dta_kg.core.iris import DTA
 from dta_kg.core.vocabulary import KINDS, Vocabulary, words
 from dta_kg.queries.catalogue import get
@@ -40,7 +41,9 @@ def naive_named(graph, name: str, given: dict[str, str]) -> Result:
     answer = graph.query(sparql11(query.text("sparql", values)), initBindings=bindings)
     hidden = {p.name for p in query.params}
     cols = [str(v) for v in answer.vars if str(v) not in hidden]
-    return Result(cols, [{c: _plain(row[c]) for c in cols} for row in answer])
+    # a row's basis rank read as basis and confidence, as the session does
+    cols, rows = with_basis(cols, [{c: _plain(row[c]) for c in cols} for row in answer])
+    return Result(cols, list(rows))
 
 
 def _plain(term):

@@ -79,7 +79,11 @@ PAUSED = textwrap.dedent("""\
     marker, target, when = sys.argv[1:4]
     real = os.replace
     def replace(src, dst, **kw):
-        if os.fspath(dst) != target:
+        # the writer renames by name inside the target's open folder (dst_dir_fd)
+        name = os.fspath(dst)
+        same = (os.path.basename(name) == os.path.basename(target) if "dst_dir_fd" in kw
+                else name == target)
+        if not same:
             return real(src, dst, **kw)
         if when == "after":
             real(src, dst, **kw)

@@ -96,6 +96,7 @@ def test_two_spellings_of_one_folder_share_its_lock(tmp_path, monkeypatch):
     link.symlink_to(tmp_path / "shared")
     monkeypatch.chdir(tmp_path / "shared")
     monkeypatch.setattr(tx, "LOCK_TIMEOUT", 0.2)
+    (tmp_path / "other" / "records").mkdir(parents=True)
     other = Project(records=tmp_path / "other" / "records", build=tmp_path / "build")
     with tx.transaction(Project(records=records, build=tmp_path / "build")):
         for spelling in (link / "records", Path("records"), link / ".." / "shared" / "records"):
