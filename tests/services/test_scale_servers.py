@@ -190,7 +190,7 @@ def test_falkordb_push_query_push_again(cli, falkordb_server, bolt, size, built_
 
 
 def test_falkordb_outage_mid_push_then_push_completes(cli, falkordb_server, size, monkeypatch):
-    from dta_kg.commands import scale
+    from dta_kg.commands import export as scale
     from dta_kg.stores.bolt import BoltClient
 
     fk = falkordb_server
