@@ -72,10 +72,15 @@ def sorted_lines(nt_path: Path) -> Iterator[str]:
     from `sort` (which spills to disk): the key ends at the subject's `>`, so `<a>` comes
     before `<a-b>`."""
     env = {**os.environ, "LC_ALL": "C"}
-    args = ["sort", "-t", ">", "-k", "1,1", "-S", SORT_BUFFER, "-T", str(nt_path.parent),
-            str(nt_path)]
+    # the path may name a folder by this process's descriptor (/proc/self/fd/N, see
+    # core.files), which `sort` cannot see: it reads the file on its standard input, and
+    # spills beside the file's real folder
+    args = ["sort", "-t", ">", "-k", "1,1", "-S", SORT_BUFFER, "-T",
+            os.path.realpath(nt_path.parent)]
     try:
-        proc = subprocess.Popen(args, stdout=subprocess.PIPE, env=env, text=True, encoding="utf-8")
+        with nt_path.open("rb") as source:
+            proc = subprocess.Popen(args, stdin=source, stdout=subprocess.PIPE, env=env,
+                                    text=True, encoding="utf-8")
     except OSError as exc:
         raise RdfTextError(f"cannot run sort on {nt_path.name}: {exc}") from exc
     assert proc.stdout is not None
