@@ -121,8 +121,6 @@ def test_oxigraph_outage_then_push_completes(cli, oxigraph_server, size):
 # --- Virtuoso (digest authentication) ---------------------------------------------------
 
 
-@pytest.mark.xfail(reason="open regression: the query POST to Virtuoso after a push times out "
-                          "(seen twice on 2026-12-07); see the closing note of #21", strict=False)
 def test_virtuoso_push_query_push_again(cli, virtuoso_server, size):
     vt = virtuoso_server
     auth = {"DTA_KG_SPARQL_USER": vt.user, "DTA_KG_SPARQL_PASSWORD": vt.password,
