@@ -41,7 +41,7 @@ def _session(project: Project, remote: dict[str, str | None] | None = None, limi
         from dta_kg.query.remote import RemoteSession
 
         session = RemoteSession(project, notify, **remote, min_confidence=min_confidence,
-                                allow_service=allow_service)
+                                allow_service=allow_service, limits=limits)
         click.get_current_context().call_on_close(session.close)
         return session
     from dta_kg.query.session import Session
@@ -351,7 +351,7 @@ def cypher(text: str | None, file: IO[str] | None, neo4j_uri: str | None, schema
     if neo4j_uri:
         from dta_kg.query.session import neo4j_rows
 
-        _emit(neo4j_rows(neo4j_uri, source), fmt)
+        _emit(neo4j_rows(neo4j_uri, source, limits), fmt)
     else:
         _emit(_session(project, limits=limits).cypher(source, isolated=True), fmt)
 

@@ -110,7 +110,7 @@ def in_time(seconds: float, exchange: Callable[[], T]) -> T:
     worker.start()
     worker.join(max(seconds, 0.0))
     if not done:
-        raise TimeoutError(f"no complete answer within {seconds:g} s")
+        raise TimeoutError(f"no complete answer within {seconds:.3g} s")
     ok, value = done[0]
     if not ok:
         raise value

@@ -49,9 +49,14 @@ def limited(rows: Iterable[T], limits: Limits, stop: threading.Event) -> Iterato
         if stop.is_set():
             raise QueryLimit("query stopped")
         if count > limits.max_rows:
-            raise QueryLimit(f"the query returns more than {limits.max_rows:,} rows; add a LIMIT "
-                             "or a narrower pattern, or raise --max-rows")
+            raise row_limit(limits)
         yield row
+
+
+def row_limit(limits: Limits) -> QueryLimit:
+    """The error of an answer longer than `limits.max_rows`."""
+    return QueryLimit(f"the query returns more than {limits.max_rows:,} rows; add a LIMIT "
+                      "or a narrower pattern, or raise --max-rows")
 
 
 def _detached(exc: BaseException) -> BaseException:

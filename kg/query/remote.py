@@ -22,6 +22,7 @@ from dta_kg.core.basis import UNGIVEN
 from dta_kg.core.errors import DtaKgError
 from dta_kg.core.paths import Project
 from dta_kg.core.rdfterms import python_value
+from dta_kg.query.guards import Limits, row_limit
 from dta_kg.query.session import Result, Session
 from dta_kg.query.sparql_guard import check_sparql
 from dta_kg.query.sparql_text import bind_values, blank, sparql11, with_prefixes
@@ -79,8 +80,10 @@ class RemoteSession(Session):
     def __init__(self, project: Project, notify: Callable[[str], None] | None = None, *,
                  endpoint: str | None = None, graph: str | None = None,
                  neo4j_uri: str | None = None, database: str | None = None,
-                 min_confidence: str = UNGIVEN, allow_service: bool = False):
+                 min_confidence: str = UNGIVEN, allow_service: bool = False,
+                 limits: Limits | None = None):
         self.project, self.notify, self.min_confidence = project, notify, min_confidence
+        self.limits = limits or Limits()  # the server's time limit and this side's row limit
         self.allow_service = allow_service
         self.endpoint, self.graph = endpoint, graph
         self.neo4j_uri, self.database = neo4j_uri, database
@@ -109,11 +112,13 @@ class RemoteSession(Session):
         if self.endpoint is None:
             raise DtaKgError("no SPARQL endpoint given: use --endpoint URL")
         if not trusted:
-            check_sparql(text, allow_service=self.allow_service, parsed=True)
+            check_sparql(text, allow_service=self.allow_service, parsed=True,
+                         timeout=self.limits.timeout)
         terms = {name: str(term) for name, term in (bindings or {}).items() if term is not None}
         answer = query(self.endpoint, bind_values(with_prefixes(sparql11(text)), terms),
-                       auth=auth_from_env(),
-                       default_graph=self.graph)
+                       auth=auth_from_env(), default_graph=self.graph,
+                       timeout=self.limits.timeout)
+        self._within_rows(len(answer) if not isinstance(answer, bool) else 1)
         if isinstance(answer, bool):
             return Result(["ask"], [{"ask": answer}])
         if not isinstance(answer, list):  # CONSTRUCT / DESCRIBE
@@ -125,8 +130,14 @@ class RemoteSession(Session):
     def cypher(self, text: str, params: dict | None = None, isolated: bool = False) -> Result:
         """Run a Cypher query on the Bolt server, in its dialect (see `cypher_for`); nothing
         runs in this process, so `isolated` changes nothing."""
-        rows = self.bolt.query(cypher_for(text, self.bolt.dialect), params or {})
+        rows = self.bolt.query(cypher_for(text, self.bolt.dialect), params or {},
+                               max_rows=self.limits.max_rows + 1, timeout=self.limits.timeout)
+        self._within_rows(len(rows))
         return Result(list(rows[0]) if rows else [], rows)
+
+    def _within_rows(self, count: int) -> None:
+        if count > self.limits.max_rows:
+            raise row_limit(self.limits)
 
     def named(self, name: str, given: dict[str, str], lang: str = "sparql") -> Result:
         """Run the named query `name` remotely; parameters are resolved on the local build."""

@@ -28,7 +28,7 @@ from dta_kg.pipeline.manifest import stores_present
 from dta_kg.queries.catalogue import NamedQuery, Param, get
 from dta_kg.query.child import in_child
 from dta_kg.query.cypher_guard import check_cypher_read_only, without_comment_lines
-from dta_kg.query.guards import Limits, bounded, bounded_stream, limited
+from dta_kg.query.guards import Limits, bounded, bounded_stream, limited, row_limit
 from dta_kg.query.rows import (
     SCALARS,
     Result,
@@ -390,10 +390,14 @@ def sparql_bindings(query: NamedQuery, values: dict) -> dict:
             for p in query.params if values[p.name] is not None}
 
 
-def neo4j_rows(uri: str, text: str) -> Result:
-    """Run `text` on a Neo4j server (credentials from NEO4J_USERNAME / NEO4J_PASSWORD)."""
+def neo4j_rows(uri: str, text: str, limits: Limits | None = None) -> Result:
+    """Run `text` on a Neo4j server (credentials from NEO4J_USERNAME / NEO4J_PASSWORD), within
+    the server's time limit and this side's row limit (`limits`)."""
+    limits = limits or Limits()
     with BoltClient(uri) as client:
         if client.dialect != "neo4j":  # no READ_ACCESS sessions there: allow reads only
             check_cypher_read_only(text)
-        rows = client.query(text)
+        rows = client.query(text, max_rows=limits.max_rows + 1, timeout=limits.timeout)
+    if len(rows) > limits.max_rows:
+        raise row_limit(limits)
     return Result(list(rows[0]) if rows else [], rows)

@@ -6,6 +6,7 @@ Credentials come from NEO4J_USERNAME / NEO4J_PASSWORD, never from the command li
 from __future__ import annotations
 
 import logging
+from itertools import islice
 import os
 import time
 from collections.abc import Mapping
@@ -92,11 +93,13 @@ class BoltClient:
         self.driver.close()
 
     def _raw(self, text: str, params: Mapping[str, Any] | None = None,
-             read_only: bool = False) -> tuple[list[dict[str, Any]], Any]:
+             read_only: bool = False, max_rows: int | None = None,
+             timeout: float | None = None) -> tuple[list[dict[str, Any]], Any]:
         """Run one auto-commit statement, retrying lost connections; Neo4jError passes.
-        `read_only` opens a READ_ACCESS session: the server refuses any write in it."""
+        `read_only` opens a READ_ACCESS session: the server refuses any write in it. At most
+        `max_rows` records are read; `timeout` is the server's limit on the transaction."""
         # lazy: neo4j loads ~120 ms; only a command given a Bolt server needs it
-        from neo4j import READ_ACCESS, WRITE_ACCESS
+        from neo4j import READ_ACCESS, WRITE_ACCESS, Query
         from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired, TransientError
 
         tries = max(self.retries, 1)
@@ -109,8 +112,9 @@ class BoltClient:
                 mode = READ_ACCESS if read_only else WRITE_ACCESS
                 with self.driver.session(database=self.database,
                                          default_access_mode=mode) as session:
-                    result = session.run(text, dict(params))
-                    records = [record.data() for record in result]
+                    result = session.run(Query(text, timeout=timeout),  # type: ignore[arg-type]
+                                         dict(params))
+                    records = [record.data() for record in islice(result, max_rows)]
                     return records, result.consume().counters
             except (ServiceUnavailable, SessionExpired, TransientError, OSError) as exc:
                 last = exc
@@ -121,8 +125,10 @@ class BoltClient:
         raise _Unreachable(last)
 
     def run(self, text: str, params: Mapping[str, Any] | None = None, where: str = "",
-            advice: str = "", read_only: bool = False) -> list[dict[str, Any]]:
-        """Run a statement and return its records as dicts; failures raise BoltError."""
+            advice: str = "", read_only: bool = False, max_rows: int | None = None,
+            timeout: float | None = None) -> list[dict[str, Any]]:
+        """Run a statement and return (at most `max_rows` of) its records as dicts, within the
+        server's `timeout`; failures raise BoltError."""
         # lazy: neo4j loads ~120 ms; only a command given a Bolt server needs it
         from neo4j.exceptions import AuthError, Neo4jError
 
@@ -131,7 +137,7 @@ class BoltClient:
         if params and self._dialect is None:
             self._dialect = self._detect()  # FalkorDB needs its parameters escaped
         try:
-            return self._raw(text, params, read_only)[0]
+            return self._raw(text, params, read_only, max_rows, timeout)[0]
         except _Unreachable as exc:
             raise self._unreachable(exc, at, then) from exc.cause
         except AuthError as exc:
@@ -142,10 +148,13 @@ class BoltClient:
             raise BoltError(f"Bolt server {self.uri} refused a statement{at}: "
                             f"{exc.message or exc}{hint}{then}") from exc
 
-    def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Run a read query and return its rows: on Neo4j in a READ_ACCESS session (the server
-        refuses writes there); FalkorDB answers nothing in one, so callers check its queries."""
-        return self.run(cypher, params, read_only=self.dialect == "neo4j")
+    def query(self, cypher: str, params: Mapping[str, Any] | None = None, *,
+              max_rows: int | None = None, timeout: float | None = None) -> list[dict[str, Any]]:
+        """Run a read query and return (at most `max_rows` of) its rows: on Neo4j in a
+        READ_ACCESS session (the server refuses writes there); FalkorDB answers nothing in one,
+        so callers check its queries."""
+        return self.run(cypher, params, read_only=self.dialect == "neo4j", max_rows=max_rows,
+                        timeout=timeout)
 
     @property
     def dialect(self) -> str:

@@ -191,7 +191,9 @@ def _request(
                 last = exc
             else:
                 raise SparqlStoreError(f"{method} {url}: HTTP {exc.code}: {body}") from exc
-        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+        except TimeoutError:  # named by the whole exchange's limit, not the time left of it
+            last = TimeoutError(f"no complete answer within {timeout:g} s")
+        except (urllib.error.URLError, ConnectionError) as exc:
             last = exc
         if time.monotonic() + 0.5 * (attempt + 1) >= deadline:
             break

@@ -224,18 +224,24 @@ def test_cypher_on_neo4j_takes_credentials_from_the_environment(cli, monkeypatch
         def __exit__(self, *exc):
             return None
 
-        def query(self, text):
+        def query(self, text, max_rows=None, timeout=None):
             seen["query"] = text
-            return [{"n": 28}]
+            seen["limits"] = (max_rows, timeout)
+            return answer[:max_rows]
 
+    answer = [{"n": 28}]
     monkeypatch.setattr(session, "BoltClient", FakeClient)  # where `neo4j_rows` finds it
     monkeypatch.setenv("NEO4J_USERNAME", "reader")
     monkeypatch.setenv("NEO4J_PASSWORD", "secret")
     out = ok(cli("cypher", "MATCH (s:Study) RETURN count(s) AS n", "--neo4j-uri",
-                 "bolt://example:7687"))
+                 "bolt://example:7687", "--timeout", "7", "--max-rows", "10"))
     assert json.loads(out) == [{"n": 28}]
     assert seen == {"uri": "bolt://example:7687", "auth": ("reader", "secret"),
-                    "query": "MATCH (s:Study) RETURN count(s) AS n"}
+                    "query": "MATCH (s:Study) RETURN count(s) AS n", "limits": (11, 7.0)}
+    answer[:] = [{"n": 1}, {"n": 2}, {"n": 3}]
+    out = failed(cli("cypher", "MATCH (s:Study) RETURN s", "--neo4j-uri", "bolt://example:7687",
+                     "--max-rows", "2"))
+    assert "more than 2 rows" in out and len(out.strip().splitlines()) == 1
     assert "No such option" in failed(cli("cypher", "RETURN 1", "--neo4j-password", "x"))
 
 

@@ -5,6 +5,7 @@ traceback, a crash or a hang."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -317,6 +318,32 @@ def test_a_slow_sparql_endpoint_is_cut_at_the_timeout(slow: Slow) -> None:
     with pytest.raises(SparqlStoreError, match=slow.url):
         query(slow.url + "/sparql", "ASK {}", timeout=2)
     assert time.monotonic() - start < 6
+
+
+def test_sparql_endpoint_takes_the_commands_timeout(built_project: Project, slow: Slow) -> None:
+    """Attack: `sparql --endpoint --timeout 2` at an endpoint that never answers or drips
+    waited the client's own 120 s: the command's --timeout did not reach the endpoint's
+    exchange. Expected: one line, naming the endpoint and the 2 s limit."""
+    built = ["--records", str(built_project.records), "--build-dir", str(built_project.build)]
+    result = CliRunner().invoke(main, ["sparql", "--endpoint", slow.url + "/sparql",
+                                       "--timeout", "2", "ASK {}", *built])
+    one_line_error(result, slow.url)
+    assert "within 2 s" in result.output
+
+
+def test_sparql_endpoint_takes_the_commands_row_limit(built_project: Project,
+                                                      server: Server) -> None:
+    """Attack: `sparql --endpoint --max-rows 2` printed every row the endpoint sent.
+    Expected: the row limit holds as it does on the local store."""
+    rows = [{"s": {"type": "literal", "value": str(i)}} for i in range(3)]
+    server.body = json.dumps({"head": {"vars": ["s"]}, "results": {"bindings": rows}}).encode()
+    built = ["--records", str(built_project.records), "--build-dir", str(built_project.build)]
+    result = CliRunner().invoke(main, ["sparql", "--endpoint", server.url, "--max-rows", "2",
+                                       "SELECT ?s WHERE { ?s ?p ?o }", *built])
+    one_line_error(result, "more than 2 rows")
+    result = CliRunner().invoke(main, ["sparql", "--endpoint", server.url, "--max-rows", "3",
+                                       "--format", "json", "SELECT ?s WHERE { ?s ?p ?o }", *built])
+    assert result.exit_code == 0 and len(json.loads(result.output)) == 3, result.output
 
 
 def test_a_slow_crossref_is_cut_at_the_timeout(slow: Slow) -> None:
