@@ -6,10 +6,10 @@ Credentials come from NEO4J_USERNAME / NEO4J_PASSWORD, never from the command li
 from __future__ import annotations
 
 import logging
-from itertools import islice
 import os
 import time
 from collections.abc import Mapping
+from itertools import islice
 from typing import Any
 
 from dta_kg.core.errors import DtaKgError, split_userinfo
