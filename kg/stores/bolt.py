@@ -112,7 +112,7 @@ class BoltClient:
                 mode = READ_ACCESS if read_only else WRITE_ACCESS
                 with self.driver.session(database=self.database,
                                          default_access_mode=mode) as session:
-                    result = session.run(Query(text, timeout=timeout),  # type: ignore[arg-type]
+                    result = session.run(Query(text, timeout=timeout),
                                          dict(params))
                     records = [record.data() for record in islice(result, max_rows)]
                     return records, result.consume().counters
