@@ -97,7 +97,8 @@ class BoltClient:
              timeout: float | None = None) -> tuple[list[dict[str, Any]], Any]:
         """Run one auto-commit statement, retrying lost connections; Neo4jError passes.
         `read_only` opens a READ_ACCESS session: the server refuses any write in it. At most
-        `max_rows` records are read; `timeout` is the server's limit on the transaction."""
+        `max_rows` records are read; `timeout` is the server's limit on the transaction (Neo4j's;
+        FalkorDB is sent none)."""
         # lazy: neo4j loads ~120 ms; only a command given a Bolt server needs it
         from neo4j import READ_ACCESS, WRITE_ACCESS, Query
         from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired, TransientError
@@ -112,7 +113,9 @@ class BoltClient:
                 mode = READ_ACCESS if read_only else WRITE_ACCESS
                 with self.driver.session(database=self.database,
                                          default_access_mode=mode) as session:
-                    result = session.run(Query(text, timeout=timeout),
+                    # FalkorDB answers no rows to a statement sent with a timeout
+                    timed = timeout is not None and self._dialect == "neo4j"
+                    result = session.run(Query(text, timeout=timeout) if timed else text,
                                          dict(params))
                     records = [record.data() for record in islice(result, max_rows)]
                     return records, result.consume().counters
