@@ -59,6 +59,17 @@ def _temp_name(name: str, kind: str) -> str:
     return f".{name}.{kind}-{secrets.token_hex(6)}"
 
 
+OLD = ".old"  # an old output folder's name inside the private folder, while it is swapped
+
+
+def _by_fd(fd: int, path: str) -> str:
+    """The folder open as `fd` by that descriptor (Linux's /proc/self/fd): a name swapped for
+    a symlink in its parent meanwhile is never followed; elsewhere, by its `path`. (Only this
+    process can use the first: never hand it to another program.)"""
+    by_fd = f"/proc/self/fd/{fd}"
+    return by_fd if os.path.isdir(by_fd) else path
+
+
 def write_file(path: Path, produce: Callable[[Path], object], *, parents: bool = False) -> None:
     """Write the file `path`: `produce` writes it at a temporary path in a private folder
     beside `path`, then it is synced and renamed over `path`. An OSError becomes an
@@ -71,11 +82,7 @@ def write_file(path: Path, produce: Callable[[Path], object], *, parents: bool =
         held = os.open(private, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC,
                        dir_fd=place.fd)
         try:
-            # the private folder by its open fd (Linux's /proc/self/fd): a name swapped for a
-            # symlink in the parent meanwhile is never followed; elsewhere, by its path
-            by_fd = f"/proc/self/fd/{held}"
-            staged = Path(by_fd if os.path.isdir(by_fd) else os.path.join(place.parent, private),
-                          place.name)
+            staged = Path(_by_fd(held, os.path.join(place.parent, private)), place.name)
             produce(staged)
             with open(staged, "rb") as done:
                 os.fsync(done.fileno())
@@ -135,15 +142,15 @@ def _listing(folder: str) -> list[str]:
     return sorted(out)
 
 
-def _exchange(fd: int, a: str, b: str) -> bool:
-    """Swap the entries `a` and `b` of the folder `fd` in one step (Linux renameat2); False
-    where the system cannot."""
+def _exchange(fd_a: int, a: str, fd_b: int, b: str) -> bool:
+    """Swap the entry `a` of the folder `fd_a` and `b` of `fd_b` in one step (Linux
+    renameat2); False where the system cannot."""
     try:  # the C library's symbols, already loaded into the process
         renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError, TypeError):
         return False
     exchange = 2  # RENAME_EXCHANGE
-    if renameat2(fd, a.encode(), fd, b.encode(), exchange) == 0:
+    if renameat2(fd_a, a.encode(), fd_b, b.encode(), exchange) == 0:
         return True
     code = ctypes.get_errno()
     if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
@@ -173,42 +180,46 @@ def _remove_listed(folder: str, files: list[str]) -> None:
 
 def write_folder(path: Path, fill: Callable[[Path], T], *, parents: bool = False,
                  replace: bool = True) -> T:
-    """Write the folder `path`: `fill(folder)` fills a new folder beside it, which then takes
-    its place. An existing `path` must be empty or hold only dta-kg's earlier output (listed
-    in its `MARKER`, which the new folder gets too); with `replace` False it must be empty and
-    no marker is written (a folder handed over to a person, such as `init`'s records)."""
+    """Write the folder `path`: `fill(folder)` fills a new folder inside a private (0700)
+    folder beside it, reached by the private folder's open descriptor, which then takes its
+    place. An existing `path` must be empty or hold only dta-kg's earlier output (listed in
+    its `MARKER`, which the new folder gets too); with `replace` False it must be empty and no
+    marker is written (a folder handed over to a person, such as `init`'s records)."""
     place = open_place(path, folder=True, parents=parents)
-    failed, swapped_out = True, None
-    fresh = _temp_name(place.name, "new")
-    fresh_path = os.path.join(place.parent, fresh)
+    private = _temp_name(place.name, "new")
+    failed, installed = True, False
     try:
         old_files = old_output(place, replace) if place.exists else None
-        os.mkdir(fresh, 0o777, dir_fd=place.fd)
+        os.mkdir(private, 0o700, dir_fd=place.fd)
+        held = os.open(private, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC,
+                       dir_fd=place.fd)
+        base = _by_fd(held, os.path.join(place.parent, private))
         try:
-            result = fill(Path(fresh_path))
+            os.mkdir(place.name, 0o777, dir_fd=held)
+            result = fill(Path(base, place.name))
             if replace:
-                marker = {"written_by": "dta-kg", "files": _listing(fresh_path)}
-                Path(fresh_path, MARKER).write_text(json.dumps(marker, indent=0) + "\n",
-                                                    encoding="utf-8")
+                marker = {"written_by": "dta-kg", "files": _listing(os.path.join(base, place.name))}
+                Path(base, place.name, MARKER).write_text(json.dumps(marker, indent=0) + "\n",
+                                                          encoding="utf-8")
             if old_files is None:  # missing or empty: a rename replaces an empty folder
-                os.rename(fresh, place.name, src_dir_fd=place.fd, dst_dir_fd=place.fd)
-            elif _exchange(place.fd, fresh, place.name):
-                swapped_out = fresh_path
-            else:
-                old = _temp_name(place.name, "old")
-                os.rename(place.name, old, src_dir_fd=place.fd, dst_dir_fd=place.fd)
+                os.rename(place.name, place.name, src_dir_fd=held, dst_dir_fd=place.fd)
+            elif not _exchange(held, place.name, place.fd, place.name):
+                os.rename(place.name, OLD, src_dir_fd=place.fd, dst_dir_fd=held)
                 try:
-                    os.rename(fresh, place.name, src_dir_fd=place.fd, dst_dir_fd=place.fd)
+                    os.rename(place.name, place.name, src_dir_fd=held, dst_dir_fd=place.fd)
                 except BaseException:
-                    os.rename(old, place.name, src_dir_fd=place.fd, dst_dir_fd=place.fd)
+                    os.rename(OLD, place.name, src_dir_fd=held, dst_dir_fd=place.fd)
                     raise
-                swapped_out = os.path.join(place.parent, old)
-        except BaseException:
-            if swapped_out is None:
-                shutil.rmtree(fresh_path, ignore_errors=True)
-            raise
-        if swapped_out is not None:
-            _remove_listed(swapped_out, old_files or [])
+                os.rename(OLD, place.name, src_dir_fd=held, dst_dir_fd=held)
+            installed = True
+            if old_files is not None:  # the old output, now in the private folder
+                _remove_listed(os.path.join(base, place.name), old_files)
+        finally:
+            if not installed:
+                shutil.rmtree(os.path.join(base, place.name), ignore_errors=True)
+            os.close(held)
+            with contextlib.suppress(OSError):  # not empty: what dta-kg did not write stays
+                os.rmdir(private, dir_fd=place.fd)
         failed = False
         return result
     except OSError as exc:
@@ -228,7 +239,7 @@ def install_folder(staged: Path, path: Path) -> None:
         if not place.exists:
             os.rename(staged.name, place.name, src_dir_fd=place.fd, dst_dir_fd=place.fd)
             return
-        if _exchange(place.fd, staged.name, place.name):
+        if _exchange(place.fd, staged.name, place.fd, place.name):
             old = staged.name
         else:
             old = _temp_name(place.name, "old")

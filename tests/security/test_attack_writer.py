@@ -284,3 +284,31 @@ def test_a_failing_write_leaves_the_old_output_and_no_temporary_file(tmp_path: P
         with pytest.raises((OutputError, KeyboardInterrupt, ValueError)):
             write()
         assert tree(tmp_path) == before
+
+
+@pytest.mark.parametrize("old", [True, False], ids=["over an old output", "new"])
+def test_a_temporary_folder_swapped_for_a_symlink_during_the_fill_redirects_nothing(
+        land: Path, old: bool) -> None:
+    """Attack: a process that can write the output's parent renames the folder being filled
+    away and puts a symlink to the records in its place, while the fill runs (it was filled
+    by path). Expected: the fill still lands in its own folder, which becomes the output; the
+    records stay byte-identical."""
+    recs, out = land / "home" / "recs", land / "home" / "out" / "site"
+    if old:
+        _old_site(out)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    records = snapshot(recs)
+
+    def fill(folder: Path) -> None:
+        for entry in list(out.parent.iterdir()):
+            if entry.name.startswith(".") and entry.is_dir() and not entry.is_symlink():
+                entry.rename(out.parent / f"moved{entry.name}")
+                entry.symlink_to(recs)
+        (folder / "review.yaml").write_text("overwritten")
+        (folder / "index.html").write_text("v2")
+
+    with guarded([records_guard(recs)]):
+        write_folder(out, fill)
+    assert snapshot(recs) == records
+    assert (out / "index.html").read_text() == "v2" and not out.is_symlink()
