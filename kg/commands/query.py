@@ -349,7 +349,7 @@ def cypher(text: str | None, file: IO[str] | None, neo4j_uri: str | None, schema
         return
     source = _query_text(text, file)
     if neo4j_uri:
-        from dta_kg.query.session import neo4j_rows
+        from dta_kg.query.remote import neo4j_rows
 
         _emit(neo4j_rows(neo4j_uri, source, limits), fmt)
     else:

@@ -22,6 +22,7 @@ from dta_kg.core.basis import UNGIVEN
 from dta_kg.core.errors import DtaKgError
 from dta_kg.core.paths import Project
 from dta_kg.core.rdfterms import python_value
+from dta_kg.query.cypher_guard import check_cypher_read_only
 from dta_kg.query.guards import Limits, row_limit
 from dta_kg.query.session import Result, Session
 from dta_kg.query.sparql_guard import check_sparql
@@ -143,3 +144,16 @@ class RemoteSession(Session):
         """Run the named query `name` remotely; parameters are resolved on the local build."""
         ensure_fresh(self.project, self.notify)
         return super().named(name, given, lang)
+
+
+def neo4j_rows(uri: str, text: str, limits: Limits | None = None) -> Result:
+    """Run `text` on a Neo4j server (credentials from NEO4J_USERNAME / NEO4J_PASSWORD), within
+    the server's time limit and this side's row limit (`limits`)."""
+    limits = limits or Limits()
+    with BoltClient(uri) as client:
+        if client.dialect != "neo4j":  # no READ_ACCESS sessions there: allow reads only
+            check_cypher_read_only(text)
+        rows = client.query(text, max_rows=limits.max_rows + 1, timeout=limits.timeout)
+    if len(rows) > limits.max_rows:
+        raise row_limit(limits)
+    return Result(list(rows[0]) if rows else [], rows)

@@ -28,7 +28,7 @@ from dta_kg.pipeline.manifest import stores_present
 from dta_kg.queries.catalogue import NamedQuery, Param, get
 from dta_kg.query.child import in_child
 from dta_kg.query.cypher_guard import check_cypher_read_only, without_comment_lines
-from dta_kg.query.guards import Limits, bounded, bounded_stream, limited, row_limit
+from dta_kg.query.guards import Limits, bounded, bounded_stream, limited
 from dta_kg.query.rows import (
     SCALARS,
     Result,
@@ -42,7 +42,6 @@ from dta_kg.query.rows import (
 )
 from dta_kg.query.sparql_guard import check_sparql
 from dta_kg.query.sparql_text import split_order
-from dta_kg.stores.bolt import BoltClient
 from dta_kg.stores.local import (
     FreshnessCheck,
     cypher_connection,
@@ -388,16 +387,3 @@ def sparql_bindings(query: NamedQuery, values: dict) -> dict:
     return {p.name: (pyoxigraph.NamedNode(values[p.name]) if p.type in iri_types
                      else pyoxigraph.Literal(values[p.name]))
             for p in query.params if values[p.name] is not None}
-
-
-def neo4j_rows(uri: str, text: str, limits: Limits | None = None) -> Result:
-    """Run `text` on a Neo4j server (credentials from NEO4J_USERNAME / NEO4J_PASSWORD), within
-    the server's time limit and this side's row limit (`limits`)."""
-    limits = limits or Limits()
-    with BoltClient(uri) as client:
-        if client.dialect != "neo4j":  # no READ_ACCESS sessions there: allow reads only
-            check_cypher_read_only(text)
-        rows = client.query(text, max_rows=limits.max_rows + 1, timeout=limits.timeout)
-    if len(rows) > limits.max_rows:
-        raise row_limit(limits)
-    return Result(list(rows[0]) if rows else [], rows)

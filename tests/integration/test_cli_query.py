@@ -206,7 +206,7 @@ def test_cypher_command(cli, tmp_path):
 
 
 def test_cypher_on_neo4j_takes_credentials_from_the_environment(cli, monkeypatch):
-    import dta_kg.query.session as session
+    import dta_kg.query.remote as remote
     import dta_kg.stores.bolt as push
 
     seen = {}
@@ -230,7 +230,7 @@ def test_cypher_on_neo4j_takes_credentials_from_the_environment(cli, monkeypatch
             return answer[:max_rows]
 
     answer = [{"n": 28}]
-    monkeypatch.setattr(session, "BoltClient", FakeClient)  # where `neo4j_rows` finds it
+    monkeypatch.setattr(remote, "BoltClient", FakeClient)  # where `neo4j_rows` finds it
     monkeypatch.setenv("NEO4J_USERNAME", "reader")
     monkeypatch.setenv("NEO4J_PASSWORD", "secret")
     out = ok(cli("cypher", "MATCH (s:Study) RETURN count(s) AS n", "--neo4j-uri",
