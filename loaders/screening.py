@@ -4,10 +4,12 @@ with known reasons, a full-text exclusion with its reason."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
 from dta_kg.core.errors import RecordError
+from dta_kg.core.limits import SEARCH_RUN_BYTES
 from dta_kg.core.paths import Project
 from dta_kg.core.screening_model import Decision, ExclusionReason, Screening, SearchRun
 from dta_kg.core.vocabulary import Vocabulary
@@ -57,8 +59,20 @@ def _list(path: Path, key: str) -> list[Fields]:
     return f.items(key)
 
 
-def read_run(path: Path, vocab: Vocabulary, data: Any = None) -> SearchRun:
-    data = read_yaml(path) if data is None else data
+# SHA-256 of a search run file's bytes -> its YAML data, for the runs of the last read: a
+# command parses each run once, though its transaction checks the records again, and the run
+# it writes not at all (`remember_run`). Keyed by content, it is never stale.
+_RUN_DATA: dict[str, Any] = {}
+
+
+def remember_run(text: str, data: Any) -> None:
+    """Let a read of a run file holding exactly `text` take `data`, the data `text` was
+    written from (by `dump_yaml`, whose text reads back as its data), without parsing it."""
+    _RUN_DATA[hashlib.sha256(text.encode("utf-8")).hexdigest()] = data
+
+
+def read_run(path: Path, vocab: Vocabulary, digests: dict[str, str] | None = None) -> SearchRun:
+    data = read_yaml(path, digests, SEARCH_RUN_BYTES, _RUN_DATA)
     record = str(data.get("id", "")) if isinstance(data, dict) else ""
     run: SearchRun = read_record(Fields(data, path, "", record), SearchRun, vocab, path=path)
     if run.id != path.stem:
@@ -71,7 +85,10 @@ def read_screening(project: Project, vocab: Vocabulary) -> Screening | None:
     """The screening records of `project`, checked; None when it has no screening folder."""
     if not project.screening.is_dir():
         return None
-    runs = tuple(read_run(p, vocab) for p in run_paths(project))
+    read: dict[str, str] = {}
+    runs = tuple(read_run(p, vocab, read) for p in run_paths(project))
+    for digest in set(_RUN_DATA) - set(read.values()):
+        del _RUN_DATA[digest]
     reasons = tuple(read_record(f, ExclusionReason, vocab)
                     for f in _list(reasons_path(project), "reasons"))
     decisions = tuple(read_record(f, Decision, vocab)

@@ -17,6 +17,7 @@ from typing import NoReturn
 
 from dta_kg.core.errors import RecordError
 from dta_kg.core.iris import DOI_PATTERN, normalise_doi
+from dta_kg.core.limits import SEARCH_EXPORT_BYTES
 
 from .bibliography import BibEntry, _bibtex, _first, _ris, _year, parse_author
 
@@ -26,7 +27,6 @@ SEARCH_FORMATS = {".ris": "ris", ".bib": "bibtex", ".bibtex": "bibtex", ".csv": 
 _RIS_LINE = re.compile(r"^[A-Z][A-Z0-9]  - ?")  # 'TI  - A title' (ER may have no value)
 _RIS_WRAPPED = ("AB", "N2", "N1", "T1", "TI")  # tags whose long values some exporters wrap
 _MEDLINE_LINE = re.compile(r"^([A-Z][A-Z0-9]{0,3}) *- (.*)$")
-MAX_EXPORT_BYTES = 200 * 1024 * 1024  # a search export larger than this is refused
 
 
 def _fail(path: Path, record: str, field: str, problem: str, fix: str) -> NoReturn:
@@ -173,7 +173,7 @@ def read_search_export(path: Path, fmt: str | None = None) -> tuple[str, bytes, 
     """The format, the raw bytes and the checked entries of a search export."""
     try:
         size = path.stat().st_size
-        if size > MAX_EXPORT_BYTES:
+        if size > SEARCH_EXPORT_BYTES:
             _fail(path, "", "", f"is {size} bytes, more than a search export should be",
                   "split the export")
         raw = path.read_bytes()

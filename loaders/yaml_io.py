@@ -22,20 +22,34 @@ MAX_DEPTH = 100  # lists and mappings inside each other; records use about 5
 _LINE_PREFIX = re.compile(rb"^[ \t]*(?:[-?:][ \t]+)*", re.M)
 
 
-def read_yaml(path: Path, digests: dict[str, str] | None = None) -> Any:
-    """Parse `path` with a safe loader; any problem becomes a RecordError naming the file.
-    With `digests`, the SHA-256 of the bytes parsed is recorded there under the path, so a
-    build is stamped with exactly what it read."""
+def read_yaml(path: Path, digests: dict[str, str] | None = None, limit: int = RECORD_BYTES,
+              parsed: dict[str, Any] | None = None) -> Any:
+    """Parse `path` (at most `limit` bytes) with a safe loader; any problem becomes a
+    RecordError naming the file. With `digests`, the SHA-256 of the bytes parsed is recorded
+    there under the path, so a build is stamped with exactly what it read. With `parsed`
+    (SHA-256 of bytes -> their data), bytes parsed before are not parsed again, and new ones
+    are kept there."""
+    raw = read_record_bytes(path, limit)
+    hashed = digests is not None or parsed is not None
+    digest = hashlib.sha256(raw).hexdigest() if hashed else ""
+    if digests is not None:
+        digests[str(path)] = digest
+    if parsed is None:
+        return parse_yaml(raw, path, limit)
+    if digest not in parsed:
+        parsed[digest] = parse_yaml(raw, path, limit)
+    return parsed[digest]
+
+
+def read_record_bytes(path: Path, limit: int = RECORD_BYTES) -> bytes:
+    """The bytes of the record file `path` (at most `limit`); a problem is a RecordError."""
     try:
-        raw = read_bytes(path, RECORD_BYTES, "a YAML record", "split it, or check that it is "
-                         "the right file")
+        return read_bytes(path, limit, "a YAML record", "split it, or check that it is "
+                          "the right file")
     except TooLarge as exc:
         raise RecordError(path, "", str(exc).partition(": ")[2]) from None
     except OSError as exc:
         raise RecordError(path, "", f"cannot be read ({exc.strerror})", "check the path") from exc
-    if digests is not None:
-        digests[str(path)] = hashlib.sha256(raw).hexdigest()
-    return parse_yaml(raw, path)
 
 
 def _strict_loader() -> type[yaml.SafeLoader | yaml.CSafeLoader]:
@@ -106,12 +120,12 @@ def check_structure(raw: bytes, path: Path) -> None:
         return  # a syntax error: the loader reports it with its line
 
 
-def parse_yaml(raw: bytes, path: Path) -> Any:
+def parse_yaml(raw: bytes, path: Path, limit: int = RECORD_BYTES) -> Any:
     # lazy: ~10 ms, and a query on a built graph reads no YAML
     import yaml
 
-    if len(raw) > RECORD_BYTES:
-        raise RecordError(path, "", f"is larger than {RECORD_BYTES:,} bytes, the limit for a "
+    if len(raw) > limit:
+        raise RecordError(path, "", f"is larger than {limit:,} bytes, the limit for a "
                           "YAML record", "split it, or check that it is the right file")
     if b"\x00" in raw:
         raise RecordError(path, "", "is binary, not YAML text", "give a UTF-8 YAML file")

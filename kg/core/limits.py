@@ -23,6 +23,11 @@ MB = 1_000_000
 RECORD_BYTES = 2 * MB  # a YAML record: review.yaml, instruments.yaml, a study (largest: 8 kB)
 TEXT_BYTES = 2 * MB  # a study's text (`source add --text`, `suggest`); an article is ~100 kB
 BIBLIOGRAPHY_BYTES = 32 * MB  # a BibTeX, RIS or CSL-JSON export (`study import`)
+SEARCH_EXPORT_BYTES = 200 * 1024 * 1024  # a database search export (`screen import`)
+# a search run's generated record (records/screening/runs/) holds its export's records, each
+# text in quotes: up to about twice the export (10,000 records: ~4 MB)
+SEARCH_RUN_BYTES = 2 * SEARCH_EXPORT_BYTES
+STUDY_TITLES_BYTES = 256 * MB  # the build folder's cache of study titles: ~250 bytes a study
 QUERY_BYTES = 1 * MB  # a query read with -f
 REPLY_BYTES = 512 * MB  # a SPARQL endpoint's answer
 CROSSREF_BYTES = 8 * MB  # one Crossref work record

@@ -22,8 +22,10 @@ _NUMBER = re.compile(r"\d+")
 
 def normalise_title(title: str) -> str:
     """'Le Bond Thérapeutique: un Essai!' -> 'le bond therapeutique un essai'."""
-    decomposed = unicodedata.normalize("NFKD", title)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = title  # ASCII has no accents to drop
+    if not title.isascii():
+        decomposed = unicodedata.normalize("NFKD", title)
+        plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _NOT_WORD.sub(" ", plain.casefold()).strip()
 
 

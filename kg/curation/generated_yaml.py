@@ -23,10 +23,15 @@ def _scalar(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     text = json.dumps(str(value), ensure_ascii=False)
-    return text.translate(_YAML_BREAKS)  # line breaks to YAML, not to JSON: escaped too
+    return text.translate(_YAML_ESCAPES)  # what YAML, not JSON, forbids raw: escaped too
 
 
-_YAML_BREAKS = str.maketrans({"\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"})
+# YAML's line breaks, and the characters YAML does not print raw (DEL, the C1 controls,
+# U+FFFE, U+FFFF), which JSON writes as they are
+_YAML_ESCAPES = str.maketrans({
+    "\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P",
+    **{chr(c): f"\\x{c:02x}" for c in range(0x7F, 0xA0) if c != 0x85},
+    "\ufffe": "\\ufffe", "\uffff": "\\uffff"})
 
 
 def _dump(data: Any, indent: str, lines: list[str]) -> None:

@@ -34,12 +34,18 @@ from dta_kg.curation.curate import new_study, put, record_name
 from dta_kg.curation.dedupe import DuplicateIndex, Original, normalise_title
 from dta_kg.curation.generated_yaml import dump_yaml
 from dta_kg.curation.ranking import rank
-from dta_kg.curation.studies import study_index
+from dta_kg.curation.studies import graph_studies, study_index
 from dta_kg.curation.transaction import transaction
 from dta_kg.curation.yaml_nodes import now
 from dta_kg.loaders.bibliography import BibEntry, check_entry
 from dta_kg.loaders.records import study_paths
-from dta_kg.loaders.screening import decisions_path, read_screening, reasons_path, run_path
+from dta_kg.loaders.screening import (
+    decisions_path,
+    read_screening,
+    reasons_path,
+    remember_run,
+    run_path,
+)
 from dta_kg.loaders.search_exports import read_search_export
 from dta_kg.loaders.terms import project_vocabulary
 from dta_kg.loaders.yaml_io import read_yaml
@@ -65,18 +71,6 @@ class ImportSummary:
     added: int = 0
     duplicates: list[tuple[str, str, str]] = field(default_factory=list)  # id, original, rule
     unchanged: bool = False  # the same file was imported before: nothing was written
-
-
-def graph_studies(project: Project) -> list[tuple[str, str, int | None]]:
-    """(DOI, title, year) of every study record, the originals candidates are checked against."""
-    found = []
-    for path in study_paths(project):
-        data = read_yaml(path)
-        if isinstance(data, dict) and data.get("doi") and data.get("title"):
-            year = data.get("year")
-            found.append((str(data["doi"]), str(data["title"]),
-                          year if isinstance(year, int) else None))
-    return found
 
 
 def duplicate_index(project: Project, screening: Screening) -> DuplicateIndex:
@@ -144,10 +138,12 @@ def import_run(project: Project, path: Path, database: str, date: str, query: st
                 candidates.append(candidate_data(cid, entry, original, rule))
         summary.added = len(candidates)
         added = {"by": by, "at": now(), **({"note": note} if note else {})}
-        tx.stage_text(target, dump_yaml({
-            "id": rid, "database": database.strip(), "date": date.strip(),
-            "query": query.strip(), "file": path.name, "sha256": digest, "format": fmt,
-            "added": added, "candidates": candidates}))
+        data = {"id": rid, "database": database.strip(), "date": date.strip(),
+                "query": query.strip(), "file": path.name, "sha256": digest, "format": fmt,
+                "added": added, "candidates": candidates}
+        text = dump_yaml(data)
+        remember_run(text, data)  # the check of the staged records reads it without parsing
+        tx.stage_text(target, text)
     return summary
 
 

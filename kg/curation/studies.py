@@ -1,18 +1,25 @@
-"""Find a study's record file by what a curator knows of it (see `dta_kg.core.lookup`)."""
+"""Find a study's record file by what a curator knows of it (see `dta_kg.core.lookup`), and
+every study's DOI, title and year (the originals of search candidates' duplicates)."""
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import hashlib
+import json
 from pathlib import Path
+from typing import Any, TypeGuard
 
-from dta_kg.core.errors import RecordError
+from dta_kg.core.errors import OutputError, RecordError
+from dta_kg.core.files import owning, write_atomic
 from dta_kg.core.iris import DOI_PATTERN, normalise_doi
+from dta_kg.core.limits import STUDY_TITLES_BYTES, TooLarge, load_json, read_bytes
 from dta_kg.core.lookup import AmbiguousStudy, StudyKey, citation
 from dta_kg.core.lookup import find_study as lookup_study
 from dta_kg.core.model import surname
 from dta_kg.core.paths import Project
 from dta_kg.loaders.records import study_paths
-from dta_kg.loaders.yaml_io import read_yaml
+from dta_kg.loaders.yaml_io import parse_yaml, read_record_bytes, read_yaml
 from dta_kg.pipeline.manifest import record_index
 
 
@@ -28,6 +35,51 @@ def study_index(project: Project) -> dict[str, Path]:
         if isinstance(data, dict) and data.get("doi"):
             index[normalise_doi(str(data["doi"]))] = path
     return index
+
+
+STUDY_TITLES = "study-titles.json"  # in build/: record name -> [SHA-256, DOI, title, year]
+
+
+def graph_studies(project: Project) -> list[tuple[str, str, int | None]]:
+    """(DOI, title, year) of every study record (with a DOI and a title), the originals search
+    candidates are checked against. The build folder keeps each record's by the SHA-256 of its
+    bytes, so a record is parsed again only when its bytes changed."""
+    path = project.build / STUDY_TITLES
+    try:
+        kept = load_json(read_bytes(path, STUDY_TITLES_BYTES, "the study titles cache", "")
+                         .decode("utf-8"))
+    except (OSError, ValueError, TooLarge):
+        kept = None  # none yet, or unreadable: read every record
+    cached = kept if isinstance(kept, dict) else {}
+    entries: dict[str, list[Any]] = {}
+    found = []
+    for record in study_paths(project):
+        raw = read_record_bytes(record)
+        digest = hashlib.sha256(raw).hexdigest()
+        entry = cached.get(record.name)
+        if not _kept_entry(entry, digest):
+            entry = [digest]
+            data = parse_yaml(raw, record)
+            if isinstance(data, dict) and data.get("doi") and data.get("title"):
+                year = data.get("year")
+                entry += [str(data["doi"]), str(data["title"]),
+                          year if isinstance(year, int) else None]
+        entries[record.name] = entry
+        if len(entry) == 4:
+            found.append((entry[1], entry[2], entry[3]))
+    if entries != cached:
+        with owning(project.build), contextlib.suppress(OutputError):  # a cache: next time
+            write_atomic(path, json.dumps(entries).encode(), parents=True)
+    return found
+
+
+def _kept_entry(entry: Any, digest: str) -> TypeGuard[list[Any]]:
+    """True for a cache entry of the record whose bytes have `digest`: [digest] (a record with
+    no DOI or no title) or [digest, DOI, title, year or None]."""
+    return isinstance(entry, list) and bool(entry) and entry[0] == digest and (
+        len(entry) == 1 or (len(entry) == 4 and isinstance(entry[1], str)
+                            and isinstance(entry[2], str)
+                            and (entry[3] is None or isinstance(entry[3], int))))
 
 
 def study_keys(project: Project) -> dict[StudyKey, Path]:

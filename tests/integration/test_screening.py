@@ -436,3 +436,49 @@ def test_list_and_dry_run(project_copy):
     assert len(listed) == 1 + 35 and listed[0].startswith("id,year,title,doi,duplicate_of")
     listed = run(project_copy, "screen", "list", "--duplicates", "--format", "csv").output
     assert len(listed.splitlines()) == 1 + 40 and "s-36,2024," in listed
+
+
+def ris(records: list[tuple[str, int, str]]) -> str:
+    """An RIS export of (title, year, abstract) records with no DOI."""
+    return "".join(f"TY  - JOUR\nTI  - {t}\nPY  - {y}\nAB  - {a}\nER  - \n\n"
+                   for t, y, a in records)
+
+
+def test_a_study_retitled_after_an_import_is_matched_by_its_new_title(project_copy, tmp_path):
+    """The studies' titles are kept in the build folder between imports, by each record's
+    bytes: a record changed since is read again, so its new title finds its duplicate and the
+    old one no longer does."""
+    import_export(project_copy, "search.ris", "s")
+    assert duplicates(project_copy)["s-39"] == (HE, "title")
+    record = project_copy.studies / "ref-38-he-2022.yaml"
+    old = "Can chatbots help to motivate smoking cessation? A study on the effectiveness of " \
+          "motivational interviewing on engagement and therapeutic alliance"
+    new = "Motivational interviewing by a fictional chatbot and the therapeutic alliance"
+    record.write_text(record.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    export = tmp_path / "again.ris"
+    export.write_text(ris([(new.upper(), 2022, "Renamed."), (old, 2022, "The old title.")]),
+                      encoding="utf-8")
+    result = run(project_copy, "screen", "import", str(export), "--database", "X", "--date",
+                 "2025-07-01", "--query", "q", "--run", "t")
+    assert result.exit_code == 0, result.output
+    found = duplicates(project_copy)
+    assert found["t-1"] == (HE, "title") and "t-2" not in found
+
+
+def test_a_search_run_larger_than_a_study_record_may_be_imported_and_read(project_copy,
+                                                                        tmp_path):
+    """A search run holds its export's records: 10,000 of them pass the 2 MB a study record
+    may have, and the run is still written, read and counted."""
+    from dta_kg.core.limits import RECORD_BYTES
+    from dta_kg.curation.screening import load_screening
+
+    export = tmp_path / "large.ris"
+    export.write_text(ris([(f"Fictional record {n} on the alliance", 2024, "x" * 2000)
+                           for n in range(1100)]), encoding="utf-8")
+    result = run(project_copy, "screen", "import", str(export), "--database", "X", "--date",
+                 "2025-07-01", "--query", "q", "--run", "large")
+    assert result.exit_code == 0, result.output
+    written = project_copy.screening / "runs" / "large.yaml"
+    assert written.stat().st_size > RECORD_BYTES
+    [large] = load_screening(project_copy).runs
+    assert len(large.candidates) == 1100 and large.candidates[-1].id == "large-1100"
