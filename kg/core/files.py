@@ -27,15 +27,16 @@ import ctypes
 import errno
 import json
 import os
+import re
 import secrets
 import shutil
 import stat
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
 from dta_kg.core.errors import OutputError
-from dta_kg.core.limits import load_json
+from dta_kg.core.limits import JOURNAL_BYTES, load_json, read_bytes
 from dta_kg.core.output_paths import (  # noqa: F401  (guards re-exported: one place to import)
     MARKER,
     check_file,
@@ -271,6 +272,9 @@ def make_folder(path: Path, *, parents: bool = False) -> None:
 JOURNAL = ".dta-kg-journal.json"
 
 
+_STAGED = re.compile(r"\.(.+)\.tmp-[0-9a-f]{12}\.tmp")  # `_staged_copy`'s name for a file
+
+
 def _staged_copy(path: Path, data: bytes) -> Path:
     """`data` written and synced to a hidden temporary file beside `path`."""
     name = _temp_name(path.name, "tmp") + ".tmp"
@@ -315,10 +319,15 @@ def commit_files(folder: Path, files: dict[Path, bytes]) -> None:
 
 
 def recover_journal(folder: Path) -> bool:
-    """Complete the moves of a committed journal in `folder`, if there is one; True if so."""
+    """Complete the moves of a committed journal in `folder`, if there is one; True if so.
+    The journal is read as an untrusted file: bounded, a regular file, and each of its moves
+    must be one `commit_files` makes (a staged file beside its target, both inside `folder`
+    and reached through no symlink), else nothing moves and the error names the entry."""
     journal = folder / JOURNAL
     try:
-        pairs = load_json(journal.read_text(encoding="utf-8"))
+        data = read_bytes(journal, JOURNAL_BYTES, "a journal of an interrupted write",
+                          "check the records it names, then delete it")
+        pairs = [_journal_move(folder, entry) for entry in _journal_entries(load_json(data))]
     except FileNotFoundError:
         return False
     except (OSError, ValueError) as exc:
@@ -326,9 +335,33 @@ def recover_journal(folder: Path) -> bool:
                           "check the records it names, then delete it") from exc
     try:
         for tmp, target in pairs:
-            if (folder / tmp).exists():
-                os.replace(folder / tmp, folder / target)
+            if tmp.exists():
+                os.replace(tmp, target)
         journal.unlink(missing_ok=True)
     except OSError as exc:
         raise io_problem(folder, exc) from exc
     return True
+
+
+def _journal_entries(doc: object) -> list[list[str]]:
+    if not isinstance(doc, list) or not all(
+            isinstance(e, list) and len(e) == 2 and all(isinstance(p, str) for p in e)
+            for e in doc):
+        raise ValueError("not a list of [staged file, record] pairs")
+    return doc
+
+
+def _journal_move(folder: Path, entry: list[str]) -> tuple[Path, Path]:
+    """The staged file and the target of one journal entry, when `commit_files` could have
+    written it; a ValueError naming the entry otherwise."""
+    tmp, target = (PurePosixPath(p) for p in entry)
+    staged = _STAGED.fullmatch(tmp.name)
+    inside = all(p.parts and not p.is_absolute() and ".." not in p.parts for p in (tmp, target))
+    if not (inside and staged and staged[1] == target.name and tmp.parent == target.parent):
+        raise ValueError(f"the move {entry!r} is not one dta-kg makes")
+    parent = os.path.normpath(os.path.join(os.path.realpath(folder), target.parent))
+    if os.path.realpath(folder / target.parent) != parent:
+        raise ValueError(f"the move {entry!r} goes through a symbolic link")
+    if any((folder / p).is_symlink() for p in (tmp, target)):
+        raise ValueError(f"the move {entry!r} names a symbolic link")
+    return folder / tmp, folder / target

@@ -29,6 +29,7 @@ SEARCH_EXPORT_BYTES = 200 * 1024 * 1024  # a database search export (`screen imp
 SEARCH_RUN_BYTES = 2 * SEARCH_EXPORT_BYTES
 STUDY_TITLES_BYTES = 256 * MB  # the build folder's cache of study titles: ~250 bytes a study
 QUERY_BYTES = 1 * MB  # a query read with -f
+JOURNAL_BYTES = 64 * MB  # the records' journal of an interrupted write: ~150 bytes a file
 REPLY_BYTES = 512 * MB  # a SPARQL endpoint's answer
 CROSSREF_BYTES = 8 * MB  # one Crossref work record
 
