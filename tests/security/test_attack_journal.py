@@ -39,7 +39,7 @@ def _targets(records: Path, victim: Path) -> list[str]:
     """Targets outside the records folder, spelled as a planted journal might."""
     rel = os.path.relpath(victim / "important.txt", records)
     return [str(victim / "important.txt"), rel, f"studies/../{rel}", f"./{rel}",
-            f"studies//../../victim/important.txt", "/etc/../" + str(victim / "important.txt"),
+            "studies//../../victim/important.txt", "/etc/../" + str(victim / "important.txt"),
             f"{records}/../victim/important.txt"]
 
 
