@@ -81,6 +81,31 @@ def _strict_loader() -> type[yaml.SafeLoader | yaml.CSafeLoader]:
         return loader.construct_mapping(node, deep=True)
 
     StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    text, sequence = (yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG,
+                      yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG)
+
+    def construct(loader: StrictLoader, node: yaml.Node) -> Any:
+        """What `construct_object(node, deep=True)` gives, without its bookkeeping for the
+        plain text, lists and mappings records are made of (a record holds no alias, see
+        `check_structure`); any other node goes to the loader's own constructors."""
+        if node.tag == text and isinstance(node, yaml.ScalarNode):
+            return node.value
+        if node.tag == sequence and isinstance(node, yaml.SequenceNode):
+            return [construct(loader, item) for item in node.value]
+        if node.tag == yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG and \
+                isinstance(node, yaml.MappingNode) and \
+                all(k.tag == text and isinstance(k, yaml.ScalarNode) for k, _ in node.value) and \
+                len({k.value for k, _ in node.value}) == len(node.value):
+            return {k.value: construct(loader, v) for k, v in node.value}
+        return loader.construct_object(node, deep=True)  # refuses a bad key as `mapping` does
+
+    def construct_document(loader: StrictLoader, node: yaml.Node) -> Any:
+        data = construct(loader, node)
+        loader.constructed_objects, loader.recursive_objects = {}, {}
+        loader.deep_construct = False
+        return data
+
+    StrictLoader.construct_document = construct_document
     return StrictLoader
 
 

@@ -11,7 +11,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,8 +43,8 @@ from dta_kg.pipeline.checks import (
     run_shacl,
     validate,
 )
-from dta_kg.pipeline.chunks import Context, chunks, class_counts
-from dta_kg.pipeline.jsonld import write_jsonld_file
+from dta_kg.pipeline.chunks import IN_PROCESS, Context, chunks, class_counts, worker_context
+from dta_kg.pipeline.jsonld import write_turtle_and_jsonld
 from dta_kg.pipeline.manifest import (
     LADYBUG,
     LADYBUG_FILE,
@@ -56,7 +56,6 @@ from dta_kg.pipeline.manifest import (
 )
 from dta_kg.pipeline.projection import PropertyGraph, Shared, plain_triples
 from dta_kg.pipeline.projection import project as projection
-from dta_kg.pipeline.rdf_text import write_turtle_file
 from dta_kg.pipeline.store_writer import load_store, write_database
 
 if TYPE_CHECKING:
@@ -235,8 +234,8 @@ def _build(project: Project, jobs: int | None = None,
         stage(f"read, checked and mapped {len(paths)} records")
         # Turtle/JSON-LD and the sample checks run beside the main thread; leaving the block
         # (even on an error) waits for them, so nothing writes into a staging folder being removed
-        with ThreadPoolExecutor(2) as background:
-            dumped = None if check_only else background.submit(_dump, nt_path, staging)
+        with ThreadPoolExecutor(1) as background, _dumper(len(paths)) as dumper:
+            dumped = None if check_only else dumper.submit(_dump, nt_path, staging)
             pgraph = PropertyGraph(sorted(nodes.values(), key=lambda n: n.id), edges)
             summary = _summary(pgraph, per_class)
             if not check_only:
@@ -330,11 +329,19 @@ def _check_sample(head: list, paths: list[Path], vocab: Vocabulary, review: str,
     return problems
 
 
+def _dumper(records: int) -> Executor:
+    """Where Turtle and JSON-LD are written: beside a large build, a process of their own
+    (a thread would share one core with the main thread's Python); beside a small one, a
+    thread (a process takes longer to start than the files to write)."""
+    if records <= IN_PROCESS:
+        return ThreadPoolExecutor(1)
+    return ProcessPoolExecutor(1, mp_context=worker_context())
+
+
 def _dump(nt_path: Path, folder: Path) -> None:
     """Turtle (grouped by subject, sorted, prefixed) and compacted JSON-LD beside the N-Triples,
-    streamed from it (faster than from the store)."""
-    write_turtle_file(nt_path, folder / f"{GRAPH_NAME}.ttl")
-    write_jsonld_file(nt_path, folder / f"{GRAPH_NAME}.jsonld")
+    streamed from it in one pass (faster than from the store)."""
+    write_turtle_and_jsonld(nt_path, folder / f"{GRAPH_NAME}.ttl", folder / f"{GRAPH_NAME}.jsonld")
 
 
 def _summary(pgraph: PropertyGraph, per_class: Counter) -> BuildSummary:

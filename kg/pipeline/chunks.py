@@ -100,14 +100,14 @@ def chunks(paths: list[Path], context: Context, jobs: int | None = None) -> Iter
         results = (emit(g, context) for g in groups)
         yield from _unique(results, seen)
         return
-    pool = ProcessPoolExecutor(jobs, mp_context=_workers(), initializer=_start, initargs=(context,))
+    pool = ProcessPoolExecutor(jobs, mp_context=worker_context(), initializer=_start, initargs=(context,))
     try:
         yield from _unique(pool.map(emit, groups), seen)
     finally:
         pool.shutdown(cancel_futures=True)
 
 
-def _workers() -> multiprocessing.context.BaseContext:
+def worker_context() -> multiprocessing.context.BaseContext:
     """Workers forked from a fresh server process, never from this one: a fork of a process
     whose native libraries (ladybug, pyoxigraph) run threads can deadlock in the child."""
     context = multiprocessing.get_context("forkserver")

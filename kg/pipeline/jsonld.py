@@ -30,6 +30,8 @@ from dta_kg.pipeline.rdf_text import (
     RDF_TYPE,
     XSD,
     Grouped,
+    Prefixer,
+    TurtleDocument,
     literal_parts,
     ordered_prefixes,
     prefixed,
@@ -97,6 +99,7 @@ class Compactor:
         self.g = grouped
         self.prefixes = {k: v for k, v in context.items()
                          if not k.startswith("@") and isinstance(v, str) and v.endswith(("/", "#"))}
+        self.prefixed = Prefixer(self.prefixes)
         self.terms: dict[str, tuple[str, str | None]] = {}
         for term, definition in context.items():
             if isinstance(definition, dict):
@@ -110,7 +113,7 @@ class Compactor:
         return self.prefixes[prefix] + rest if sep and prefix in self.prefixes else value
 
     def iri(self, iri: str) -> str:
-        return prefixed(iri, self.prefixes) or iri
+        return self.prefixed(iri) or iri
 
     def type_name(self, token: str) -> str:
         iri = token[1:-1]
@@ -164,26 +167,65 @@ class Compactor:
         return out
 
 
+class JsonLdDocument:
+    """A compacted JSON-LD file written node by node: `start`, `add` each, `end`."""
+
+    def __init__(self, grouped: Grouped, out: IO[str], context: dict[str, Any] | None = None,
+                 context_url: str | None = None):
+        self.context = context or load_context()
+        self.compactor = Compactor(grouped, self.context)
+        self.out, self.context_url, self.first = out, context_url, True
+
+    def start(self) -> None:
+        head = json.dumps(self.context_url) if self.context_url else json.dumps(
+            self.context, indent=1, ensure_ascii=False)
+        self.out.write('{\n"@context": ' + head + ',\n"@graph": [\n')
+
+    def add(self, subject: str, pos: list[tuple[str, str]]) -> None:
+        node = json.dumps(self.compactor.node(subject, pos), ensure_ascii=False)
+        self.out.write(("" if self.first else ",\n") + node)
+        self.first = False
+
+    def end(self) -> None:
+        self.out.write("\n]\n}\n")
+
+
 def write_jsonld(nt_path: Path, out: IO[str], context: dict[str, Any] | None = None,
                  context_url: str | None = None) -> None:
     """The triples of `nt_path` as compacted JSON-LD, the context embedded, or referenced by
     `context_url` (where the shipped context is published)."""
-    context = context or load_context()
     grouped = Grouped(nt_path)
-    compactor = Compactor(grouped, context)
-    head = json.dumps(context_url) if context_url else json.dumps(context, indent=1,
-                                                                  ensure_ascii=False)
-    out.write('{\n"@context": ' + head + ',\n"@graph": [\n')
-    first = True
+    document = JsonLdDocument(grouped, out, context, context_url)
+    document.start()
     for s, pos in grouped.subjects():
-        out.write(("" if first else ",\n") + json.dumps(compactor.node(s, pos), ensure_ascii=False))
-        first = False
-    out.write("\n]\n}\n")
+        document.add(s, pos)
+    document.end()
 
 
 def write_jsonld_file(nt_path: Path, path: Path, context_url: str | None = None) -> None:
     with path.open("w", encoding="utf-8") as out:
         write_jsonld(nt_path, out, context_url=context_url)
+
+
+def write_turtle_and_jsonld(nt_path: Path, turtle_path: Path, jsonld_path: Path) -> None:
+    """`write_turtle_file` and `write_jsonld_file` of `nt_path` in one pass: the file is
+    sorted once and each subject read once for both (each labels its blank nodes itself)."""
+    grouped = Grouped(nt_path)
+    twin = grouped.twin()
+    with turtle_path.open("w", encoding="utf-8") as ttl, \
+            jsonld_path.open("w", encoding="utf-8") as jsonld:
+        turtle, compacted = TurtleDocument(grouped, ttl), JsonLdDocument(twin, jsonld)
+        turtle.start()
+        compacted.start()
+        for s, pos in grouped.named():
+            turtle.add(s, pos)
+            compacted.add(s, pos)
+        for s, pos in grouped.blank_subjects():
+            turtle.add(s, pos)
+        for s, pos in twin.blank_subjects():
+            compacted.add(s, pos)
+        turtle.end()
+        compacted.end()
 
 
 def write_expanded(nt_path: Path, path: Path) -> None:

@@ -150,7 +150,7 @@ def project(source: Graph | Iterable[tuple[Term, str, Term]], include_retracted:
                     props["authors"] = _rdf_list(by_subject, o)
                 continue
             if isinstance(o, Lit):
-                name = PROPERTY_NAMES.get(p, local_name(p))
+                name = _property_name(p)
                 if name in MULTI_VALUED:
                     props.setdefault(name, []).append(_value(o))
                 else:
@@ -176,11 +176,17 @@ def project(source: Graph | Iterable[tuple[Term, str, Term]], include_retracted:
         nodes = [n for n in nodes if n.id not in gone]
         edges = [e for e in edges if e.source not in gone and e.target not in gone]
     labels = {lab.casefold() for lab in targets.values()}
+    clashing = {t for t in {e.type for e in edges} if t.casefold() in labels}
     edges = [Edge(e.source, e.target, f"HAS_{e.type}", e.props)
-             if e.type.casefold() in labels else e for e in edges]
+             if e.type in clashing else e for e in edges]
     nodes.sort(key=lambda n: n.id)
     edges.sort(key=lambda e: (e.source, e.type, e.target))
     return PropertyGraph(nodes, edges)
+
+
+@cache
+def _property_name(predicate: str) -> str:
+    return PROPERTY_NAMES.get(predicate) or local_name(predicate)
 
 
 @dataclass(frozen=True)
@@ -275,19 +281,27 @@ def _first(by_subject: dict[str, list[tuple[str, Term]]], subject: Term,
     return next((o for p, o in by_subject.get(subject, ()) if p == predicate), None)
 
 
+def _firsts(by_subject: dict[str, list[tuple[str, Term]]], subject: Term | None) -> dict[str, Term]:
+    """Predicate -> the first object `_first` gives, for every predicate of `subject`."""
+    found: dict[str, Term] = {}
+    if isinstance(subject, str):
+        for p, o in by_subject.get(subject, ()):
+            found.setdefault(p, o)
+    return found
+
+
 def _evidence(by_subject: dict, annotation: str, doi_of: dict[str, str]) -> dict:
     """The section, quote, curator's inference and source DOI of an evidence annotation."""
     found: dict[str, str | bool] = {}
-    section = _first(by_subject, annotation, DTA + "section")
-    inferred = _first(by_subject, annotation, DTA + "curatorInference")
-    target = _first(by_subject, annotation, OA + "hasTarget")
-    selector = _first(by_subject, target, OA + "hasSelector") if target else None
-    source = _first(by_subject, target, OA + "hasSource") if target else None
-    quote = _first(by_subject, selector, OA + "exact") if selector else None
+    about = _firsts(by_subject, annotation)
+    section, inferred = about.get(DTA + "section"), about.get(DTA + "curatorInference")
+    target = _firsts(by_subject, about.get(OA + "hasTarget"))
+    selector, source = target.get(OA + "hasSelector"), target.get(OA + "hasSource")
+    quote = _firsts(by_subject, selector).get(OA + "exact")
     for name, value in (("section", section), ("quote", quote), ("inferred", inferred)):
         if value is not None:
             found[name] = cast(Lit, value).lexical
-    verified = _first(by_subject, annotation, DTA + "quoteVerified")
+    verified = about.get(DTA + "quoteVerified")
     if isinstance(verified, Lit) and python_value(verified) is False:
         found["quoteVerified"] = False  # quoted from a document whose text the project lacks
     if isinstance(source, str) and source in doi_of:

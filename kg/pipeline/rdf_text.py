@@ -117,11 +117,25 @@ class Grouped:
         self.roots = {b for b in self.blank if uses[b] == 0}
         self.labels: dict[str, str] = {}
 
+    def twin(self) -> Grouped:
+        """The same triples with blank-node labels of their own, for a second writer fed the
+        same `named` subjects (each writer labels blank nodes in its own order of use)."""
+        twin = object.__new__(Grouped)
+        twin.nt_path, twin.blank, twin.inline, twin.roots = (self.nt_path, self.blank,
+                                                             self.inline, self.roots)
+        twin.labels = {}
+        return twin
+
     def label(self, bnode: str) -> str:
         return self.labels.setdefault(bnode, f"_:b{len(self.labels) + 1}")
 
     def subjects(self) -> Iterator[tuple[str, PO]]:
         """(subject token, its sorted (predicate, object) pairs) for every subject not in place."""
+        yield from self.named()
+        yield from self.blank_subjects()
+
+    def named(self) -> Iterator[tuple[str, PO]]:
+        """The IRI subjects of `subjects`, from the sorted file."""
         current: str | None = None
         pos: PO = []
         for line in sorted_lines(self.nt_path):
@@ -137,6 +151,9 @@ class Grouped:
             pos.append((p, o))
         if current is not None:
             yield current, pos
+
+    def blank_subjects(self) -> Iterator[tuple[str, PO]]:
+        """The blank subjects of `subjects` not written in place, after the named ones."""
         rest = [b for b in self.blank if b not in self.inline]
         # labelled ones in order of use, then the unlabelled roots by their content
         for bnode in sorted(rest, key=lambda b: (b not in self.labels, self.labels.get(b, ""),
@@ -166,12 +183,35 @@ def prefixed(iri: str, prefixes: dict[str, str]) -> str | None:
     return f"{best[0]}:{iri[best[1]:]}" if best else None
 
 
+class Prefixer:
+    """`prefixed` for one set of prefixes, by one dictionary look-up when every namespace ends
+    in '/' or '#': a valid local part holds neither, so the only namespace that can cover an
+    IRI is the IRI up to its last '/' or '#' (the first prefix of that namespace, as in
+    `prefixed`)."""
+
+    def __init__(self, prefixes: dict[str, str]):
+        self.prefixes = prefixes
+        self.simple = all(ns.endswith(("/", "#")) for ns in prefixes.values())
+        self.by_namespace: dict[str, str] = {}
+        for prefix, ns in prefixes.items():
+            self.by_namespace.setdefault(ns, prefix)
+
+    def __call__(self, iri: str) -> str | None:
+        if not self.simple:
+            return prefixed(iri, self.prefixes)
+        cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+        prefix = self.by_namespace.get(iri[:cut])
+        if prefix is None or not _LOCAL.match(local := iri[cut:]):
+            return None
+        return f"{prefix}:{local}"
+
+
 class TurtleWriter:
     def __init__(self, grouped: Grouped, prefixes: dict[str, str], indent: str = ""):
-        self.g, self.prefixes, self.indent = grouped, prefixes, indent
+        self.g, self.prefixed, self.indent = grouped, Prefixer(prefixes), indent
 
     def iri(self, iri: str) -> str:
-        return prefixed(iri, self.prefixes) or f"<{iri}>"
+        return self.prefixed(iri) or f"<{iri}>"
 
     def term(self, token: str, depth: int) -> str:
         if token.startswith("<"):
@@ -219,21 +259,38 @@ def ordered_prefixes() -> dict[str, str]:
     return {p: PREFIXES[p] for p in (*PREFIX_ORDER, *sorted(PREFIXES)) if p in PREFIXES}
 
 
+class TurtleDocument:
+    """A Turtle (or TriG) file written subject by subject: `start`, `add` each, `end`."""
+
+    def __init__(self, grouped: Grouped, out: IO[str], graph: str | None = None,
+                 prefixes: dict[str, str] | None = None):
+        self.prefixes = prefixes or ordered_prefixes()
+        self.writer = TurtleWriter(grouped, self.prefixes, "    " if graph else "")
+        self.out, self.graph, self.first = out, graph, True
+
+    def start(self) -> None:
+        self.out.write("\n".join(prefix_lines(self.prefixes)) + "\n\n")
+        if self.graph:
+            self.out.write(f"<{self.graph}> {{\n\n")
+
+    def add(self, subject: str, pos: PO) -> None:
+        self.out.write(("" if self.first else "\n") + self.writer.subject(subject, pos))
+        self.first = False
+
+    def end(self) -> None:
+        if self.graph:
+            self.out.write("}\n")
+
+
 def write_turtle(nt_path: Path, out: IO[str], graph: str | None = None,
                  prefixes: dict[str, str] | None = None) -> None:
     """The triples of `nt_path` as Turtle, or as TriG in the named graph `graph`."""
-    prefixes = prefixes or ordered_prefixes()
     grouped = Grouped(nt_path)
-    writer = TurtleWriter(grouped, prefixes, "    " if graph else "")
-    out.write("\n".join(prefix_lines(prefixes)) + "\n\n")
-    if graph:
-        out.write(f"<{graph}> {{\n\n")
-    first = True
+    document = TurtleDocument(grouped, out, graph, prefixes)
+    document.start()
     for s, pos in grouped.subjects():
-        out.write(("" if first else "\n") + writer.subject(s, pos))
-        first = False
-    if graph:
-        out.write("}\n")
+        document.add(s, pos)
+    document.end()
 
 
 def write_turtle_file(nt_path: Path, path: Path, graph: str | None = None) -> None:

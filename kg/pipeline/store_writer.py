@@ -115,9 +115,11 @@ def write_database(pgraph: PropertyGraph, path: Path) -> None:
             conn.execute(f"CREATE NODE TABLE `{label}`({ddl}, PRIMARY KEY(iri))")
             if not nodes:
                 continue
-            rows = ([_csv_value(n.id if c == "iri" else n.props.get(c), t) for c, t in cols.items()]
-                    for n in nodes)
-            _copy(conn, label, cols, rows, folder / f"{label}.csv")
+            rest = [(c, t) for c, t in cols.items() if c != "iri"]
+            # a text value is written as it is in any column (`_csv_value`): most values are
+            rows = ([n.id, *(v if (v := n.props.get(c)).__class__ is str else _csv_value(v, t)
+                             for c, t in rest)] for n in nodes)
+            _copy(conn, label, {"iri": cols["iri"], **dict(rest)}, rows, folder / f"{label}.csv")
         types: dict[str, list[tuple[str, str, list[Edge]]]] = defaultdict(list)
         for (etype, source, target), edges in by_pair.items():
             types[etype].append((source, target, edges))
@@ -130,7 +132,8 @@ def write_database(pgraph: PropertyGraph, path: Path) -> None:
                 if not edges:
                     continue
                 rows = ([e.source, e.target, *(_csv_value(e.props.get(c), t)
-                                               for c, t in cols.items())] for e in edges)
+                                               for c, t in cols.items())] for e in edges) \
+                    if cols else ([e.source, e.target] for e in edges)
                 _copy(conn, etype, {"from": "STRING", "to": "STRING", **cols}, rows,
                       folder / f"{etype}-{source}-{target}.csv", f" (from='{source}', to='{target}')")
     conn.close()
