@@ -24,7 +24,9 @@ HEAVY = ("rdflib", "pyshacl", "owlrl", "networkx", "pyvis", "neo4j")
 def cli(built_project):
     """Invoke dta-kg on the built curated project; returns click's Result."""
     runner = CliRunner()
-    env = {"DTA_KG_RECORDS": str(built_project.records), "DTA_KG_BUILD": str(built_project.build)}
+    # a table fits the terminal: the width is fixed here (pytest-xdist's workers get COLUMNS=80)
+    env = {"DTA_KG_RECORDS": str(built_project.records), "DTA_KG_BUILD": str(built_project.build),
+           "COLUMNS": "100"}
 
     def invoke(*args, input=None):
         return runner.invoke(main, list(args), env=env, input=input)
