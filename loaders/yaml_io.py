@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dta_kg.core.errors import RecordError
-from dta_kg.core.limits import RECORD_BYTES, TooLarge, read_bytes
+from dta_kg.core.limits import RECORD_BYTES, read_input
 
 if TYPE_CHECKING:
     import yaml
@@ -43,13 +43,7 @@ def read_yaml(path: Path, digests: dict[str, str] | None = None, limit: int = RE
 
 def read_record_bytes(path: Path, limit: int = RECORD_BYTES) -> bytes:
     """The bytes of the record file `path` (at most `limit`); a problem is a RecordError."""
-    try:
-        return read_bytes(path, limit, "a YAML record", "split it, or check that it is "
-                          "the right file")
-    except TooLarge as exc:
-        raise RecordError(path, "", str(exc).partition(": ")[2]) from None
-    except OSError as exc:
-        raise RecordError(path, "", f"cannot be read ({exc.strerror})", "check the path") from exc
+    return read_input(path, limit, "a YAML record", "split it, or check that it is the right file")
 
 
 def _strict_loader() -> type[yaml.SafeLoader | yaml.CSafeLoader]:

@@ -17,13 +17,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any, AnyStr, TypeVar
 
-from dta_kg.core.errors import DtaKgError
+from dta_kg.core.errors import DtaKgError, RecordError
 
 MB = 1_000_000
 RECORD_BYTES = 2 * MB  # a YAML record: review.yaml, instruments.yaml, a study (largest: 8 kB)
 TEXT_BYTES = 2 * MB  # a study's text (`source add --text`, `suggest`); an article is ~100 kB
 BIBLIOGRAPHY_BYTES = 32 * MB  # a BibTeX, RIS or CSL-JSON export (`study import`)
 SEARCH_EXPORT_BYTES = 200 * 1024 * 1024  # a database search export (`screen import`)
+DECISIONS_BYTES = 32 * MB  # a CSV of screening decisions (`screen decide --file`): ~100 bytes a row
 # a search run's generated record (records/screening/runs/) holds its export's records, each
 # text in quotes: up to about twice the export (10,000 records: ~4 MB)
 SEARCH_RUN_BYTES = 2 * SEARCH_EXPORT_BYTES
@@ -51,6 +52,17 @@ def read_bytes(path: Path, limit: int, what: str, fix: str) -> bytes:
     if len(data) > limit:
         raise too_large(path, limit, what, fix)
     return data
+
+
+def read_input(path: Path, limit: int, what: str, fix: str) -> bytes:
+    """`read_bytes` for a file given by the user or listed in the records: one too large, not
+    a regular file or unreadable is a RecordError naming it."""
+    try:
+        return read_bytes(path, limit, what, fix)
+    except TooLarge as exc:
+        raise RecordError(path, "", str(exc).partition(": ")[2]) from None
+    except OSError as exc:
+        raise RecordError(path, "", f"cannot be read ({exc.strerror})", "check the path") from exc
 
 
 def open_regular(path: str | Path) -> io.BufferedReader:

@@ -8,10 +8,8 @@ records/screening/runs/."""
 
 from __future__ import annotations
 
-import csv
 import difflib
 import hashlib
-import io
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +17,7 @@ from typing import Any, NoReturn
 
 from dta_kg.core.errors import RecordError
 from dta_kg.core.iris import slug
+from dta_kg.core.limits import DECISIONS_BYTES, read_input
 from dta_kg.core.paths import Project
 from dta_kg.core.screening_model import (
     CONFLICT,
@@ -46,7 +45,7 @@ from dta_kg.loaders.screening import (
     remember_run,
     run_path,
 )
-from dta_kg.loaders.search_exports import read_search_export
+from dta_kg.loaders.search_exports import csv_rows, read_search_export
 from dta_kg.loaders.terms import project_vocabulary
 from dta_kg.loaders.yaml_io import read_yaml
 
@@ -251,21 +250,20 @@ def decide(project: Project, wanted: list[Wanted], by: str, resolves: bool = Fal
 def read_wanted(path: Path) -> list[Wanted]:
     """Decisions from a CSV file with the columns candidate, decision and, optionally, stage,
     reason and note (a screening spreadsheet's export)."""
+    raw = read_input(path, DECISIONS_BYTES, "a CSV of screening decisions",
+                     "decide in several files, or check that it is the right file")
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
         raise RecordError(path, "", f"cannot be read as UTF-8 text ({exc})",
                           "give a CSV file") from exc
-    reader = csv.DictReader(io.StringIO(text))
-    missing = {"candidate", "decision"} - set(reader.fieldnames or ())
+    header, rows = csv_rows(text, path)
+    missing = {"candidate", "decision"} - set(header)
     if missing:
         raise RecordError(path, "header", f"has no column {', '.join(sorted(missing))}",
                           "name the columns candidate, decision, stage, reason, note")
     wanted = []
-    for n, row in enumerate(reader, 2):
-        if None in row:
-            raise RecordError(path, "", "has more cells than the header has columns",
-                              "quote cells that hold commas", f"row {n}")
+    for row in rows:
         cells = {k: (v or "").strip() or None for k, v in row.items()}
         wanted.append(Wanted(cells["candidate"] or "", cells["decision"] or "",
                              cells.get("stage") or "title-abstract", cells.get("reason"),

@@ -1,0 +1,139 @@
+"""Third attack pass on issue 21: inputs that escaped the bounded reads. `screen decide --file`
+and `screen import` read with no limit and no regular-file check (a FIFO hung, `/dev/zero` ended
+in a MemoryError), and a parser's own failure (a CSV cell over the csv module's limit, braces
+nested past the LaTeX decoder's recursion) ended in a traceback. Expected: one line naming the
+file (and the row or entry), a non-zero exit, the records byte-identical."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support.project import LIVING_BIB, one_line_error, snapshot
+
+from dta_kg.cli import main
+from dta_kg.core.errors import RecordError
+from dta_kg.core.paths import Project
+from dta_kg.curation.screening import read_wanted
+from dta_kg.loaders.bibliography import read_bibliography
+from dta_kg.loaders.search_exports import read_search_export
+
+SCREEN_IMPORT = ("screen", "import", "--database", "X", "--date", "2025-01-01", "--query", "q")
+
+
+def _screen(project: Project, *args: str, path: Path | str) -> list[str]:
+    """`dta-kg screen import|decide` on `path`, with the project's options after the verb."""
+    options = ["--records", str(project.records), "--build-dir", str(project.build)]
+    if args[1] == "decide":
+        return [*args, "--file", str(path), *options]
+    return [*args[:2], str(path), *args[2:], *options]
+
+
+def _not_regular(tmp_path: Path) -> list[Path]:
+    """A FIFO with no writer, devices (directly and through a symlink) and a folder."""
+    fifo = tmp_path / "export.csv"
+    os.mkfifo(fifo)
+    (tmp_path / "zero.csv").symlink_to("/dev/zero")
+    (tmp_path / "folder.csv").mkdir()
+    return [fifo, Path("/dev/zero"), Path("/dev/urandom"), tmp_path / "zero.csv",
+            tmp_path / "folder.csv"]
+
+
+@pytest.mark.parametrize("verb", [SCREEN_IMPORT, ("screen", "decide")])
+def test_screening_inputs_that_are_not_files_are_one_line(verb: tuple[str, ...], tmp_path: Path,
+                                                          project_copy: Project) -> None:
+    """Attack: `screen decide --file FIFO` and `screen import FIFO` hung; `/dev/zero` grew until
+    a MemoryError. Expected: each refused at once in one line naming it."""
+    before = snapshot(project_copy.records)
+    for path in _not_regular(tmp_path):
+        result = CliRunner().invoke(main, _screen(project_copy, *verb, path=path))
+        one_line_error(result, str(path))
+    assert snapshot(project_copy.records) == before
+
+
+def test_a_decisions_file_over_its_limit_is_one_line(tmp_path: Path, project_copy: Project,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The decisions CSV has a limit of its own; over it is one line saying so."""
+    import dta_kg.curation.screening as screening
+
+    monkeypatch.setattr(screening, "DECISIONS_BYTES", 100)
+    big = tmp_path / "decisions.csv"
+    big.write_text("candidate,decision\n" + "s-1,include\n" * 20)
+    result = CliRunner().invoke(main, _screen(project_copy, "screen", "decide", path=big))
+    one_line_error(result, "decisions.csv", "larger than 100 bytes")
+
+
+@pytest.mark.parametrize("verb", [SCREEN_IMPORT, ("screen", "decide")])
+@pytest.mark.parametrize("body", [
+    "title,candidate,decision\n" + "a" * 140_000 + ",s-1,include\n",
+    "candidate,decision\ns-1,\"" + "a" * 400_000,
+    "a" * 400_000,
+])
+def test_a_csv_cell_over_the_csv_limit_is_one_line(verb: tuple[str, ...], body: str,
+                                                   tmp_path: Path, project_copy: Project) -> None:
+    """Attack: a CSV cell over 131,072 characters ended in `_csv.Error`. Expected: one line
+    naming the file and the line."""
+    path = tmp_path / "big.csv"
+    path.write_text(body)
+    before = snapshot(project_copy.records)
+    result = CliRunner().invoke(main, _screen(project_copy, *verb, path=path))
+    one_line_error(result, "big.csv [line ", "not readable CSV")
+    assert snapshot(project_copy.records) == before
+
+
+CSV_PIECES = ["title", "candidate", "decision", ",", '"', '""', "\r", "\n", "\r\n", "\x00",
+              "s-1", "include", " ", "\t", ";", "\u2028", "\ufeff", "a" * 140_000, "é"]
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(st.sampled_from(CSV_PIECES), max_size=30))
+def test_generated_csv_is_read_or_refused_as_a_record_error(tmp_path: Path,
+                                                            parts: list[str]) -> None:
+    """Any text of CSV pieces (stray quotes, lone carriage returns, NUL, huge cells) is read or
+    refused with a RecordError, by both CSV readers; never another exception."""
+    path = tmp_path / "generated.csv"
+    path.write_text("".join(parts), encoding="utf-8")
+    for read in (read_wanted, lambda p: read_search_export(p, "csv")):
+        try:
+            read(path)
+        except RecordError as exc:
+            assert str(path) in str(exc)
+
+
+BIB_PIECES = ["@article{k,\n", "title={t},\n", "author={", "{", "}", "\\textbf{", "$", " and ",
+              "doi={10.1/x},\n", "@string{a = {x}}\n", "#", "=", ",", "\\", "\n", "}\n"]
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(st.sampled_from(BIB_PIECES), max_size=40), depth=st.integers(0, 3000))
+def test_generated_bibtex_is_read_or_refused_as_a_record_error(tmp_path: Path, parts: list[str],
+                                                               depth: int) -> None:
+    """Attack: an author nested 300 braces deep ended in a RecursionError (pylatexenc decodes
+    by recursion). Expected: any BibTeX of these pieces, with braces `depth` deep in an author,
+    is read or refused with a RecordError, by `study import` and `screen import` alike."""
+    path = tmp_path / "generated.bib"
+    deep = "@article{d, title={t}, author={" + "{" * depth + "A" + "}" * depth + "}}\n"
+    path.write_text("".join(parts) + deep, encoding="utf-8")
+    for read in (read_bibliography, read_search_export):
+        try:
+            read(path)
+        except RecordError as exc:
+            assert str(path) in str(exc)
+
+
+def test_deep_braces_in_an_author_are_one_line(tmp_path: Path, project_copy: Project) -> None:
+    """Through the command line: `study import` and `screen import` of that entry."""
+    path = tmp_path / "deep.bib"
+    path.write_text(LIVING_BIB.replace("Smith, Jane A.", "{" * 2000 + "Smith" + "}" * 2000))
+    before = snapshot(project_copy.records)
+    options = ["--records", str(project_copy.records), "--build-dir", str(project_copy.build)]
+    for argv in (["study", "import", str(path), *options],
+                 _screen(project_copy, *SCREEN_IMPORT, path=path)):
+        one_line_error(CliRunner().invoke(main, argv), "deep.bib [smith2025]", "too deeply")
+    assert snapshot(project_copy.records) == before
