@@ -30,6 +30,10 @@ DECISIONS_BYTES = 32 * MB  # a CSV of screening decisions (`screen decide --file
 SEARCH_RUN_BYTES = 2 * SEARCH_EXPORT_BYTES
 STUDY_TITLES_BYTES = 256 * MB  # the build folder's cache of study titles: ~250 bytes a study
 QUERY_BYTES = 1 * MB  # a query read with -f
+# an ontology in Turtle (`docs --ontology`; ontology/dta.ttl: 137 kB): below Oxigraph's
+# 16 MiB buffer for one token, so no token in it can overflow that buffer
+ONTOLOGY_BYTES = 16 * MB
+GRAPH_BYTES = 2_000 * MB  # an RDF graph given to `diff` (the review's dta-kg.nt: ~55 kB a study)
 JOURNAL_BYTES = 64 * MB  # the records' journal of an interrupted write: ~150 bytes a file
 REPLY_BYTES = 512 * MB  # a SPARQL endpoint's answer
 CROSSREF_BYTES = 8 * MB  # one Crossref work record
@@ -63,6 +67,22 @@ def read_input(path: Path, limit: int, what: str, fix: str) -> bytes:
         raise RecordError(path, "", str(exc).partition(": ")[2]) from None
     except OSError as exc:
         raise RecordError(path, "", f"cannot be read ({exc.strerror})", "check the path") from exc
+
+
+class Capped:
+    """`stream` for a parser that reads it in chunks itself (Oxigraph): a read past `limit`
+    bytes in all raises TooLarge naming the stream."""
+
+    def __init__(self, stream: IO[bytes], limit: int, what: str, fix: str) -> None:
+        self.stream, self.left, self.limit, self.what, self.fix = stream, limit, limit, what, fix
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(self.left + 1 if size < 0 else min(size, self.left + 1))
+        self.left -= len(data)
+        if self.left < 0:
+            raise too_large(getattr(self.stream, "name", self.what), self.limit, self.what,
+                            self.fix)
+        return data
 
 
 def open_regular(path: str | Path) -> io.BufferedReader:

@@ -137,3 +137,75 @@ def test_deep_braces_in_an_author_are_one_line(tmp_path: Path, project_copy: Pro
                  _screen(project_copy, *SCREEN_IMPORT, path=path)):
         one_line_error(CliRunner().invoke(main, argv), "deep.bib [smith2025]", "too deeply")
     assert snapshot(project_copy.records) == before
+
+
+TURTLE_PIECES = ["ex:a", " ex:b ", " .\n", ";", ",", "[", "]", "(", ")", '"x"', '"""', "'", "<",
+                 ">", "^^", "@en", "@en--ltr", "_:b", "\\", "#", "\n", "{", "}", "<<(", ")>>",
+                 "~", "{|", "|}", 'VERSION "1.2"\n', "?x", "a,b", "<http://e/x>", "@base <r> .",
+                 "@prefix : <http://e/> .\n", ":a"]
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(st.sampled_from(TURTLE_PIECES), max_size=30), depth=st.integers(0, 3000))
+def test_generated_turtle_is_an_ontology_or_a_record_error(tmp_path: Path, parts: list[str],
+                                                          depth: int) -> None:
+    """Attack: `docs --ontology` of `a,b` ended in rdflib's BadSyntax traceback, and rdflib's
+    Turtle parser also ends malformed text in AssertionError, IndexError or AttributeError and
+    nesting 500 deep in RecursionError. Expected: any text of these pieces (RDF 1.2 terms
+    included), with `depth` nested blank nodes, is an ontology or a RecordError naming it."""
+    from dta_kg.views.docs import read_ontology
+
+    path = tmp_path / "generated.ttl"
+    path.write_text("@prefix ex: <http://e/> .\nex:a ex:b " + "[ ex:p " * depth + "1" +
+                    "]" * depth + " .\n" + "".join(parts), encoding="utf-8")
+    try:
+        read_ontology(path)
+    except RecordError as exc:
+        assert str(path) in str(exc)
+
+
+def test_a_bad_ontology_is_one_line(tmp_path: Path, project_copy: Project) -> None:
+    """Through `dta-kg docs --ontology`: malformed Turtle, an RDF 1.2 triple term, a FIFO,
+    a device behind a .ttl name, an ontology over its limit; nothing is written."""
+    bad, star, big, fifo, zero = (tmp_path / n for n in ("bad.ttl", "star.ttl", "big.ttl",
+                                                         "fifo.ttl", "zero.ttl"))
+    bad.write_text("a,b\n")
+    star.write_text("@prefix ex: <http://e/> .\nex:a ex:b <<( ex:a ex:b ex:c )>> .\n")
+    big.write_text("@prefix ex: <http://e/> .\nex:a ex:b \"" + "a" * 17_000_000 + "\" .\n")
+    os.mkfifo(fifo)
+    zero.symlink_to("/dev/zero")
+    options = ["--records", str(project_copy.records), "--build-dir", str(project_copy.build)]
+    for path, says in ((bad, "not valid Turtle"), (star, "rdflib cannot read"),
+                       (big, "larger than"), (fifo, "not a regular file"),
+                       (zero, "not a regular file")):
+        result = CliRunner().invoke(main, ["docs", "-o", str(tmp_path / "out"), "--no-examples",
+                                           "--ontology", str(path), *options])
+        one_line_error(result, path.name, says)
+        assert not (tmp_path / "out").exists()
+
+
+def test_a_bad_graph_to_diff_is_one_line(tmp_path: Path, project_copy: Project,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Attack: `diff big.nt big.nt` with one 20 MB token ended in Oxigraph's MemoryError
+    (its 16 MiB token buffer). Expected: one line naming the file for that, for JSON-LD
+    nested 100,000 deep, a FIFO named .nt, a folder whose dta-kg.nt is a device, a file with
+    no RDF suffix, and a graph over its limit."""
+    import dta_kg.site.snapshot as snapshot_module
+
+    token, deep, fifo, folder, plain, over = (
+        tmp_path / n for n in ("token.nt", "deep.jsonld", "fifo.nt", "release", "graph",
+                               "over.nt"))
+    token.write_bytes(b"a" * 20_000_000)
+    deep.write_text('{"@id": "http://a", "http://b": ' + "[" * 100_000 + "1" + "]" * 100_000 + "}")
+    os.mkfifo(fifo)
+    folder.mkdir()
+    (folder / "dta-kg.nt").symlink_to("/dev/zero")
+    plain.write_text("<http://a> <http://b> <http://c> .\n")
+    over.write_text("<http://a> <http://b> <http://c> .\n" * 100)
+    monkeypatch.setattr(snapshot_module, "GRAPH_BYTES", 1000)
+    options = ["--records", str(project_copy.records), "--build-dir", str(project_copy.build)]
+    for path in (token, deep, fifo, folder, plain, over):
+        result = CliRunner().invoke(main, ["diff", str(path), str(path), *options])
+        one_line_error(result, path.name)
+    assert "larger than 1,000 bytes" in result.output
