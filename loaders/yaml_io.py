@@ -42,8 +42,11 @@ def read_yaml(path: Path, digests: dict[str, str] | None = None, limit: int = RE
 
 
 def read_record_bytes(path: Path, limit: int = RECORD_BYTES) -> bytes:
-    """The bytes of the record file `path` (at most `limit`); a problem is a RecordError."""
-    return read_input(path, limit, "a YAML record", "split it, or check that it is the right file")
+    """The bytes of the record file `path` (at most `limit`); a problem is a RecordError. A
+    record is a regular file: a FIFO, a device, a folder or a symlink (which may lead out of
+    the records folder) is refused."""
+    return read_input(path, limit, "a YAML record", "split it, or check that it is the right file",
+                      follow_symlinks=False)
 
 
 def _strict_loader() -> type[yaml.SafeLoader | yaml.CSafeLoader]:

@@ -48,21 +48,21 @@ def too_large(name: str | Path, limit: int, what: str, fix: str) -> TooLarge:
     return TooLarge(f"{name}: is larger than {limit:,} bytes, the limit for {what}; {fix}")
 
 
-def read_bytes(path: Path, limit: int, what: str, fix: str) -> bytes:
+def read_bytes(path: Path, limit: int, what: str, fix: str, follow_symlinks: bool = True) -> bytes:
     """The bytes of the file `path`, at most `limit` of them (else TooLarge). OSError is left
     to the caller, which knows what the file is for."""
-    with open_regular(path) as stream:
+    with open_regular(path, follow_symlinks) as stream:
         data = stream.read(limit + 1)
     if len(data) > limit:
         raise too_large(path, limit, what, fix)
     return data
 
 
-def read_input(path: Path, limit: int, what: str, fix: str) -> bytes:
+def read_input(path: Path, limit: int, what: str, fix: str, follow_symlinks: bool = True) -> bytes:
     """`read_bytes` for a file given by the user or listed in the records: one too large, not
     a regular file or unreadable is a RecordError naming it."""
     try:
-        return read_bytes(path, limit, what, fix)
+        return read_bytes(path, limit, what, fix, follow_symlinks)
     except TooLarge as exc:
         raise RecordError(path, "", str(exc).partition(": ")[2]) from None
     except OSError as exc:
@@ -85,11 +85,23 @@ class Capped:
         return data
 
 
-def open_regular(path: str | Path) -> io.BufferedReader:
+def open_regular(path: str | Path, follow_symlinks: bool = True) -> io.BufferedReader:
     """`path` opened for reading when it is a regular file. It is opened without blocking and
     checked (fstat) before a byte is read, so a FIFO with no writer or a device is refused at
-    once, as an OSError the caller reports in its one line like any unreadable file."""
-    return open(path, "rb", opener=_regular_fd)  # named `path` in errors and `.name`
+    once, as an OSError the caller reports in its one line like any unreadable file. Without
+    `follow_symlinks` a symlink at `path` itself is refused the same way (O_NOFOLLOW)."""
+    # named `path` in errors and `.name`
+    return open(path, "rb", opener=_regular_fd if follow_symlinks else _unlinked_fd)
+
+
+def _unlinked_fd(path: str, flags: int) -> int:
+    try:
+        return _regular_fd(path, flags | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        raise OSError(errno.ELOOP, "a symbolic link, which is not followed here; put the "
+                      "file itself in its place", str(path)) from None
 
 
 def _regular_fd(path: str, flags: int) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -241,7 +242,7 @@ def decide(project: Project, wanted: list[Wanted], by: str, resolves: bool = Fal
                 "decision": decision.decision, "reason": decision.reason, "by": by,
                 "at": decision.at, "resolves": resolves or None, "note": decision.note}.items()
                 if v is not None})
-        data = read_yaml(where) if where.exists() else None
+        data = read_yaml(where) if os.path.lexists(where) else None
         listed = list((data or {}).get("decisions") or [])
         tx.stage_text(where, dump_yaml({"decisions": [*listed, *made]}))
     return made
@@ -284,7 +285,7 @@ def add_reason(project: Project, rid: str, label: str, by: str) -> None:
         if any(r.id == rid for r in screening.reasons):
             fail(rid, "id", f"reason '{rid}' already exists", "`dta-kg screen reason list` "
                  "lists them", where)
-        data = read_yaml(where) if where.exists() else None
+        data = read_yaml(where) if os.path.lexists(where) else None
         listed = list((data or {}).get("reasons") or [])
         listed.append({"id": rid, "label": label.strip(), "added": {"by": by, "at": now()}})
         tx.stage_text(where, dump_yaml({"reasons": listed}))

@@ -62,7 +62,7 @@ class Transaction:
         """The round-trip data of `path`, as staged so far (None for a new file)."""
         if path in self.staged:
             return yaml_rt().load(self.staged[path])
-        if not path.exists():
+        if not os.path.lexists(path):
             return None
         read_yaml(path)  # refuses binary files and unsafe tags before round-trip loading
         return yaml_rt().load(path.read_text(encoding="utf-8"))

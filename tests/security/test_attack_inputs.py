@@ -209,3 +209,62 @@ def test_a_bad_graph_to_diff_is_one_line(tmp_path: Path, project_copy: Project,
         result = CliRunner().invoke(main, ["diff", str(path), str(path), *options])
         one_line_error(result, path.name)
     assert "larger than 1,000 bytes" in result.output
+
+
+def _plant(kind: str, where: Path, outside: Path) -> None:
+    """Put at `where` a record that is not a regular file of the records folder."""
+    if kind == "fifo":
+        os.mkfifo(where)
+    elif kind == "folder":
+        where.mkdir()
+    elif kind == "dangling symlink":
+        where.symlink_to(outside.parent / "nowhere.yaml")
+    else:
+        where.symlink_to({"symlink to a device": Path("/dev/zero"),
+                          "symlink out of the records": outside,
+                          "symlink within the records": where.parent / "kept.yaml.txt"}[kind])
+
+
+RECORD_KINDS = ["fifo", "folder", "symlink to a device", "symlink out of the records",
+                "symlink within the records", "dangling symlink"]
+
+
+@pytest.mark.parametrize("kind", RECORD_KINDS)
+@pytest.mark.parametrize("record", ["studies/zz.yaml", "review.yaml", "instruments.yaml",
+                                   "screening/runs/zz.yaml"])
+def test_a_record_that_is_not_a_regular_file_is_refused(kind: str, record: str, tmp_path: Path,
+                                                        project_copy: Project) -> None:
+    """Attack: a FIFO, a symlink to a device or a folder named studies/zz.yaml was skipped
+    unseen and `validate` said OK for 28 records. Expected: every record name is read and
+    each of these refused in one line naming it, for a study, the review, the instruments
+    and a search run alike. A symlink is refused wherever it points (within the records too):
+    a record is a regular file, so no record can be read from outside the records folder."""
+    records = project_copy.records
+    outside = tmp_path / "outside.yaml"
+    outside.write_bytes((records / "review.yaml").read_bytes())
+    (records / "studies" / "kept.yaml.txt").write_text("doi: 10.1/x\n")
+    where = records / record
+    where.parent.mkdir(parents=True, exist_ok=True)
+    if where.exists():
+        where.unlink()
+    _plant(kind, where, outside)
+    result = CliRunner().invoke(main, ["validate", "--records", str(records),
+                                       "--build-dir", str(project_copy.build)])
+    one_line_error(result, record)
+
+
+@pytest.mark.parametrize("kind", RECORD_KINDS[:4])
+def test_curator_commands_refuse_such_a_record_and_write_nothing(kind: str, tmp_path: Path,
+                                                                 project_copy: Project) -> None:
+    """The same record stops a curator's write (`study add`, `screen import`) before it
+    copies or writes anything: one line naming it, the records byte-identical."""
+    _plant(kind, project_copy.studies / "zz.yaml", tmp_path / "outside.yaml")
+    (tmp_path / "outside.yaml").write_text("doi: 10.1/x\n")
+    before = snapshot(project_copy.records)
+    options = ["--records", str(project_copy.records), "--build-dir", str(project_copy.build)]
+    export = Path(__file__).parents[1] / "fixtures" / "screening" / "search.ris"
+    for argv in (["study", "add", "--doi", "10.5555/zz1", "--title", "T", "--year", "2024",
+                  "--author", "Doe, J", "--yes", *options],
+                 _screen(project_copy, *SCREEN_IMPORT, path=export)):
+        one_line_error(CliRunner().invoke(main, argv), "zz.yaml")
+    assert snapshot(project_copy.records) == before
