@@ -268,3 +268,47 @@ def test_curator_commands_refuse_such_a_record_and_write_nothing(kind: str, tmp_
                  _screen(project_copy, *SCREEN_IMPORT, path=export)):
         one_line_error(CliRunner().invoke(main, argv), "zz.yaml")
     assert snapshot(project_copy.records) == before
+
+
+SWAPPED_IN = ["a0: &a0 [x, x]\na1: &a1 [*a0, *a0, *a0, *a0]\na2: [*a1, *a1, *a1, *a1]\n",
+              "doi: 10.1/x\nk:\n" + "".join(" " * i + "- \n" for i in range(1, 400)),
+              "doi: 10.1/x\n? [a, b]\n: c\n", "doi: !!python/name:os.system x\n",
+              "doi: 10.1/x\nbig: " + "a" * 3_000_000 + "\n"]
+
+
+@pytest.mark.parametrize("swapped", SWAPPED_IN)
+def test_a_record_swapped_after_its_check_is_not_what_is_loaded(
+        swapped: str, tmp_path: Path, project_copy: Project,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Attack: `Transaction.load` and `study import FRAGMENT` checked a file with read_yaml,
+    then read it again for the round-trip loader: a file swapped in between (an alias bomb,
+    nesting 400 deep, a list key, a Python tag, 3 MB) skipped every check. Here the swap
+    happens right after the check. Expected: the round-trip loader gets the bytes checked,
+    read once; the swapped-in text is never parsed."""
+    import dta_kg.loaders.yaml_io as yaml_io
+    from dta_kg.curation.accept import import_fragment
+    from dta_kg.curation.transaction import Transaction
+
+    checked, pending = yaml_io.parse_yaml, set()
+
+    def check_then_swap(raw: bytes, path: Path, limit: int = yaml_io.RECORD_BYTES) -> object:
+        data = checked(raw, path, limit)
+        if path in pending:  # the attacker's swap, right after the check
+            pending.remove(path)
+            path.write_text(swapped)
+        return data
+
+    monkeypatch.setattr(yaml_io, "parse_yaml", check_then_swap)
+    record = sorted(project_copy.studies.glob("*.yaml"))[0]
+    original = record.read_text()
+    pending.add(record)
+    data = Transaction(project_copy).load(record)
+    assert data["doi"] in original and "a0" not in data and "big" not in data
+    assert not pending and record.read_text() == swapped
+    record.write_text(original)
+    fragment = tmp_path / "fragment.yaml"
+    fragment.write_text("doi: 10.5555/unknown\n")
+    pending.add(fragment)
+    with pytest.raises(RecordError) as refused:  # read from the bytes checked: an unknown DOI
+        import_fragment(project_copy, fragment)
+    assert "10.5555/unknown" in str(refused.value)
