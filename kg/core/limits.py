@@ -33,6 +33,7 @@ QUERY_BYTES = 1 * MB  # a query read with -f
 # an ontology in Turtle (`docs --ontology`; ontology/dta.ttl: 137 kB): below Oxigraph's
 # 16 MiB buffer for one token, so no token in it can overflow that buffer
 ONTOLOGY_BYTES = 16 * MB
+RELEASE_FILE_BYTES = 32 * MB  # a release's CHANGELOG.md or RO-Crate metadata (a few kB)
 GRAPH_BYTES = 2_000 * MB  # an RDF graph given to `diff` (the review's dta-kg.nt: ~55 kB a study)
 JOURNAL_BYTES = 64 * MB  # the records' journal of an interrupted write: ~150 bytes a file
 REPLY_BYTES = 512 * MB  # a SPARQL endpoint's answer
@@ -83,6 +84,14 @@ class Capped:
             raise too_large(getattr(self.stream, "name", self.what), self.limit, self.what,
                             self.fix)
         return data
+
+
+def read_text_input(path: Path, limit: int, what: str, fix: str) -> str:
+    """`read_input` decoded as UTF-8; text that is not is a RecordError naming `path`."""
+    try:
+        return read_input(path, limit, what, fix).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RecordError(path, "", "is not UTF-8 text", fix) from exc
 
 
 def open_regular(path: str | Path, follow_symlinks: bool = True) -> io.BufferedReader:

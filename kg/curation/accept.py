@@ -15,6 +15,7 @@ from typing import Any
 from dta_kg.core.errors import RecordError
 from dta_kg.core.files import check_file, guarded, records_guard, write_atomic
 from dta_kg.core.iris import normalise_doi
+from dta_kg.core.limits import TEXT_BYTES, TooLarge, read_bytes
 from dta_kg.core.paths import Project
 from dta_kg.curation.curate import (
     FACT_KEYS,
@@ -159,9 +160,10 @@ def text_change(project: Project, doi: str, text: str) -> dict[Path, str]:
     title)."""
     target = source_text_path(project.records, doi)
     try:
-        if target.read_text(encoding="utf-8") == text:
+        if read_bytes(target, TEXT_BYTES, "a registered text", "", follow_symlinks=False) == \
+                text.encode("utf-8"):
             return {}
-    except (OSError, UnicodeDecodeError):
+    except (OSError, TooLarge):  # not held as it is: registered anew
         pass
     path = find_study(project, doi)
     data = read_yaml(path)

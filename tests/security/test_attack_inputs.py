@@ -312,3 +312,24 @@ def test_a_record_swapped_after_its_check_is_not_what_is_loaded(
     with pytest.raises(RecordError) as refused:  # read from the bytes checked: an unknown DOI
         import_fragment(project_copy, fragment)
     assert "10.5555/unknown" in str(refused.value)
+
+
+@pytest.mark.parametrize("kind", RECORD_KINDS[:4])
+def test_a_registered_text_that_is_not_a_regular_file_is_refused(kind: str, tmp_path: Path,
+                                                                 project_copy: Project) -> None:
+    """Attack: a FIFO or a device symlink as a registered text (records/sources/) was read
+    with `read_text`, unbounded: the check of a quote hung or grew without end. Expected: the
+    check refuses it in one line naming it, and `source add` of that document neither hangs
+    nor streams it (it registers the text anew or refuses)."""
+    from dta_kg.curation.accept import text_change
+    from dta_kg.loaders.review_text import held_text, source_text_path
+
+    held = source_text_path(project_copy.records, "10.5555/held")
+    held.parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "outside.yaml").write_text("some text\n")
+    _plant(kind, held, tmp_path / "outside.yaml")
+    with pytest.raises(RecordError, match="cannot be read") as refused:
+        held_text(held)
+    assert held.name in str(refused.value)
+    with pytest.raises(RecordError, match="10.5555/held"):  # no study has it: refused
+        text_change(project_copy, "10.5555/held", "some text\n")
