@@ -13,7 +13,7 @@ from typing import NoReturn
 
 from dta_kg.core.errors import RecordError
 from dta_kg.core.iris import DOI_PATTERN, normalise_doi
-from dta_kg.core.limits import BIBLIOGRAPHY_BYTES, TooLarge, read_bytes
+from dta_kg.core.limits import BIBLIOGRAPHY_BYTES, read_input
 
 FORMATS = {".bib": "bibtex", ".bibtex": "bibtex", ".ris": "ris", ".json": "csl-json",
            ".csl": "csl-json", ".csljson": "csl-json"}
@@ -109,6 +109,8 @@ def _bibtex(text: str, path: Path) -> list[BibEntry]:
         library = bibtexparser.parse_string(text, append_middleware=[
             mw.SeparateCoAuthors(), mw.SplitNameParts(),  # on the LaTeX, where braces nest
             mw.LatexDecodingMiddleware(decoder=decoder)])
+    except RecursionError:
+        raise _too_deep(path, "") from None
     finally:
         log.setLevel(level)
     if library.failed_blocks:
@@ -123,8 +125,12 @@ def _bibtex(text: str, path: Path) -> list[BibEntry]:
         names = f.get("author", [])
         names = names if isinstance(names, list) else []
         decode = decoder.latex_to_text  # names are split on the LaTeX, then decoded
-        authors = [author_name(decode(" ".join(n.von + n.last + n.jr)), decode(" ".join(n.first)))
-                   for n in names if " ".join(n.last).casefold() != "others"]
+        try:  # pylatexenc recurses into each brace
+            authors = [author_name(decode(" ".join(n.von + n.last + n.jr)),
+                                   decode(" ".join(n.first)))
+                       for n in names if " ".join(n.last).casefold() != "others"]
+        except RecursionError:
+            raise _too_deep(path, e.key) from None
         entries.append(BibEntry(
             record=e.key, doi=_first(f.get("doi")), title=_first(f.get("title")),
             year=_year(f.get("year"), f.get("date")), authors=tuple(authors),
@@ -135,6 +141,11 @@ def _bibtex(text: str, path: Path) -> list[BibEntry]:
             pages=_first(f.get("pages", "").replace("--", "-")), pmid=_first(f.get("pmid")),
             abstract=_first(f.get("abstract"))))
     return entries
+
+
+def _too_deep(path: Path, record: str) -> RecordError:
+    return RecordError(path, "", "nests braces too deeply to be read",
+                       "fix or re-export that entry", record)
 
 
 def _ris(text: str, path: Path) -> list[BibEntry]:
@@ -222,13 +233,8 @@ def sniff(text: str, path: Path) -> str:
 
 def read_bibliography(path: Path) -> list[BibEntry]:
     """Every entry of `path`, checked; the first bad entry raises a RecordError naming it."""
-    try:
-        raw = read_bytes(path, BIBLIOGRAPHY_BYTES, "a reference export",
-                         "import it in parts, or check that it is the right file")
-    except TooLarge as exc:
-        raise RecordError(path, "", str(exc).partition(": ")[2]) from None
-    except OSError as exc:
-        raise RecordError(path, "", f"cannot be read ({exc.strerror})", "check the path") from exc
+    raw = read_input(path, BIBLIOGRAPHY_BYTES, "a reference export",
+                     "import it in parts, or check that it is the right file")
     if b"\x00" in raw:
         raise RecordError(path, "", "is binary, not a text export",
                           "export BibTeX, RIS or CSL-JSON text")

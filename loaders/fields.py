@@ -11,6 +11,7 @@ from typing import Any, Literal, NoReturn, overload
 
 from dta_kg.core.errors import RecordError
 from dta_kg.core.iris import DOI_PATTERN, is_iri, normalise_doi
+from dta_kg.core.limits import RECORD_BYTES, TooLarge, read_bytes
 from dta_kg.core.model import Evidence, Stamp
 from dta_kg.core.record_schema import record_keys
 from dta_kg.core.registry import CONFIDENCES, STUDY_SECTIONS
@@ -160,8 +161,9 @@ def key_line(path: Path, key: str) -> int | None:
     """The first line of the file at `path` that sets `key`, for error messages."""
     pattern = re.compile(rf"^\s*(?:-\s+)*['\"]?{re.escape(key)}['\"]?\s*:")
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        lines = read_bytes(Path(path), RECORD_BYTES, "a YAML record", "",
+                           follow_symlinks=False).decode("utf-8").splitlines()
+    except (OSError, TooLarge, UnicodeDecodeError):
         return None
     return next((i for i, line in enumerate(lines, 1) if pattern.match(line)), None)
 

@@ -6,7 +6,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from dta_kg.core.errors import RecordError
 from dta_kg.core.iris import normalise_doi, slug
+from dta_kg.core.limits import TEXT_BYTES, read_input
 from dta_kg.core.paths import REVIEW_TEXT
 
 SOURCE = REVIEW_TEXT  # package data, so quotes are checked wherever dta-kg is installed
@@ -128,7 +130,12 @@ def source_text_path(records: Path, doi: str) -> Path:
 
 @lru_cache(maxsize=64)
 def _held_text(path: Path, stamp: tuple[int, int]) -> str:
-    return normalise(path.read_text(encoding="utf-8"))
+    raw = read_input(path, TEXT_BYTES, "a document's text", "register a shorter text",
+                     follow_symlinks=False)  # a record: a regular file in the records folder
+    try:
+        return normalise(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise RecordError(path, "", "is not UTF-8 text", "register the text again") from exc
 
 
 def held_text(path: Path) -> str | None:

@@ -5,6 +5,7 @@ with known reasons, a full-text exclusion with its reason."""
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -43,13 +44,13 @@ def run_paths(project: Project) -> list[Path]:
 
 def screening_files(project: Project) -> list[Path]:
     """Every screening record file of `project` (inputs of the build)."""
-    named = [p for p in (reasons_path(project), decisions_path(project)) if p.exists()]
+    named = [p for p in (reasons_path(project), decisions_path(project)) if os.path.lexists(p)]
     return [*named, *run_paths(project)]
 
 
 def _list(path: Path, key: str) -> list[Fields]:
     """The records of the list `key` in the file `path` (none when the file is missing)."""
-    if not path.exists():
+    if not os.path.lexists(path):  # a dangling symlink is read, and refused
         return []
     data = read_yaml(path)
     if data is None:

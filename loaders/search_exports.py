@@ -17,7 +17,7 @@ from typing import NoReturn
 
 from dta_kg.core.errors import RecordError
 from dta_kg.core.iris import DOI_PATTERN, normalise_doi
-from dta_kg.core.limits import SEARCH_EXPORT_BYTES
+from dta_kg.core.limits import SEARCH_EXPORT_BYTES, read_input
 
 from .bibliography import BibEntry, _bibtex, _first, _ris, _year, parse_author
 
@@ -58,9 +58,28 @@ def _ris_export(text: str, path: Path) -> list[BibEntry]:
     return _ris(text, path)
 
 
+def csv_rows(text: str, path: Path) -> tuple[list[str], list[dict[str, str | None]]]:
+    """The header and the rows of the CSV `text`. A row with more cells than the header, or
+    text the csv module cannot read (a cell over its 131,072-character limit, a stray
+    quote), is a RecordError naming the row."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))  # a lone CR ends a row too
+    rows: list[dict[str, str | None]] = []
+    try:
+        header = list(reader.fieldnames or [])
+        for row in reader:
+            if None in row:
+                _fail(path, f"row {len(rows) + 2}", "", "has more cells than the header has "
+                      "columns", "quote cells that hold commas")
+            rows.append(row)
+    except csv.Error as exc:
+        _fail(path, f"line {reader.line_num + 1}", "", f"is not readable CSV ({exc})",
+              "check that it is a CSV export: quotes closed, no cell over 131,072 characters")
+    return header, rows
+
+
 def _csv(text: str, path: Path) -> list[BibEntry]:
-    reader = csv.DictReader(io.StringIO(text))
-    columns = {(c or "").strip().casefold(): c for c in reader.fieldnames or []}
+    header, rows = csv_rows(text, path)
+    columns = {c.strip().casefold(): c for c in header}
     if "title" not in columns:
         _fail(path, "header", "title", "the CSV has no 'title' column",
               "name the columns title, doi, authors (separated by ';'), year, abstract, journal")
@@ -74,10 +93,7 @@ def _csv(text: str, path: Path) -> list[BibEntry]:
         return None
 
     entries = []
-    for i, row in enumerate(reader, 1):
-        if None in row:
-            _fail(path, f"row {i + 1}", "", "has more cells than the header has columns",
-                  "quote cells that hold commas")
+    for i, row in enumerate(rows, 1):
         authors = cell(row, "authors", "author") or ""
         entries.append(BibEntry(
             record=f"row {i + 1}", doi=cell(row, "doi"), title=cell(row, "title"),
@@ -171,14 +187,7 @@ def check_candidate(entry: BibEntry, path: Path) -> BibEntry:
 
 def read_search_export(path: Path, fmt: str | None = None) -> tuple[str, bytes, list[BibEntry]]:
     """The format, the raw bytes and the checked entries of a search export."""
-    try:
-        size = path.stat().st_size
-        if size > SEARCH_EXPORT_BYTES:
-            _fail(path, "", "", f"is {size} bytes, more than a search export should be",
-                  "split the export")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise RecordError(path, "", f"cannot be read ({exc.strerror})", "check the path") from exc
+    raw = read_input(path, SEARCH_EXPORT_BYTES, "a database search export", "split the export")
     if b"\x00" in raw:
         _fail(path, "", "", "is binary, not a text export", "export RIS, BibTeX, CSV or MEDLINE")
     try:

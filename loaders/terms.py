@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 from pathlib import Path
@@ -74,7 +75,7 @@ def reserved_problem(term_id: str, vocab: Vocabulary) -> str | None:
 def read_instruments(path: Path, vocab: Vocabulary,
                      digests: dict[str, str] | None = None) -> tuple[CuratedTerm, ...]:
     """The instruments and subscales curators added in `path` (records/instruments.yaml)."""
-    if not path.exists():
+    if not os.path.lexists(path):  # a dangling symlink is read, and refused
         return ()
     top = Fields(read_yaml(path, digests) or {}, path, "", "instruments")
     top.allow(("instruments",))

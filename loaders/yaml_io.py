@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dta_kg.core.errors import RecordError
-from dta_kg.core.limits import RECORD_BYTES, TooLarge, read_bytes
+from dta_kg.core.limits import RECORD_BYTES, read_input
 
 if TYPE_CHECKING:
     import yaml
@@ -41,15 +41,21 @@ def read_yaml(path: Path, digests: dict[str, str] | None = None, limit: int = RE
     return parsed[digest]
 
 
-def read_record_bytes(path: Path, limit: int = RECORD_BYTES) -> bytes:
-    """The bytes of the record file `path` (at most `limit`); a problem is a RecordError."""
-    try:
-        return read_bytes(path, limit, "a YAML record", "split it, or check that it is "
-                          "the right file")
-    except TooLarge as exc:
-        raise RecordError(path, "", str(exc).partition(": ")[2]) from None
-    except OSError as exc:
-        raise RecordError(path, "", f"cannot be read ({exc.strerror})", "check the path") from exc
+def read_record_bytes(path: Path, limit: int = RECORD_BYTES, follow_symlinks: bool = False) -> bytes:
+    """The bytes of the record file `path` (at most `limit`); a problem is a RecordError. A
+    record is a regular file: a FIFO, a device, a folder or a symlink (which may lead out of
+    the records folder) is refused; `follow_symlinks` for a file the user names."""
+    return read_input(path, limit, "a YAML record", "split it, or check that it is the right file",
+                      follow_symlinks)
+
+
+def checked_text(path: Path, follow_symlinks: bool = False) -> str:
+    """The text of the YAML file `path`, read once, whose bytes `parse_yaml` accepted (size,
+    depth, aliases, keys, tags): for a round-trip load of exactly the bytes checked, so a file
+    swapped between a check and a second read cannot skip the checks."""
+    raw = read_record_bytes(path, follow_symlinks=follow_symlinks)
+    parse_yaml(raw, path)
+    return raw.decode("utf-8")
 
 
 def _strict_loader() -> type[yaml.SafeLoader | yaml.CSafeLoader]:

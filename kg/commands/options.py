@@ -50,17 +50,6 @@ class RegularFile(click.File):
         return stream
 
 
-def check_regular(path: Path) -> Path:
-    """`path` when it opens as a regular file, else a one-line error (a FIFO, a device), for
-    inputs a library reads by path after the option is parsed (docs --ontology)."""
-    try:
-        open_regular(path).close()
-    except OSError as exc:
-        raise click.ClickException(f"{path}: cannot be read ({exc.strerror})") from None
-    return path
-
-
-
 def project_options(func: F) -> F:
     """--records and --build-dir, passed to the command as one `project` argument; while the
     command runs, no output may touch its records folder or its build's stores."""

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from dta_kg.commands.options import MIN_CONFIDENCE, SCOPE, check_regular, project_options
+from dta_kg.commands.options import MIN_CONFIDENCE, SCOPE, project_options
 from dta_kg.core.files import check_file, check_folder, write_folder
 from dta_kg.core.paths import ONTOLOGY
 
@@ -140,14 +140,13 @@ def docs(output: Path, ontology: Path | None, no_examples: bool, project: Projec
     Example:
         dta-kg docs -o build/docs
     """
-    from dta_kg.views.docs import PAGE, write_docs
+    from dta_kg.views.docs import PAGE, read_ontology, write_docs
     from dta_kg.views.examples import worked_examples
 
     check_folder(output)
-    if ontology is not None:
-        check_regular(ontology)
+    graph = read_ontology(ontology or ONTOLOGY)
     examples = None if no_examples else worked_examples(project)
-    write_folder(output, lambda folder: write_docs(folder, ontology or ONTOLOGY, examples))
+    write_folder(output, lambda folder: write_docs(folder, graph, examples))
     click.echo(output / PAGE)
 
 

@@ -8,7 +8,6 @@ quote) is skipped, so accepting or importing twice adds nothing twice."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from dta_kg.core.errors import RecordError
 from dta_kg.core.files import check_file, guarded, records_guard, write_atomic
 from dta_kg.core.iris import normalise_doi
+from dta_kg.core.limits import TEXT_BYTES, TooLarge, read_bytes
 from dta_kg.core.paths import Project
 from dta_kg.curation.curate import (
     FACT_KEYS,
@@ -30,7 +30,7 @@ from dta_kg.curation.transaction import dump, transaction, yaml_rt
 from dta_kg.curation.yaml_nodes import block, flow, flow_list, now, quoted, stamp
 from dta_kg.loaders.fields import STUDY_SECTIONS
 from dta_kg.loaders.review_text import normalise, source_text_path
-from dta_kg.loaders.yaml_io import read_yaml
+from dta_kg.loaders.yaml_io import checked_text, read_yaml
 
 SUGGESTED = "suggested from the study's text and accepted by the curator"
 LIST_OF_KIND = {"component": "components", "finding": "findings", "factor": "factors",
@@ -160,9 +160,10 @@ def text_change(project: Project, doi: str, text: str) -> dict[Path, str]:
     title)."""
     target = source_text_path(project.records, doi)
     try:
-        if target.read_text(encoding="utf-8") == text:
+        if read_bytes(target, TEXT_BYTES, "a registered text", "", follow_symlinks=False) == \
+                text.encode("utf-8"):
             return {}
-    except (OSError, UnicodeDecodeError):
+    except (OSError, TooLarge):  # not held as it is: registered anew
         pass
     path = find_study(project, doi)
     data = read_yaml(path)
@@ -231,8 +232,7 @@ def write_draft(project: Project, target: Path, doi: str, chosen: list[Candidate
 def import_fragment(project: Project, path: Path, note: str | None = None) -> tuple[str, Accepted]:
     """Load a record fragment (`doi:` and fact lists, as `write_draft` writes it) into the
     study's record; returns the study's DOI and what was added and skipped."""
-    read_yaml(path)  # refuses binary files, unsafe tags and non-UTF-8 text first
-    data = yaml_rt().load(io.StringIO(path.read_text(encoding="utf-8")))
+    data = yaml_rt().load(checked_text(path, follow_symlinks=True))  # a file the user names
     where = Where(path, "")
     if not isinstance(data, dict) or not data.get("doi"):
         where.fail("doi", "is missing", "a fragment starts with 'doi:' and lists facts")

@@ -19,7 +19,7 @@ from typing import Any
 
 from dta_kg.core.files import owning, write_atomic
 from dta_kg.core.iris import normalise_doi, slug
-from dta_kg.core.limits import CROSSREF_BYTES, load_json
+from dta_kg.core.limits import CROSSREF_BYTES, TooLarge, load_json, read_bytes
 from dta_kg.core.model import Corpus, Study, surname
 from dta_kg.core.paths import Project
 from dta_kg.loaders.bibliography import author_name
@@ -131,10 +131,10 @@ def cached_work(project: Project, doi: str, fetch: Fetch, refresh: bool,
     cache when `source` (the service asked) gave it and not `refresh`, else asked with `fetch`
     and kept."""
     path, key = cache_path(project, doi), normalise_doi(doi)
-    if not refresh and path.is_file() and path.stat().st_size <= CROSSREF_BYTES:
+    if not refresh and path.is_file():
         try:
-            kept = load_json(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            kept = load_json(read_bytes(path, CROSSREF_BYTES, "a kept Crossref work", ""))
+        except (OSError, ValueError, TooLarge):  # asked again
             kept = None
         if isinstance(kept, dict) and (kept.get("doi"), kept.get("source")) == (key, source) \
                 and "work" in kept:

@@ -8,10 +8,9 @@ records/screening/runs/."""
 
 from __future__ import annotations
 
-import csv
 import difflib
 import hashlib
-import io
+import os
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any, NoReturn
 
 from dta_kg.core.errors import RecordError
 from dta_kg.core.iris import slug
+from dta_kg.core.limits import DECISIONS_BYTES, read_input
 from dta_kg.core.paths import Project
 from dta_kg.core.screening_model import (
     CONFLICT,
@@ -46,7 +46,7 @@ from dta_kg.loaders.screening import (
     remember_run,
     run_path,
 )
-from dta_kg.loaders.search_exports import read_search_export
+from dta_kg.loaders.search_exports import csv_rows, read_search_export
 from dta_kg.loaders.terms import project_vocabulary
 from dta_kg.loaders.yaml_io import read_yaml
 
@@ -242,7 +242,7 @@ def decide(project: Project, wanted: list[Wanted], by: str, resolves: bool = Fal
                 "decision": decision.decision, "reason": decision.reason, "by": by,
                 "at": decision.at, "resolves": resolves or None, "note": decision.note}.items()
                 if v is not None})
-        data = read_yaml(where) if where.exists() else None
+        data = read_yaml(where) if os.path.lexists(where) else None
         listed = list((data or {}).get("decisions") or [])
         tx.stage_text(where, dump_yaml({"decisions": [*listed, *made]}))
     return made
@@ -251,21 +251,20 @@ def decide(project: Project, wanted: list[Wanted], by: str, resolves: bool = Fal
 def read_wanted(path: Path) -> list[Wanted]:
     """Decisions from a CSV file with the columns candidate, decision and, optionally, stage,
     reason and note (a screening spreadsheet's export)."""
+    raw = read_input(path, DECISIONS_BYTES, "a CSV of screening decisions",
+                     "decide in several files, or check that it is the right file")
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
         raise RecordError(path, "", f"cannot be read as UTF-8 text ({exc})",
                           "give a CSV file") from exc
-    reader = csv.DictReader(io.StringIO(text))
-    missing = {"candidate", "decision"} - set(reader.fieldnames or ())
+    header, rows = csv_rows(text, path)
+    missing = {"candidate", "decision"} - set(header)
     if missing:
         raise RecordError(path, "header", f"has no column {', '.join(sorted(missing))}",
                           "name the columns candidate, decision, stage, reason, note")
     wanted = []
-    for n, row in enumerate(reader, 2):
-        if None in row:
-            raise RecordError(path, "", "has more cells than the header has columns",
-                              "quote cells that hold commas", f"row {n}")
+    for row in rows:
         cells = {k: (v or "").strip() or None for k, v in row.items()}
         wanted.append(Wanted(cells["candidate"] or "", cells["decision"] or "",
                              cells.get("stage") or "title-abstract", cells.get("reason"),
@@ -286,7 +285,7 @@ def add_reason(project: Project, rid: str, label: str, by: str) -> None:
         if any(r.id == rid for r in screening.reasons):
             fail(rid, "id", f"reason '{rid}' already exists", "`dta-kg screen reason list` "
                  "lists them", where)
-        data = read_yaml(where) if where.exists() else None
+        data = read_yaml(where) if os.path.lexists(where) else None
         listed = list((data or {}).get("reasons") or [])
         listed.append({"id": rid, "label": label.strip(), "added": {"by": by, "at": now()}})
         tx.stage_text(where, dump_yaml({"reasons": listed}))

@@ -19,7 +19,7 @@ from dta_kg.curation.lock import records_lock
 from dta_kg.loaders.records import read_study
 from dta_kg.loaders.screening import read_screening
 from dta_kg.loaders.terms import project_vocabulary
-from dta_kg.loaders.yaml_io import read_yaml
+from dta_kg.loaders.yaml_io import checked_text
 
 if TYPE_CHECKING:
     from ruamel.yaml import YAML
@@ -62,10 +62,9 @@ class Transaction:
         """The round-trip data of `path`, as staged so far (None for a new file)."""
         if path in self.staged:
             return yaml_rt().load(self.staged[path])
-        if not path.exists():
+        if not os.path.lexists(path):
             return None
-        read_yaml(path)  # refuses binary files and unsafe tags before round-trip loading
-        return yaml_rt().load(path.read_text(encoding="utf-8"))
+        return yaml_rt().load(checked_text(path))
 
     def stage(self, path: Path, data: Any, blank_before: Collection[str] = frozenset()) -> None:
         self.staged[path] = dump(data, blank_before)

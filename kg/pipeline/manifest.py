@@ -75,8 +75,8 @@ def _studies_signature(folder: str) -> int:
         with os.scandir(fd) as entries:
             for entry in entries:
                 name = entry.name
-                if name.endswith(".yaml") and not name.startswith(".") and entry.is_file():
-                    stat = entry.stat()
+                if name.endswith(".yaml") and not name.startswith("."):
+                    stat = entry.stat(follow_symlinks=False)  # a symlink is refused when read
                     total += _term(f"{prefix}{name}\0{stat.st_size}\0{stat.st_mtime_ns}")
     finally:
         os.close(fd)
@@ -101,7 +101,7 @@ def input_files(project: Project) -> list[Path]:
 def shared_inputs(project: Project) -> list[Path]:
     """The input files besides the review and the study records."""
     inputs = [ONTOLOGY, SHAPES, *sorted(QC_DIR.glob("*.rq"))]
-    if project.instruments.exists():
+    if os.path.lexists(project.instruments):
         inputs.append(project.instruments)
     inputs += sorted((project.records / SOURCES).glob("*.txt"))  # registered quoted texts
     inputs += screening_files(project)

@@ -10,9 +10,9 @@ from typing import Any
 
 import pyoxigraph
 
-from dta_kg.core.errors import DtaKgError
+from dta_kg.core.errors import DtaKgError, RecordError
 from dta_kg.core.iris import DTA, PREFIXES, RELEASE_BASE
-from dta_kg.core.limits import load_json
+from dta_kg.core.limits import RELEASE_FILE_BYTES, load_json, read_text_input
 from dta_kg.core.registry import media_types
 
 from .snapshot import Snapshot
@@ -142,8 +142,8 @@ def check_release(folder: Path) -> list[str]:
     problems: list[str] = []
     meta = folder / RO_CRATE
     try:
-        crate = load_json(meta.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        crate = load_json(read_text_input(meta, RELEASE_FILE_BYTES, "RO-Crate metadata", ""))
+    except (RecordError, ValueError) as exc:
         return [f"{meta}: does not parse as JSON ({exc})"]
     graph = crate.get("@graph") if isinstance(crate, dict) else None
     if crate.get("@context") != RO_CONTEXT or not isinstance(graph, list):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import shutil
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from pyoxigraph import QuerySolutions
 
 from dta_kg.core.files import check_folder, write_folder
 from dta_kg.core.iris import DEFAULT_GRAPH_IRI, ONTOLOGY_IRI
+from dta_kg.core.limits import RELEASE_FILE_BYTES, read_text_input
 from dta_kg.core.paths import ONTOLOGY, Project
 from dta_kg.pipeline.jsonld import CONTEXT_FILE
 from dta_kg.sinks.exports import built_projection, write_neo4j_csv, write_network
@@ -125,6 +127,7 @@ def changelog(snap: Snapshot, version: str, created: str, old: Snapshot | None,
         return "\n".join(head + body)
     section = markdown(diff(old, snap, previous.name, version)).replace("## ", "### ", 1)
     earlier = previous / "CHANGELOG.md"
-    history = earlier.read_text(encoding="utf-8").removeprefix("# Changelog\n") \
-        if earlier.is_file() else ""
+    history = read_text_input(earlier, RELEASE_FILE_BYTES, "a changelog", "check the "
+                              "previous release").removeprefix("# Changelog\n") \
+        if os.path.lexists(earlier) else ""
     return "\n".join(head) + section.replace("\n### ", "\n#### ") + history

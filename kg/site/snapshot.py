@@ -11,13 +11,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import pyoxigraph
 
 from dta_kg.core.basis import UNGIVEN, at_least, level_of
 from dta_kg.core.errors import DtaKgError
 from dta_kg.core.iris import DTA, PREFIXES, local_name
+from dta_kg.core.limits import GRAPH_BYTES, Capped, open_regular
 from dta_kg.core.model import STUDY_FACTS
 from dta_kg.core.paths import Project
 from dta_kg.core.rdfterms import RDF, RDFS, Lit, plain_term
@@ -118,9 +119,19 @@ def read_path(path: Path) -> Snapshot:
     if not file.is_file():
         raise SnapshotError(f"{path}: no graph found; give a build or release folder holding "
                             f"{GRAPH_FILE}, or an RDF file (.nt, .ttl, .jsonld)")
+    fmt = pyoxigraph.RdfFormat.from_extension(file.suffix.removeprefix("."))
+    if fmt is None:
+        raise SnapshotError(f"{file}: not an RDF file name; give a .nt, .ttl or .jsonld file "
+                            "written by dta-kg build or release")
     try:
-        quads = list(pyoxigraph.parse(path=str(file), without_named_graphs=False))
-    except (SyntaxError, ValueError, OSError) as exc:
+        with open_regular(file) as stream:
+            capped = Capped(stream, GRAPH_BYTES, "an RDF graph to compare",
+                            "compare two builds or releases")
+            # Oxigraph calls only read() on it
+            quads = list(pyoxigraph.parse(cast(IO[bytes], capped), fmt,
+                                          without_named_graphs=False))
+    except (SyntaxError, ValueError, OSError, MemoryError) as exc:
+        # MemoryError: Oxigraph's buffer for one token (16 MiB) overflowed, a malformed file
         raise SnapshotError(f"{file}: not a readable RDF file ({exc}); give a .nt, .ttl or "
                             ".jsonld file written by dta-kg build or release") from exc
     return read_triples((str(plain_term(q.subject)), q.predicate.value, plain_term(q.object))

@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from dta_kg.core.files import MARKER, check_folder, write_folder
+from dta_kg.core.limits import RELEASE_FILE_BYTES, read_text_input
 from dta_kg.core.output import math_as_text
 from dta_kg.queries.catalogue import catalogue
 
@@ -215,12 +216,13 @@ def _home(snap: Snapshot, folder: Path, release: Path | None) -> None:
 def _changes(release: Path | None) -> Markup | None:
     """The newest section of the release's CHANGELOG.md, as HTML (Markdown escapes raw HTML)."""
     log = release / "CHANGELOG.md" if release is not None else None
-    if log is None or not log.is_file():
+    if log is None or not os.path.lexists(log):
         return None
     # lazy: markdown loads ~40 ms; only a site made from a release with a changelog needs it
     import markdown
 
-    text = log.read_text(encoding="utf-8").removeprefix("# Changelog\n")
+    text = read_text_input(log, RELEASE_FILE_BYTES, "a changelog", "check the release "
+                           "folder").removeprefix("# Changelog\n")
     sections = text.split("\n# ")
     newest = sections[0] if sections[0].strip() else (sections[1] if len(sections) > 1 else "")
     newest = "# " + newest.lstrip("# ").lstrip()

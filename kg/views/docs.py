@@ -10,17 +10,21 @@ and loads nothing. Why not pyLODE: docs/architecture.md, "Libraries".
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph
 from rdflib import Graph, Literal, URIRef
+from rdflib.exceptions import ParserError
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
+from dta_kg.core.errors import RecordError
 from dta_kg.core.iris import DTA, PREFIXES
-from dta_kg.core.paths import ONTOLOGY
+from dta_kg.core.limits import ONTOLOGY_BYTES, read_input
 
 from .page import csp, json_island, write_page
 from .vocabulary_page import PAGE as VOCABULARY
@@ -193,10 +197,30 @@ def ontology_context(graph: Graph) -> dict[str, object]:
             "schema_org": json_island(_schema_org(graph, ontology, title))}
 
 
-def write_docs(directory: str | Path, ontology: str | Path = ONTOLOGY,
+def read_ontology(path: Path) -> Graph:
+    """The Turtle ontology at `path`, at most ONTOLOGY_BYTES; a problem is a RecordError. It
+    is parsed by Oxigraph, which does not recurse, and rdflib reads Oxigraph's N-Triples: on
+    malformed or deeply nested Turtle rdflib's own parser ends in assertion, index or
+    recursion errors."""
+    raw = read_input(path, ONTOLOGY_BYTES, "an ontology", "check that it is the right file")
+    triples = io.BytesIO()
+    try:
+        pyoxigraph.serialize(pyoxigraph.parse(raw, pyoxigraph.RdfFormat.TURTLE), triples,
+                             pyoxigraph.RdfFormat.N_TRIPLES)
+    except (SyntaxError, ValueError) as exc:
+        raise RecordError(path, "", f"is not valid Turtle ({exc})",
+                          "give the ontology in Turtle with absolute IRIs") from exc
+    try:
+        return Graph().parse(data=triples.getvalue().decode("utf-8"), format="nt")
+    except ParserError as exc:  # RDF 1.2: a triple term or a text direction
+        raise RecordError(path, "", f"holds a term rdflib cannot read ({exc})",
+                          "give the ontology in RDF 1.1 Turtle") from exc
+
+
+def write_docs(directory: str | Path, graph: Graph,
                examples: dict[str, str] | None = None) -> Path:
-    """Write the documentation of the Turtle `ontology` to `directory`/index.html, with the
-    controlled vocabulary in `directory`/vocabulary.html (linked from it); return index.html."""
-    graph = Graph().parse(ontology, format="turtle")
+    """Write the documentation of the ontology `graph` (read_ontology) to
+    `directory`/index.html, with the controlled vocabulary in `directory`/vocabulary.html
+    (linked from it); return index.html."""
     write_vocabulary(directory, graph, examples)
     return write_page("ontology.html", Path(directory) / PAGE, **ontology_context(graph))

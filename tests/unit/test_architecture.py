@@ -175,3 +175,44 @@ def test_the_lazy_checker_sees_a_missing_reason(tmp_path):
     terse = tmp_path / "terse.py"
     terse.write_text("def f():\n    import json  # lazy:\n    return json\n", encoding="utf-8")
     assert unexplained_lazy_imports(terse, "kg/core/terse.py") == ["kg/core/terse.py:2 json"]
+
+
+# the modules that may read a file with Path.read_text / read_bytes, not through
+# dta_kg.core.limits (bounded, regular files only): each reads files dta-kg itself ships or writes
+UNBOUNDED_READS = {
+    "kg/pipeline/checks.py": "the package's QC queries",
+    "kg/pipeline/jsonld.py": "the package's JSON-LD context",
+    "kg/pipeline/manifest.py": "the build's own stamp and record index",
+    "kg/site/release.py": "the package's ontology",
+    "kg/stores/local.py": "the build's own vocabulary",
+    "kg/views/generated.py": "the checkout's own documentation files (`dta-kg generate`)",
+    "kg/views/model_diagram.py": "a package asset",
+    "kg/views/page.py": "package assets",
+    "loaders/review_text.py": "the package's text of the review",
+    "loaders/terms.py": "the package's ontology",
+    "queries/catalogue.py": "the package's named queries",
+}
+
+
+def whole_file_reads(path: Path) -> list[int]:
+    """The lines of `path` that call `.read_text(` or `.read_bytes(`."""
+    return [node.lineno for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("read_text", "read_bytes")]
+
+
+def test_inputs_are_read_through_the_bounded_reader():
+    """A file a user gives or the records hold is read through dta_kg.core.limits (bounded, a
+    FIFO or device refused); `.read_text(` and `.read_bytes(` only where UNBOUNDED_READS says."""
+    found = {str(p.relative_to(ROOT)): lines for p in modules().values()
+             if (lines := whole_file_reads(p))}
+    assert {f"{name}:{lines}" for name, lines in found.items()
+            if name not in UNBOUNDED_READS} == set()
+    assert set(UNBOUNDED_READS) <= set(found)  # no stale entry
+
+
+def test_the_read_checker_sees_a_read(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("from pathlib import Path\n\n\ndef f(p):\n    return Path(p).read_text()\n\n\n"
+                   "def g(p):\n    return p.read_bytes()\n", encoding="utf-8")
+    assert whole_file_reads(bad) == [5, 9]
