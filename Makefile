@@ -20,10 +20,9 @@ run: $(STAMP)
 	$(BIN)/dta-kg view -o build/views/graph.html
 	$(BIN)/dta-kg map -o build/views/gap-map.html
 
-# the tests run in one process by default: a full run on two workers crashed a worker in the
-# Virtuoso service test and showed order-dependent failures; `make test TEST_JOBS=auto` runs them
-# on every core (pytest-xdist, a module's tests on one worker); the 10 slowest are listed at the end
-TEST_JOBS ?= 0
+# the tests run on every core (pytest-xdist, a module's tests on one worker; `make test
+# TEST_JOBS=0` runs them in one process); the 10 slowest are listed at the end
+TEST_JOBS ?= auto
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(MAKE) typecheck
