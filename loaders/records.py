@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from dta_kg.core.vocabulary import Vocabulary
 
 from .fields import Fields
 from .record_reader import read_record
+from .review_text import SOURCES
+from .screening import RUNS_FOLDER
 from .terms import read_instruments
 from .yaml_io import read_yaml
 
@@ -50,8 +53,29 @@ def study_names(folder: Path) -> list[str]:
         return []
 
 
+def check_layout(project: Project) -> None:
+    """Refuse, in one line, a records folder whose own folders or named files are symbolic
+    links or not what they must be: a symlinked `studies/` or `screening/` would have records
+    read from, and written to, a folder outside the records."""
+    folders = (project.studies, project.screening, project.screening / RUNS_FOLDER,
+               project.records / SOURCES)
+    for path in (*folders, project.review, project.instruments):
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise RecordError(path, "", f"cannot be read ({exc.strerror})", "check the path") from exc
+        want, is_kind = ("a folder", stat.S_ISDIR) if path in folders else ("a file", stat.S_ISREG)
+        if stat.S_ISLNK(mode) or not is_kind(mode):
+            what = "a symbolic link" if stat.S_ISLNK(mode) else f"not {want}"
+            raise RecordError(path, "", f"is {what}; the records folder holds its own records "
+                              "only", f"put {want} of records there in its place")
+
+
 def study_paths(project: Project) -> list[Path]:
     recover_journal(project.records)  # a curator's write killed after its commit point
+    check_layout(project)
     folder = project.studies
     return [folder / name for name in study_names(folder)]
 

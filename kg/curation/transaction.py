@@ -6,6 +6,7 @@ import contextlib
 import io
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -77,14 +78,26 @@ class Transaction:
 
 def _copy_visible(source: Path, target: Path) -> None:
     """Copy the folder `source` to `target`, hidden entries left out; the first OSError (a
-    full disk) stops it with its errno, which shutil.copytree would fold into a list."""
+    full disk) stops it with its errno, which shutil.copytree would fold into a list. A
+    symbolic link is copied as a link, never followed (a link to /dev/zero would fill the
+    disk), so the check of the copy refuses it as the reader refuses the original; a FIFO,
+    socket or device is refused here, by its name."""
     for folder, dirs, files in os.walk(source):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         into = target / Path(folder).relative_to(source)
         into.mkdir(parents=True, exist_ok=True)
         for name in files:
-            if not name.startswith("."):
-                shutil.copyfile(Path(folder, name), into / name)
+            if name.startswith("."):
+                continue
+            path = Path(folder, name)
+            mode = os.lstat(path).st_mode
+            if stat.S_ISLNK(mode):
+                os.symlink(os.readlink(path), into / name)
+            elif stat.S_ISREG(mode):
+                shutil.copyfile(path, into / name, follow_symlinks=False)
+            else:
+                raise RecordError(path, "", "is not a regular file but a pipe, socket or device",
+                                  "remove it from the records folder")
 
 
 def validate_staged(project: Project, staged: dict[Path, str]) -> None:
