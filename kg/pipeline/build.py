@@ -56,7 +56,14 @@ from dta_kg.pipeline.manifest import (
 )
 from dta_kg.pipeline.projection import Shared, plain_triples
 from dta_kg.pipeline.projection import project as projection
-from dta_kg.pipeline.store_writer import Part, load_store, part_nodes, write_database, write_part
+from dta_kg.pipeline.store_writer import (
+    Part,
+    load_text,
+    new_store,
+    part_nodes,
+    write_database,
+    write_part,
+)
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -222,15 +229,19 @@ def _build(project: Project, jobs: int | None = None,
         parts = [write_part(head_graph, {}, staging / "parts" / "head.part")]
         per_class = class_counts(head)
         index: dict[str, str] = {}
+        store = new_store(staging / "oxigraph")
         with nt_path.open("w", encoding="utf-8") as out:
-            out.writelines(map(nt_line, head))
+            text = "".join(map(nt_line, head))
+            out.write(text)
+            load_text(store, text)
             for chunk in chunks(paths, context, jobs):
                 out.write(chunk.nt)
+                load_text(store, chunk.nt)
                 parts.append(chunk.part)
                 per_class.update(chunk.triples_per_class)
                 read.update(chunk.digests)
                 index.update((doi, os.path.basename(path)) for doi, path, _ in chunk.dois)
-        stage(f"read, checked and mapped {len(paths)} records")
+        stage(f"read, checked and mapped {len(paths)} records, loaded into the query store")
         # Turtle/JSON-LD and the sample checks run beside the main thread; leaving the block
         # (even on an error) waits for them, so nothing writes into a staging folder being removed
         with ThreadPoolExecutor(1) as background, _dumper(len(paths)) as dumper:
@@ -249,8 +260,6 @@ def _build(project: Project, jobs: int | None = None,
                 shacl_scope = qc_scope_text(len(paths))
             sample_checked = background.submit(_check_sample, head, sample, vocab, r, ontology,
                                                whole=sample is paths)  # needs no store
-            store = load_store(staging / "oxigraph", nt_path)
-            stage("loaded the query store")
             problems = run_qc_store(store, scope=None if sample is paths else "graph", threads=2)
             problems += sample_checked.result()
             stage(f"checked: {shacl_scope}")
