@@ -230,45 +230,47 @@ def _build(project: Project, jobs: int | None = None,
         per_class = class_counts(head)
         index: dict[str, str] = {}
         store = new_store(staging / "oxigraph")
-        with nt_path.open("w", encoding="utf-8") as out:
-            text = "".join(map(nt_line, head))
-            out.write(text)
-            load_text(store, text)
-            for chunk in chunks(paths, context, jobs):
-                out.write(chunk.nt)
-                load_text(store, chunk.nt)
-                parts.append(chunk.part)
-                per_class.update(chunk.triples_per_class)
-                read.update(chunk.digests)
-                index.update((doi, os.path.basename(path)) for doi, path, _ in chunk.dois)
-        stage(f"read, checked and mapped {len(paths)} records, loaded into the query store")
-        # Turtle/JSON-LD and the sample checks run beside the main thread; leaving the block
-        # (even on an error) waits for them, so nothing writes into a staging folder being removed
-        with ThreadPoolExecutor(1) as background, _dumper(len(paths)) as dumper:
-            dumped = None if check_only else dumper.submit(_dump, nt_path, staging)
-            summary = _summary(parts, per_class)
-            if not check_only:
-                (staging / LADYBUG).mkdir()
-                write_database(parts, staging / LADYBUG / LADYBUG_FILE)
-            shutil.rmtree(staging / "parts")
-            stage("wrote the Cypher database")
-            if len(paths) <= SHACL_ALL_UP_TO:
-                sample, shacl_scope = paths, (f"the SHACL shapes and every QC query on the whole "
-                                              f"graph ({len(paths)} records)")
-            else:
-                sample = random.Random(0).sample(paths, SHACL_SAMPLE)
-                shacl_scope = qc_scope_text(len(paths))
+        if len(paths) <= SHACL_ALL_UP_TO:
+            sample, shacl_scope = paths, (f"the SHACL shapes and every QC query on the whole "
+                                          f"graph ({len(paths)} records)")
+        else:
+            sample = random.Random(0).sample(paths, SHACL_SAMPLE)
+            shacl_scope = qc_scope_text(len(paths))
+        # the sample checks (which need no store) run beside the main thread from the start,
+        # Turtle/JSON-LD once the N-Triples are written; leaving the block (even on an error)
+        # waits for them, so nothing writes into a staging folder being removed
+        with ThreadPoolExecutor(1) as background:
             sample_checked = background.submit(_check_sample, head, sample, vocab, r, ontology,
-                                               whole=sample is paths)  # needs no store
-            problems = run_qc_store(store, scope=None if sample is paths else "graph", threads=2)
-            problems += sample_checked.result()
-            stage(f"checked: {shacl_scope}")
-            if not problems and not check_only:  # compacted: large answers come 2x faster
-                store.optimize()
-                stage("compacted the query store")
-            if dumped:
-                dumped.result()
-                stage("wrote Turtle and JSON-LD")
+                                               whole=sample is paths)
+            with nt_path.open("w", encoding="utf-8") as out:
+                text = "".join(map(nt_line, head))
+                out.write(text)
+                load_text(store, text)
+                for chunk in chunks(paths, context, jobs):
+                    out.write(chunk.nt)
+                    load_text(store, chunk.nt)
+                    parts.append(chunk.part)
+                    per_class.update(chunk.triples_per_class)
+                    read.update(chunk.digests)
+                    index.update((doi, os.path.basename(path)) for doi, path, _ in chunk.dois)
+            stage(f"read, checked and mapped {len(paths)} records, loaded into the query store")
+            with _dumper(len(paths)) as dumper:
+                dumped = None if check_only else dumper.submit(_dump, nt_path, staging)
+                summary = _summary(parts, per_class)
+                if not check_only:
+                    (staging / LADYBUG).mkdir()
+                    write_database(parts, staging / LADYBUG / LADYBUG_FILE)
+                shutil.rmtree(staging / "parts")
+                stage("wrote the Cypher database")
+                problems = run_qc_store(store, scope=None if sample is paths else "graph", threads=2)
+                problems += sample_checked.result()
+                stage(f"checked: {shacl_scope}")
+                if not problems and not check_only:  # compacted: large answers come 2x faster
+                    store.optimize()
+                    stage("compacted the query store")
+                if dumped:
+                    dumped.result()
+                    stage("wrote Turtle and JSON-LD")
         if problems:
             raise ValidationFailed(problems)
         summary.triples, summary.validation = len(store), shacl_scope
