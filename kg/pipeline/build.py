@@ -54,9 +54,16 @@ from dta_kg.pipeline.manifest import (
     install_stores,
     shared_inputs,
 )
-from dta_kg.pipeline.projection import PropertyGraph, Shared, plain_triples
+from dta_kg.pipeline.projection import Shared, plain_triples
 from dta_kg.pipeline.projection import project as projection
-from dta_kg.pipeline.store_writer import load_store, write_database
+from dta_kg.pipeline.store_writer import (
+    Part,
+    load_text,
+    new_store,
+    part_nodes,
+    write_database,
+    write_part,
+)
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -209,7 +216,6 @@ def _build(project: Project, jobs: int | None = None,
             *screening_head(project, vocab, r)]
     head_graph = projection(head)
     beside = Shared.of(head_graph)
-    context = Context(tuple(vocab.terms.values()), r, beside.labels, beside.captions, beside.dois)
     paths = study_paths(project)
     made = not check_only and not os.path.lexists(project.build)  # removed again on failure
     if not check_only:
@@ -217,51 +223,54 @@ def _build(project: Project, jobs: int | None = None,
     staging = Path(tempfile.mkdtemp(dir=None if check_only else project.build, prefix=".staging-"))
     try:
         nt_path = staging / f"{GRAPH_NAME}.nt"
-        nodes = {n.id: n for n in head_graph.nodes}
-        edges = list(head_graph.edges)
+        (staging / "parts").mkdir()
+        context = Context(tuple(vocab.terms.values()), r, str(staging / "parts"), beside.labels,
+                          beside.captions, beside.dois)
+        parts = [write_part(head_graph, {}, staging / "parts" / "head.part")]
         per_class = class_counts(head)
         index: dict[str, str] = {}
-        with nt_path.open("w", encoding="utf-8") as out:
-            out.writelines(map(nt_line, head))
-            for chunk in chunks(paths, context, jobs):
-                out.write(chunk.nt)
-                for node in chunk.nodes:
-                    nodes.setdefault(node.id, node)
-                edges += chunk.edges
-                per_class.update(chunk.triples_per_class)
-                read.update(chunk.digests)
-                index.update((doi, os.path.basename(path)) for doi, path, _ in chunk.dois)
-        stage(f"read, checked and mapped {len(paths)} records")
-        # Turtle/JSON-LD and the sample checks run beside the main thread; leaving the block
-        # (even on an error) waits for them, so nothing writes into a staging folder being removed
-        with ThreadPoolExecutor(1) as background, _dumper(len(paths)) as dumper:
-            dumped = None if check_only else dumper.submit(_dump, nt_path, staging)
-            pgraph = PropertyGraph(sorted(nodes.values(), key=lambda n: n.id), edges)
-            summary = _summary(pgraph, per_class)
-            if not check_only:
-                (staging / LADYBUG).mkdir()
-                write_database(pgraph, staging / LADYBUG / LADYBUG_FILE)
-            del pgraph, nodes, edges  # freed before the bulk load, which takes its own memory
-            stage("wrote the Cypher database")
-            if len(paths) <= SHACL_ALL_UP_TO:
-                sample, shacl_scope = paths, (f"the SHACL shapes and every QC query on the whole "
-                                              f"graph ({len(paths)} records)")
-            else:
-                sample = random.Random(0).sample(paths, SHACL_SAMPLE)
-                shacl_scope = qc_scope_text(len(paths))
+        store = new_store(staging / "oxigraph")
+        if len(paths) <= SHACL_ALL_UP_TO:
+            sample, shacl_scope = paths, (f"the SHACL shapes and every QC query on the whole "
+                                          f"graph ({len(paths)} records)")
+        else:
+            sample = random.Random(0).sample(paths, SHACL_SAMPLE)
+            shacl_scope = qc_scope_text(len(paths))
+        # the sample checks (which need no store) run beside the main thread from the start,
+        # Turtle/JSON-LD once the N-Triples are written; leaving the block (even on an error)
+        # waits for them, so nothing writes into a staging folder being removed
+        with ThreadPoolExecutor(1) as background:
             sample_checked = background.submit(_check_sample, head, sample, vocab, r, ontology,
-                                               whole=sample is paths)  # needs no store
-            store = load_store(staging / "oxigraph", nt_path)
-            stage("loaded the query store")
-            problems = run_qc_store(store, scope=None if sample is paths else "graph", threads=2)
-            problems += sample_checked.result()
-            stage(f"checked: {shacl_scope}")
-            if not problems and not check_only:  # compacted: large answers come 2x faster
-                store.optimize()
-                stage("compacted the query store")
-            if dumped:
-                dumped.result()
-                stage("wrote Turtle and JSON-LD")
+                                               whole=sample is paths)
+            with nt_path.open("w", encoding="utf-8") as out:
+                text = "".join(map(nt_line, head))
+                out.write(text)
+                load_text(store, text)
+                for chunk in chunks(paths, context, jobs):
+                    out.write(chunk.nt)
+                    load_text(store, chunk.nt)
+                    parts.append(chunk.part)
+                    per_class.update(chunk.triples_per_class)
+                    read.update(chunk.digests)
+                    index.update((doi, os.path.basename(path)) for doi, path, _ in chunk.dois)
+            stage(f"read, checked and mapped {len(paths)} records, loaded into the query store")
+            with _dumper(len(paths)) as dumper:
+                dumped = None if check_only else dumper.submit(_dump, nt_path, staging)
+                summary = _summary(parts, per_class)
+                if not check_only:
+                    (staging / LADYBUG).mkdir()
+                    write_database(parts, staging / LADYBUG / LADYBUG_FILE)
+                shutil.rmtree(staging / "parts")
+                stage("wrote the Cypher database")
+                problems = run_qc_store(store, scope=None if sample is paths else "graph", threads=2)
+                problems += sample_checked.result()
+                stage(f"checked: {shacl_scope}")
+                if not problems and not check_only:  # compacted: large answers come 2x faster
+                    store.optimize()
+                    stage("compacted the query store")
+                if dumped:
+                    dumped.result()
+                    stage("wrote Turtle and JSON-LD")
         if problems:
             raise ValidationFailed(problems)
         summary.triples, summary.validation = len(store), shacl_scope
@@ -344,13 +353,18 @@ def _dump(nt_path: Path, folder: Path) -> None:
     write_turtle_and_jsonld(nt_path, folder / f"{GRAPH_NAME}.ttl", folder / f"{GRAPH_NAME}.jsonld")
 
 
-def _summary(pgraph: PropertyGraph, per_class: Counter) -> BuildSummary:
+def _summary(parts: list[Part], per_class: Counter) -> BuildSummary:
     """The counts of the build, from its projection (triples and checks are added later)."""
-    kinds = Counter(n.label for n in pgraph.nodes)
-    facts = [n for n in pgraph.nodes if n.label in FACT_CLASSES]
+    counted = {"Study", "IntegrativeReview", "DTAComponent", "Instrument", *FACT_CLASSES}
+    kinds = Counter({label: 0 for label in counted})
+    quoted = 0
+    for label in counted:
+        for _, props in part_nodes(parts, label):
+            kinds[label] += 1
+            quoted += label in FACT_CLASSES and bool(props.get("quote"))
     return BuildSummary(
         studies=kinds["Study"], reviews=kinds["IntegrativeReview"],
         components=kinds["DTAComponent"], instruments=kinds["Instrument"],
-        findings=kinds["Finding"], factor_reports=kinds["FactorReport"], facts=len(facts),
-        facts_with_evidence=sum(1 for n in facts if n.props.get("quote")),
+        findings=kinds["Finding"], factor_reports=kinds["FactorReport"],
+        facts=sum(kinds[label] for label in set(FACT_CLASSES)), facts_with_evidence=quoted,
         triples_per_class=dict(sorted(per_class.items())))

@@ -1,14 +1,16 @@
 """Records to N-Triples and projection, chunk by chunk, in worker processes for large corpora.
 
 Each chunk of study files is read, validated, mapped to triples, written as N-Triples text and
-projected onto the property graph, with the shared vocabulary and the review as context. The
-build streams the chunks to disk, so no process holds the whole graph.
+projected onto the property graph, with the shared vocabulary and the review as context; the
+projection is written to a part file of its own (`store_writer.write_part`). The build streams
+the chunks to disk, so no process holds the whole graph.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -22,7 +24,8 @@ from dta_kg.core.vocabulary import Term, Vocabulary
 from dta_kg.loaders.ntriples import nt_line
 from dta_kg.loaders.records import read_study
 from dta_kg.loaders.triples import study_triples
-from dta_kg.pipeline.projection import Edge, Node, project
+from dta_kg.pipeline.projection import project
+from dta_kg.pipeline.store_writer import Part, write_part
 
 CHUNK = 250  # study files per chunk
 IN_PROCESS = 2 * CHUNK  # smaller corpora are not worth the worker processes
@@ -32,8 +35,7 @@ RDF_TYPE = RDF + "type"
 @dataclass
 class Chunk:
     nt: str
-    nodes: list[Node]
-    edges: list[Edge]
+    part: Part
     dois: list[tuple[str, str, int | None]]  # (normalised DOI, path, reference number)
     triples_per_class: Counter = field(default_factory=Counter)
     digests: dict[str, str] = field(default_factory=dict)  # path -> SHA-256 of the bytes read
@@ -41,10 +43,12 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Context:
-    """What every worker needs: the vocabulary, the review's IRI, the shared node labels."""
+    """What every worker needs: the vocabulary, the review's IRI, the folder of the part files,
+    the shared node labels."""
 
     terms: tuple[Term, ...]
     review: str
+    folder: str
     labels: dict[str, str]
     captions: dict[str, str] = field(default_factory=dict)
     dois: dict[str, str] = field(default_factory=dict)
@@ -87,8 +91,10 @@ def emit(paths: list[str], context: Context | None = None) -> Chunk:
         triples.extend(study_triples(study, context.review, seen))
     graph = project(triples, context=context.labels, captions=context.captions,
                     dois=context.dois)
-    return Chunk("".join(map(nt_line, triples)), graph.nodes, graph.edges, dois,
-                 class_counts(triples), digests)
+    handle, name = tempfile.mkstemp(".part", dir=context.folder)
+    os.close(handle)
+    return Chunk("".join(map(nt_line, triples)), write_part(graph, context.labels, Path(name)),
+                 dois, class_counts(triples), digests)
 
 
 def chunks(paths: list[Path], context: Context, jobs: int | None = None) -> Iterator[Chunk]:

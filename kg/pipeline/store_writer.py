@@ -16,9 +16,14 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import heapq
+import io
+import pickle
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
 
@@ -34,6 +39,7 @@ COLUMN_TYPES = {"boolean": "BOOLEAN", "integer": "INT64", "float": "DOUBLE", "da
                 "list": "STRING[]", "string": "STRING"}
 LIST_SEPARATOR = "\x1f"  # joins a list value in one CSV cell; split again on COPY
 CSV_OPTIONS = "(header=true, parallel=false, quote='\"', escape='\"')"
+NODE_BATCH = 1000  # nodes a pickled batch of a part file: a merge holds one batch a part
 BUFFER_POOL = 1 << 30  # bytes, at least: ladybug's default reserves most of the machine's memory,
 # which slows every opening and competes with the rest of the build
 # tables and columns the named queries read even when the graph has no such node yet (a records
@@ -74,13 +80,17 @@ def _csv_value(value: Any, kind: str) -> Any:
     return value
 
 
-def _copy(conn: Any, table: str, columns: dict[str, str], rows: Iterable[list], path: Path,
-          options: str = "") -> None:
-    """Write `rows` to the CSV file `path` and COPY it into `table`; lists are split on load."""
+def _copy(conn: Any, table: str, columns: dict[str, str], rows: Iterable[list], path: Path) -> None:
+    """Write `rows` to the CSV file `path` and COPY it into `table`."""
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(columns)
         writer.writerows(rows)
+    _load(conn, table, columns, path)
+
+
+def _load(conn: Any, table: str, columns: dict[str, str], path: Path, options: str = "") -> None:
+    """COPY the CSV file `path` into `table`; lists are split on load."""
     heads = ", ".join(f"`{c}` {'STRING' if t == 'STRING[]' else t}" for c, t in columns.items())
     picks = ", ".join(f"string_split(`{c}`, '{LIST_SEPARATOR}')" if t == "STRING[]" else f"`{c}`"
                       for c, t in columns.items())
@@ -88,54 +98,105 @@ def _copy(conn: Any, table: str, columns: dict[str, str], rows: Iterable[list], 
     conn.execute(f"COPY `{table}` FROM ({load}){options}")
 
 
-def write_database(pgraph: PropertyGraph, path: Path) -> None:
-    """Create the ladybug database at `path` (a file) from the projection `pgraph`."""
+@dataclass(frozen=True)
+class Part:
+    """A part of the property graph (the head's, a chunk's) in a file of its own, written where
+    it was projected, so that no process holds the whole graph: each label's nodes by IRI, as
+    pickled batches of (IRI, properties), and each edge table's CSV rows (source, target)."""
+
+    path: str
+    nodes: dict[str, tuple[int, int]]  # label -> (offset, batches)
+    edges: dict[tuple[str, str, str], tuple[int, int]]  # (type, source, target label) -> (offset, size)
+
+
+def write_part(pgraph: PropertyGraph, labels: dict[str, str], path: Path) -> Part:
+    """Write `pgraph` (its nodes by IRI, as `project` gives them) to the part file `path`;
+    `labels` gives the labels of the nodes projected elsewhere that its edges point to."""
+    by_label: dict[str, list[tuple[str, dict]]] = defaultdict(list)
+    for node in pgraph.nodes:
+        by_label[node.label].append((node.id, node.props))
+    label_of = {**{n.id: n.label for n in pgraph.nodes}, **labels}
+    by_pair: dict[tuple[str, str, str], list[tuple[str, str]]] = defaultdict(list)
+    for edge in pgraph.edges:
+        assert not edge.props, "the projection's edges have no properties"
+        by_pair[edge.type, label_of[edge.source], label_of[edge.target]].append((edge.source, edge.target))
+    nodes, edges = {}, {}
+    with path.open("wb") as out:
+        for label, items in by_label.items():
+            nodes[label] = (out.tell(), len(range(0, len(items), NODE_BATCH)))
+            for start in range(0, len(items), NODE_BATCH):
+                pickle.dump(items[start:start + NODE_BATCH], out, pickle.HIGHEST_PROTOCOL)
+        for pair, ends in by_pair.items():
+            text = io.StringIO(newline="")
+            csv.writer(text).writerows(ends)
+            data = text.getvalue().encode("utf-8")
+            edges[pair] = (out.tell(), len(data))
+            out.write(data)
+    return Part(str(path), nodes, edges)
+
+
+def part_nodes(parts: list[Part], label: str) -> Iterator[tuple[str, dict]]:
+    """The nodes of `label` in `parts` by IRI as (IRI, properties), each once: as the first
+    part that has it gives it."""
+    last = None
+    for iri, props in heapq.merge(*(_batches(p, label) for p in parts if label in p.nodes),
+                                  key=itemgetter(0)):
+        if iri != last:
+            yield iri, props
+            last = iri
+
+
+def _batches(part: Part, label: str) -> Iterator[tuple[str, dict]]:
+    offset, batches = part.nodes[label]
+    with open(part.path, "rb") as source:
+        source.seek(offset)
+        for _ in range(batches):
+            yield from pickle.load(source)  # noqa: S301 - a part file this build wrote
+
+
+def write_database(parts: list[Part], path: Path) -> None:
+    """Create the ladybug database at `path` (a file) from the projection in `parts`."""
     # lazy: ladybug loads ~35 ms; this module is on the path of every query, SPARQL ones too
     import ladybug
 
     db = ladybug.Database(str(path), buffer_pool_size=BUFFER_POOL)
     conn = ladybug.Connection(db)
-    label_of = {n.id: n.label for n in pgraph.nodes}
-    by_label: dict[str, list[Node]] = defaultdict(list)
-    for node in pgraph.nodes:
-        by_label[node.label].append(node)
-    by_pair: dict[tuple[str, str, str], list[Edge]] = defaultdict(list)
-    for edge in pgraph.edges:
-        by_pair[edge.type, label_of[edge.source], label_of[edge.target]].append(edge)
-    for label in DECLARED_NODES:
-        by_label.setdefault(label, [])
-    for pair in DECLARED_EDGES:
-        by_pair.setdefault(pair, [])
+    types: dict[str, dict[tuple[str, str], list[Part]]] = defaultdict(dict)
+    for part in parts:
+        for etype, source, target in part.edges:
+            types[etype].setdefault((source, target), []).append(part)
+    for etype, source, target in DECLARED_EDGES:
+        types[etype].setdefault((source, target), [])
     with tempfile.TemporaryDirectory(prefix="dta-kg-cypher-") as tmp:
         folder = Path(tmp)
-        for label, nodes in sorted(by_label.items()):
-            cols = schema((n.props for n in nodes), ALWAYS)
+        for label in sorted({label for p in parts for label in p.nodes} | DECLARED_NODES.keys()):
+            cols = schema((props for _, props in part_nodes(parts, label)), ALWAYS)
             cols.update({c: t for c, t in DECLARED_NODES.get(label, {}).items() if c not in cols})
             ddl = ", ".join(f"`{c}` {t}" for c, t in cols.items())
             conn.execute(f"CREATE NODE TABLE `{label}`({ddl}, PRIMARY KEY(iri))")
-            if not nodes:
+            if not any(label in p.nodes for p in parts):
                 continue
             rest = [(c, t) for c, t in cols.items() if c != "iri"]
             # a text value is written as it is in any column (`_csv_value`): most values are
-            rows = ([n.id, *(v if (v := n.props.get(c)).__class__ is str else _csv_value(v, t)
-                             for c, t in rest)] for n in nodes)
+            rows = ([iri, *(v if (v := props.get(c)).__class__ is str else _csv_value(v, t)
+                            for c, t in rest)] for iri, props in part_nodes(parts, label))
             _copy(conn, label, {"iri": cols["iri"], **dict(rest)}, rows, folder / f"{label}.csv")
-        types: dict[str, list[tuple[str, str, list[Edge]]]] = defaultdict(list)
-        for (etype, source, target), edges in by_pair.items():
-            types[etype].append((source, target, edges))
         for etype, pairs in sorted(types.items()):
-            cols = schema((e.props for _, _, es in pairs for e in es), {})
-            ddl = ", ".join([f"FROM `{s}` TO `{t}`" for s, t, _ in pairs]
-                            + [f"`{c}` {t}" for c, t in cols.items()])
+            ddl = ", ".join(f"FROM `{s}` TO `{t}`" for s, t in pairs)
             conn.execute(f"CREATE REL TABLE `{etype}`({ddl})")
-            for source, target, edges in pairs:
-                if not edges:
+            for (source, target), having in pairs.items():
+                if not having:
                     continue
-                rows = ([e.source, e.target, *(_csv_value(e.props.get(c), t)
-                                               for c, t in cols.items())] for e in edges) \
-                    if cols else ([e.source, e.target] for e in edges)
-                _copy(conn, etype, {"from": "STRING", "to": "STRING", **cols}, rows,
-                      folder / f"{etype}-{source}-{target}.csv", f" (from='{source}', to='{target}')")
+                csv_path = folder / f"{etype}-{source}-{target}.csv"
+                with csv_path.open("wb") as out:
+                    out.write(b"from,to\r\n")
+                    for part in having:
+                        offset, size = part.edges[etype, source, target]
+                        with open(part.path, "rb") as source_file:
+                            source_file.seek(offset)
+                            out.write(source_file.read(size))
+                _load(conn, etype, {"from": "STRING", "to": "STRING"}, csv_path,
+                      f" (from='{source}', to='{target}')")
     conn.close()
     db.close()
 
@@ -280,11 +341,16 @@ def column_value(value: Any, kind: str) -> Any:
 # --- Oxigraph -----------------------------------------------------------------------------
 
 
-def load_store(folder: Path, nt_path: Path) -> pyoxigraph.Store:
-    """A new Oxigraph store at `folder` holding the N-Triples file `nt_path`, bulk loaded."""
-    store = pyoxigraph.Store(str(folder))
-    store.bulk_load(path=str(nt_path), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    return store
+def new_store(folder: Path) -> pyoxigraph.Store:
+    """A new, empty Oxigraph store at `folder`, to be filled by `load_text`."""
+    return pyoxigraph.Store(str(folder))
+
+
+def load_text(store: pyoxigraph.Store, text: str) -> None:
+    """Bulk load the N-Triples `text`, a part of the graph, into `store`. The build loads each
+    chunk as it comes in, beside the worker processes, holding one chunk's triples at a time (a
+    bulk load of the whole file at the end held 1.6 GB for 10,000 studies)."""
+    store.bulk_load(text, format=pyoxigraph.RdfFormat.N_TRIPLES)
 
 
 def update_store(folder: Path, owned: set[Triple], shared: set[Triple],

@@ -75,7 +75,7 @@ def test_stale_stores_are_rebuilt_and_retracted_facts_are_left_out(project_copy)
 
 def test_the_cypher_database_keeps_tricky_values(tmp_path):
     from dta_kg.pipeline.manifest import LADYBUG_FILE
-    from dta_kg.pipeline.store_writer import write_database
+    from dta_kg.pipeline.store_writer import write_database, write_part
 
     tricky = 'a "quoted", comma\nand a new line'
     pgraph = PropertyGraph(
@@ -86,7 +86,7 @@ def test_the_cypher_database_keeps_tricky_values(tmp_path):
         edges=[Edge("urn:a", "urn:b", "LINKS"), Edge("urn:a", "urn:c", "LINKS")],
     )
     (tmp_path / LADYBUG).mkdir()
-    write_database(pgraph, tmp_path / LADYBUG / LADYBUG_FILE)
+    write_database([write_part(pgraph, {}, tmp_path / "graph.part")], tmp_path / LADYBUG / LADYBUG_FILE)
     conn = cypher_connection(Project(records=tmp_path, build=tmp_path))
     rows = conn.execute("MATCH (t:Thing) RETURN t.iri, t.label, t.names, t.n, t.score, t.flag, "
                         "t.mixed, t.retracted ORDER BY t.iri").get_all()

@@ -436,7 +436,7 @@ def test_a_private_folder_swapped_for_a_symlink_is_never_followed(tmp_path: Path
     assert not out.exists() or out.read_text() == "exported"
 
 
-@pytest.mark.parametrize("step", ["write_database", "load_store"])
+@pytest.mark.parametrize("step", ["write_database", "load_text"])
 @pytest.mark.parametrize("depth", ["b", "new/b"])
 def test_a_failed_first_build_leaves_no_build_folder(project_copy: Project, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch, step: str,
