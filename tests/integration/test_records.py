@@ -131,13 +131,15 @@ def test_duplicate_doi_across_records_is_refused(project_copy, vocab):
         read_corpus(project_copy, vocab)
 
 
-def test_study_names_are_the_yaml_files_sorted_without_hidden_files_or_folders(tmp_path):
+def test_study_names_are_the_yaml_files_sorted_without_hidden_ones(tmp_path):
+    """A folder named like a record is listed, so that reading it refuses it in one line
+    rather than the record being left out unseen (tests/security/test_attack_inputs.py)."""
     from dta_kg.loaders.records import study_names
 
     for name in ("ref-10-b.yaml", "ref-02-a.yaml", ".ref-03-hidden.yaml", "notes.txt"):
         (tmp_path / name).write_text("x")
     (tmp_path / "ref-04-folder.yaml").mkdir()
-    assert study_names(tmp_path) == ["ref-02-a.yaml", "ref-10-b.yaml"]
+    assert study_names(tmp_path) == ["ref-02-a.yaml", "ref-04-folder.yaml", "ref-10-b.yaml"]
     assert study_names(tmp_path / "missing") == []
 
 
