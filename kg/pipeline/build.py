@@ -254,8 +254,10 @@ def _build(project: Project, jobs: int | None = None,
                     read.update(chunk.digests)
                     index.update((doi, os.path.basename(path)) for doi, path, _ in chunk.dois)
             stage(f"read, checked and mapped {len(paths)} records, loaded into the query store")
-            with _dumper(len(paths)) as dumper:
-                dumped = None if check_only else dumper.submit(_dump, nt_path, staging)
+            with _dump_pool(len(paths), jobs) as pool, ThreadPoolExecutor(1) as dumper:
+                dumped = None if check_only else dumper.submit(
+                    write_turtle_and_jsonld, nt_path, staging / f"{GRAPH_NAME}.ttl",
+                    staging / f"{GRAPH_NAME}.jsonld", pool, jobs or os.cpu_count() or 1)
                 summary = _summary(parts, per_class)
                 if not check_only:
                     (staging / LADYBUG).mkdir()
@@ -338,19 +340,14 @@ def _check_sample(head: list, paths: list[Path], vocab: Vocabulary, review: str,
     return problems
 
 
-def _dumper(records: int) -> Executor:
-    """Where Turtle and JSON-LD are written: beside a large build, a process of their own
-    (a thread would share one core with the main thread's Python); beside a small one, a
-    thread (a process takes longer to start than the files to write)."""
+def _dump_pool(records: int, jobs: int | None) -> contextlib.AbstractContextManager[Executor | None]:
+    """The processes that write Turtle and JSON-LD beside a large build, a part of the sorted
+    N-Triples each (a thread would share one core with the main thread's Python); none beside
+    a small one (processes take longer to start than the files to write), which a thread
+    writes in one pass."""
     if records <= IN_PROCESS:
-        return ThreadPoolExecutor(1)
-    return ProcessPoolExecutor(1, mp_context=worker_context())
-
-
-def _dump(nt_path: Path, folder: Path) -> None:
-    """Turtle (grouped by subject, sorted, prefixed) and compacted JSON-LD beside the N-Triples,
-    streamed from it in one pass (faster than from the store)."""
-    write_turtle_and_jsonld(nt_path, folder / f"{GRAPH_NAME}.ttl", folder / f"{GRAPH_NAME}.jsonld")
+        return contextlib.nullcontext()
+    return ProcessPoolExecutor(jobs or os.cpu_count() or 1, mp_context=worker_context())
 
 
 def _summary(parts: list[Part], per_class: Counter) -> BuildSummary:

@@ -16,8 +16,12 @@ build and of the ontology (to refresh the shipped file when the ontology grows).
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from concurrent.futures import Executor
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import IO, Any
@@ -32,9 +36,12 @@ from dta_kg.pipeline.rdf_text import (
     Grouped,
     Prefixer,
     TurtleDocument,
+    lines_between,
     literal_parts,
     ordered_prefixes,
     prefixed,
+    segments,
+    sort_into,
     split_line,
     unescape,
 )
@@ -207,25 +214,81 @@ def write_jsonld_file(nt_path: Path, path: Path, context_url: str | None = None)
         write_jsonld(nt_path, out, context_url=context_url)
 
 
-def write_turtle_and_jsonld(nt_path: Path, turtle_path: Path, jsonld_path: Path) -> None:
+def write_turtle_and_jsonld(nt_path: Path, turtle_path: Path, jsonld_path: Path,
+                            pool: Executor | None = None, parts: int = 2) -> None:
     """`write_turtle_file` and `write_jsonld_file` of `nt_path` in one pass: the file is
-    sorted once and each subject read once for both (each labels its blank nodes itself)."""
+    sorted once and each subject read once for both (each labels its blank nodes itself).
+    With a `pool` of processes, the sorted file's `segments` are written in `parts` processes
+    and joined: the same bytes, in about 1/`parts` of the time."""
     grouped = Grouped(nt_path)
     twin = grouped.twin()
+    if pool is None:
+        with _documents(grouped, twin, turtle_path, jsonld_path) as (turtle, compacted):
+            for s, pos in grouped.named():
+                turtle.add(s, pos)
+                compacted.add(s, pos)
+            _blank_subjects(grouped, twin, turtle, compacted)
+        return
+    sorted_path = nt_path.with_name(f".{nt_path.name}.sorted")
+    sort_into(nt_path, sorted_path)
+    ranges = segments(sorted_path, grouped, parts)
+    pieces = [(turtle_path.with_name(f".{turtle_path.name}.{i}"),
+               jsonld_path.with_name(f".{jsonld_path.name}.{i}")) for i in range(len(ranges))]
+    try:
+        done = [pool.submit(_write_segment, grouped, sorted_path, start, end, i == 0, *piece)
+                for i, ((start, end), piece) in enumerate(zip(ranges, pieces, strict=True))]
+        written = [future.result() for future in done]
+        # only the first range names blank nodes (`segments`): its labels are the file's
+        grouped.labels, twin.labels = written[0][1], written[0][2]
+        with _documents(grouped, twin, turtle_path, jsonld_path) as (turtle, compacted):
+            for ttl_piece, jsonld_piece in pieces:
+                for piece, out in ((ttl_piece, turtle.out), (jsonld_piece, compacted.out)):
+                    with piece.open(encoding="utf-8") as text:
+                        shutil.copyfileobj(text, out)
+            turtle.first = compacted.first = not any(count for count, _, _ in written)
+            _blank_subjects(grouped, twin, turtle, compacted)
+    finally:
+        for path in (sorted_path, *(p for piece in pieces for p in piece)):
+            path.unlink(missing_ok=True)
+
+
+def _write_segment(grouped: Grouped, sorted_path: Path, start: int, end: int, first: bool,
+                   turtle_path: Path, jsonld_path: Path) -> tuple[int, dict, dict]:
+    """The subjects in bytes `start`-`end` of the sorted file, as Turtle and as JSON-LD nodes
+    (a separator before each but the file's first): how many, and the blank-node labels used."""
+    twin = grouped.twin()
+    with turtle_path.open("w", encoding="utf-8") as ttl, \
+            jsonld_path.open("w", encoding="utf-8") as jsonld:
+        turtle, compacted = TurtleDocument(grouped, ttl), JsonLdDocument(twin, jsonld)
+        turtle.first = compacted.first = first
+        count = 0
+        for s, pos in grouped.named(lines_between(sorted_path, start, end)):
+            turtle.add(s, pos)
+            compacted.add(s, pos)
+            count += 1
+    return count, grouped.labels, twin.labels
+
+
+@contextmanager
+def _documents(grouped: Grouped, twin: Grouped, turtle_path: Path,
+               jsonld_path: Path) -> Iterator[tuple[TurtleDocument, JsonLdDocument]]:
+    """The Turtle and JSON-LD documents of `grouped`, started, and ended on leaving."""
     with turtle_path.open("w", encoding="utf-8") as ttl, \
             jsonld_path.open("w", encoding="utf-8") as jsonld:
         turtle, compacted = TurtleDocument(grouped, ttl), JsonLdDocument(twin, jsonld)
         turtle.start()
         compacted.start()
-        for s, pos in grouped.named():
-            turtle.add(s, pos)
-            compacted.add(s, pos)
-        for s, pos in grouped.blank_subjects():
-            turtle.add(s, pos)
-        for s, pos in twin.blank_subjects():
-            compacted.add(s, pos)
+        yield turtle, compacted
         turtle.end()
         compacted.end()
+
+
+def _blank_subjects(grouped: Grouped, twin: Grouped, turtle: TurtleDocument,
+                    compacted: JsonLdDocument) -> None:
+    for s, pos in grouped.blank_subjects():
+        turtle.add(s, pos)
+    for s, pos in twin.blank_subjects():
+        compacted.add(s, pos)
 
 
 def write_expanded(nt_path: Path, path: Path) -> None:

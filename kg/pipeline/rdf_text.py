@@ -15,7 +15,8 @@ import os
 import re
 import subprocess
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import IO
 
@@ -67,10 +68,9 @@ def unescape(text: str) -> str:
     return re.sub(r'\\[\\"nrt]', lambda m: _UNESCAPES[m.group(0)], text) if "\\" in text else text
 
 
-def sorted_lines(nt_path: Path) -> Iterator[str]:
-    """The distinct lines of `nt_path` sorted by subject IRI, then whole line, in bytes order,
-    from `sort` (which spills to disk): the key ends at the subject's `>`, so `<a>` comes
-    before `<a-b>`."""
+def _sort(nt_path: Path, stdout: int | IO[str]) -> subprocess.Popen:
+    """`sort` of `nt_path`'s lines by subject IRI, then whole line, in bytes order, writing to
+    `stdout`; it spills to disk above its buffer."""
     env = {**os.environ, "LC_ALL": "C"}
     # the path may name a folder by this process's descriptor (/proc/self/fd/N, see
     # core.files), which `sort` cannot see: it reads the file on its standard input, and
@@ -79,19 +79,90 @@ def sorted_lines(nt_path: Path) -> Iterator[str]:
             os.path.realpath(nt_path.parent)]
     try:
         with nt_path.open("rb") as source:
-            proc = subprocess.Popen(args, stdin=source, stdout=subprocess.PIPE, env=env,
-                                    text=True, encoding="utf-8")
+            return subprocess.Popen(args, stdin=source, stdout=stdout, env=env, text=True,
+                                    encoding="utf-8")
     except OSError as exc:
         raise RdfTextError(f"cannot run sort on {nt_path.name}: {exc}") from exc
-    assert proc.stdout is not None
-    with proc.stdout:
-        previous = None
-        for line in proc.stdout:
-            if line != previous:  # equal lines are next to each other
-                yield line
-            previous = line
+
+
+def _sorted(proc: subprocess.Popen, nt_path: Path) -> None:
     if proc.wait():
         raise RdfTextError(f"sort failed on {nt_path.name} (exit status {proc.returncode})")
+
+
+def _distinct(lines: Iterable[str]) -> Iterator[str]:
+    previous = None
+    for line in lines:
+        if line != previous:  # equal lines are next to each other
+            yield line
+        previous = line
+
+
+def sorted_lines(nt_path: Path) -> Iterator[str]:
+    """The distinct lines of `nt_path` sorted by subject IRI, then whole line, in bytes order,
+    from `sort`: the key ends at the subject's `>`, so `<a>` comes before `<a-b>`."""
+    proc = _sort(nt_path, subprocess.PIPE)
+    assert proc.stdout is not None
+    with proc.stdout:
+        yield from _distinct(proc.stdout)
+    _sorted(proc, nt_path)
+
+
+def sort_into(nt_path: Path, sorted_path: Path) -> None:
+    """The lines of `nt_path` in the order of `sorted_lines` (equal ones kept), in a file."""
+    with sorted_path.open("w", encoding="utf-8") as out:
+        _sorted(_sort(nt_path, out), nt_path)
+
+
+def lines_between(sorted_path: Path, start: int, end: int) -> Iterator[str]:
+    """The distinct lines of the file `sort_into` wrote that begin at byte `start` or after and
+    before byte `end` (both line starts)."""
+    with sorted_path.open("rb") as source:
+        source.seek(start)
+        yield from _distinct(line.decode("utf-8") for line in _until(source, end))
+
+
+def _until(source: IO[bytes], end: int) -> Iterator[bytes]:
+    at = source.tell()
+    for line in source:
+        if at >= end:
+            return
+        at += len(line)
+        yield line
+
+
+def segments(sorted_path: Path, grouped: Grouped, parts: int) -> list[tuple[int, int]]:
+    """The file `sort_into` wrote as up to `parts` byte ranges of about equal size, each but the
+    first starting at a new IRI subject after every IRI subject whose lines name a blank node:
+    the other ranges then use no blank-node label, so writing them apart, in any order, gives
+    the text written in one pass. Fewer ranges when no such start is found."""
+    size = sorted_path.stat().st_size
+    cuts = [0]
+    with sorted_path.open("rb") as source:
+        for i in range(1, parts):
+            cut = _next_subject(source, max(cuts[-1], size * i // parts), grouped.last_blank_user)
+            if cut is None:
+                break
+            cuts.append(cut)
+    cuts.append(size)
+    return list(pairwise(cuts))
+
+
+def _next_subject(source: IO[bytes], at: int, after: bytes) -> int | None:
+    """The offset of the first line after byte `at` that starts a new IRI subject whose sort key
+    is above `after`; None when the blank subjects or the end come first."""
+    source.seek(at)
+    at += len(source.readline()) if at else 0  # the rest of a line cut in two
+    previous = None
+    for line in source:
+        if line.startswith(b"_:"):
+            return None
+        key = line[:line.index(b">")]  # `sort`'s key: the subject up to its `>`
+        if previous is not None and key != previous and key > after:
+            return at
+        previous = key
+        at += len(line)
+    return None
 
 
 class Grouped:
@@ -102,6 +173,7 @@ class Grouped:
         self.nt_path = nt_path
         self.blank: dict[str, PO] = defaultdict(list)
         uses: dict[str, int] = defaultdict(int)
+        self.last_blank_user = b""  # the greatest sort key of an IRI subject naming a blank node
         with nt_path.open(encoding="utf-8") as lines:
             for line in lines:
                 if "_:" not in line or not (parts := split_line(line)):
@@ -109,6 +181,8 @@ class Grouped:
                 s, p, o = parts
                 if s.startswith("_:"):
                     self.blank[s].append((p, o))
+                else:  # a blank object, or "_:" in a literal: either keeps the ranges after it
+                    self.last_blank_user = max(self.last_blank_user, s[:-1].encode("utf-8"))
                 if o.startswith("_:"):
                     uses[o] += 1
         for pos in self.blank.values():
@@ -121,8 +195,8 @@ class Grouped:
         """The same triples with blank-node labels of their own, for a second writer fed the
         same `named` subjects (each writer labels blank nodes in its own order of use)."""
         twin = object.__new__(Grouped)
-        twin.nt_path, twin.blank, twin.inline, twin.roots = (self.nt_path, self.blank,
-                                                             self.inline, self.roots)
+        twin.nt_path, twin.blank, twin.inline, twin.roots, twin.last_blank_user = (
+            self.nt_path, self.blank, self.inline, self.roots, self.last_blank_user)
         twin.labels = {}
         return twin
 
@@ -134,11 +208,12 @@ class Grouped:
         yield from self.named()
         yield from self.blank_subjects()
 
-    def named(self) -> Iterator[tuple[str, PO]]:
-        """The IRI subjects of `subjects`, from the sorted file."""
+    def named(self, lines: Iterable[str] | None = None) -> Iterator[tuple[str, PO]]:
+        """The IRI subjects of `subjects`, from the sorted file (or of its `lines`, a range of
+        `segments`)."""
         current: str | None = None
         pos: PO = []
-        for line in sorted_lines(self.nt_path):
+        for line in sorted_lines(self.nt_path) if lines is None else lines:
             if not (parts := split_line(line)):
                 continue
             s, p, o = parts

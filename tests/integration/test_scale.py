@@ -15,6 +15,7 @@ from dta_kg.pipeline import build as build_module
 from dta_kg.pipeline import chunks as stream
 from dta_kg.pipeline.build import build
 from dta_kg.pipeline.checks import qc_queries
+from dta_kg.pipeline.jsonld import write_turtle_and_jsonld
 from dta_kg.pipeline.projection import project
 from dta_kg.pipeline.synthetic import SYNTHETIC, generate
 from dta_kg.query.session import Session
@@ -29,12 +30,13 @@ QUESTIONS = [("studies-by-component", {"component": "bond"}),
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory):
     """200 synthetic studies built through worker processes, in chunks of 40, and checked as a
-    large corpus is: SHACL on a sample of 30."""
+    large corpus is: SHACL on a sample of 30, Turtle and JSON-LD written in parts."""
     target = tmp_path_factory.mktemp("synthetic")
     project = generate(target, 200, seed=7)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(stream, "CHUNK", 40)
         mp.setattr(stream, "IN_PROCESS", 0)
+        mp.setattr(build_module, "IN_PROCESS", 0)  # Turtle and JSON-LD in parts too
         mp.setattr(build_module, "SHACL_ALL_UP_TO", 100)
         mp.setattr(build_module, "SHACL_SAMPLE", 30)
         summary = build(project, jobs=2)
@@ -70,6 +72,16 @@ def test_query_store_and_turtle_give_the_same_answers(synthetic):
         assert stored.rows, name
         expected = naive_named(turtle, name, params).rows
         assert sorted(map(repr, stored.rows)) == sorted(map(repr, expected)), name
+
+
+def test_turtle_and_jsonld_written_in_parts_are_the_one_pass_bytes(synthetic, tmp_path):
+    """A large build writes them from the sorted N-Triples in one part per worker."""
+    project, _ = synthetic
+    write_turtle_and_jsonld(project.build / "dta-kg.nt", tmp_path / "one.ttl",
+                            tmp_path / "one.jsonld")
+    for ext in ("ttl", "jsonld"):
+        assert (project.build / f"dta-kg.{ext}").read_bytes() == (tmp_path / f"one.{ext}").read_bytes()
+    assert not [p.name for p in project.build.iterdir() if p.name.startswith(".")]
 
 
 def test_chunked_projection_equals_whole_graph_projection(synthetic):
