@@ -254,10 +254,11 @@ def _build(project: Project, jobs: int | None = None,
                     read.update(chunk.digests)
                     index.update((doi, os.path.basename(path)) for doi, path, _ in chunk.dois)
             stage(f"read, checked and mapped {len(paths)} records, loaded into the query store")
-            with _dump_pool(len(paths), jobs) as pool, ThreadPoolExecutor(1) as dumper:
+            workers = jobs or os.cpu_count() or 1
+            with _dump_pool(len(paths), workers) as pool, ThreadPoolExecutor(1) as dumper:
                 dumped = None if check_only else dumper.submit(
                     write_turtle_and_jsonld, nt_path, staging / f"{GRAPH_NAME}.ttl",
-                    staging / f"{GRAPH_NAME}.jsonld", pool, jobs or os.cpu_count() or 1)
+                    staging / f"{GRAPH_NAME}.jsonld", pool, workers)
                 summary = _summary(parts, per_class)
                 if not check_only:
                     (staging / LADYBUG).mkdir()
@@ -340,14 +341,14 @@ def _check_sample(head: list, paths: list[Path], vocab: Vocabulary, review: str,
     return problems
 
 
-def _dump_pool(records: int, jobs: int | None) -> contextlib.AbstractContextManager[Executor | None]:
+def _dump_pool(records: int, workers: int) -> contextlib.AbstractContextManager[Executor | None]:
     """The processes that write Turtle and JSON-LD beside a large build, a part of the sorted
     N-Triples each (a thread would share one core with the main thread's Python); none beside
     a small one (processes take longer to start than the files to write), which a thread
     writes in one pass."""
     if records <= IN_PROCESS:
         return contextlib.nullcontext()
-    return ProcessPoolExecutor(jobs or os.cpu_count() or 1, mp_context=worker_context())
+    return ProcessPoolExecutor(workers, mp_context=worker_context())
 
 
 def _summary(parts: list[Part], per_class: Counter) -> BuildSummary:

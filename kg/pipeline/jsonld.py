@@ -257,9 +257,7 @@ def _write_segment(grouped: Grouped, sorted_path: Path, start: int, end: int, fi
     """The subjects in bytes `start`-`end` of the sorted file, as Turtle and as JSON-LD nodes
     (a separator before each but the file's first): how many, and the blank-node labels used."""
     twin = grouped.twin()
-    with turtle_path.open("w", encoding="utf-8") as ttl, \
-            jsonld_path.open("w", encoding="utf-8") as jsonld:
-        turtle, compacted = TurtleDocument(grouped, ttl), JsonLdDocument(twin, jsonld)
+    with _documents(grouped, twin, turtle_path, jsonld_path, whole=False) as (turtle, compacted):
         turtle.first = compacted.first = first
         count = 0
         for s, pos in grouped.named(lines_between(sorted_path, start, end)):
@@ -270,17 +268,20 @@ def _write_segment(grouped: Grouped, sorted_path: Path, start: int, end: int, fi
 
 
 @contextmanager
-def _documents(grouped: Grouped, twin: Grouped, turtle_path: Path,
-               jsonld_path: Path) -> Iterator[tuple[TurtleDocument, JsonLdDocument]]:
-    """The Turtle and JSON-LD documents of `grouped`, started, and ended on leaving."""
+def _documents(grouped: Grouped, twin: Grouped, turtle_path: Path, jsonld_path: Path,
+               whole: bool = True) -> Iterator[tuple[TurtleDocument, JsonLdDocument]]:
+    """The Turtle and JSON-LD documents of `grouped` in two files: `whole` ones started, and
+    ended on leaving; else a part of each, to be joined into whole ones."""
     with turtle_path.open("w", encoding="utf-8") as ttl, \
             jsonld_path.open("w", encoding="utf-8") as jsonld:
         turtle, compacted = TurtleDocument(grouped, ttl), JsonLdDocument(twin, jsonld)
-        turtle.start()
-        compacted.start()
+        if whole:
+            turtle.start()
+            compacted.start()
         yield turtle, compacted
-        turtle.end()
-        compacted.end()
+        if whole:
+            turtle.end()
+            compacted.end()
 
 
 def _blank_subjects(grouped: Grouped, twin: Grouped, turtle: TurtleDocument,
