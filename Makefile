@@ -41,8 +41,9 @@ typecheck: $(STAMP)
 	MYPYPATH=$(TYPECHECK) $(BIN)/mypy --cache-dir $(TYPECHECK)/.cache -p dta_kg
 
 # every file derived from the record schema (kg/core/model.py), the registry
-# (kg/core/registry.py) and the records: the SHACL shapes, the JSON-LD context and the generated
-# sections of README.md and docs/property-graph.md (kg/views/generated.py); never edit them by hand
+# (kg/core/registry.py), the ontology and the records: the SHACL shapes, the JSON-LD context, OWL
+# RL's answer on the ontology and the generated sections of README.md and docs/property-graph.md
+# (kg/views/generated.py); never edit them by hand
 generate: $(STAMP)
 	$(BIN)/python -m dta_kg.views.generated
 

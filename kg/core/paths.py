@@ -18,6 +18,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 ONTOLOGY_DIR = Path(str(files("dta_kg.ontology")))
 ONTOLOGY = ONTOLOGY_DIR / "dta.ttl"
 SHAPES = ONTOLOGY_DIR / "shapes.ttl"
+REASONED = ONTOLOGY_DIR / "reasoned.json"  # OWL RL's answer on dta.ttl, by `make generate`
 QC_DIR = ONTOLOGY_DIR / "qc"
 RECORDS_DIR = Path(str(files("dta_kg.records")))  # the curated records shipped with dta-kg
 REVIEW_TEXT = RECORDS_DIR / "source" / "dta-integrative-review-2025.txt"

@@ -36,10 +36,10 @@ from dta_kg.loaders.triples import (
 )
 from dta_kg.pipeline.checks import (
     memory_store,
+    ontology_problems,
     qc_queries,
     rdflib_graph,
     run_qc_store,
-    run_reasoner,
     run_shacl,
     validate,
 )
@@ -240,7 +240,7 @@ def _build(project: Project, jobs: int | None = None,
         # Turtle/JSON-LD once the N-Triples are written; leaving the block (even on an error)
         # waits for them, so nothing writes into a staging folder being removed
         with ThreadPoolExecutor(1) as background:
-            sample_checked = background.submit(_check_sample, head, sample, vocab, r, ontology,
+            sample_checked = background.submit(_check_sample, head, sample, vocab, r,
                                                whole=sample is paths)
             with nt_path.open("w", encoding="utf-8") as out:
                 text = "".join(map(nt_line, head))
@@ -329,13 +329,13 @@ def qc_scope_text(records: int) -> str:
             "on the whole graph")
 
 
-def _check_sample(head: list, paths: list[Path], vocab: Vocabulary, review: str, ontology: Graph,
+def _check_sample(head: list, paths: list[Path], vocab: Vocabulary, review: str,
                   whole: bool) -> list[str]:
     """SHACL on the records `paths` with the ontology and the review, OWL RL on the ontology
     alone and, when `paths` are a sample, the sample-scope QC queries on them."""
     seen: set[str] = set()
     triples = head + [t for path in paths for t in study_triples(read_study(path, vocab), review, seen)]
-    problems = run_shacl(rdflib_graph(triples)) + run_reasoner(ontology)
+    problems = run_shacl(rdflib_graph(triples)) + ontology_problems()
     if not whole:
         problems += run_qc_store(memory_store(triples), scope="sample")
     return problems

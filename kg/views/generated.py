@@ -1,9 +1,11 @@
-"""Every file derived from the record schema, the registry and the shipped records, and the one
-command that writes them all: `make generate` (`python -m dta_kg.views.generated`).
+"""Every file derived from the record schema, the registry, the ontology and the shipped
+records, and the one command that writes them all: `make generate` (`python -m
+dta_kg.views.generated`).
 
-A derived file is either whole (`ontology/shapes.ttl`, `ontology/context.jsonld`) or a section
-between `<!-- NAME:start -->` and `<!-- NAME:end -->` markers of a hand-written page (the
-README's questions and file formats, the property-graph table of `docs/property-graph.md`).
+A derived file is either whole (`ontology/shapes.ttl`, `ontology/context.jsonld`, OWL RL's
+answer on the ontology `ontology/reasoned.json`) or a section between `<!-- NAME:start -->` and
+`<!-- NAME:end -->` markers of a hand-written page (the README's questions and file formats,
+the property-graph table of `docs/property-graph.md`).
 `tests/integration/test_generated.py` fails while any of them differs from what this writes.
 The same inputs give the same bytes.
 """
@@ -21,6 +23,7 @@ from dta_kg.core.output import render
 from dta_kg.core.paths import Project, checkout
 from dta_kg.core.registry import FILE_FORMATS, formats
 from dta_kg.pipeline.build import GRAPH_NAME
+from dta_kg.pipeline.checks import reasoned_text
 from dta_kg.pipeline.jsonld import kinds_of, make_context
 from dta_kg.pipeline.shapes import shapes_text
 from dta_kg.queries.catalogue import readme_section
@@ -59,6 +62,7 @@ def formats_table(_: Project) -> str:
 WHOLE: dict[str, Callable[[Project], str]] = {
     "ontology/shapes.ttl": lambda _: shapes_text(),
     "ontology/context.jsonld": context_text,
+    "ontology/reasoned.json": lambda _: reasoned_text(),
 }
 SECTIONS: list[Section] = [
     ("README.md", "model-diagram", lambda _: f"```mermaid\n{model_source()}```"),
