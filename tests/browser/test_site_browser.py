@@ -24,15 +24,14 @@ def ready(path: Path) -> str:
     return "body" if path.name in ("gap-map.html", "prisma.html") else "body[data-drawn]"
 
 
-def test_every_page_loads_offline_without_console_errors(site, open_page):
+def test_every_page_loads_offline_without_console_errors(site, visit):
     pages = sorted(site.rglob("*.html"))
     assert len(pages) > 28 + 50
     problems = {}
     for path in pages:
-        opened = open_page(path, wait_for=ready(path))
+        opened = visit(path, wait_for=ready(path))
         if opened.errors or opened.blocked or opened.dialogs:
             problems[str(path.relative_to(site))] = (opened.errors, opened.blocked, opened.dialogs)
-        opened.page.context.close()
     assert problems == {}
 
 
@@ -157,3 +156,15 @@ def test_quotes_are_highlighted_as_the_review_prints_them(site, open_page):
     liu = open_page(site / "studies/10-1016-j-invent-2022-100495.html").page  # ref 44
     assert liu.locator("article#bond-alliance-score-d blockquote mark").inner_text().endswith(
         "compared to bibliotherapy with a Cohen d = 0.83.")
+
+
+def test_each_visit_in_one_tab_records_its_own_page(tmp_path, visit):
+    broken, clean = tmp_path / "broken.html", tmp_path / "clean.html"
+    broken.write_text('<body data-drawn><img src="https://example.org/x.png">'
+                      '<script>console.error("boom"); undefinedCall()</script></body>')
+    clean.write_text("<body data-drawn><p>fine</p></body>")
+    first = visit(broken)
+    assert {"boom", "undefinedCall is not defined"} <= set(first.errors)
+    assert first.blocked == ["https://example.org/x.png"]
+    second = visit(clean)
+    assert second.errors == [] and second.blocked == [] and second.dialogs == []
