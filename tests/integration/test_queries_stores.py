@@ -97,20 +97,18 @@ def test_the_cypher_database_keeps_tricky_values(tmp_path):
 
 
 @pytest.mark.parametrize("where", ["child process", "thread"])
-def test_the_freshness_check_beside_a_query_tells_fresh_from_stale(project_copy, monkeypatch, where):
+def test_the_freshness_check_beside_a_query_tells_fresh_from_stale(built_copy, monkeypatch, where):
     """The check runs in a forked child on Linux when this process has no other thread, and on
     a thread otherwise; both answer as `is_fresh` does, and a failing check raises here."""
     import threading
 
     from dta_kg.core.errors import DtaKgError
-    from dta_kg.pipeline.build import build
     from dta_kg.stores import local
 
     monkeypatch.setattr(threading, "active_count", lambda: 2 if where == "thread" else 1)
-    build(project_copy)
-    assert local.FreshnessCheck(project_copy).result() is True
-    retract_jeong_bond_finding(project_copy)
-    check = local.FreshnessCheck(project_copy)
+    assert local.FreshnessCheck(built_copy).result() is True
+    retract_jeong_bond_finding(built_copy)
+    check = local.FreshnessCheck(built_copy)
     forks = where == "child process" and sys.platform.startswith("linux")
     assert (check._pipe is not None) == forks
     assert check.result() is False and check.result() is False
@@ -120,4 +118,4 @@ def test_the_freshness_check_beside_a_query_tells_fresh_from_stale(project_copy,
 
     monkeypatch.setattr(local, "is_fresh", broken)
     with pytest.raises(DtaKgError, match="cannot read the stamp"):
-        local.FreshnessCheck(project_copy).result()
+        local.FreshnessCheck(built_copy).result()
