@@ -57,8 +57,9 @@ def test_compare_unknown_component_is_one_line_error(cli):
         "Error: unknown component 'bnd'; closest: therapeutic-bond (all of them: dta-kg vocab components)"]
 
 
-def _fact_lines(nt: str, iri: str) -> list[str]:
-    return [line for line in nt.splitlines(keepends=True) if line.startswith(f"<{iri}> ")]
+def _without_fact(nt: str, iri: str) -> str:
+    """The N-Triples `nt` without the lines whose subject is `iri`."""
+    return "".join(line for line in nt.splitlines(keepends=True) if not line.startswith(f"<{iri}> "))
 
 
 def test_diff_reports_added_retracted_restored_changed_and_removed(built_project, tmp_path, cli):
@@ -69,8 +70,7 @@ def test_diff_reports_added_retracted_restored_changed_and_removed(built_project
     retract = [f'<{beatty}> <{DTA}retracted> "true"^^<{XSD}boolean> .\n',
                f'<{beatty}> <{DTA}retractionReason> "the name is not in the review" .\n']
     new_nt = old_nt.replace(f'<{liu}> <{DTA}resultValue> "0.83"', f'<{liu}> <{DTA}resultValue> "0.85"')
-    new_nt = "".join(line for line in new_nt.splitlines(keepends=True) if line not in
-                     _fact_lines(old_nt, gone)) + "".join(retract)
+    new_nt = _without_fact(new_nt, gone) + "".join(retract)
     (tmp_path / "new.nt").write_text(new_nt, encoding="utf-8")
     (tmp_path / "old.nt").write_text(old_nt, encoding="utf-8")
     old, new = read_path(tmp_path / "old.nt"), read_path(tmp_path / "new.nt")
@@ -111,8 +111,7 @@ def test_diff_shows_a_fact_added_and_retracted_between_two_graphs_as_such(built_
     fact = fact_iri(BEATTY, "design-mixed-methods")
     retraction = [f'<{fact}> <{DTA}retracted> "true"^^<{XSD}boolean> .\n',
                   f'<{fact}> <{DTA}retractionReason> "coded from the wrong arm" .\n']
-    (tmp_path / "old.nt").write_text("".join(line for line in nt.splitlines(keepends=True)
-                                             if line not in _fact_lines(nt, fact)), encoding="utf-8")
+    (tmp_path / "old.nt").write_text(_without_fact(nt, fact), encoding="utf-8")
     (tmp_path / "new.nt").write_text(nt + "".join(retraction), encoding="utf-8")
     d = diff(read_path(tmp_path / "old.nt"), read_path(tmp_path / "new.nt"))
     assert [(r["change"], r["doi"], r["fact"]) for r in d.facts] == [
