@@ -14,8 +14,8 @@ LIU = "10.1016/j.invent.2022.100495"
 
 
 @pytest.fixture
-def run(project_copy):
-    env = {"DTA_KG_RECORDS": str(project_copy.records), "DTA_KG_BUILD": str(project_copy.build),
+def run(built_copy):
+    env = {"DTA_KG_RECORDS": str(built_copy.records), "DTA_KG_BUILD": str(built_copy.build),
            "DTA_KG_CURATOR": "Ada Curator"}
     return lambda *args: CliRunner().invoke(main, [str(a) for a in args], env=env)
 
@@ -31,7 +31,7 @@ def test_study_show_and_query_parameters_take_a_citation_or_a_number(run, name):
     assert any(r["fact"] == "bond" for r in json.loads(rows.stdout))
 
 
-def test_view_focus_and_retract_take_a_citation(run, project_copy, tmp_path):
+def test_view_focus_and_retract_take_a_citation(run, built_copy, tmp_path):
     page = run("view", "-o", tmp_path / "liu.html", "--focus", "Liu 2022")
     assert page.exit_code == 0, page.output
     done = run("retract", "ref 44#bond", "--reason", "checking look-ups")
@@ -40,8 +40,8 @@ def test_view_focus_and_retract_take_a_citation(run, project_copy, tmp_path):
     assert "RETRACTED" in shown.output
 
 
-def test_an_ambiguous_name_lists_candidates_and_changes_nothing(run, project_copy):
-    before = snapshot(project_copy.records)
+def test_an_ambiguous_name_lists_candidates_and_changes_nothing(run, built_copy):
+    before = snapshot(built_copy.records)
     for args in (["study", "show", "Goldberg"],
                  ["retract", "Goldberg", "--reason", "x"],
                  ["query", "run", "study-evidence", "-p", "study=Goldberg"]):
@@ -50,7 +50,7 @@ def test_an_ambiguous_name_lists_candidates_and_changes_nothing(run, project_cop
         error = result.output.strip().splitlines()[-1]  # one line (after any build notice)
         assert error.startswith("Error: ") and "matches 2 studies" in error
         assert "ref 48" in error and "ref 49" in error
-    assert snapshot(project_copy.records) == before
+    assert snapshot(built_copy.records) == before
 
 
 def test_a_citation_not_found_does_not_suggest_adding_a_study(run):

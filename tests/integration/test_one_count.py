@@ -6,12 +6,11 @@ living review."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
 
 import pytest
 from click.testing import CliRunner
-from support.project import LIVING_BIB, LIVING_DOI, RECORDS
+from support.project import LIVING_BIB, LIVING_DOI
 
 from dta_kg.cli import main
 from dta_kg.core.paths import Project
@@ -22,10 +21,8 @@ FB = "facilitators and barriers"
 BIB = LIVING_BIB
 
 
-def copy(tmp_path) -> tuple[Project, Callable[..., str]]:
-    records = tmp_path / "records"
-    shutil.copytree(RECORDS, records, ignore=shutil.ignore_patterns("source", "README.md"))
-    project = Project(records=records, build=tmp_path / "build")
+def copy(project: Project) -> tuple[Project, Callable[..., str]]:
+    """`project` (a built copy of the curated records) and a runner of dta-kg commands on it."""
     env = {"DTA_KG_RECORDS": str(project.records), "DTA_KG_BUILD": str(project.build),
            "DTA_KG_CURATOR": "Ada Curator"}
 
@@ -34,7 +31,6 @@ def copy(tmp_path) -> tuple[Project, Callable[..., str]]:
         assert result.exit_code == 0, result.output
         return result.stdout
 
-    run("build")
     return project, run
 
 
@@ -77,8 +73,8 @@ def review_counts(project: Project, run: Callable[..., str]) -> dict[str, int]:
 
 
 @pytest.mark.slow
-def test_retracting_a_studys_only_factor_report_drops_every_count_by_one(tmp_path):
-    project, run = copy(tmp_path)
+def test_retracting_a_studys_only_factor_report_drops_every_count_by_one(built_copy):
+    project, run = copy(built_copy)
     before = review_counts(project, run)
     fb = {k: v for k, v in before.items() if k.endswith(FB) or "factors-by" in k
           or k.startswith("studies ")}
@@ -90,8 +86,8 @@ def test_retracting_a_studys_only_factor_report_drops_every_count_by_one(tmp_pat
 
 
 @pytest.mark.slow
-def test_adding_a_living_study_changes_no_review_count_and_no_check_line(tmp_path):
-    project, run = copy(tmp_path)
+def test_adding_a_living_study_changes_no_review_count_and_no_check_line(built_copy, tmp_path):
+    project, run = copy(built_copy)
     before = review_counts(project, run)
     lines = json.loads(run("check", "--format", "json"))["findings"]
     pairs = {lang: run("query", "run", "component-co-occurrence", "-p", "scope=review", "--lang",
