@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from dta_kg.core.errors import UnknownTerm
 
@@ -68,14 +70,19 @@ class Vocabulary:
     """Look terms up by id, label or alternative label, case-insensitively."""
 
     def __init__(self, terms: list[Term]):
-        self.terms = {t.id: t for t in terms}
+        self.terms: Mapping[str, Term] = MappingProxyType({t.id: t for t in terms})
+        # a record names a term of a kind several times: each kind is sorted out once
+        self._ids: dict[str, frozenset[str]] = {}
 
     def of_kind(self, kind: str) -> list[Term]:
         classes = KINDS[kind]
         return [t for t in self.terms.values() if t.cls in classes]
 
-    def ids(self, kind: str) -> set[str]:
-        return {t.id for t in self.of_kind(kind)}
+    def ids(self, kind: str) -> frozenset[str]:
+        found = self._ids.get(kind)
+        if found is None:
+            found = self._ids[kind] = frozenset(t.id for t in self.of_kind(kind))
+        return found
 
     def resolve(self, kind: str, text: str) -> str:
         """The id of the term of `kind` named `text`; UnknownTerm lists the closest choices."""
