@@ -69,7 +69,12 @@ def class_counts(triples: list) -> Counter:
     for s, p, o in triples:
         if p == RDF_TYPE and isinstance(o, str) and (s not in kind or _rank(o) < _rank(kind[s])):
             kind[s] = o
-    return Counter(local_name(kind[s]) for s, _, _ in triples if s in kind)
+    per_class = Counter(kind.get(s) for s, _, _ in triples)
+    per_class.pop(None, None)
+    counts: Counter = Counter()
+    for cls, n in per_class.items():  # a few classes: each local name is taken once
+        counts[local_name(cls)] += n
+    return counts
 
 
 def _rank(cls: str) -> tuple[bool, str]:
