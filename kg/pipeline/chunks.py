@@ -69,8 +69,7 @@ def class_counts(triples: list) -> Counter:
     for s, p, o in triples:
         if p == RDF_TYPE and isinstance(o, str) and (s not in kind or _rank(o) < _rank(kind[s])):
             kind[s] = o
-    per_class = Counter(kind.get(s) for s, _, _ in triples)
-    per_class.pop(None, None)
+    per_class = Counter(kind[s] for s, _, _ in triples if s in kind)
     counts: Counter = Counter()
     for cls, n in per_class.items():  # a few classes: each local name is taken once
         counts[local_name(cls)] += n
