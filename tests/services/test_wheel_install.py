@@ -84,6 +84,18 @@ def test_the_installed_wheel_answers_the_example_question_from_an_empty_folder(w
     assert after == before  # nothing written into site-packages
 
 
+def test_the_wheel_ships_every_generated_ontology_file(wheel_env):
+    """The shapes, the JSON-LD context and OWL RL's answer on the ontology (which spares every
+    build the reasoner) are package data, byte for byte as generated."""
+    from dta_kg.views.generated import WHOLE
+
+    shipped = site_packages(wheel_env) / "dta_kg"
+    ontology = [path for path in WHOLE if path.startswith("ontology/")]
+    assert "ontology/reasoned.json" in ontology
+    for path in ontology:
+        assert (shipped / path).read_bytes() == (ROOT / path).read_bytes(), path
+
+
 def test_the_installed_wheel_validates(wheel_env):
     result = dta_kg(wheel_env, "validate")
     assert result.returncode == 0, result.stderr
