@@ -29,10 +29,10 @@ QUESTIONS = [("studies-by-component", {"component": "bond"}),
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory):
-    """200 synthetic studies built through worker processes, in chunks of 40, and checked as a
+    """120 synthetic studies built through worker processes, in chunks of 40, and checked as a
     large corpus is: SHACL on a sample of 30, Turtle and JSON-LD written in parts."""
     target = tmp_path_factory.mktemp("synthetic")
-    project = generate(target, 200, seed=7)
+    project = generate(target, 120, seed=7)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(stream, "CHUNK", 40)
         mp.setattr(stream, "IN_PROCESS", 0)
@@ -46,7 +46,7 @@ def synthetic(tmp_path_factory):
 def test_generator_writes_records_shaped_like_the_curated_ones(synthetic, corpus):
     project, summary = synthetic
     records = [read_yaml(p) for p in sorted(project.studies.glob("*.yaml"))]
-    assert len(records) == summary.studies == 200
+    assert len(records) == summary.studies == 120
     assert all(r["evidence"]["inferred"] == SYNTHETIC for r in records)
     assert all(r["doi"].startswith("10.5555/") for r in records)
     curated = sum(len(s.factors) for s in corpus.studies) / len(corpus.studies)
@@ -57,7 +57,7 @@ def test_generator_writes_records_shaped_like_the_curated_ones(synthetic, corpus
 def test_a_large_build_says_which_checks_ran_on_the_sample_and_which_on_the_whole_graph(synthetic):
     _, summary = synthetic
     sample, graph = summary.validation.split("; ")
-    assert "random sample of 30 of 200 records" in sample and graph.endswith("on the whole graph")
+    assert "random sample of 30 of 120 records" in sample and graph.endswith("on the whole graph")
     for q in qc_queries():
         assert (q.name in sample) != (q.name in graph), q.name
         assert q.name in (sample if q.scope == "sample" else graph), q.name
