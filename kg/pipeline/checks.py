@@ -149,19 +149,24 @@ def ontology_problems(path: Path = ONTOLOGY) -> list[str]:
     """`run_reasoner` on the ontology file `path` (1-2 s). The shipped ontology's answer is
     generated beside it (`reasoned_text`, `make generate`) and taken from there while it names
     the SHA-256 of the file's bytes; any other text is reasoned over, once per process."""
-    data = path.read_bytes()
+    digest, turtle = _read_ontology(path)
     generated = _generated_answer()
-    if generated is not None and generated[0] == hashlib.sha256(data).hexdigest():
+    if generated is not None and generated[0] == digest:
         return list(generated[1])
-    return list(_reasoned(data.decode("utf-8")))
+    return list(_reasoned(turtle))
 
 
 def reasoned_text(path: Path = ONTOLOGY) -> str:
     """ontology/reasoned.json: the SHA-256 of the ontology file and OWL RL's problems with it."""
-    data = path.read_bytes()
-    answer = {"ontology": path.name, "sha256": hashlib.sha256(data).hexdigest(),
-              "owl_rl_problems": list(_reasoned(data.decode("utf-8")))}
+    digest, turtle = _read_ontology(path)
+    answer = {"ontology": path.name, "sha256": digest, "owl_rl_problems": list(_reasoned(turtle))}
     return json.dumps(answer, indent=2, ensure_ascii=False) + "\n"
+
+
+def _read_ontology(path: Path) -> tuple[str, str]:
+    """The SHA-256 of the ontology file `path` and its text, from one read."""
+    data = path.read_bytes()
+    return hashlib.sha256(data).hexdigest(), data.decode("utf-8")
 
 
 def _generated_answer() -> tuple[str, list[str]] | None:

@@ -21,7 +21,7 @@ FB = "facilitators and barriers"
 BIB = LIVING_BIB
 
 
-def copy(project: Project) -> tuple[Project, Callable[..., str]]:
+def commands(project: Project) -> tuple[Project, Callable[..., str]]:
     """`project` (a built copy of the curated records) and a runner of dta-kg commands on it."""
     env = {"DTA_KG_RECORDS": str(project.records), "DTA_KG_BUILD": str(project.build),
            "DTA_KG_CURATOR": "Ada Curator"}
@@ -74,7 +74,7 @@ def review_counts(project: Project, run: Callable[..., str]) -> dict[str, int]:
 
 @pytest.mark.slow
 def test_retracting_a_studys_only_factor_report_drops_every_count_by_one(built_copy):
-    project, run = copy(built_copy)
+    project, run = commands(built_copy)
     before = review_counts(project, run)
     fb = {k: v for k, v in before.items() if k.endswith(FB) or "factors-by" in k
           or k.startswith("studies ")}
@@ -87,7 +87,7 @@ def test_retracting_a_studys_only_factor_report_drops_every_count_by_one(built_c
 
 @pytest.mark.slow
 def test_adding_a_living_study_changes_no_review_count_and_no_check_line(built_copy, tmp_path):
-    project, run = copy(built_copy)
+    project, run = commands(built_copy)
     before = review_counts(project, run)
     lines = json.loads(run("check", "--format", "json"))["findings"]
     pairs = {lang: run("query", "run", "component-co-occurrence", "-p", "scope=review", "--lang",
