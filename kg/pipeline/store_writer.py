@@ -159,7 +159,8 @@ def write_database(parts: list[Part], path: Path) -> None:
     # lazy: ladybug loads ~35 ms; this module is on the path of every query, SPARQL ones too
     import ladybug
 
-    db = ladybug.Database(str(path), buffer_pool_size=BUFFER_POOL)
+    # one checkpoint, at close, rather than one after each COPY (76 of them on the review)
+    db = ladybug.Database(str(path), buffer_pool_size=BUFFER_POOL, auto_checkpoint=False)
     conn = ladybug.Connection(db)
     types: dict[str, dict[tuple[str, str], list[Part]]] = defaultdict(dict)
     for part in parts:
