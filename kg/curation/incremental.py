@@ -7,9 +7,10 @@ its own triples, with the ontology and the review, against the SHACL shapes and 
 and the rules that span records against the query store: no other study has its DOI or its
 reference number. After the files are written, the study's old triples are replaced by its new
 ones in Oxigraph (shared annotations, agents and venues are removed only when nothing else
-points to them), its nodes and edges in ladybug, and the stores' stamp is updated for the
-changed files alone. Any other write (the review, instruments) or stale stores take the full
-path: the whole project is validated in a copy and the stores are rebuilt by the next query.
+points to them), in ladybug only the nodes and edges that differ are deleted, created or
+updated (`GraphChange`), and the stores' stamp is updated for the changed files alone. Any
+other write (the review, instruments) or stale stores take the full path: the whole project
+is validated in a copy and the stores are rebuilt by the next query.
 """
 
 from __future__ import annotations
@@ -50,9 +51,9 @@ from dta_kg.pipeline.manifest import (
     stat_term,
     write_record_index,
 )
-from dta_kg.pipeline.projection import Node, Shared, plain_triples
+from dta_kg.pipeline.projection import PropertyGraph, Shared, plain_triples
 from dta_kg.pipeline.projection import project as projection
-from dta_kg.pipeline.store_writer import SchemaChange, update_database, update_store
+from dta_kg.pipeline.store_writer import GraphChange, SchemaChange, update_database, update_store
 from dta_kg.stores.local import sparql_store, vocabulary
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
@@ -167,22 +168,18 @@ class Incremental:
         update_store(self.project.build / OXIGRAPH, owned, removed - owned, added)
 
     def _update_ladybug(self) -> None:
-        deleted: list[Node] = []
-        new_graphs = []
+        before, after = PropertyGraph([], []), PropertyGraph([], [])
+        owned: set[str] = set()
         for c in self.changes:
-            if c.old:
-                deleted += [n for n in self.shared.project(self._triples(c.old)).nodes
-                            if _owns_node(n.id, c.old)]
-            new_graphs.append((c.new, self.shared.project(self._triples(c.new))))
-        labels = dict(self.shared.labels)
-        for _, graph in new_graphs:
-            labels.update({n.id: n.label for n in graph.nodes})
-        nodes = [(node, _owns_node(node.id, study)) for study, graph in new_graphs
-                 for node in graph.nodes]
-        # edges between shared nodes are there already
-        edges = [edge for study, graph in new_graphs for edge in graph.edges
-                 if _owns_node(edge.source, study) or _owns_node(edge.target, study)]
-        update_database(self.project.build / LADYBUG / LADYBUG_FILE, deleted, nodes, edges, labels)
+            for study, graph in ((c.old, before), (c.new, after)):
+                if study:
+                    part = self.shared.project(self._triples(study))
+                    graph.nodes += part.nodes
+                    graph.edges += part.edges
+                    owned |= {n.id for n in part.nodes if _owns_node(n.id, study)}
+        labels = {**self.shared.labels, **{n.id: n.label for n in [*before.nodes, *after.nodes]}}
+        update_database(self.project.build / LADYBUG / LADYBUG_FILE,
+                        GraphChange.of(before, after, owned), labels)
 
 
 def _owned(triple: Triple, changes: list[Change]) -> bool:
