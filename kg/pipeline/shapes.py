@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from dta_kg.core.iris import DOI_PATTERN, PREFIXES, SHAPES_IRI, expand
+from dta_kg.core.iris import DOI_PATTERN, SHAPES_IRI, expand
 from dta_kg.core.model import STUDY_FACTS, Claim, Fact, Result, Review, Study
 from dta_kg.core.rdfterms import Triple, lit
 from dta_kg.core.record_schema import (
@@ -54,7 +54,6 @@ from .shape_graph import (
     Prop,
     node_triples,
     prop_triples,
-    value_triples,
 )
 
 # --- property shapes from slots ---------------------------------------------------------------
@@ -227,15 +226,6 @@ def derived_nodes() -> list[Node]:
     return [fact, definition, retraction, evidence, NON_EMPTY_LIST]
 
 
-SUBSCALE_OF_MEASURE = """
-        SELECT $this ?value WHERE {
-            $this dta:usesSubscale ?value ;
-                  dta:usesMeasure ?measure .
-            FILTER NOT EXISTS { ?value dta:subscaleOf ?measure }
-        }
-    """
-
-
 def record_nodes() -> list[Node]:
     """A node shape per record class, its property shapes generated from the slots."""
     study = Node("StudyShape", "study rules", "A dta:Study must satisfy the study rules.",
@@ -273,12 +263,7 @@ def record_nodes() -> list[Node]:
             value = next(s for s in slots(Result) if s.name == "value")
             node.constraints = {
                 "or": [{"path": Curie(str(value.predicate)), "maxCount": 0},
-                       {"path": Curie(str(kind.predicate)), "minCount": 1}],
-                "sparql": {"type": Curie("sh:SPARQLConstraint"),
-                           "rdfs:label": "finding's subscale belongs to its measure",
-                           "message": "Finding's dta:usesSubscale must be a dta:subscaleOf its "
-                                      "dta:usesMeasure.",
-                           "prefixes": Curie(SHAPES_IRI), "select": SUBSCALE_OF_MEASURE}}
+                       {"path": Curie(str(kind.predicate)), "minCount": 1}]}
         nodes.append(node)
     claim = Node("ReviewClaimShape", "review claim rules",
                  "A dta:ReviewClaim must satisfy the review claim rules.",
@@ -312,9 +297,6 @@ def shape_triples() -> Iterator[Triple]:
         "annotations), generated from the record schema by `make generate`; validate data merged "
         "with the dta-kg ontology.")
     yield header, expand("dcterms:license"), "https://creativecommons.org/licenses/by/4.0/"
-    yield from value_triples(header, "declare", {"prefix": "dta",
-                                                 "namespace": lit(PREFIXES["dta"],
-                                                                  expand("xsd:anyURI"))}, blanks)
     written: set[str] = set()
     for shape in (*record_nodes(), *derived_nodes()):
         yield from node_triples(shape, blanks)
