@@ -53,7 +53,7 @@ from dta_kg.pipeline.manifest import (
 )
 from dta_kg.pipeline.projection import PropertyGraph, Shared, plain_triples
 from dta_kg.pipeline.projection import project as projection
-from dta_kg.pipeline.store_writer import GraphChange, SchemaChange, update_database, update_store
+from dta_kg.pipeline.store_update import GraphChange, SchemaChange, update_database, update_store
 from dta_kg.stores.local import sparql_store, vocabulary
 
 RDF_TYPE = PREFIXES["rdf"] + "type"

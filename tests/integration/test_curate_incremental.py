@@ -202,9 +202,10 @@ def cypher_contents(project: Project) -> dict[str, list]:
 
 def test_a_sequence_of_writes_in_place_gives_the_stores_a_full_build_gives(built, tmp_path,
                                                                            monkeypatch):
-    """The build and the in-place update write through one store writer
-    (`pipeline.store_writer`): after a sequence of writes of every kind the stores hold what a
-    full build of the same records holds, with the same column types (issue 25)."""
+    """The build writes the stores whole (`pipeline.store_writer`), a write updates them in
+    place with its column types (`pipeline.store_update`): after a sequence of writes of every
+    kind the stores hold what a full build of the same records holds, with the same column
+    types (issue 25)."""
     bib = tmp_path / "new.bib"
     bib.write_text(NEW_BIB, encoding="utf-8")
     calls = full_build_calls(monkeypatch)

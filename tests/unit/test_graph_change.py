@@ -1,4 +1,4 @@
-"""A curator's in-place write changes only what differs (`store_writer.GraphChange`), and the
+"""A curator's in-place write changes only what differs (`store_update.GraphChange`), and the
 database it leaves holds what a database written whole from the new graph holds."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dta_kg.pipeline.projection import Edge, Node, PropertyGraph
-from dta_kg.pipeline.store_writer import GraphChange, update_database, write_database, write_part
+from dta_kg.pipeline.store_update import GraphChange, update_database
+from dta_kg.pipeline.store_writer import write_database, write_part
 
 OWNED = [f"urn:own-{i}" for i in range(5)]
 SHARED = [Node(f"urn:shared-{i}", "Shared", {"label": f"shared {i}"}) for i in range(3)]
