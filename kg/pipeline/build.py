@@ -262,7 +262,7 @@ def _build(project: Project, jobs: int | None = None,
                 summary = _summary(parts, per_class)
                 if not check_only:
                     (staging / LADYBUG).mkdir()
-                    write_database(parts, staging / LADYBUG / LADYBUG_FILE)
+                    write_database(parts, staging / LADYBUG / LADYBUG_FILE, len(paths))
                 shutil.rmtree(staging / "parts")
                 stage("wrote the Cypher database")
                 problems = run_qc_store(store, scope=None if sample is paths else "graph", threads=2)

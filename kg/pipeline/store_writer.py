@@ -33,6 +33,7 @@ COLUMN_TYPES = {"boolean": "BOOLEAN", "integer": "INT64", "float": "DOUBLE", "da
 LIST_SEPARATOR = "\x1f"  # joins a list value in one CSV cell; split again on COPY
 CSV_OPTIONS = "(header=true, parallel=false, quote='\"', escape='\"')"
 NODE_BATCH = 1000  # nodes a pickled batch of a part file: a merge holds one batch a part
+ONE_CHECKPOINT_UP_TO = 10_000  # records; see `write_database`
 BUFFER_POOL = 1 << 30  # bytes, at least: ladybug's default reserves most of the machine's memory,
 # which slows every opening and competes with the rest of the build
 # tables and columns the named queries read even when the graph has no such node yet (a records
@@ -147,13 +148,17 @@ def _batches(part: Part, label: str) -> Iterator[tuple[str, dict]]:
             yield from pickle.load(source)  # noqa: S301 - a part file this build wrote
 
 
-def write_database(parts: list[Part], path: Path) -> None:
-    """Create the ladybug database at `path` (a file) from the projection in `parts`."""
+def write_database(parts: list[Part], path: Path, records: int = 0) -> None:
+    """Create the ladybug database at `path` (a file) from the projection in `parts`, of
+    `records` study records. Up to ONE_CHECKPOINT_UP_TO records the database is checkpointed
+    once, when it is closed, rather than after each COPY (76 of them on the review: 1.2 s ->
+    0.8 s; 10,000 studies: 10.3 s -> 7.5 s); above, after each COPY, which holds less in
+    memory (100,000 studies: 1.10 GB peak, against 1.40 GB with one checkpoint)."""
     # lazy: ladybug loads ~35 ms; this module is on the path of every query, SPARQL ones too
     import ladybug
 
-    # one checkpoint, at close, rather than one after each COPY (76 of them on the review)
-    db = ladybug.Database(str(path), buffer_pool_size=BUFFER_POOL, auto_checkpoint=False)
+    db = ladybug.Database(str(path), buffer_pool_size=BUFFER_POOL,
+                          auto_checkpoint=records > ONE_CHECKPOINT_UP_TO)
     conn = ladybug.Connection(db)
     types: dict[str, dict[tuple[str, str], list[Part]]] = defaultdict(dict)
     for part in parts:

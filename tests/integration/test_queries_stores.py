@@ -73,9 +73,12 @@ def test_stale_stores_are_rebuilt_and_retracted_facts_are_left_out(project_copy)
         assert len(every) == len(shown) + 1
 
 
-def test_the_cypher_database_keeps_tricky_values(tmp_path):
+@pytest.mark.parametrize("records", [28, 10_001], ids=["one checkpoint", "a checkpoint a COPY"])
+def test_the_cypher_database_keeps_tricky_values(tmp_path, records):
     from dta_kg.pipeline.manifest import LADYBUG_FILE
-    from dta_kg.pipeline.store_writer import write_database, write_part
+    from dta_kg.pipeline.store_writer import ONE_CHECKPOINT_UP_TO, write_database, write_part
+
+    assert (records > ONE_CHECKPOINT_UP_TO) == (records == 10_001)
 
     tricky = 'a "quoted", comma\nand a new line'
     pgraph = PropertyGraph(
@@ -86,8 +89,9 @@ def test_the_cypher_database_keeps_tricky_values(tmp_path):
         edges=[Edge("urn:a", "urn:b", "LINKS"), Edge("urn:a", "urn:c", "LINKS")],
     )
     (tmp_path / LADYBUG).mkdir()
-    write_database([write_part(pgraph, {}, tmp_path / "graph.part")], tmp_path / LADYBUG / LADYBUG_FILE)
-    # checkpointed once, at close: the build moves the folder, so no write-ahead log is left
+    write_database([write_part(pgraph, {}, tmp_path / "graph.part")], tmp_path / LADYBUG / LADYBUG_FILE,
+                   records)
+    # checkpointed at close at the latest: the build moves the folder, so no write-ahead log is left
     assert [p.name for p in (tmp_path / LADYBUG).iterdir()] == [LADYBUG_FILE]
     conn = cypher_connection(Project(records=tmp_path, build=tmp_path))
     rows = conn.execute("MATCH (t:Thing) RETURN t.iri, t.label, t.names, t.n, t.score, t.flag, "
