@@ -104,9 +104,10 @@ class BoltClient:
             raise BoltError(f"cannot use Bolt URI {uri!r}: {exc}") from exc
 
     def _before_connecting(self, address: Any) -> list[Any]:
-        """The driver's resolver, called before each new connection: unless the server is
-        known to be Neo4j, a throw-away handshake first (`unstick`)."""
-        if self._dialect != "neo4j":
+        """The driver's resolver, called before each new connection: over plain bolt:// (how
+        FalkorDB serves Bolt), unless the server is known to be Neo4j, a throw-away handshake
+        first (`unstick`); over TLS or Neo4j's routing scheme, none."""
+        if self._dialect != "neo4j" and self.uri.startswith("bolt://"):
             unstick(address.host, address.port)
         return [address]
 

@@ -108,6 +108,48 @@ def test_unreachable_bolt_server_gives_a_clear_error():
         bc.BoltClient("http://nowhere", auth=None)
 
 
+@pytest.mark.parametrize(("scheme", "dialect", "unstuck"), [
+    ("bolt", "auto", True), ("bolt", "falkordb", True), ("bolt", "neo4j", False),
+    ("bolt+ssc", "auto", False), ("neo4j", "auto", False)])
+def test_a_throw_away_handshake_goes_first_over_plain_bolt_unless_the_server_is_neo4j(
+        scheme, dialect, unstuck):
+    """`bolt.unstick` (for FalkorDB's Bolt server) runs before each new connection over plain
+    bolt://, unless the dialect is Neo4j; never over TLS or Neo4j's routing scheme."""
+    import socket
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+    received: list[bytes] = []
+    done = threading.Event()
+
+    def serve() -> None:  # read what each connection sends first, answer nothing, close
+        while not done.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.settimeout(2)
+                try:
+                    received.append(conn.recv(64))
+                except OSError:
+                    received.append(b"")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    uri = f"{scheme}://127.0.0.1:{listener.getsockname()[1]}"
+    try:
+        with bc.BoltClient(uri, auth=None, dialect=dialect, timeout=1, retries=1) as client:
+            with pytest.raises(bc.BoltError):
+                client.run("RETURN 1")
+    finally:
+        done.set()
+        thread.join(5)
+        listener.close()
+    assert received, "the client connected"
+    assert (bc.HANDSHAKE in received) == unstuck, received
+
+
 def test_sparql_auth_from_env():
     assert ss.auth_from_env({}) is None
     auth = ss.auth_from_env({"DTA_KG_SPARQL_USER": "u", "DTA_KG_SPARQL_PASSWORD": "secret"})
