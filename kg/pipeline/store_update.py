@@ -50,9 +50,9 @@ class GraphChange:
         new = {n.id: n for n in after.nodes if n.id in owned}
         deleted = [n for i, n in old.items() if i not in new or new[i].label != n.label]
         gone = {n.id for n in deleted}
-        kept = {e: e for e in before.edges if (e.source in owned or e.target in owned)
-                and e.source not in gone and e.target not in gone}
-        edges = {e: e for e in after.edges if e.source in owned or e.target in owned}
+        kept = dict.fromkeys(e for e in before.edges if (e.source in owned or e.target in owned)
+                             and e.source not in gone and e.target not in gone)
+        edges = dict.fromkeys(e for e in after.edges if e.source in owned or e.target in owned)
         return cls(
             deleted=deleted,
             created=[n for i, n in new.items() if i not in old or i in gone],
@@ -72,7 +72,7 @@ def update_database(path: Path, change: GraphChange, labels: dict[str, str]) -> 
     """Apply `change` to the ladybug database at `path` in one transaction; `labels` gives each
     node's table. Tables and columns that are missing are added first, typed as
     `write_database` types them."""
-    # lazy: ladybug loads ~35 ms; this module is on the path of every query, SPARQL ones too
+    # lazy: ladybug loads ~35 ms; a write whose record fails its checks never opens it
     import ladybug
 
     db = ladybug.Database(str(path), buffer_pool_size=max(BUFFER_POOL, 2 * path.stat().st_size))
