@@ -1,7 +1,12 @@
-"""Run a query in a forked child process, so that an engine that crashes or aborts on it ends
-the child only: ladybug segfaults on some allowed functions given NULL or far dates, and aborts
-when an interrupt (--timeout) reaches some path searches. The child opens its own connection
-(never one opened before the fork), and its answer comes back pickled over a pipe."""
+"""Engine work in a forked child process, so that it ends when the child ends.
+
+Two uses: a user's Cypher query (`in_child`), so that an engine that crashes or aborts on it
+ends the child only (ladybug segfaults on some allowed functions given NULL or far dates, and
+aborts when an interrupt reaches some path searches; the child opens its own connection, never
+one opened before the fork); and work that cannot be interrupted, such as Oxigraph evaluating
+a query eagerly (`forked`), which is stopped with its child at its time limit rather than left
+computing on a thread after the caller gave up. Answers come back pickled over a pipe.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +15,29 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable
-from typing import TypeVar, cast
+from dataclasses import dataclass
+from typing import Generic, TypeVar, cast
 
 from dta_kg.core.errors import DtaKgError
 
 T = TypeVar("T")
 
 
-def in_child(run: Callable[[], T], timeout: float) -> T:
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What a forked child gave: `kind` "answer" (`answer` holds it), "error" (`detail`, one
+    line, "failed: ..." for an unexpected exception), "late" (silent for its limit, killed) or
+    "ended" without a word (`detail`: the signal's name or "exit N")."""
+
+    kind: str
+    answer: T | None = None
+    detail: str = ""
+
+
+def forked(run: Callable[[], T], limit: float) -> Outcome[T]:
     """`run()` in a forked child, its answer (or its error, as one line) sent back over a pipe;
-    a child killed by a signal, or silent for twice `timeout` plus a minute, is a DtaKgError."""
+    a child silent for `limit` seconds, or when the caller is interrupted, is killed (SIGKILL)
+    and waited for, so no work of it outlives this call."""
     reader, writer = multiprocessing.Pipe(duplex=False)
     pid = os.fork()
     if pid == 0:  # the child: never returns
@@ -32,33 +50,52 @@ def in_child(run: Callable[[], T], timeout: float) -> T:
             except DtaKgError as exc:
                 outcome = ("error", str(exc))
             except Exception as exc:  # noqa: BLE001 - reported as one line by the parent
-                outcome = ("error", f"Cypher query failed: {type(exc).__name__}: {exc}")
+                outcome = ("failed", f"{type(exc).__name__}: {exc}")
             writer.send(outcome)
         except BaseException:  # noqa: BLE001 - the parent reports a child that said nothing
             code = 70
         finally:
             os._exit(code)
     writer.close()
-    answer: tuple[str, object] | None
+    said: tuple[str, object] | None = None
+    late = False
     try:
-        answer = reader.recv() if reader.poll(2 * timeout + 60) else None
+        if reader.poll(limit):
+            said = reader.recv()
+        else:
+            late = True
     except (EOFError, OSError):
-        answer = None
+        said = None
     finally:
         reader.close()
-    if answer is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-    _, status = os.waitpid(pid, 0)
-    if answer is None:
-        if os.WIFSIGNALED(status):
-            name = signal.Signals(os.WTERMSIG(status)).name
-            raise DtaKgError(f"the Cypher engine crashed on this query ({name}); the database is "
-                             "unchanged: rewrite the query (a function given NULL, a date out "
-                             "of range, or a search stopped by --timeout)")
-        raise DtaKgError(f"the Cypher engine ended without an answer (exit "
-                         f"{os.WEXITSTATUS(status)})")
-    kind, value = answer
-    if kind == "error":
-        raise DtaKgError(str(value).splitlines()[0] if str(value) else "Cypher query failed")
-    return cast(T, value)  # what `run` returned, unpickled
+        if said is None:  # also when interrupted (Ctrl-C): the child goes with the call
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+    if said is not None:
+        kind, value = said
+        if kind == "answer":
+            return Outcome("answer", cast(T, value))
+        line = str(value).splitlines()[0] if str(value) else ""
+        return Outcome("error", detail=line if kind == "error" else f"failed: {line}")
+    if late:
+        return Outcome("late")
+    return Outcome("ended", detail=signal.Signals(os.WTERMSIG(status)).name
+                   if os.WIFSIGNALED(status) else f"exit {os.WEXITSTATUS(status)}")
+
+
+def in_child(run: Callable[[], T], timeout: float) -> T:
+    """A Cypher query's `run()` in a forked child (`forked`); a child killed by a signal, or
+    silent for twice `timeout` plus a minute (the query bounds itself by `timeout`), is a
+    DtaKgError."""
+    outcome = forked(run, 2 * timeout + 60)
+    if outcome.kind == "answer":
+        return cast(T, outcome.answer)
+    if outcome.kind == "error":
+        raise DtaKgError(f"Cypher query {outcome.detail}" if outcome.detail.startswith("failed: ")
+                         else outcome.detail or "Cypher query failed")
+    if outcome.kind == "late" or not outcome.detail.startswith("exit "):
+        raise DtaKgError(f"the Cypher engine crashed on this query ({outcome.detail or 'SIGKILL'}); "
+                         "the database is unchanged: rewrite the query (a function given NULL, a "
+                         "date out of range, or a search stopped by --timeout)")
+    raise DtaKgError(f"the Cypher engine ended without an answer ({outcome.detail})")

@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph
 
 from dta_kg.core.iris import PREFIXES
+from dta_kg.query.child import forked
 from dta_kg.query.guards import MAX_NESTING, NESTING_REFUSED, ReadOnlyViolation
 
 UPDATE_REFUSED = ("SPARQL Update is not allowed: dta-kg only reads the graph (edit the records "
@@ -104,19 +104,20 @@ def _altered(text: str) -> str:
 def oxigraph_query_error(text: str, timeout: float | None = None) -> str:
     """'' when Oxigraph parses `text` as a query (run on an empty store), with the usual
     prefixes the command line's store knows, else its error. With a `timeout` the run is
-    bounded (an ASK over VALUES cross products computes for minutes even on nothing): one
-    still running then is refused, since it may still be parsing."""
+    bounded (an ASK, an aggregate or an ORDER BY over VALUES cross products is evaluated at
+    once, for minutes even on nothing, and cannot be interrupted): it runs in a forked child,
+    killed at the timeout, and a check still running then is refused, since it may still be
+    parsing."""
     if timeout is not None:
-        found: list[str] = []
-        worker = threading.Thread(target=lambda: found.append(oxigraph_query_error(text)),
-                                  daemon=True)  # pyoxigraph runs without the GIL
-        worker.start()
-        worker.join(timeout)
-        if not found:
+        outcome = forked(lambda: oxigraph_query_error(text), timeout)
+        if outcome.kind == "late":
             raise ReadOnlyViolation(f"checking the query took longer than {timeout:g} s (an "
                                     "expensive query over literal values?): narrow it or raise "
                                     "--timeout")
-        return found[0]
+        if outcome.kind != "answer":
+            raise ReadOnlyViolation(f"Oxigraph could not check the query ({outcome.detail}), "
+                                    "so it is not run: rewrite it")
+        return cast(str, outcome.answer)
     try:
         pyoxigraph.Store().query(text, prefixes=PREFIXES, named_graphs=[])
     except SyntaxError as exc:

@@ -464,14 +464,22 @@ def test_no_cypher_text_crashes_the_command(built_project, args):
 @pytest.mark.parametrize("width", [5, 6])
 def test_the_sparql_check_is_bounded_by_the_timeout(width):
     """Attack: the guard ran the (altered) query on an empty store, where an ASK over VALUES
-    cross products computed for minutes before --timeout applied. Expected: the check stops
-    at the timeout and refuses."""
+    cross products computed for minutes before --timeout applied; then the refused check went on
+    computing on a thread of the caller's process (a core burnt for the rest of a long-lived
+    process). Expected: the check stops at the timeout and refuses, and nothing of it goes on:
+    no new thread, and the process idle afterwards."""
+    import threading
     import time
 
     values = " ".join(str(i) for i in range(30))
     text = ("ASK { " + " ".join(f"VALUES ?a{i} {{{values}}}" for i in range(width))
             + " FILTER((" + "+".join(f"?a{i}" for i in range(width)) + ") < 0) }")
+    threads = threading.active_count()
     started = time.monotonic()
     with pytest.raises(ReadOnlyViolation, match="longer than 1 s"):
         check_sparql(text, timeout=1.0)
     assert time.monotonic() - started < 5
+    assert threading.active_count() == threads
+    cpu, wall = time.process_time(), time.monotonic()
+    time.sleep(1.0)
+    assert time.process_time() - cpu < 0.5 * (time.monotonic() - wall)  # a runaway thread: ~1.0
