@@ -117,15 +117,19 @@ def ontology_triples(ontology: Graph) -> list:
     return sorted(triples, key=nt_line)
 
 
+def data_triples(project: Project) -> list[Triple]:
+    """The instance triples of `project` (records are validated on load)."""
+    vocab = load_vocabulary()
+    corpus = read_corpus(project, vocab)
+    return [*corpus_triples(corpus), *screening_head(project, vocab, review_iri(corpus.review.doi))]
+
+
 def data_graph(project: Project) -> Graph:
     """The instance data of `project` as an rdflib graph (records are validated on load)."""
     # lazy: rdflib loads ~70 ms; only the SHACL/OWL checks and `validate` need it
     from rdflib import Graph
 
-    vocab = load_vocabulary()
-    corpus = read_corpus(project, vocab)
-    triples = [*corpus_triples(corpus), *screening_head(project, vocab, review_iri(corpus.review.doi))]
-    return Graph().parse(data="".join(map(nt_line, triples)), format="nt")
+    return Graph().parse(data="".join(map(nt_line, data_triples(project))), format="nt")
 
 
 def screening_head(project: Project, vocab: Vocabulary, review: str) -> list[Triple]:
@@ -160,13 +164,14 @@ def summarise(graph: Graph) -> BuildSummary:
 
 
 def validate_graph(project: Project) -> Graph:
-    """Load and validate; return the merged graph or raise ValidationFailed / RecordError."""
-    data = data_graph(project)
-    ontology = ontology_graph()
-    problems = validate(data, ontology)
+    """Load and validate; return the merged graph (data + ontology) or raise ValidationFailed /
+    RecordError."""
+    data = data_triples(project)
+    merged = ontology_graph()  # the data parsed into it: no copy of either graph
+    merged.parse(data="".join(map(nt_line, data)), format="nt")
+    problems = validate(data, merged)
     if problems:
         raise ValidationFailed(problems)
-    merged = data + ontology
     bind_prefixes(merged)
     return merged
 

@@ -53,13 +53,6 @@ def qc_queries(qc_dir: Path = QC_DIR) -> list[QcQuery]:
     return [QcQuery.read(p) for p in sorted(qc_dir.glob("*-violation.rq"))]
 
 
-def run_qc(graph: Graph, qc_dir: Path = QC_DIR, limit: int = 20) -> list[str]:
-    """One problem line per row that a violation query returns (run in Oxigraph, for speed)."""
-    store = pyoxigraph.Store()
-    store.load(graph.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    return run_qc_store(store, qc_dir, limit)
-
-
 def run_qc_store(store: pyoxigraph.Store, qc_dir: Path = QC_DIR, limit: int = 20,
                  scope: str | None = None, threads: int = 1) -> list[str]:
     """The violation queries (of one `scope`, or all) run on an Oxigraph store, on `threads`
@@ -191,11 +184,13 @@ def _reasoned(turtle: str) -> tuple[str, ...]:
     return tuple(run_reasoner(Graph().parse(data=turtle, format="turtle")))
 
 
-def validate(data: Graph, ontology: Graph) -> list[str]:
-    """Every problem with `data` (instance triples) checked together with `ontology`, the
-    graph of the ontology file, which is reasoned over alone (`ontology_problems`)."""
-    merged = data + ontology
-    return run_shacl(merged) + run_qc(merged) + ontology_problems()
+def validate(data: list[Triple], merged: Graph) -> list[str]:
+    """Every problem with the instance triples `data`: the SHACL shapes on `merged` (them with
+    the ontology's triples), the QC queries on them with the ontology file, OWL RL on the
+    ontology alone (`ontology_problems`)."""
+    store = memory_store(data)
+    store.load(path=ONTOLOGY, format=pyoxigraph.RdfFormat.TURTLE)
+    return run_shacl(merged) + run_qc_store(store) + ontology_problems()
 
 
 def memory_store(triples: Iterable[Triple]) -> pyoxigraph.Store:
