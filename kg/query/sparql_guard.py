@@ -101,6 +101,7 @@ def _altered(text: str) -> str:
     return _KEYWORD.sub(lambda m: f"{m.group()[:-1]}&{m.group()[-1]}", text)
 
 
+@functools.lru_cache(maxsize=256)  # a verdict, not a refusal: exceptions are not cached
 def oxigraph_query_error(text: str, timeout: float | None = None) -> str:
     """'' when Oxigraph parses `text` as a query (run on an empty store), with the usual
     prefixes the command line's store knows, else its error. With a `timeout` the run is
