@@ -26,7 +26,7 @@ TEST_JOBS ?= auto
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(MAKE) typecheck
-	$(BIN)/python -m pytest -q -n $(TEST_JOBS) --dist loadscope --durations=10
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS) --dist loadscope --no-loadscope-reorder --durations=10
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

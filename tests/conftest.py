@@ -10,7 +10,7 @@ from support.project import RECORDS
 
 from dta_kg.core.paths import Project
 
-pytest_plugins = ["plugins.servers", "plugins.browser", "plugins.collector"]
+pytest_plugins = ["plugins.servers", "plugins.browser", "plugins.collector", "plugins.schedule"]
 
 
 

@@ -24,6 +24,7 @@ def ready(path: Path) -> str:
     return "body" if path.name in ("gap-map.html", "prisma.html") else "body[data-drawn]"
 
 
+@pytest.mark.slow
 def test_every_page_loads_offline_without_console_errors(site, visit):
     pages = sorted(site.rglob("*.html"))
     assert len(pages) > 28 + 50

@@ -65,6 +65,7 @@ def dois(output: str) -> set[str]:
     return {row["doi"] for row in json.loads(output)}
 
 
+@pytest.mark.slow
 def test_a_curators_session_end_to_end(project_copy, run, tmp_path):
     bib = tmp_path / "new-studies.bib"
     bib.write_text(NEW_STUDIES_BIB, encoding="utf-8")
@@ -209,6 +210,7 @@ def test_retract_by_fact_iri(project_copy, run):
     assert "RETRACTED" in ok(run("study", "show", BEATTY))
 
 
+@pytest.mark.slow
 def test_a_new_instrument_joins_the_vocabulary_and_the_graph(project_copy, run, tmp_path):
     bib = tmp_path / "new.bib"
     bib.write_text(NEW_STUDIES_BIB, encoding="utf-8")
@@ -251,6 +253,7 @@ def test_the_curator_comes_from_git_when_the_variable_is_unset(monkeypatch, tmp_
 
 
 
+@pytest.mark.slow
 def test_a_query_naming_a_term_added_since_the_build_rebuilds_first(project_copy, run, tmp_path):
     """The stores exist but are stale: the new term is unknown to them until the rebuild,
     which the query waits for instead of refusing the term."""

@@ -200,6 +200,7 @@ def cypher_contents(project: Project) -> dict[str, list]:
     return contents
 
 
+@pytest.mark.slow
 def test_a_sequence_of_writes_in_place_gives_the_stores_a_full_build_gives(built, tmp_path,
                                                                            monkeypatch):
     """The build writes the stores whole (`pipeline.store_writer`), a write updates them in

@@ -60,6 +60,7 @@ def living(tmp_path_factory):
     return project, run
 
 
+@pytest.mark.slow
 def test_the_review_still_includes_exactly_its_28_studies(living):
     project, _ = living
     graph = Graph().parse(project.build / "dta-kg.ttl")

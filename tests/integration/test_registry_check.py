@@ -90,6 +90,7 @@ def test_the_text_report_names_the_check_and_both_values(project, crossref):
         "Crossref has 'Macrynikola N' (ref 45)" in result.output
 
 
+@pytest.mark.slow
 def test_answers_are_kept_in_the_build_folder_and_reused(project, crossref):
     first = check(project, "--crossref-url", crossref.url, "--format", "json")
     assert first.exit_code == 0, first.output

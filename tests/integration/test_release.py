@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL
@@ -19,6 +20,7 @@ NEW_FACTOR = ["factor", "add", JEONG, "--barrier", "robot in the home", "--theme
               "--note", "second reading"]
 
 
+@pytest.mark.slow
 def test_two_releases_changelog_and_diff_name_exactly_the_added_factor(project_copy, tmp_path):
     runner = CliRunner()
     env = {"DTA_KG_RECORDS": str(project_copy.records), "DTA_KG_BUILD": str(project_copy.build),

@@ -189,6 +189,7 @@ def test_next_ranks_the_alliance_records_above_the_off_topic_ones(project_copy, 
     assert set(ranked[:8]) == relevant, ranked
 
 
+@pytest.mark.slow
 def test_promote_keeps_the_link_to_candidate_and_search_run(screened):
     from dta_kg.pipeline.build import build, validate_graph
     from dta_kg.query.session import Session
@@ -359,6 +360,7 @@ def test_diff_counts_search_runs_and_candidates_screened_and_included_since(proj
     assert changes.studies_added == [] and changes.facts == []
 
 
+@pytest.mark.slow
 def test_the_readme_worked_example_runs_as_written(tmp_path, monkeypatch):
     """Every command of the README's worked example, run as written from a folder holding
     examples/ (`dta-kg init` copies the shipped records)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from support.project import one_line_error, snapshot
 from support.views import island
@@ -34,6 +35,7 @@ def test_a_one_word_quote_is_refused(project_copy: Project):
     assert snapshot(project_copy.records) == before
 
 
+@pytest.mark.slow
 def test_quotes_from_texts_not_held_are_unverified_until_the_text_is_registered(
         project_copy: Project, tmp_path: Path):
     """Attack: `--source <the study's own DOI>` with a made-up quote was accepted like a

@@ -127,6 +127,7 @@ def test_the_issue_probes_are_refused(recorder):
             check_sparql(text % recorder)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(data=st.data())
 def test_sparql_service_is_refused_in_every_spelling(recorder, data):
@@ -385,6 +386,7 @@ def test_a_backquoted_table_function_is_refused_before_the_engine(built_project)
 
 # --- remote endpoints, results that are no values ---------------------------------------------
 
+@pytest.mark.slow
 @SETTINGS
 @given(data=st.data())
 def test_an_endpoint_gets_no_service_and_no_unreadable_text(recorder, data):

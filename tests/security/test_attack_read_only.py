@@ -153,6 +153,7 @@ def test_runaway_queries_stop_at_the_timeout(built_project):
                                         "narrow it or raise --timeout"]
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_a_runaway_query(built_project):
     """Attack: Ctrl-C was ignored while a cartesian query ran. Expected: SIGINT stops it with
     a one-line error and a non-zero exit, long before the 300 s timeout."""

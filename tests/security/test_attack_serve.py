@@ -140,6 +140,7 @@ def test_serve_listens_on_one_port_only(server):
     assert len(tree) >= 3  # the server and its engine processes
 
 
+@pytest.mark.slow
 def test_a_runaway_query_is_stopped_with_its_engine(server):
     """Attack: a cartesian COUNT burnt CPU long after the client left. Expected: past
     --timeout (2 s) a 503, no process of the server still busy, and the next query answers."""
@@ -233,6 +234,7 @@ def test_gateway_hosts_query_text_and_exposure():
     assert "every host" in warning and "7878" in warning and "CORS" in warning
 
 
+@pytest.mark.slow
 def test_a_request_head_that_never_ends_is_dropped(server):
     """Attack: a client that opens a connection and sends half a request head held a thread
     for ever. Expected: the server closes it once the head timeout (10 s) has passed."""

@@ -121,6 +121,7 @@ def test_oxigraph_outage_then_push_completes(cli, oxigraph_server, size):
 # --- Virtuoso (digest authentication) ---------------------------------------------------
 
 
+@pytest.mark.slow
 def test_virtuoso_push_query_push_again(cli, virtuoso_server, size):
     vt = virtuoso_server
     auth = {"DTA_KG_SPARQL_USER": vt.user, "DTA_KG_SPARQL_PASSWORD": vt.password,
@@ -173,6 +174,7 @@ def test_falkordb_answers_new_clients_without_waiting_out_a_timeout(falkordb_ser
     assert len(attempts) <= 5, attempts
 
 
+@pytest.mark.slow
 def test_falkordb_push_query_push_again(cli, falkordb_server, bolt, size, built_project):
     fk = falkordb_server
     want = (size["nodes"], size["relationships"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -64,6 +65,7 @@ def contents(path: Path) -> tuple[set, set]:
     return nodes, edges
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(before=records(), after=records())
 def test_an_update_in_place_gives_what_a_whole_write_of_the_new_graph_gives(before, after):
