@@ -69,7 +69,7 @@ def _detached(exc: BaseException) -> BaseException:
     return exc
 
 
-def _timed_out(limits: Limits) -> str:
+def timed_out(limits: Limits) -> str:
     return (f"the query ran longer than {limits.timeout:g} s and was stopped; narrow it "
             "or raise --timeout")
 
@@ -99,7 +99,7 @@ def bounded(run: Callable[[threading.Event], T], limits: Limits,
     why = ""
     try:
         if not done.wait(limits.timeout):
-            why = _timed_out(limits)
+            why = timed_out(limits)
     except KeyboardInterrupt:
         why = INTERRUPTED
     if why:
@@ -153,7 +153,7 @@ def bounded_stream(start: Callable[[threading.Event], tuple[list[str], Iterable[
             kind, value = handed.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
             stop.set()
-            raise QueryLimit(_timed_out(limits)) from None
+            raise QueryLimit(timed_out(limits)) from None
         except KeyboardInterrupt:
             stop.set()
             raise QueryLimit(INTERRUPTED) from None

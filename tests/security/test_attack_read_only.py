@@ -144,13 +144,36 @@ def _cli(project, *args: str) -> subprocess.Popen:
 
 def test_runaway_queries_stop_at_the_timeout(built_project):
     """Attack: a cartesian COUNT ran on and on. Expected: --timeout stops it with a one-line
-    error and a non-zero exit (run in a process of its own: the engine's thread is left to the
-    process's exit)."""
+    error and a non-zero exit."""
     proc = _cli(built_project, "sparql", "--timeout", "1", CARTESIAN_COUNT)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 1
     assert err.strip().splitlines() == ["Error: the query ran longer than 1 s and was stopped; "
                                         "narrow it or raise --timeout"]
+
+
+@pytest.mark.parametrize("text", [CARTESIAN_COUNT, "ASK { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i "
+                                  "FILTER(STR(?a) = CONCAT(STR(?d), STR(?g), 'x')) }",
+                                  "SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c"])
+def test_a_library_query_past_its_timeout_stops_computing(built_project, text):
+    """Attack: through the library, a query Oxigraph evaluates at once (an aggregate, an ASK,
+    an ORDER BY) raised QueryLimit "was stopped" at its timeout but went on computing on its
+    thread, a core burnt for the rest of a long-lived process. Expected: the limit, then no
+    new thread and the process idle."""
+    from dta_kg.query.guards import Limits, QueryLimit
+    from dta_kg.query.session import Session
+
+    session = Session(built_project, limits=Limits(timeout=1.0))
+    threads = threading.active_count()
+    started = time.monotonic()
+    with pytest.raises(QueryLimit, match="longer than 1 s"):
+        session.sparql(text)
+    assert time.monotonic() - started < 10
+    assert threading.active_count() <= threads  # (the session's freshness check may have ended)
+    cpu, wall = time.process_time(), time.monotonic()
+    time.sleep(1.0)
+    assert time.process_time() - cpu < 0.5 * (time.monotonic() - wall)  # a runaway thread: ~1.0
+    assert session.sparql("ASK { ?s ?p ?o }").rows == [{"ask": True}]  # the session still answers
 
 
 @pytest.mark.slow
