@@ -1,24 +1,29 @@
 """Engine work in a forked child process, so that it ends when the child ends.
 
-Two uses: a user's Cypher query (`in_child`), so that an engine that crashes or aborts on it
+Three uses: a user's Cypher query (`in_child`), so that an engine that crashes or aborts on it
 ends the child only (ladybug segfaults on some allowed functions given NULL or far dates, and
 aborts when an interrupt reaches some path searches; the child opens its own connection, never
 one opened before the fork); and work that cannot be interrupted, such as Oxigraph evaluating
 a query eagerly (`forked`), which is stopped with its child at its time limit rather than left
-computing on a thread after the caller gave up. Answers come back pickled over a pipe.
+computing on a thread after the caller gave up, and a user's SPARQL query (`isolated`), which
+the same engine may evaluate at once. Answers come back pickled over a pipe.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar, cast
 
 from dta_kg.core.errors import DtaKgError
+from dta_kg.query.guards import INTERRUPTED, Limits, QueryLimit, timed_out
 
 T = TypeVar("T")
 
@@ -36,42 +41,52 @@ class Outcome(Generic[T]):
 
 def forked(run: Callable[[], T], limit: float) -> Outcome[T]:
     """`run()` in a forked child, its answer (or its error, as one line) sent back over a pipe;
-    a child silent for `limit` seconds, or when the caller is interrupted, is killed (SIGKILL)
-    and waited for, so no work of it outlives this call."""
+    a child silent for `limit` seconds, or when the caller is interrupted (Ctrl-C), is killed
+    (SIGKILL) and waited for, then the interrupt raised: no work of it outlives this call."""
     reader, writer = multiprocessing.Pipe(duplex=False)
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        code = 0
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 2)  # the engine's own last words ("terminate called ...")
+    parent = os.getpid()
+    with _interrupts_recorded() as interrupted:
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            code = 0
             try:
-                outcome: tuple[str, object] = ("answer", run())
-            except DtaKgError as exc:
-                outcome = ("error", str(exc))
-            except Exception as exc:  # noqa: BLE001 - reported as one line by the parent
-                outcome = ("failed", f"{type(exc).__name__}: {exc}")
-            writer.send(outcome)
-        except BaseException:  # noqa: BLE001 - the parent reports a child that said nothing
-            code = 70
+                with contextlib.suppress(ValueError):  # Ctrl-C ends the child (code 70)
+                    signal.signal(signal.SIGINT, signal.default_int_handler)
+                _die_with(parent)
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, 2)  # the engine's own last words ("terminate called ...")
+                try:
+                    outcome: tuple[str, object] = ("answer", run())
+                except DtaKgError as exc:
+                    outcome = ("error", str(exc))
+                except Exception as exc:  # noqa: BLE001 - reported as one line by the parent
+                    outcome = ("failed", f"{type(exc).__name__}: {exc}")
+                writer.send(outcome)
+            except BaseException:  # noqa: BLE001 - the parent reports a child that said nothing
+                code = 70
+            finally:
+                os._exit(code)
+        said: tuple[str, object] | None = None
+        late = False
+        try:
+            writer.close()
+            deadline = time.monotonic() + limit
+            while not interrupted.is_set():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    late = True
+                    break
+                if reader.poll(min(left, POLL)):
+                    said = reader.recv()
+                    break
+        except (EOFError, OSError):
+            said = None
         finally:
-            os._exit(code)
-    writer.close()
-    said: tuple[str, object] | None = None
-    late = False
-    try:
-        if reader.poll(limit):
-            said = reader.recv()
-        else:
-            late = True
-    except (EOFError, OSError):
-        said = None
-    finally:
-        reader.close()
-        if said is None:  # also when interrupted (Ctrl-C): the child goes with the call
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        _, status = os.waitpid(pid, 0)
+            reader.close()
+            if said is None:  # also when interrupted: the child goes with the call
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            _, status = os.waitpid(pid, 0)
     if said is not None:
         kind, value = said
         if kind == "answer":
@@ -82,6 +97,38 @@ def forked(run: Callable[[], T], limit: float) -> Outcome[T]:
         return Outcome("late")
     return Outcome("ended", detail=signal.Signals(os.WTERMSIG(status)).name
                    if os.WIFSIGNALED(status) else f"exit {os.WEXITSTATUS(status)}")
+
+
+PR_SET_PDEATHSIG = 1
+POLL = 0.05  # s between looks at an interrupt while waiting for the child
+
+
+def _die_with(parent: int) -> None:
+    """In the child: be killed when the parent dies (Linux), also by SIGKILL or a closed
+    terminal, which give the parent no chance to kill it; a parent gone already ends it now."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(70)
+
+
+@contextlib.contextmanager
+def _interrupts_recorded() -> Iterator[threading.Event]:
+    """On the main thread, Ctrl-C recorded (set on the event) while the block runs, and sent
+    again once it has ended, to the handler that was there: a call interrupted anywhere still
+    reaps its child first. Elsewhere, or with SIGINT ignored, there is nothing to hold back."""
+    interrupted = threading.Event()
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or not callable(previous):
+        yield interrupted
+        return
+    signal.signal(signal.SIGINT, lambda *_: interrupted.set())
+    try:
+        yield interrupted
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if interrupted.is_set():
+            signal.raise_signal(signal.SIGINT)
 
 
 def in_child(run: Callable[[], T], timeout: float) -> T:
@@ -99,3 +146,29 @@ def in_child(run: Callable[[], T], timeout: float) -> T:
                          "the database is unchanged: rewrite the query (a function given NULL, a "
                          "date out of range, or a search stopped by --timeout)")
     raise DtaKgError(f"the Cypher engine ended without an answer ({outcome.detail})")
+
+
+def isolated(run: Callable[[], T], limits: Limits) -> T:
+    """`run()`, a query that ends with QueryLimit past its row limit, in a forked child killed
+    at `limits.timeout` or on Ctrl-C; its limits are raised as `guards.bounded` raises them."""
+
+    def child() -> tuple[str, object]:
+        try:
+            return "result", run()
+        except QueryLimit as exc:
+            return "limit", str(exc)
+
+    try:
+        outcome = forked(child, limits.timeout)
+    except KeyboardInterrupt:
+        raise QueryLimit(INTERRUPTED) from None
+    if outcome.kind == "late":
+        raise QueryLimit(timed_out(limits))
+    if outcome.kind == "error":
+        raise DtaKgError(outcome.detail.removeprefix("failed: ") or "the query failed")
+    if outcome.kind != "answer" or outcome.answer is None:
+        raise DtaKgError(f"the query engine ended without an answer ({outcome.detail})")
+    kind, value = outcome.answer
+    if kind == "limit":
+        raise QueryLimit(str(value))
+    return cast(T, value)

@@ -26,17 +26,9 @@ from dta_kg.core.registry import SCOPES
 from dta_kg.core.vocabulary import KINDS, Vocabulary, words
 from dta_kg.pipeline.manifest import stores_present
 from dta_kg.queries.catalogue import NamedQuery, Param, get
-from dta_kg.query.child import forked, in_child
+from dta_kg.query.child import in_child, isolated
 from dta_kg.query.cypher_guard import check_cypher_read_only, without_comment_lines
-from dta_kg.query.guards import (
-    INTERRUPTED,
-    Limits,
-    QueryLimit,
-    bounded,
-    bounded_stream,
-    limited,
-    timed_out,
-)
+from dta_kg.query.guards import Limits, bounded, bounded_stream, limited
 from dta_kg.query.rows import (
     SCALARS,
     Result,
@@ -167,44 +159,22 @@ class Session:
             for form in {text, split_order(text)[0]}:
                 check_sparql(form, self.allow_service, timeout=self.limits.timeout)
             return self._checked(lambda: self._isolated_sparql(text, bindings, hidden))
+        return self._checked(lambda: bounded(
+            lambda stop: self._read(lambda: self._sparql(text, bindings, hidden, stop)), self.limits))
 
-        def run(stop: threading.Event) -> Result:
-            try:
-                return self._sparql(text, bindings, hidden, stop)
-            except (OSError, RuntimeError) as exc:  # raised while reading the rows
-                raise read_failed(exc) from exc
-
-        return self._checked(lambda: bounded(run, self.limits))
+    @staticmethod
+    def _read(run: Callable[[], R]) -> R:
+        """`run()`, an error of the store raised while reading the rows as one line."""
+        try:
+            return run()
+        except (OSError, RuntimeError) as exc:
+            raise read_failed(exc) from exc
 
     def _isolated_sparql(self, text: str, bindings: dict | None, hidden: tuple[str, ...]) -> Result:
-        """A user's query in a forked child that opens the store itself, killed (SIGKILL) at the
-        time limit or on Ctrl-C: Oxigraph evaluates an ASK, an aggregate or an ORDER BY at once
-        and cannot be interrupted, so a query on a thread went on computing after it had been
-        reported stopped, for the rest of a long-lived process."""
+        """A user's query in a forked child that opens the store itself (`child.isolated`)."""
         self.__dict__.pop("store", None)  # never shared across the fork
-
-        def child() -> tuple[str, object]:
-            try:
-                return "result", self._sparql(text, bindings, hidden)
-            except QueryLimit as exc:  # past the row limit
-                return "limit", str(exc)
-            except (OSError, RuntimeError) as exc:  # raised while reading the rows
-                raise read_failed(exc) from exc
-
-        try:
-            outcome = forked(child, self.limits.timeout)
-        except KeyboardInterrupt:
-            raise QueryLimit(INTERRUPTED) from None
-        if outcome.kind == "late":
-            raise QueryLimit(timed_out(self.limits))
-        if outcome.kind == "error":
-            raise DtaKgError(outcome.detail.removeprefix("failed: ") or "SPARQL query failed")
-        if outcome.kind != "answer" or outcome.answer is None:
-            raise DtaKgError(f"the SPARQL engine ended without an answer ({outcome.detail})")
-        kind, value = outcome.answer
-        if kind == "limit":
-            raise QueryLimit(str(value))
-        return cast(Result, value)
+        return isolated(lambda: self._read(lambda: self._sparql(text, bindings, hidden)),
+                        self.limits)
 
     def _sparql(self, text: str, bindings: dict | None, hidden: tuple[str, ...],
                 stop: threading.Event | None = None) -> Result:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -74,6 +75,9 @@ def _nodes(node: Any) -> Iterator[Any]:
             stack.extend(item)
 
 
+_RDFLIB = threading.Lock()
+
+
 def rdflib_reading(text: str) -> str:
     """'update' or 'query' as rdflib parses `text` ('service' for a query with SERVICE), or
     'unparsed' when rdflib's parser reads it as neither."""
@@ -81,14 +85,15 @@ def rdflib_reading(text: str) -> str:
     from rdflib.plugins.sparql import parser
     from rdflib.plugins.sparql.parserutils import CompValue
 
-    try:
-        tree = parser.parseQuery(text)
-    except Exception:  # noqa: BLE001 - pyparsing's errors, and whatever else rdflib raises
+    with _RDFLIB:  # pyparsing sets itself up on first use, which threads at once break for good
         try:
-            parser.parseUpdate(text)
-        except Exception:  # noqa: BLE001 - as above: a text rdflib cannot read
-            return "unparsed"
-        return "update"
+            tree = parser.parseQuery(text)
+        except Exception:  # noqa: BLE001 - pyparsing's errors, and whatever else rdflib raises
+            try:
+                parser.parseUpdate(text)
+            except Exception:  # noqa: BLE001 - as above: a text rdflib cannot read
+                return "unparsed"
+            return "update"
     if any(isinstance(n, CompValue) and n.name == "ServiceGraphPattern" for n in _nodes(tree)):
         return "service"
     return "query"
@@ -141,6 +146,11 @@ def check_sparql(text: str, allow_service: bool = False, parsed: bool = False,
     reads it (a text for another engine, which might read it as anything); the check itself
     is bounded by `timeout`. (Decisions are cached by text: a server answers the same queries
     again and again.)"""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # no engine reads it; Oxigraph's check would not refuse it
+        raise ReadOnlyViolation(f"the query is not UTF-8 text (character {exc.start + 1} is a "
+                                "lone surrogate): save it as UTF-8") from None
     check_nesting(text)
     altered = _altered(text)
     error = oxigraph_query_error(altered, timeout)

@@ -485,3 +485,34 @@ def test_the_sparql_check_is_bounded_by_the_timeout(width):
     cpu, wall = time.process_time(), time.monotonic()
     time.sleep(1.0)
     assert time.process_time() - cpu < 0.5 * (time.monotonic() - wall)  # a runaway thread: ~1.0
+
+
+@pytest.mark.parametrize("parsed", [False, True])
+@given(text=st.sampled_from(["INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+                             "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+                             "SELECT * WHERE { ?s ?p ?o }"]),
+       surrogate=st.integers(0xD800, 0xDFFF), where=st.sampled_from(["first", "comment", "end"]))
+@settings(max_examples=30, deadline=None)
+def test_a_text_with_a_lone_surrogate_is_refused(parsed, text, surrogate, where):
+    """Attack: a lone surrogate (from argv or a file read with surrogateescape) made Oxigraph's
+    check fail with a UnicodeEncodeError, taken for a parsed query: an update or a SERVICE
+    passed. Expected: any text that is not UTF-8 is refused, whatever else it holds."""
+    odd = chr(surrogate)
+    text = {"first": f"# {odd}\n{text}", "comment": f"{text} # {odd}", "end": text + odd}[where]
+    with pytest.raises(ReadOnlyViolation, match="not UTF-8"):
+        check_sparql(text, parsed=parsed, timeout=5.0)
+
+
+def test_rdflib_reads_updates_as_updates_when_threads_parse_at_once():
+    """Attack: sixteen threads using rdflib's SPARQL parser for the first time at once broke
+    pyparsing's set-up for good, so every update read as 'unparsed' and passed the guard for
+    the rest of the process. Expected: every thread reads every update as an update."""
+    code = ("import threading\nfrom dta_kg.query.sparql_guard import rdflib_reading\n"
+            "found = []\n"
+            "def read(i):\n"
+            "    found.append(rdflib_reading(f'INSERT DATA {{ <urn:a{i}> <urn:b> <urn:c> }}'))\n"
+            "threads = [threading.Thread(target=read, args=(i,)) for i in range(16)]\n"
+            "[t.start() for t in threads]; [t.join() for t in threads]\n"
+            "print(sorted(set(found)), len(found))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["['update']", "16"], done.stdout + done.stderr

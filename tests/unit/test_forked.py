@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import subprocess
+import sys
+import threading
 import time
+from types import FrameType
 
 import psutil
 import pytest
@@ -63,3 +68,58 @@ def test_an_interrupted_call_takes_its_child_with_it():
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     assert _children() <= before
+
+
+def test_the_child_dies_with_a_parent_killed_outright():
+    """Attack: a parent killed by SIGKILL (or SIGHUP: a closed terminal) cannot kill its child,
+    which went on computing at full CPU. Expected: the child is killed with its parent."""
+    parent = subprocess.Popen([sys.executable, "-c", "from dta_kg.query.child import forked\n"
+                               "forked(lambda: [0 for _ in iter(int, 1)], 600)"])
+    try:
+        deadline = time.monotonic() + 30
+        while not (children := psutil.Process(parent.pid).children()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert children
+        parent.kill()
+        parent.wait()
+        gone, alive = psutil.wait_procs(children, timeout=10)
+        assert not alive
+    finally:
+        parent.kill()
+
+
+def test_interrupts_during_the_cleanup_leave_no_child():
+    """Attack: a second Ctrl-C, or one arriving while the child was being reaped, left the
+    child computing or a zombie. Expected: whenever two SIGINTs come, the call still reaps its
+    child, and the handler that was there gets each of them once the call is over."""
+    seen: list[int] = []
+
+    def send(delay: float) -> None:
+        for _ in range(2):
+            time.sleep(delay)
+            os.kill(os.getpid(), signal.SIGINT)
+
+    def interrupt(_: int, frame: FrameType | None) -> None:
+        """Ctrl-C as Python's own handler gives it, but only inside `forked`, whose leftovers
+        this test looks for (not in the test's own lines)."""
+        seen.append(1)
+        while frame is not None:
+            if frame.f_code is forked.__code__:
+                raise KeyboardInterrupt
+            frame = frame.f_back
+
+    before = _children()
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        for i in range(60):
+            sender = threading.Thread(target=send, args=(0.0004 * i,))
+            sender.start()
+            for _ in range(2):
+                with contextlib.suppress(KeyboardInterrupt):
+                    forked(lambda: time.sleep(0.01), 30)
+            sender.join()
+        time.sleep(0.1)  # a signal sent last is handled here
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert _children() <= before
+    assert len(seen) >= 60  # (two signals in one call's wait are one interrupt)
