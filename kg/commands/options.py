@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -142,10 +143,17 @@ def on_terminal() -> bool:
     return sys.stdin.isatty()
 
 
+def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """A number of seconds, not `nan` or `inf` (which FloatRange lets through)."""
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of seconds: give one, such as 30")
+    return value
+
+
 def limit_options(func: F) -> F:
     """--timeout and --max-rows, passed as one `limits` argument."""
     @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT,
-                  show_default=True, help="Stop the query after this many seconds.")
+                  show_default=True, callback=_finite, help="Stop the query after this many seconds.")
     @click.option("--max-rows", type=click.IntRange(min=1), default=DEFAULT_MAX_ROWS,
                   show_default=True, help="Stop the query when it returns more rows than this.")
     @functools.wraps(func)

@@ -284,3 +284,13 @@ def test_query_commands_import_no_heavy_library(built_project):
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN"])
+def test_a_timeout_that_is_no_number_of_seconds_is_refused_in_one_line(value):
+    """Attack: `--timeout nan` passed click's range check (no comparison holds for NaN) and
+    ended in a traceback from the selector; `inf` waited forever. Expected: a usage error."""
+    result = CliRunner().invoke(main, ["sparql", "--timeout", value, "ASK { ?s ?p ?o }"])
+    assert result.exit_code == 2
+    assert "is not a number of seconds" in result.output or "not in the range" in result.output
+    assert "Traceback" not in result.output
