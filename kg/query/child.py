@@ -3,10 +3,10 @@
 Three uses: a user's Cypher query (`in_child`), so that an engine that crashes or aborts on it
 ends the child only (ladybug segfaults on some allowed functions given NULL or far dates, and
 aborts when an interrupt reaches some path searches; the child opens its own connection, never
-one opened before the fork); and work that cannot be interrupted, such as Oxigraph evaluating
-a query eagerly (`forked`), which is stopped with its child at its time limit rather than left
-computing on a thread after the caller gave up, and a user's SPARQL query (`isolated`), which
-the same engine may evaluate at once. Answers come back pickled over a pipe.
+one opened before the fork); the SPARQL guard's check, and a user's SPARQL query (`isolated`),
+which Oxigraph may evaluate at once and cannot interrupt: stopped with the child at the time
+limit rather than left computing on a thread after the caller gave up. Answers come back
+pickled over a pipe.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class Outcome(Generic[T]):
 def forked(run: Callable[[], T], limit: float) -> Outcome[T]:
     """`run()` in a forked child, its answer (or its error, as one line) sent back over a pipe;
     a child silent for `limit` seconds, or when the caller is interrupted (Ctrl-C), is killed
-    (SIGKILL) and waited for, then the interrupt raised: no work of it outlives this call."""
+    (SIGKILL) and waited for before the interrupt is handed on: no work of it outlives the call."""
     reader, writer = multiprocessing.Pipe(duplex=False)
     parent = os.getpid()
     with _interrupts_recorded() as interrupted:
