@@ -50,8 +50,8 @@ def forked(run: Callable[[], T], limit: float) -> Outcome[T]:
         if pid == 0:  # the child: never returns
             code = 0
             try:
-                with contextlib.suppress(ValueError):  # Ctrl-C ends the child (code 70)
-                    signal.signal(signal.SIGINT, signal.default_int_handler)
+                with contextlib.suppress(ValueError):  # Ctrl-C is the parent's to act on
+                    signal.signal(signal.SIGINT, signal.SIG_IGN)
                 _die_with(parent)
                 devnull = os.open(os.devnull, os.O_WRONLY)
                 os.dup2(devnull, 2)  # the engine's own last words ("terminate called ...")
@@ -71,7 +71,8 @@ def forked(run: Callable[[], T], limit: float) -> Outcome[T]:
         try:
             writer.close()
             deadline = time.monotonic() + limit
-            while not interrupted.is_set():
+            while True:
+                interrupted.deliver()  # the caller's handler decides: raise, and the child goes
                 left = deadline - time.monotonic()
                 if left <= 0:
                     late = True
@@ -112,22 +113,36 @@ def _die_with(parent: int) -> None:
         os._exit(70)
 
 
+class _Interrupts:
+    """Ctrl-C held while a call waits for its child: `deliver` hands a pending one to the
+    handler that was there, at a point where the call can still clean up after it."""
+
+    def __init__(self, previous: object) -> None:
+        self.previous, self.pending = previous, threading.Event()
+
+    def deliver(self) -> None:
+        if self.pending.is_set() and callable(self.previous):
+            self.pending.clear()
+            self.previous(signal.SIGINT, None)
+
+
 @contextlib.contextmanager
-def _interrupts_recorded() -> Iterator[threading.Event]:
-    """On the main thread, Ctrl-C recorded (set on the event) while the block runs, and sent
-    again once it has ended, to the handler that was there: a call interrupted anywhere still
-    reaps its child first. Elsewhere, or with SIGINT ignored, there is nothing to hold back."""
-    interrupted = threading.Event()
-    previous = signal.getsignal(signal.SIGINT)
-    if threading.current_thread() is not threading.main_thread() or not callable(previous):
-        yield interrupted
+def _interrupts_recorded() -> Iterator[_Interrupts]:
+    """On the main thread, Ctrl-C recorded while the block runs (delivered by the block when it
+    can clean up) and sent again, to the handler that was there, if still pending at the end: a
+    call interrupted anywhere still reaps its child first. Elsewhere, or with SIGINT ignored,
+    there is nothing to hold back."""
+    interrupts = _Interrupts(signal.getsignal(signal.SIGINT))
+    if threading.current_thread() is not threading.main_thread() or \
+            not callable(interrupts.previous):
+        yield interrupts
         return
-    signal.signal(signal.SIGINT, lambda *_: interrupted.set())
+    signal.signal(signal.SIGINT, lambda *_: interrupts.pending.set())
     try:
-        yield interrupted
+        yield interrupts
     finally:
-        signal.signal(signal.SIGINT, previous)
-        if interrupted.is_set():
+        signal.signal(signal.SIGINT, interrupts.previous)
+        if interrupts.pending.is_set():
             signal.raise_signal(signal.SIGINT)
 
 

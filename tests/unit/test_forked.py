@@ -123,3 +123,24 @@ def test_interrupts_during_the_cleanup_leave_no_child():
         signal.signal(signal.SIGINT, previous)
     assert _children() <= before
     assert len(seen) >= 60  # (two signals in one call's wait are one interrupt)
+
+
+def test_a_ctrl_c_the_caller_ignores_leaves_the_work_running():
+    """Attack: with SIGINT ignored (nohup, a background job) or handled without raising, a
+    Ctrl-C still killed the child and the call failed. Expected: the work goes on and answers;
+    a handler that does not raise is still called."""
+    seen: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda *_: seen.append(1))
+    try:
+        threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT)).start()
+        assert forked(lambda: (time.sleep(0.6), 7)[1], 10).answer == 7
+        assert seen == [1]
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    code = ("import os, signal, threading, time\nfrom dta_kg.query.child import forked\n"
+            "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+            "threading.Timer(0.3, os.killpg, (os.getpgid(0), signal.SIGINT)).start()\n"
+            "print(forked(lambda: (time.sleep(1), 'done')[1], 10).answer)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, start_new_session=True)
+    assert done.stdout.split() == ["done"], done.stdout + done.stderr
