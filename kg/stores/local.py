@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -170,6 +172,17 @@ class FreshnessCheck:
             self._thread_result["value"] = is_fresh(self.project)
         except BaseException as exc:  # noqa: BLE001 (raised by result())
             self._thread_result["error"] = exc
+
+    def __del__(self) -> None:
+        """A check never asked for its answer (a refused query, a session left unused) reaps
+        its child: a long-lived process would gather a zombie and a pipe per session."""
+        if self._pipe is not None:
+            os.close(self._pipe)
+            self._pipe = None
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._child, signal.SIGKILL)  # it only stats files
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self._child, 0)
 
     def result(self) -> bool:
         if self._answer is not None:

@@ -186,3 +186,25 @@ def test_ctrl_c_stops_a_runaway_query(built_project):
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 1
     assert err.strip().splitlines()[-1] == "Error: the query was interrupted (Ctrl-C)"
+
+
+def test_sessions_whose_queries_are_refused_leave_no_child_or_pipe(built_project):
+    """Attack: each library Session forks a child to check the stores' freshness (in a process
+    without other threads) and reaped it only when a query ran; a refused query, or a session
+    left unused, left a zombie and an open pipe (200 sessions: 200 zombies, 199 more file
+    descriptors). Expected: none left once the sessions are collected."""
+    code = ("import sys, psutil\nfrom pathlib import Path\n"
+            "from dta_kg.core.paths import Project\nfrom dta_kg.query.session import Session\n"
+            "project = Project(records=Path(sys.argv[1]), build=Path(sys.argv[2]))\n"
+            "me = psutil.Process(); files = me.num_fds()\n"
+            "for i in range(40):\n"
+            "    session = Session(project)\n"
+            "    if i % 2:\n"
+            "        try: session.sparql('DELETE WHERE { ?s ?p ?o }')\n"
+            "        except Exception: pass\n"
+            "    del session\n"
+            "import gc; gc.collect()\n"
+            "print(len(me.children()), me.num_fds() - files)\n")
+    done = subprocess.run([sys.executable, "-c", code, str(built_project.records),
+                           str(built_project.build)], capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["0", "0"], done.stdout + done.stderr
