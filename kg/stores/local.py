@@ -177,12 +177,19 @@ class FreshnessCheck:
         """A check never asked for its answer (a refused query, a session left unused) reaps
         its child: a long-lived process would gather a zombie and a pipe per session."""
         if self._pipe is not None:
-            os.close(self._pipe)
-            self._pipe = None
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self._child, signal.SIGKILL)  # it only stats files
             with contextlib.suppress(ChildProcessError):
-                os.waitpid(self._child, 0)
+                self._reap(kill=True)
+
+    def _reap(self, kill: bool) -> None:
+        """Close the pipe from the child and wait for it, killed first when its answer is not
+        wanted (it only stats files)."""
+        assert self._pipe is not None
+        os.close(self._pipe)
+        self._pipe = None
+        if kill:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._child, signal.SIGKILL)
+        os.waitpid(self._child, 0)
 
     def result(self) -> bool:
         if self._answer is not None:
@@ -191,9 +198,7 @@ class FreshnessCheck:
             try:
                 code = os.read(self._pipe, 1)
             finally:
-                os.close(self._pipe)
-                os.waitpid(self._child, 0)
-                self._pipe = None
+                self._reap(kill=False)
             self._answer = is_fresh(self.project) if code not in (b"0", b"1") else code == b"1"
             return self._answer
         self._thread.join()
